@@ -1,0 +1,326 @@
+"""The libcst transformer that turns one async module into its sync twin (no header, no ruff)."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple, TypeVar
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from codegen.names import PROSE, RENAMES
+
+FLAG = "IS_ASYNC"
+ASYNC_LIBS = frozenset({"asyncio", "anyio"})
+
+_PROSE_RE = [(re.compile(old), new) for old, new in PROSE]
+_NAMES_RE = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in sorted(RENAMES, key=len, reverse=True)) + r")\b"
+)
+
+
+class Problem(NamedTuple):
+    """One error, reported as ``path:line: message``."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class CodegenError(Exception):
+    """One or more problems that make generation fail (the CLI exits 1)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def rewrite_prose(text: str, fired: set[str] | None = None) -> str:
+    """Rewrite a docstring, string literal or comment: async phrases, then table names."""
+    for pattern, new in _PROSE_RE:
+        text = pattern.sub(new, text)
+
+    def rename(match: re.Match[str]) -> str:
+        if fired is not None:
+            fired.add(match.group(1))
+        return RENAMES[match.group(1)]
+
+    return _NAMES_RE.sub(rename, text)
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+def _flag_test(test: cst.BaseExpression) -> tuple[bool, cst.Name] | None:
+    """(True, name) for ``IS_ASYNC``, (False, name) for ``not IS_ASYNC``, else None."""
+    if isinstance(test, cst.Name) and test.value == FLAG:
+        return True, test
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _flag_test(test.expression)
+        if inner is not None and inner[0]:
+            return False, inner[1]
+    return None
+
+
+def _as_lines(block: cst.BaseSuite) -> list[cst.BaseStatement]:
+    if isinstance(block, cst.IndentedBlock):
+        return list(block.body)
+    assert isinstance(block, cst.SimpleStatementSuite)
+    return [cst.SimpleStatementLine(body=block.body)]
+
+
+def _multiline(node: cst.Await) -> bool:
+    """Whether the parentheses around ``node`` span lines (then they must stay)."""
+    return any(
+        isinstance(p.whitespace_after, cst.ParenthesizedWhitespace) for p in node.lpar
+    ) or any(isinstance(p.whitespace_before, cst.ParenthesizedWhitespace) for p in node.rpar)
+
+
+class SyncTransformer(cst.CSTTransformer):
+    """Async -> sync rewrite of one module; collects problems and the table keys that fired."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, path: str, fired: set[str]) -> None:
+        super().__init__()
+        self.path = path
+        self.fired = fired
+        self.problems: list[Problem] = []
+        self._dead: set[int] = set()  # ids of nodes dropped unvisited (the async branches)
+        self._allowed: set[int] = set()  # ids of IS_ASYNC names that are consumed
+        self._forbidden = set(ASYNC_LIBS)  # asyncio/anyio and names imported from them
+
+    def _error(self, node: cst.CSTNode, message: str) -> None:
+        line = self.get_metadata(PositionProvider, node).start.line
+        self.problems.append(Problem(self.path, line, message))
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) not in self._dead and super().on_visit(node)
+
+    # --- names, attributes, strings, comments -------------------------------------------
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == FLAG and id(node) not in self._allowed:
+            self._error(node, f"{FLAG} used outside `if {FLAG}:` / `if not {FLAG}:`")
+        elif node.value in self._forbidden:
+            self._error(node, f"`{node.value}` left in sync code; branch on {FLAG} instead")
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        new = RENAMES.get(updated_node.value)
+        if new is None or "." in new:
+            return updated_node
+        self.fired.add(updated_node.value)
+        return updated_node.with_changes(value=new)
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        name = dotted_name(original_node)
+        if name is None or "." not in name or name not in RENAMES:
+            return updated_node
+        self.fired.add(name)
+        new = cst.parse_expression(RENAMES[name])
+        return new.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.SimpleString:
+        if "b" in updated_node.prefix.lower():
+            return updated_node
+        return updated_node.with_changes(value=rewrite_prose(updated_node.value, self.fired))
+
+    def leave_FormattedStringText(
+        self, original_node: cst.FormattedStringText, updated_node: cst.FormattedStringText
+    ) -> cst.FormattedStringText:
+        return updated_node.with_changes(value=rewrite_prose(updated_node.value, self.fired))
+
+    def leave_Comment(self, original_node: cst.Comment, updated_node: cst.Comment) -> cst.Comment:
+        return updated_node.with_changes(value=rewrite_prose(updated_node.value, self.fired))
+
+    # --- async syntax ----------------------------------------------------------------------
+    def leave_Await(self, original_node: cst.Await, updated_node: cst.Await) -> cst.BaseExpression:
+        expr = updated_node.expression
+        if not _multiline(
+            updated_node
+        ):  # the operand is a primary: single-line parens are redundant
+            return expr
+        return expr.with_changes(
+            lpar=[*updated_node.lpar, *expr.lpar], rpar=[*expr.rpar, *updated_node.rpar]
+        )
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        return updated_node.with_changes(asynchronous=None)
+
+    def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
+        return updated_node.with_changes(asynchronous=None)
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.With:
+        return updated_node.with_changes(asynchronous=None)
+
+    def leave_CompFor(self, original_node: cst.CompFor, updated_node: cst.CompFor) -> cst.CompFor:
+        return updated_node.with_changes(asynchronous=None)
+
+    def leave_Subscript(
+        self, original_node: cst.Subscript, updated_node: cst.Subscript
+    ) -> cst.BaseExpression:
+        name = (dotted_name(original_node.value) or "").rsplit(".", 1)[-1]
+        args = list(updated_node.slice)
+        keep = {"Awaitable": (1, 0), "Coroutine": (3, 2)}.get(name)
+        if keep is not None and len(args) == keep[0] and isinstance(args[keep[1]].slice, cst.Index):
+            index = args[keep[1]].slice
+            assert isinstance(index, cst.Index)
+            return index.value
+        if name == "AsyncGenerator" and len(args) in (1, 2):
+            nones = [cst.SubscriptElement(cst.Index(cst.Name("None")))] * (3 - len(args))
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return updated_node.with_changes(slice=[*args, *nones])
+        if keep is not None:
+            self._error(original_node, f"cannot rewrite this {name}[...]")
+        return updated_node
+
+    # --- IS_ASYNC branches -----------------------------------------------------------------
+    def visit_If(self, node: cst.If) -> None:
+        flag = _flag_test(node.test)
+        if flag is None:
+            return
+        self._allowed.add(id(flag[1]))
+        if isinstance(node.orelse, cst.If):
+            self._error(node.orelse, f"`elif` is not allowed after `if {FLAG}`; nest an if instead")
+        dead = node.body if flag[0] else (node.orelse.body if node.orelse else None)
+        if dead is not None:
+            self._dead.add(id(dead))
+
+    def leave_If(
+        self, original_node: cst.If, updated_node: cst.If
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        flag = _flag_test(original_node.test)
+        if flag is None:
+            return updated_node
+        orelse = updated_node.orelse
+        keep = updated_node.body if not flag[0] else orelse.body if orelse else None
+        if keep is None:
+            return cst.RemoveFromParent()
+        lines = _as_lines(keep)
+        first = lines[0]
+        lines[0] = first.with_changes(
+            leading_lines=[*updated_node.leading_lines, *getattr(first, "leading_lines", ())]
+        )
+        return cst.FlattenSentinel(lines)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        flag = _flag_test(node.test)
+        if flag is not None:
+            self._allowed.add(id(flag[1]))
+            self._dead.add(id(node.body if flag[0] else node.orelse))
+
+    def leave_IfExp(self, original_node: cst.IfExp, updated_node: cst.IfExp) -> cst.BaseExpression:
+        flag = _flag_test(original_node.test)
+        if flag is None:
+            return updated_node
+        kept = updated_node.orelse if flag[0] else updated_node.body
+        return kept.with_changes(
+            lpar=[*updated_node.lpar, *kept.lpar], rpar=[*kept.rpar, *updated_node.rpar]
+        )
+
+    # --- imports and the flag's definition -------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        libs = [a for a in node.names if _is_lib(a)]
+        self._forbidden.update(_bound(a) for a in libs)
+        return not libs
+
+    def leave_Import(
+        self, original_node: cst.Import, updated_node: cst.Import
+    ) -> cst.Import | cst.RemovalSentinel:
+        return _with_aliases(updated_node, [a for a in updated_node.names if not _is_lib(a)])
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        module = dotted_name(node.module) if node.module and not node.relative else None
+        aliases = [] if isinstance(node.names, cst.ImportStar) else list(node.names)
+        if (module or "").split(".")[0] in ASYNC_LIBS:
+            self._forbidden.update(_bound(a) for a in aliases)
+            return False
+        self._allowed.update(id(a.name) for a in aliases if dotted_name(a.name) == FLAG)
+        return True
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
+        module = dotted_name(original_node.module) if original_node.module else None
+        if not original_node.relative and (module or "").split(".")[0] in ASYNC_LIBS:
+            return cst.RemoveFromParent()
+        if isinstance(updated_node.names, cst.ImportStar):
+            return updated_node
+        return _with_aliases(updated_node, [a for a in updated_node.names if a.name.value != FLAG])
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._allowed.update(id(t.target) for t in node.targets if _is_flag(t.target))
+
+    def leave_Assign(
+        self, original_node: cst.Assign, updated_node: cst.Assign
+    ) -> cst.Assign | cst.RemovalSentinel:
+        flag = any(_is_flag(t.target) for t in original_node.targets)
+        return cst.RemoveFromParent() if flag else updated_node
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if _is_flag(node.target):
+            self._allowed.add(id(node.target))
+
+    def leave_AnnAssign(
+        self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign
+    ) -> cst.AnnAssign | cst.RemovalSentinel:
+        return cst.RemoveFromParent() if _is_flag(original_node.target) else updated_node
+
+
+def _is_flag(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == FLAG
+
+
+def _is_lib(alias: cst.ImportAlias) -> bool:
+    return str(dotted_name(alias.name)).split(".")[0] in ASYNC_LIBS
+
+
+def _bound(alias: cst.ImportAlias) -> str:
+    """The top-level name an import alias binds."""
+    target = alias.asname.name if alias.asname else alias.name
+    assert isinstance(target, (cst.Name, cst.Attribute))
+    return str(dotted_name(target)).split(".")[0]
+
+
+_Imp = TypeVar("_Imp", cst.Import, cst.ImportFrom)
+
+
+def _with_aliases(node: _Imp, names: list[cst.ImportAlias]) -> _Imp | cst.RemovalSentinel:
+    if not names:
+        return cst.RemoveFromParent()
+    if not isinstance(node.names, cst.ImportStar) and len(names) != len(node.names):
+        if getattr(node, "lpar", None) is None:  # a trailing comma needs parentheses
+            names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return node.with_changes(names=names)
+    return node
+
+
+def transform(source: str, path: str, fired: set[str] | None = None) -> str:
+    """Return the sync twin of ``source`` (before header and ruff); ``path`` is for errors.
+
+    Table keys that fire are added to ``fired``. Raises ``CodegenError`` on any problem.
+    """
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise CodegenError([Problem(path, exc.raw_line, exc.message)]) from exc
+    transformer = SyncTransformer(path, set() if fired is None else fired)
+    code = MetadataWrapper(module).visit(transformer).code
+    if transformer.problems:
+        raise CodegenError(transformer.problems)
+    return code

@@ -1,0 +1,28 @@
+"""odmantic: a MongoDB object-document mapper on pydantic v2 and PyMongo.
+
+`AIOEngine` is the asynchronous engine (PyMongo's `AsyncMongoClient`, or Motor); `SyncEngine` is
+its blocking twin (`pymongo.MongoClient`), generated from the same source.
+"""
+
+from odmantic._async.engine import AIOEngine
+from odmantic._sync.engine import SyncEngine
+from odmantic.bson import ObjectId, WithBsonSerializer
+from odmantic.field import Field
+from odmantic.index import Index
+from odmantic.model import EmbeddedModel, Model
+from odmantic.reference import Reference
+
+__version__ = "2.0.0.dev0"
+
+__all__ = [
+    "AIOEngine",
+    "SyncEngine",
+    "Model",
+    "EmbeddedModel",
+    "Field",
+    "Reference",
+    "Index",
+    "ObjectId",
+    "WithBsonSerializer",
+    "__version__",
+]

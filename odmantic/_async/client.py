@@ -1,0 +1,78 @@
+"""The few driver calls whose shape differs between PyMongo's async client and Motor."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.command_cursor import AsyncCommandCursor
+
+from odmantic._async import IS_ASYNC
+
+
+def _describe(client: Any) -> str:
+    return f"{type(client).__module__}.{type(client).__qualname__}"
+
+
+def check_client(client: Any) -> None:
+    """Refuse a driver client of the other twin with an error saying which engine to use."""
+    if IS_ASYNC:
+        if isinstance(client, AsyncMongoClient) or type(client).__module__.startswith("motor."):
+            return
+        raise TypeError(
+            f"AIOEngine needs a pymongo.AsyncMongoClient or a Motor AsyncIOMotorClient, got "
+            f"{_describe(client)}; use odmantic.SyncEngine with a blocking pymongo.MongoClient"
+        )
+    else:
+        if isinstance(client, AsyncMongoClient):
+            return
+        raise TypeError(f"SyncEngine needs a blocking pymongo.MongoClient, got {_describe(client)}")
+
+
+async def start_session(client: AsyncMongoClient[Any]) -> AsyncClientSession:
+    """Start a driver session (a coroutine in Motor, a plain call in PyMongo)."""
+    if IS_ASYNC:
+        session: Any = client.start_session()
+        if inspect.isawaitable(session):
+            session = await session
+        return session  # type: ignore[no-any-return]
+    else:
+        return client.start_session()
+
+
+async def start_transaction(session: AsyncClientSession) -> None:
+    """Start a transaction on a driver session (a plain call in Motor)."""
+    if IS_ASYNC:
+        result: Any = session.start_transaction()
+        if inspect.isawaitable(result):
+            await result
+    else:
+        session.start_transaction()
+
+
+async def aggregate(
+    collection: AsyncCollection[Any],
+    pipeline: list[dict[str, Any]],
+    session: AsyncClientSession | None,
+) -> AsyncCommandCursor[Any]:
+    """Run an aggregation pipeline (a plain call returning a cursor in Motor)."""
+    if IS_ASYNC:
+        cursor: Any = collection.aggregate(pipeline, session=session)
+        if inspect.isawaitable(cursor):
+            cursor = await cursor
+        return cursor  # type: ignore[no-any-return]
+    else:
+        return collection.aggregate(pipeline, session=session)
+
+
+async def close(client: AsyncMongoClient[Any]) -> None:
+    """Close a driver client (a plain call in Motor)."""
+    if IS_ASYNC:
+        result: Any = client.close()
+        if inspect.isawaitable(result):
+            await result
+    else:
+        client.close()

@@ -1,0 +1,358 @@
+"""`AIOEngine`: the entry point to MongoDB for models (find, count, save, delete, sessions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+import pymongo
+from pymongo import AsyncMongoClient, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, OperationFailure
+
+from odmantic._async.client import check_client, close
+from odmantic._async.cursor import AIOCursor
+from odmantic._async.session import AIOSession
+from odmantic._async.transaction import AIOTransaction
+from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
+from odmantic.model import Model, indexes_of
+from odmantic.query import QueryExpression, build_filter, build_sort
+
+ModelT = TypeVar("ModelT", bound=Model)
+_FORBIDDEN_DB_CHARS = frozenset('/\\. "$')
+_DUPLICATE_KEY = 11000
+_INDEX_CONFLICTS = frozenset({85, 86})
+
+
+def _check_model(model: Any) -> None:
+    if not (isinstance(model, type) and issubclass(model, Model)) or model is Model:
+        raise TypeError(f"expected a Model subclass, got {model!r}")
+
+
+def _check_instance(instance: Any) -> None:
+    if not isinstance(instance, Model):
+        raise TypeError(f"expected a Model instance, got {type(instance).__name__}: {instance!r}")
+
+
+def _write_for(instance: Model) -> UpdateOne | None:
+    """The upsert writing what changed in `instance` (None when nothing needs writing)."""
+    fields = instance.__fields_to_save__()
+    primary = type(instance).__primary_field__
+    doc = instance.model_dump_doc(include=fields, exclude=(primary,) if primary else None)
+    if not doc:
+        return None
+    return UpdateOne({"_id": instance.__primary_value__()}, {"$set": doc}, upsert=True)
+
+
+def _with_references(instances: Iterable[Model]) -> list[list[Model]]:
+    """Group `instances` and the instances they reference: deepest references first."""
+    levels: list[list[Model]] = []
+    seen: set[int] = set()
+    current = [i for i in instances]
+    while current:
+        level: list[Model] = []
+        following: list[Model] = []
+        for instance in current:
+            if id(instance) in seen:
+                continue
+            seen.add(id(instance))
+            level.append(instance)
+            for name, _ in type(instance).__odm_references__:
+                ref = instance.__dict__.get(name)
+                if ref is not None:
+                    following.append(ref)
+        levels.append(level)
+        current = following
+    return levels[::-1]
+
+
+def _mark_saved(instance: Model) -> None:
+    object.__setattr__(instance, "__fields_modified__", set())
+
+
+class AIOEngine:
+    """Maps models to a MongoDB database through PyMongo's `AsyncMongoClient` (or Motor).
+
+    Example:
+        engine = AIOEngine(client=AsyncMongoClient("mongodb://localhost:27017"), database="game")
+        await engine.save(Player(name="Leeroy"))
+        top = await engine.find(Player, Player.level > 10, sort=Player.level.desc())
+
+    Args:
+        client: the driver client; a local `AsyncMongoClient()` when None.
+        database: the database name; names containing `/ \\ . " $` or a space are refused.
+    """
+
+    def __init__(self, client: AsyncMongoClient[Any] | None = None, database: str = "test"):
+        if not isinstance(database, str) or not database or set(database) & _FORBIDDEN_DB_CHARS:
+            raise ValueError(
+                f"invalid database name {database!r}: it must be a non-empty str without any of "
+                "/ \\ . \" $ or spaces"
+            )
+        if client is None:
+            client = AsyncMongoClient()
+        check_client(client)
+        self.client = client
+        self.database_name = database
+        self.database: AsyncDatabase[Any] = client[database]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(database={self.database_name!r})"
+
+    def get_collection(self, model: type[Model]) -> AsyncCollection[Any]:
+        """The driver collection storing `model`."""
+        _check_model(model)
+        return self.database[model.__collection__]
+
+    @staticmethod
+    def _driver_session(session: Any) -> AsyncClientSession | None:
+        if session is None or isinstance(session, AsyncClientSession):
+            return session
+        get = getattr(session, "get_driver_session", None)
+        if get is not None:
+            return get()  # type: ignore[no-any-return]
+        if type(session).__module__.startswith("motor."):
+            return session  # type: ignore[no-any-return]
+        raise TypeError(f"session must be a session or transaction of this engine, got {session!r}")
+
+    async def configure_database(
+        self,
+        models: Sequence[type[Model]],
+        *,
+        update_existing_indexes: bool = False,
+        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+    ) -> None:
+        """Create the indexes of `models` (field `index`/`unique` options and `Index` objects).
+
+        Args:
+            models: the models whose indexes to create.
+            update_existing_indexes: drop and recreate an existing index whose options differ
+                (otherwise such a conflict raises `pymongo.errors.OperationFailure`).
+            session: run inside this session or transaction.
+        """
+        driver_session = self._driver_session(session)
+        for model in models:
+            collection = self.get_collection(model)
+            for index in indexes_of(model):
+                try:
+                    await collection.create_indexes([index], session=driver_session)
+                except OperationFailure as exc:
+                    if exc.code not in _INDEX_CONFLICTS or not update_existing_indexes:
+                        raise
+                    name = await self._conflicting_index(collection, index, driver_session)
+                    await collection.drop_index(name, session=driver_session)
+                    await collection.create_indexes([index], session=driver_session)
+
+    @staticmethod
+    async def _conflicting_index(
+        collection: AsyncCollection[Any],
+        index: pymongo.IndexModel,
+        session: AsyncClientSession | None,
+    ) -> str:
+        wanted = index.document
+        info = await collection.index_information(session=session)
+        for name, spec in info.items():
+            if name == wanted["name"] or list(spec["key"]) == list(wanted["key"].items()):
+                return name
+        return str(wanted["name"])
+
+    def find(
+        self,
+        model: type[ModelT],
+        *queries: QueryExpression | dict[str, Any] | bool,
+        sort: Any | None = None,
+        skip: int = 0,
+        limit: int | None = None,
+        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+    ) -> AIOCursor[ModelT]:
+        """Search for instances of `model` matching all `queries`.
+
+        Args:
+            model: the model to search.
+            *queries: query expressions (`Player.level > 3`) or raw filter dicts, combined with
+                `$and`.
+            sort: a field, `Model.field.asc()`/`.desc()`, or a tuple of them.
+            skip: number of documents to skip.
+            limit: maximum number of instances (None: no limit).
+            session: run inside this session or transaction.
+
+        Returns:
+            a cursor over the instances: `async for instance in cursor`, or
+            `await cursor.to_list()` for a list.
+        """
+        _check_model(model)
+        if not isinstance(skip, int) or skip < 0:
+            raise ValueError(f"skip must be a non-negative int, got {skip!r}")
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise ValueError(f"limit must be None or a non-negative int, got {limit!r}")
+        return AIOCursor(
+            model,
+            self.get_collection(model),
+            build_filter(queries),
+            build_sort(sort),
+            skip,
+            limit,
+            self._driver_session(session),
+        )
+
+    async def find_one(
+        self,
+        model: type[ModelT],
+        *queries: QueryExpression | dict[str, Any] | bool,
+        sort: Any | None = None,
+        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+    ) -> ModelT | None:
+        """Return the first instance of `model` matching all `queries`, or None.
+
+        Raises:
+            DocumentParsingError: the document found does not validate as `model`.
+        """
+        cursor = self.find(model, *queries, sort=sort, limit=1, session=session)
+        if cursor.pipeline() is None:
+            raw = await self.get_collection(model).find_one(
+                build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
+            )
+            return None if raw is None else model.model_validate_doc(raw)
+        results = await cursor.to_list()
+        return results[0] if results else None
+
+    async def count(
+        self,
+        model: type[ModelT],
+        *queries: QueryExpression | dict[str, Any] | bool,
+        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+    ) -> int:
+        """Return the number of documents of `model` matching all `queries`."""
+        _check_model(model)
+        return await self.get_collection(model).count_documents(
+            build_filter(queries), session=self._driver_session(session)
+        )
+
+    async def save(
+        self,
+        instance: ModelT,
+        *,
+        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+    ) -> ModelT:
+        """Insert or update `instance` (upsert by primary key), and the instances it references.
+
+        Only the fields changed since the instance was loaded or saved are sent (plus mutable
+        ones: lists, dicts, embedded models). The instance is modified in place and returned.
+
+        Raises:
+            DuplicateKeyError: a unique index refused the document.
+        """
+        _check_instance(instance)
+        await self._save_levels(_with_references([instance]), self._driver_session(session))
+        return instance
+
+    async def save_all(
+        self,
+        instances: Sequence[ModelT],
+        *,
+        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+    ) -> list[ModelT]:
+        """Insert or update all `instances` and what they reference: one bulk write a collection.
+
+        Raises:
+            DuplicateKeyError: a unique index refused one of the documents.
+        """
+        instances = list(instances)
+        for instance in instances:
+            _check_instance(instance)
+        await self._save_levels(_with_references(instances), self._driver_session(session))
+        return instances
+
+    async def _save_levels(
+        self, levels: list[list[Model]], session: AsyncClientSession | None
+    ) -> None:
+        for level in levels:
+            by_collection: dict[str, tuple[type[Model], list[Model], list[UpdateOne]]] = {}
+            for instance in level:
+                write = _write_for(instance)
+                if write is None:
+                    continue
+                model = type(instance)
+                entry = by_collection.setdefault(model.__collection__, (model, [], []))
+                entry[1].append(instance)
+                entry[2].append(write)
+            for model, group, writes in by_collection.values():
+                await self._bulk_write(model, group, writes, session)
+
+    async def _bulk_write(
+        self,
+        model: type[Model],
+        group: list[Model],
+        writes: list[UpdateOne],
+        session: AsyncClientSession | None,
+    ) -> None:
+        collection = self.get_collection(model)
+        try:
+            if len(writes) == 1:
+                await collection.bulk_write(writes, session=session)
+            else:
+                await collection.bulk_write(writes, ordered=False, session=session)
+        except BulkWriteError as exc:
+            for error in exc.details.get("writeErrors", []):
+                if error.get("code") == _DUPLICATE_KEY:
+                    raise DuplicateKeyError(group[error["index"]], exc) from exc
+            raise
+        for instance in group:
+            _mark_saved(instance)
+
+    async def delete(
+        self,
+        instance: ModelT,
+        *,
+        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+    ) -> None:
+        """Delete the document of `instance`.
+
+        Raises:
+            DocumentNotFoundError: no document has the instance's primary key.
+        """
+        _check_instance(instance)
+        result = await self.get_collection(type(instance)).delete_one(
+            {"_id": instance.__primary_value__()}, session=self._driver_session(session)
+        )
+        if result.deleted_count == 0:
+            raise DocumentNotFoundError(instance)
+
+    async def remove(
+        self,
+        model: type[ModelT],
+        *queries: QueryExpression | dict[str, Any] | bool,
+        just_one: bool = False,
+        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+    ) -> int:
+        """Delete the documents of `model` matching all `queries`; return how many were deleted.
+
+        Args:
+            just_one: delete at most one document.
+        """
+        _check_model(model)
+        collection = self.get_collection(model)
+        filter_ = build_filter(queries)
+        driver_session = self._driver_session(session)
+        if just_one:
+            result = await collection.delete_one(filter_, session=driver_session)
+        else:
+            result = await collection.delete_many(filter_, session=driver_session)
+        return result.deleted_count
+
+    def session(self) -> AIOSession:
+        """A new session on this engine (start it, or use it with `async with`)."""
+        return AIOSession(self)
+
+    def transaction(self) -> AIOTransaction:
+        """A new transaction in its own session (start it, or use it with `async with`)."""
+        return AIOTransaction(self)
+
+    async def close(self) -> None:
+        """Close the driver client."""
+        await close(self.client)
+
+
+__all__ = ["AIOEngine", "AIOCursor"]

@@ -1,0 +1,46 @@
+# generated from odmantic/_async/client.py by codegen; do not edit
+"""The few driver calls whose shape differs between PyMongo's client and Motor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import MongoClient
+from pymongo.synchronous.client_session import ClientSession
+from pymongo.synchronous.collection import Collection
+from pymongo.synchronous.command_cursor import CommandCursor
+
+
+def _describe(client: Any) -> str:
+    return f"{type(client).__module__}.{type(client).__qualname__}"
+
+
+def check_client(client: Any) -> None:
+    """Refuse a driver client of the other twin with an error saying which engine to use."""
+    if isinstance(client, MongoClient):
+        return
+    raise TypeError(f"SyncEngine needs a blocking pymongo.MongoClient, got {_describe(client)}")
+
+
+def start_session(client: MongoClient[Any]) -> ClientSession:
+    """Start a driver session (a coroutine in Motor, a plain call in PyMongo)."""
+    return client.start_session()
+
+
+def start_transaction(session: ClientSession) -> None:
+    """Start a transaction on a driver session (a plain call in Motor)."""
+    session.start_transaction()
+
+
+def aggregate(
+    collection: Collection[Any],
+    pipeline: list[dict[str, Any]],
+    session: ClientSession | None,
+) -> CommandCursor[Any]:
+    """Run an aggregation pipeline (a plain call returning a cursor in Motor)."""
+    return collection.aggregate(pipeline, session=session)
+
+
+def close(client: MongoClient[Any]) -> None:
+    """Close a driver client (a plain call in Motor)."""
+    client.close()

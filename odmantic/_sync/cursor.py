@@ -1,0 +1,106 @@
+# generated from odmantic/_async/cursor.py by codegen; do not edit
+"""`SyncCursor`: the result of `engine.find`, awaited for a list or iterated as a stream."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar
+
+from pymongo.synchronous.client_session import ClientSession
+from pymongo.synchronous.collection import Collection
+from pymongo.synchronous.command_cursor import CommandCursor
+from pymongo.synchronous.cursor import Cursor
+
+from odmantic._sync.client import aggregate
+from odmantic.model import Model
+from odmantic.reference import lookup_stages
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+class SyncCursor(Generic[ModelT]):
+    """The documents of a `find`, parsed as `model` instances.
+
+    `cursor` gives a list; `for instance in cursor` streams the documents in driver
+    batches without loading all of them first. Once fully read, the results are cached: later
+    awaits and iterations do not query again.
+
+    Example:
+        players = engine.find(Player, Player.level > 10)
+        for player in engine.find(Player, sort=Player.name):
+            print(player.name)
+    """
+
+    def __init__(
+        self,
+        model: type[ModelT],
+        collection: Collection[Any],
+        filter_: dict[str, Any],
+        sort: list[tuple[str, int]] | None,
+        skip: int,
+        limit: int | None,
+        session: ClientSession | None,
+    ) -> None:
+        self._model = model
+        self._collection = collection
+        self._filter = filter_
+        self._sort = sort
+        self._skip = skip
+        self._limit = limit
+        self._session = session
+        self._results: list[ModelT] | None = None
+
+    def pipeline(self) -> list[dict[str, Any]] | None:
+        """The aggregation pipeline run for a model with references, or None for a plain find."""
+        lookups = lookup_stages(self._model)
+        if not lookups:
+            return None
+        stages: list[dict[str, Any]] = [{"$match": self._filter}]
+        if self._sort:
+            stages.append({"$sort": dict(self._sort)})
+        if self._skip:
+            stages.append({"$skip": self._skip})
+        if self._limit is not None:
+            stages.append({"$limit": self._limit})
+        return stages + lookups
+
+    def _open(self) -> Cursor[Any] | CommandCursor[Any]:
+        pipeline = self.pipeline()
+        if pipeline is not None:
+            return aggregate(self._collection, pipeline, self._session)
+        return self._collection.find(
+            self._filter,
+            sort=self._sort,
+            skip=self._skip,
+            limit=self._limit or 0,
+            session=self._session,
+        )
+
+    def to_list(self) -> list[ModelT]:
+        """Read all the documents (once) and return them as instances."""
+        if self._results is None:
+            driver_cursor = self._open()
+            raw_docs = driver_cursor.to_list(None)
+            parse = self._model.model_validate_doc
+            self._results = [parse(raw) for raw in raw_docs]
+        return list(self._results)
+
+    def __iter__(self) -> Iterator[ModelT]:
+        if self._results is not None:
+            for instance in self._results:
+                yield instance
+            return
+        results: list[ModelT] = []
+        parse = self._model.model_validate_doc
+        driver_cursor = self._open()
+        for raw in driver_cursor:
+            instance = parse(raw)
+            results.append(instance)
+            yield instance
+        self._results = results
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self._model.__name__}, filter={self._filter!r}, "
+            f"sort={self._sort!r}, skip={self._skip}, limit={self._limit})"
+        )

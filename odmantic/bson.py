@@ -1,0 +1,678 @@
+"""BSON types as pydantic v2 types, and the Python <-> BSON mapping used by the ODM.
+
+Mapping between Python values held by models and the BSON stored in MongoDB:
+
+==========================  ============================  ==================================
+Python (model field type)   BSON (what PyMongo stores)    JSON (``model_dump(mode="json")``)
+==========================  ============================  ==================================
+``ObjectId``                objectId                      24-char lowercase hex ``str``
+``Int64`` / ``Long``        int64 ("long")                ``int``
+``int``                     int32, or int64 if too large  ``int``
+``float``                   double                        ``float``
+``Decimal128``              decimal128                    ``str`` (e.g. ``"1.50"``)
+``decimal.Decimal``         decimal128 (see below)        ``str`` (pydantic default)
+``Binary``                  binData (any subtype)         standard base64 ``str``
+``bytes``                   binData subtype 0             pydantic default
+``Regex``                   regex                         the pattern ``str`` (flags dropped)
+``datetime.datetime``       UTC datetime (ms precision)   ISO 8601 ``str`` (naive, UTC)
+``str``/``bool``/``None``   string/bool/null              unchanged
+``list``/``tuple``/``set``  array                         array
+``dict`` / models           embedded document             object
+==========================  ============================  ==================================
+
+``ObjectId``, ``Int64``, ``Decimal128``, ``Binary`` and ``Regex`` are subclasses of the
+:mod:`bson` classes that only add pydantic support.  Validation returns instances of the
+*bson* classes (values decoded by PyMongo are kept as they are, without a copy); the
+subclasses also answer ``isinstance()`` for those bson instances, so
+``isinstance(bson.ObjectId(), odmantic.bson.ObjectId)`` is true.
+
+Plain Python types that need a BSON-specific treatment are rewritten by
+:func:`substitute_bson_types`, which the model machinery applies to field annotations:
+
+* ``datetime.datetime``: naive values are taken as UTC, aware values are converted to UTC,
+  and the result is a *naive UTC* datetime truncated to milliseconds, which is exactly what
+  PyMongo gives back by default; so validating a stored value gives an equal value.
+* ``decimal.Decimal``: dumped as :class:`bson.decimal128.Decimal128` for MongoDB (only
+  under :data:`BSON_CONTEXT`) and validated back from ``Decimal128``.
+* subclasses of :class:`WithBsonSerializer`: their ``__bson__`` classmethod is applied when
+  the model is dumped for MongoDB (again only under :data:`BSON_CONTEXT`).
+
+Dumping a model for MongoDB is ``model.model_dump(mode="python", context=BSON_CONTEXT)``; a
+plain ``model_dump()`` keeps the Python types (``Decimal`` stays ``Decimal``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import collections
+import collections.abc
+import decimal
+import re
+import types
+import typing
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, ForwardRef, Literal, Union
+
+import bson
+import bson.binary
+import bson.decimal128
+import bson.int64
+import bson.regex
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+__all__ = [
+    "BSON_CONTEXT",
+    "Binary",
+    "Decimal128",
+    "Int64",
+    "Long",
+    "ObjectId",
+    "Regex",
+    "WithBsonSerializer",
+    "substitute_bson_types",
+]
+
+_BSON_CONTEXT_KEY = "odmantic.bson"
+
+BSON_CONTEXT: dict[str, Any] = {_BSON_CONTEXT_KEY: True}
+"""Serialization context marking a dump meant for MongoDB.
+
+Pass it as ``model.model_dump(mode="python", context=BSON_CONTEXT)``.  Serializers that only
+apply to BSON documents (``Decimal`` -> ``Decimal128``, :class:`WithBsonSerializer`) check
+``info.context``: either this very object, or any dict holding ``"odmantic.bson": True``
+(so a caller can merge it with its own context keys).  Do not mutate it.
+"""
+
+
+def _is_bson_context(context: Any) -> bool:
+    """Tell whether a serialization context (``info.context``) asks for BSON values."""
+    if context is BSON_CONTEXT:
+        return True
+    return isinstance(context, dict) and context.get(_BSON_CONTEXT_KEY) is True
+
+
+class _BsonTypeMeta(type):
+    """Metaclass making ``isinstance(bson_value, OurSubclass)`` look at the bson base class.
+
+    Validation returns the bson instances unchanged (no copy), so without this
+    ``isinstance(bson.ObjectId(), odmantic.bson.ObjectId)`` would be false.
+    """
+
+    _bson_class: type
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, cls._bson_class)
+
+
+def _invalid(kind: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, message)
+
+
+# --------------------------------------------------------------------------- ObjectId
+
+_OBJECT_ID_ERROR = "object_id"
+_OBJECT_ID_MESSAGE = "Invalid ObjectId: expected an ObjectId, a 24-character hex string or 12 bytes"
+_OBJECT_ID_RE = re.compile(r"[0-9a-fA-F]{24}")
+
+
+def _object_id_from_str_or_bytes(value: Any) -> bson.ObjectId:
+    if isinstance(value, str):
+        if _OBJECT_ID_RE.fullmatch(value) is not None:
+            return bson.ObjectId(value)
+    elif isinstance(value, bytes) and len(value) == 12:
+        return bson.ObjectId(value)
+    raise _invalid(_OBJECT_ID_ERROR, _OBJECT_ID_MESSAGE)
+
+
+class ObjectId(bson.ObjectId, metaclass=_BsonTypeMeta):
+    """A MongoDB ObjectId usable as a pydantic field type.
+
+    Validation accepts a :class:`bson.ObjectId` (returned as is, no copy), a 24-character
+    hexadecimal ``str`` or 12 ``bytes``; anything else fails with an ``object_id`` error.
+    The value stays an ObjectId in python mode and is dumped as a lowercase hex ``str`` in
+    JSON mode.  Its JSON schema is a string with ``format: objectid``.
+
+    Example::
+
+        class Book(Model):
+            author_id: ObjectId
+    """
+
+    _bson_class: ClassVar[type] = bson.ObjectId
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Rust fast path for bson.ObjectId instances, Python fallback for str/bytes."""
+        from_other = core_schema.no_info_plain_validator_function(_object_id_from_str_or_bytes)
+        return core_schema.json_or_python_schema(
+            json_schema=from_other,
+            python_schema=core_schema.union_schema(
+                [core_schema.is_instance_schema(bson.ObjectId), from_other],
+                mode="left_to_right",
+                custom_error_type=_OBJECT_ID_ERROR,
+                custom_error_message=_OBJECT_ID_MESSAGE,
+            ),
+            serialization=core_schema.to_string_ser_schema(when_used="json-unless-none"),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The same string schema in validation and serialization modes."""
+        return {
+            "type": "string",
+            "format": "objectid",
+            "pattern": "^[0-9a-f]{24}$",
+            "examples": ["5f85f36d6dfecacc68428a46"],
+        }
+
+
+# --------------------------------------------------------------------------- Int64
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+_INT64_ERROR = "int64"
+_INT64_MESSAGE = f"Invalid Int64: expected an integer between {_INT64_MIN} and {_INT64_MAX}"
+
+
+def _to_int64(value: int) -> bson.int64.Int64:
+    return bson.int64.Int64(value)
+
+
+class Int64(bson.int64.Int64, metaclass=_BsonTypeMeta):
+    """A 64-bit integer stored as BSON int64 ("long"), usable as a pydantic field type.
+
+    Validation keeps :class:`bson.int64.Int64` instances as they are (PyMongo decodes every
+    BSON int64 to one) and converts other integers (as pydantic's ``int`` accepts them) to
+    ``Int64``, so that small values are still stored as int64 rather than int32.  Values out
+    of the signed 64-bit range are rejected.  JSON: a plain ``int``.
+    """
+
+    _bson_class: ClassVar[type] = bson.int64.Int64
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Rust fast path for Int64 instances, int validation plus conversion otherwise."""
+        from_int = core_schema.no_info_after_validator_function(
+            _to_int64, core_schema.int_schema(ge=_INT64_MIN, le=_INT64_MAX)
+        )
+        return core_schema.json_or_python_schema(
+            json_schema=from_int,
+            python_schema=core_schema.union_schema(
+                [core_schema.is_instance_schema(bson.int64.Int64), from_int],
+                mode="left_to_right",
+                custom_error_type=_INT64_ERROR,
+                custom_error_message=_INT64_MESSAGE,
+            ),
+            serialization=core_schema.simple_ser_schema("int"),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """An integer with OpenAPI format ``int64``."""
+        return {"type": "integer", "format": "int64"}
+
+
+Long = Int64
+"""Alias of :class:`Int64` (BSON calls the int64 type "long")."""
+
+
+# --------------------------------------------------------------------------- Decimal128
+
+_DECIMAL128_ERROR = "decimal128"
+_DECIMAL128_MESSAGE = (
+    "Invalid Decimal128: expected a Decimal128, a Decimal, an int, a float or a decimal "
+    "string representable in 34 digits"
+)
+
+
+def _to_decimal128(value: Any) -> bson.decimal128.Decimal128:
+    if isinstance(value, bool):
+        raise _invalid(_DECIMAL128_ERROR, _DECIMAL128_MESSAGE)
+    if isinstance(value, float):
+        value = repr(value)
+    elif isinstance(value, int):
+        value = decimal.Decimal(value)
+    elif not isinstance(value, (str, decimal.Decimal)):
+        raise _invalid(_DECIMAL128_ERROR, _DECIMAL128_MESSAGE)
+    try:
+        return bson.decimal128.Decimal128(value)
+    except (decimal.DecimalException, ValueError, TypeError):
+        raise _invalid(_DECIMAL128_ERROR, _DECIMAL128_MESSAGE) from None
+
+
+class Decimal128(bson.decimal128.Decimal128, metaclass=_BsonTypeMeta):
+    """A BSON decimal128 value, usable as a pydantic field type.
+
+    Validation keeps :class:`bson.decimal128.Decimal128` instances as they are and converts a
+    ``Decimal``, an ``int``, a decimal ``str`` or a ``float`` (through its shortest ``repr``,
+    so ``0.1`` gives ``Decimal128("0.1")``); values needing more than 34 significant digits
+    or out of the decimal128 exponent range are rejected.  JSON: a ``str`` such as
+    ``"1.50"``.  To work with :class:`decimal.Decimal` in Python instead, annotate the field
+    with ``Decimal``: it is stored as decimal128 too (see :func:`substitute_bson_types`).
+    """
+
+    _bson_class: ClassVar[type] = bson.decimal128.Decimal128
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Rust fast path for Decimal128 instances, Python conversion otherwise."""
+        convert = core_schema.no_info_plain_validator_function(_to_decimal128)
+        return core_schema.json_or_python_schema(
+            json_schema=convert,
+            python_schema=core_schema.union_schema(
+                [core_schema.is_instance_schema(bson.decimal128.Decimal128), convert],
+                mode="left_to_right",
+                custom_error_type=_DECIMAL128_ERROR,
+                custom_error_message=_DECIMAL128_MESSAGE,
+            ),
+            serialization=core_schema.to_string_ser_schema(when_used="json-unless-none"),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """A number or a decimal string as input, a decimal string as output."""
+        string: JsonSchemaValue = {"type": "string", "format": "decimal"}
+        if handler.mode == "serialization":
+            return string
+        return {"anyOf": [{"type": "number"}, string]}
+
+
+# --------------------------------------------------------------------------- Binary
+
+_BINARY_ERROR = "binary"
+_BINARY_MESSAGE = "Invalid Binary: expected a Binary, bytes or a bytearray"
+_BINARY_JSON_MESSAGE = "Invalid Binary: expected a base64 string"
+
+
+def _binary_from_bytes(value: Any) -> bson.binary.Binary:
+    if isinstance(value, (bytes, bytearray)):
+        return typing.cast(bson.binary.Binary, bson.binary.Binary(bytes(value)))
+    raise _invalid(_BINARY_ERROR, _BINARY_MESSAGE)
+
+
+def _binary_from_base64(value: str) -> bson.binary.Binary:
+    try:
+        data = base64.b64decode(value, validate=True)
+        return typing.cast(bson.binary.Binary, bson.binary.Binary(data))
+    except (binascii.Error, ValueError):
+        raise _invalid(_BINARY_ERROR, _BINARY_JSON_MESSAGE) from None
+
+
+def _binary_to_base64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+class Binary(bson.binary.Binary, metaclass=_BsonTypeMeta):
+    """BSON binary data, usable as a pydantic field type.
+
+    In python mode, validation keeps :class:`bson.binary.Binary` instances as they are (with
+    their subtype) and wraps ``bytes``/``bytearray`` into a subtype-0 ``Binary`` (PyMongo
+    decodes subtype-0 binary data to plain ``bytes``).  ``str`` is not accepted in python mode.
+
+    JSON: the data as a standard (RFC 4648, ``+/``, padded) base64 string; the subtype is not
+    part of the JSON form, and JSON input (a base64 string) gives a subtype-0 ``Binary``.
+    """
+
+    _bson_class: ClassVar[type] = bson.binary.Binary
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Rust fast path for Binary instances, bytes wrapping or base64 decoding otherwise."""
+        return core_schema.json_or_python_schema(
+            json_schema=core_schema.no_info_after_validator_function(
+                _binary_from_base64, core_schema.str_schema(strict=True)
+            ),
+            python_schema=core_schema.union_schema(
+                [
+                    core_schema.is_instance_schema(bson.binary.Binary),
+                    core_schema.no_info_plain_validator_function(_binary_from_bytes),
+                ],
+                mode="left_to_right",
+                custom_error_type=_BINARY_ERROR,
+                custom_error_message=_BINARY_MESSAGE,
+            ),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _binary_to_base64, when_used="json-unless-none"
+            ),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """A base64 string."""
+        return {"type": "string", "format": "byte", "contentEncoding": "base64"}
+
+
+# --------------------------------------------------------------------------- Regex
+
+_REGEX_ERROR = "regex"
+_REGEX_MESSAGE = "Invalid Regex: expected a bson Regex, a compiled re.Pattern or a str pattern"
+
+
+def _regex_from_other(value: Any) -> bson.regex.Regex[Any]:
+    if isinstance(value, str):
+        return bson.regex.Regex(value)
+    if isinstance(value, re.Pattern):
+        return bson.regex.Regex.from_native(value)
+    raise _invalid(_REGEX_ERROR, _REGEX_MESSAGE)
+
+
+def _regex_pattern(value: Any) -> Any:
+    pattern = value.pattern if isinstance(value, (bson.regex.Regex, re.Pattern)) else value
+    return pattern.decode() if isinstance(pattern, bytes) else pattern
+
+
+class Regex(bson.regex.Regex[Any], metaclass=_BsonTypeMeta):
+    """A BSON regular expression, usable as a pydantic field type.
+
+    Validation keeps :class:`bson.regex.Regex` instances (what PyMongo decodes) as they are,
+    converts a compiled ``re.Pattern`` with :meth:`bson.regex.Regex.from_native` (flags kept)
+    and a ``str`` pattern to a flag-less ``Regex``.  The pattern is not compiled: MongoDB
+    uses PCRE syntax.  JSON: the pattern string only (flags are not part of the JSON form).
+    """
+
+    _bson_class: ClassVar[type] = bson.regex.Regex
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Rust fast path for bson Regex instances, Python conversion otherwise."""
+        convert = core_schema.no_info_plain_validator_function(_regex_from_other)
+        return core_schema.json_or_python_schema(
+            json_schema=convert,
+            python_schema=core_schema.union_schema(
+                [core_schema.is_instance_schema(bson.regex.Regex), convert],
+                mode="left_to_right",
+                custom_error_type=_REGEX_ERROR,
+                custom_error_message=_REGEX_MESSAGE,
+            ),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _regex_pattern, when_used="json-unless-none"
+            ),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """A regular expression string."""
+        return {"type": "string", "format": "regex"}
+
+
+# --------------------------------------------------------------------------- user types
+
+
+class WithBsonSerializer:
+    """Base class for user types that need a specific BSON representation.
+
+    Subclasses define the classmethod ``__bson__(cls, value) -> Any``; when a model is dumped
+    for MongoDB (under :data:`BSON_CONTEXT`), the field value is passed through it.  Other
+    dumps (``model_dump()``, JSON) are not affected.  Validation is defined as usual with
+    pydantic's ``__get_pydantic_core_schema__``.  The class has no state (empty
+    ``__slots__``), so it mixes in with builtin bases.
+
+    Example::
+
+        class AsciiStr(str, WithBsonSerializer):
+            @classmethod
+            def __get_pydantic_core_schema__(cls, source, handler):
+                return core_schema.no_info_after_validator_function(
+                    cls.validate, core_schema.str_schema()
+                )
+
+            @classmethod
+            def validate(cls, value: str) -> "AsciiStr":
+                if not value.isascii():
+                    raise ValueError("only ASCII characters are allowed")
+                return cls(value)
+
+            @classmethod
+            def __bson__(cls, value: Any) -> Any:
+                return value.encode("ascii")  # stored as BSON binary data
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def __bson__(cls, value: Any) -> Any:
+        """Return the BSON representation of ``value`` (to be defined by subclasses)."""
+        raise NotImplementedError(f"{cls.__qualname__} must define the __bson__ classmethod")
+
+
+@dataclass(frozen=True)
+class _BsonSerializer:
+    """``Annotated`` marker applying ``cls.__bson__`` when dumping under BSON_CONTEXT."""
+
+    cls: type[WithBsonSerializer]
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        schema = handler(source)
+        to_bson = self.cls.__bson__
+
+        def serialize(
+            value: Any,
+            nxt: core_schema.SerializerFunctionWrapHandler,
+            info: core_schema.SerializationInfo[Any],
+        ) -> Any:
+            if _is_bson_context(info.context):
+                return to_bson(value)
+            return nxt(value)
+
+        previous = schema.get("serialization")
+        inner = None if previous is None else core_schema.any_schema(serialization=previous)
+        return {
+            **schema,
+            "serialization": core_schema.wrap_serializer_function_ser_schema(
+                serialize, info_arg=True, schema=inner
+            ),
+        }
+
+
+# --------------------------------------------------------------------------- datetime
+
+
+def _normalize_datetime(value: datetime) -> datetime:
+    """Naive UTC datetime truncated to milliseconds (what MongoDB stores)."""
+    if value.tzinfo is not None:
+        offset = value.utcoffset()
+        try:
+            if offset:
+                value = value - offset
+        except OverflowError:
+            raise ValueError("datetime out of range once converted to UTC") from None
+        value = value.replace(tzinfo=None)
+    microsecond = value.microsecond
+    if microsecond % 1000:
+        value = value.replace(microsecond=microsecond - microsecond % 1000)
+    return value
+
+
+class _BsonDatetime:
+    """``Annotated`` marker: naive-UTC, millisecond-precision datetimes."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "BsonDatetime"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(_normalize_datetime, handler(source))
+
+
+# --------------------------------------------------------------------------- Decimal
+
+
+def _decimal_from_decimal128(value: Any) -> Any:
+    if isinstance(value, bson.decimal128.Decimal128):
+        return value.to_decimal()
+    return value
+
+
+def _serialize_decimal(value: decimal.Decimal, info: core_schema.SerializationInfo[Any]) -> Any:
+    if info.mode_is_json():
+        return str(value)
+    if _is_bson_context(info.context):
+        return bson.decimal128.Decimal128(value)
+    return value
+
+
+class _BsonDecimal:
+    """``Annotated`` marker: Decimal validated from Decimal128, dumped as Decimal128 for BSON."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "BsonDecimal"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(
+            _decimal_from_decimal128,
+            handler(source),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _serialize_decimal, info_arg=True, when_used="unless-none"
+            ),
+        )
+
+
+_BSON_DATETIME = _BsonDatetime()
+_BSON_DECIMAL = _BsonDecimal()
+_DATETIME_ANNOTATION: Any = Annotated[datetime, _BSON_DATETIME]
+_DECIMAL_ANNOTATION: Any = Annotated[decimal.Decimal, _BSON_DECIMAL]
+
+# --------------------------------------------------------------------------- substitution
+
+_REPLACED_CLASSES: dict[Any, Any] = {
+    datetime: _DATETIME_ANNOTATION,
+    decimal.Decimal: _DECIMAL_ANNOTATION,
+    bson.ObjectId: ObjectId,
+    bson.int64.Int64: Int64,
+    bson.decimal128.Decimal128: Decimal128,
+    bson.binary.Binary: Binary,
+    bson.regex.Regex: Regex,
+}
+_MARKERS: dict[Any, Any] = {datetime: _BSON_DATETIME, decimal.Decimal: _BSON_DECIMAL}
+_MARKER_TYPES = (_BsonDatetime, _BsonDecimal, _BsonSerializer)
+_CONTAINER_ORIGINS: frozenset[Any] = frozenset(
+    {
+        list,
+        set,
+        frozenset,
+        tuple,
+        dict,
+        collections.deque,
+        collections.defaultdict,
+        collections.OrderedDict,
+        collections.abc.Sequence,
+        collections.abc.MutableSequence,
+        collections.abc.Set,
+        collections.abc.MutableSet,
+        collections.abc.Mapping,
+        collections.abc.MutableMapping,
+        collections.abc.Collection,
+        collections.abc.Iterable,
+    }
+)
+_UNION_ORIGINS: tuple[Any, ...] = (Union, types.UnionType)
+
+
+def _substitute_args(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """Substituted args, or None when none of them changed."""
+    new_args = tuple(_substitute(arg) for arg in args)
+    if all(new is old for new, old in zip(new_args, args, strict=True)):
+        return None
+    return new_args
+
+
+def _substitute(annotation: Any) -> Any:
+    # list[int] is an instance of type on Python 3.10
+    if isinstance(annotation, type) and not isinstance(annotation, types.GenericAlias):
+        replaced = _REPLACED_CLASSES.get(annotation)
+        if replaced is not None:
+            return replaced
+        if issubclass(annotation, WithBsonSerializer) and annotation is not WithBsonSerializer:
+            return Annotated[annotation, _BsonSerializer(annotation)]
+        return annotation
+    if isinstance(annotation, (str, ForwardRef)):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is None or origin is Literal:
+        return annotation
+    if origin is Annotated:
+        inner = annotation.__origin__
+        metadata = annotation.__metadata__
+        if any(isinstance(item, _MARKER_TYPES) for item in metadata):
+            return annotation  # already substituted
+        marker = _MARKERS.get(inner)
+        if marker is not None:
+            # Marker last: the user's constraints apply to pydantic's own datetime/Decimal
+            # schema, then the BSON normalization wraps it.
+            params = (inner, *metadata, marker)
+            return Annotated[params]
+        new_inner = _substitute(inner)
+        if new_inner is inner:
+            return annotation
+        params = (new_inner, *metadata)
+        return Annotated[params]
+    if origin in _UNION_ORIGINS:
+        new_args = _substitute_args(typing.get_args(annotation))
+        if new_args is None:
+            return annotation
+        return Union[new_args]  # noqa: UP007 (a runtime union of arbitrary args)
+    if origin in _CONTAINER_ORIGINS:
+        new_args = _substitute_args(typing.get_args(annotation))
+        if new_args is None:
+            return annotation
+        if isinstance(annotation, types.GenericAlias):
+            return types.GenericAlias(origin, new_args)
+        return annotation.copy_with(new_args)
+    return annotation
+
+
+def substitute_bson_types(annotation: Any) -> Any:
+    """Rewrite a field annotation so that nested types get their BSON behaviour.
+
+    Inside unions (``Optional[X]``, ``Union[...]``, ``X | None``), containers (``list``,
+    ``set``, ``frozenset``, ``tuple``, ``dict``, ``deque``, ``defaultdict``, ``OrderedDict``,
+    their ``typing`` aliases and the ``collections.abc`` ``Sequence``/``Mapping``/``Set``/
+    ``Collection``/``Iterable`` families) and ``Annotated[...]`` (metadata kept):
+
+    * ``datetime.datetime`` becomes a datetime validated to naive UTC with millisecond
+      precision (naive input is taken as UTC, aware input is converted);
+    * ``decimal.Decimal`` becomes a Decimal that also validates from ``Decimal128`` and is
+      dumped as ``Decimal128`` under :data:`BSON_CONTEXT`;
+    * subclasses of :class:`WithBsonSerializer` get a serializer calling ``__bson__`` under
+      :data:`BSON_CONTEXT`;
+    * the raw :mod:`bson` classes (``bson.ObjectId``, ``Int64``, ``Decimal128``, ``Binary``,
+      ``Regex``) become the pydantic-aware classes of this module.
+
+    ``Literal``, other classes (models included), ``Callable``, ``type[...]``, strings and
+    ``ForwardRef`` are left alone.  When nothing needs rewriting, the very same object is
+    returned, so the caller can test ``result is annotation``.
+    """
+    return _substitute(annotation)

@@ -1,0 +1,72 @@
+"""Model configuration: `model_config = ODMConfigDict(...)` (or a plain dict) on a Model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import ConfigDict
+
+ODM_KEYS = frozenset({"collection", "parse_doc_with_default_factories", "indexes"})
+PYDANTIC_KEYS = frozenset(
+    {
+        "title",
+        "json_schema_extra",
+        "str_strip_whitespace",
+        "arbitrary_types_allowed",
+        "extra",
+        "json_encoders",
+        "populate_by_name",
+        "validate_by_name",
+        "validate_by_alias",
+        "serialize_by_alias",
+        "alias_generator",
+        "use_enum_values",
+        "frozen",
+    }
+)
+FORCED = {"validate_assignment": True, "validate_default": True}
+
+
+class ODMConfigDict(ConfigDict, total=False):
+    """pydantic's ConfigDict plus the ODM keys.
+
+    Attributes:
+        collection: the collection name (default: snake_case class name without `Model`).
+        parse_doc_with_default_factories: when a stored document lacks a field that has a
+            `default_factory`, build it instead of failing (default False: a missing value
+            would silently be replaced by a new one on every load).
+        indexes: a callable returning `odmantic.Index` or `pymongo.IndexModel` objects.
+    """
+
+    collection: str
+    parse_doc_with_default_factories: bool
+    indexes: Callable[[], Iterable[Any]]
+
+
+def check_config(model_name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Refuse unknown keys and return the pydantic part of `config` with the forced options.
+
+    Raises:
+        ValueError: a key that odmantic does not support, naming the model and the key.
+    """
+    unknown = sorted(set(config) - ODM_KEYS - PYDANTIC_KEYS - set(FORCED))
+    if unknown:
+        raise ValueError(
+            f"{model_name}: unsupported model_config key(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(sorted(ODM_KEYS | PYDANTIC_KEYS))}"
+        )
+    for key, value in FORCED.items():
+        if key in config and config[key] is not value:
+            raise ValueError(f"{model_name}: model_config[{key!r}] is always {value} in odmantic")
+    if "collection" in config and not isinstance(config["collection"], str):
+        raise ValueError(f"{model_name}: model_config['collection'] must be a str")
+    if "indexes" in config and not callable(config["indexes"]):
+        raise ValueError(
+            f"{model_name}: model_config['indexes'] must be a callable returning indexes, "
+            "e.g. lambda: [Index(Player.name)]"
+        )
+    return {**config, **FORCED}
+
+
+__all__ = ["ODMConfigDict"]

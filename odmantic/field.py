@@ -1,0 +1,289 @@
+"""`Field()`, the per-field ODM description, and the class-level field proxies used in queries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic_core import PydanticUndefined
+
+from odmantic import query
+from odmantic.query import QueryExpression, SortExpression
+
+if TYPE_CHECKING:
+    from odmantic.model import _BaseODMModel
+
+FieldKind = Literal["plain", "embedded", "reference"]
+
+
+class ODMFieldInfo:
+    """What `odmantic.Field()` returns: the ODM options plus the keyword arguments for pydantic."""
+
+    __slots__ = ("key_name", "primary_field", "index", "unique", "pydantic_kwargs")
+
+    def __init__(
+        self,
+        *,
+        key_name: str | None,
+        primary_field: bool,
+        index: bool,
+        unique: bool,
+        pydantic_kwargs: dict[str, Any],
+    ) -> None:
+        self.key_name = key_name
+        self.primary_field = primary_field
+        self.index = index
+        self.unique = unique
+        self.pydantic_kwargs = pydantic_kwargs
+
+
+class ODMReferenceInfo:
+    """What `odmantic.Reference()` returns: marks a field holding another Model."""
+
+    __slots__ = ("key_name",)
+
+    def __init__(self, key_name: str | None) -> None:
+        self.key_name = key_name
+
+
+def Field(  # noqa: N802 - public API mirrors pydantic's Field
+    default: Any = PydanticUndefined,
+    *,
+    key_name: str | None = None,
+    primary_field: bool = False,
+    index: bool = False,
+    unique: bool = False,
+    default_factory: Callable[[], Any] | None = None,
+    alias: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    json_schema_extra: dict[str, Any] | None = None,
+    const: bool | None = None,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    multiple_of: float | None = None,
+    min_items: int | None = None,
+    max_items: int | None = None,
+    min_length: int | None = None,
+    max_length: int | None = None,
+    regex: str | None = None,
+    examples: list[Any] | None = None,
+) -> Any:
+    """Describe a model field: its document key, indexes and validation constraints.
+
+    Args:
+        default: the default value (a field without default is required).
+        key_name: the key of the field in the MongoDB document (default: the field name).
+        primary_field: this field is the primary key, stored as `_id`.
+        index: create an index on this field in `configure_database`.
+        unique: create a unique index on this field in `configure_database`.
+        default_factory: callable building the default value.
+        alias: a pydantic alias for validation and serialization (distinct from `key_name`).
+        title, description, json_schema_extra, examples: JSON schema metadata.
+        const: the value must always equal the default.
+        gt, ge, lt, le, multiple_of: numeric constraints.
+        min_items, max_items: size constraints of a collection field.
+        min_length, max_length: size constraints of a str (or collection) field.
+        regex: pattern a str field must match.
+    """
+    if default is not PydanticUndefined and default_factory is not None:
+        raise TypeError("Field(): cannot set both default and default_factory")
+    if const and default is PydanticUndefined:
+        raise TypeError("Field(const=True) needs a default value")
+    kwargs: dict[str, Any] = {
+        "default": default,
+        "default_factory": default_factory,
+        "alias": alias,
+        "title": title,
+        "description": description,
+        "json_schema_extra": json_schema_extra,
+        "gt": gt,
+        "ge": ge,
+        "lt": lt,
+        "le": le,
+        "multiple_of": multiple_of,
+        "min_length": min_length if min_length is not None else min_items,
+        "max_length": max_length if max_length is not None else max_items,
+        "pattern": regex,
+        "examples": examples,
+    }
+    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    if const:
+        kwargs["_const"] = True
+    return ODMFieldInfo(
+        key_name=key_name,
+        primary_field=primary_field,
+        index=index,
+        unique=unique,
+        pydantic_kwargs=kwargs,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ODMField:
+    """The ODM description of one model field, computed once at class creation.
+
+    Attributes:
+        name: the Python attribute name.
+        key_name: the key in the MongoDB document.
+        kind: "plain", "embedded" (an EmbeddedModel, possibly in a list or Optional) or
+            "reference" (another Model, stored as its primary key).
+        model: the embedded or referenced model class, if any.
+        primary: this field is the primary key.
+        index, unique: index options for `configure_database`.
+        mutable: values can change in place (lists, dicts, embedded models): always saved.
+    """
+
+    name: str
+    key_name: str
+    kind: FieldKind
+    model: type[_BaseODMModel] | None
+    primary: bool
+    index: bool
+    unique: bool
+    mutable: bool
+
+
+class KeyName(str):
+    """A document key path; `+KeyName` gives the `"$key"` form used in aggregation pipelines."""
+
+    __slots__ = ()
+
+    def __pos__(self) -> str:
+        return "$" + self
+
+
+class FieldProxy:
+    """Class-level access to a field (`Player.name`): builds queries and sort expressions."""
+
+    __slots__ = ("_path", "_field", "_owner")
+
+    def __init__(self, path: str, field: ODMField, owner: type[_BaseODMModel]) -> None:
+        self._path = path
+        self._field = field
+        self._owner = owner
+
+    def __pos__(self) -> KeyName:
+        return KeyName(self._path)
+
+    def __repr__(self) -> str:
+        return f"FieldProxy({self._owner.__name__}.{self._field.name} -> {self._path!r})"
+
+    def __getattr__(self, name: str) -> FieldProxy:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        field = self._field
+        if field.kind != "embedded" or field.model is None:
+            raise AttributeError(
+                f"{self._owner.__name__}.{field.name} is not an embedded model: "
+                f"it has no sub-field {name!r}"
+            )
+        sub = field.model.__odm_fields__.get(name)
+        if sub is None:
+            raise AttributeError(f"{field.model.__name__} has no field {name!r}")
+        return FieldProxy(f"{self._path}.{sub.key_name}", sub, field.model)
+
+    def _refuse_on_reference(self, op: str) -> None:
+        if self._field.kind == "reference":
+            raise TypeError(
+                f"{self._owner.__name__}.{self._field.name} is a reference: only ==, !=, in_ and "
+                f"not_in can query it, not {op}"
+            )
+
+    def eq(self, value: Any) -> QueryExpression:
+        """Documents whose field equals `value` (`$eq`)."""
+        return query.eq(self, value)
+
+    def ne(self, value: Any) -> QueryExpression:
+        """Documents whose field differs from `value` (`$ne`)."""
+        return query.ne(self, value)
+
+    def gt(self, value: Any) -> QueryExpression:
+        """Documents whose field is greater than `value` (`$gt`)."""
+        self._refuse_on_reference("gt")
+        return query.gt(self, value)
+
+    def gte(self, value: Any) -> QueryExpression:
+        """Documents whose field is greater than or equal to `value` (`$gte`)."""
+        self._refuse_on_reference("gte")
+        return query.gte(self, value)
+
+    def lt(self, value: Any) -> QueryExpression:
+        """Documents whose field is less than `value` (`$lt`)."""
+        self._refuse_on_reference("lt")
+        return query.lt(self, value)
+
+    def lte(self, value: Any) -> QueryExpression:
+        """Documents whose field is less than or equal to `value` (`$lte`)."""
+        self._refuse_on_reference("lte")
+        return query.lte(self, value)
+
+    def in_(self, values: Iterable[Any]) -> QueryExpression:
+        """Documents whose field is one of `values` (`$in`)."""
+        return query.in_(self, values)
+
+    def not_in(self, values: Iterable[Any]) -> QueryExpression:
+        """Documents whose field is none of `values` (`$nin`)."""
+        return query.not_in(self, values)
+
+    def match(self, pattern: str | re.Pattern[str]) -> QueryExpression:
+        """Documents whose str field matches the regular expression `pattern` (`$regex`)."""
+        self._refuse_on_reference("match")
+        return query.match(self, pattern)
+
+    def exists(self, present: bool = True) -> QueryExpression:
+        """Documents where the key is present (or absent with `False`) (`$exists`)."""
+        return query.exists(self, present)
+
+    def all_(self, values: Sequence[Any]) -> QueryExpression:
+        """Documents whose list field contains all of `values` (`$all`)."""
+        self._refuse_on_reference("all_")
+        return query.all_(self, values)
+
+    def size(self, length: int) -> QueryExpression:
+        """Documents whose list field has exactly `length` items (`$size`)."""
+        self._refuse_on_reference("size")
+        return query.size(self, length)
+
+    def elem_match(self, *queries: QueryExpression | dict[str, Any]) -> QueryExpression:
+        """Documents whose list has an item matching all `queries` (`$elemMatch`).
+
+        The queries are written on the embedded model: `Order.items.elem_match(Item.qty > 2)`.
+        """
+        self._refuse_on_reference("elem_match")
+        return query.elem_match(self, *queries)
+
+    def asc(self) -> SortExpression:
+        """Ascending sort on this field."""
+        return query.asc(self)
+
+    def desc(self) -> SortExpression:
+        """Descending sort on this field."""
+        return query.desc(self)
+
+    def __eq__(self, value: object) -> QueryExpression:  # type: ignore[override]
+        return self.eq(value)
+
+    def __ne__(self, value: object) -> QueryExpression:  # type: ignore[override]
+        return self.ne(value)
+
+    def __gt__(self, value: Any) -> QueryExpression:
+        return self.gt(value)
+
+    def __ge__(self, value: Any) -> QueryExpression:
+        return self.gte(value)
+
+    def __lt__(self, value: Any) -> QueryExpression:
+        return self.lt(value)
+
+    def __le__(self, value: Any) -> QueryExpression:
+        return self.lte(value)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+__all__ = ["Field", "FieldProxy", "ODMField", "ODMFieldInfo", "ODMReferenceInfo", "KeyName"]

@@ -1,0 +1,57 @@
+"""Compound and custom indexes declared in `model_config["indexes"]`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pymongo
+
+from odmantic.query import SortExpression
+
+
+class Index:
+    """An index over one or more fields, created by `engine.configure_database`.
+
+    Example:
+        model_config = {"indexes": lambda: [Index(Player.name, Player.level.desc(), unique=True)]}
+
+    Args:
+        *fields: field proxies (`Player.name`, ascending) or sort expressions
+            (`Player.level.desc()`).
+        unique: refuse two documents with the same values.
+        name: the index name (default: MongoDB's `key_1_other_-1` form).
+        **options: other `pymongo.IndexModel` options (e.g. `sparse=True`).
+    """
+
+    def __init__(self, *fields: Any, unique: bool = False, name: str | None = None, **options: Any):
+        if not fields:
+            raise TypeError("Index() needs at least one field")
+        keys: list[tuple[str, int]] = []
+        for field in fields:
+            if isinstance(field, SortExpression):
+                keys.extend(field.items())
+            elif hasattr(field, "__pos__") and not isinstance(field, (int, float, str)):
+                keys.append((str(+field), pymongo.ASCENDING))
+            else:
+                raise TypeError(
+                    f"Index() takes fields (Model.field) or Model.field.asc()/.desc(), got {field!r}"
+                )
+        self.keys = keys
+        self.unique = unique
+        self.name = name
+        self.options = options
+
+    def to_index_model(self) -> pymongo.IndexModel:
+        """The equivalent `pymongo.IndexModel`."""
+        kwargs: dict[str, Any] = dict(self.options)
+        if self.unique:
+            kwargs["unique"] = True
+        if self.name is not None:
+            kwargs["name"] = self.name
+        return pymongo.IndexModel(self.keys, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Index({self.keys!r}, unique={self.unique}, name={self.name!r})"
+
+
+__all__ = ["Index"]

@@ -1,0 +1,676 @@
+"""`Model` (a document in its own collection) and `EmbeddedModel` (a nested document)."""
+
+from __future__ import annotations
+
+import collections.abc
+import enum
+import re
+import types
+import uuid
+import warnings
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+)
+
+import bson
+import pydantic
+from pydantic import AfterValidator, AliasChoices, BaseModel, ValidationError
+from pydantic._internal._model_construction import ModelMetaclass
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
+
+from odmantic.bson import BSON_CONTEXT, substitute_bson_types
+from odmantic.bson import ObjectId as _ObjectId
+from odmantic.config import ODM_KEYS, check_config
+from odmantic.exceptions import DocumentParsingError
+from odmantic.field import FieldKind, FieldProxy, ODMField, ODMFieldInfo, ODMReferenceInfo
+from odmantic.index import Index
+
+ModelT = TypeVar("ModelT", bound="_BaseODMModel")
+
+_IMMUTABLE_TYPES: tuple[type, ...] = (
+    str,
+    int,
+    float,
+    bool,
+    bytes,
+    complex,
+    datetime,
+    date,
+    time,
+    timedelta,
+    Decimal,
+    bson.ObjectId,
+    bson.Decimal128,
+    bson.Int64,
+    bson.Binary,
+    bson.Regex,
+    re.Pattern,
+    uuid.UUID,
+    enum.Enum,
+    type(None),
+)
+_COLLECTION_ORIGINS = (list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.Set)
+_NOT_MODIFIED: frozenset[str] = frozenset()
+
+
+def _snake_case(name: str) -> str:
+    if name.endswith("Model") and name != "Model":
+        name = name[: -len("Model")]
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def _check_collection_name(model: str, name: str) -> None:
+    if not name or "$" in name or "\x00" in name or name.startswith("system."):
+        raise ValueError(
+            f"{model}: invalid collection name {name!r} (it must be non-empty, contain no '$' "
+            "nor NUL and not start with 'system.'); set model_config['collection']"
+        )
+
+
+def _strip_optional(tp: Any) -> Any:
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def _model_class(tp: Any) -> type[_BaseODMModel] | None:
+    return tp if isinstance(tp, type) and issubclass(tp, _BaseODMModel) else None
+
+
+def _classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, Any, str]:
+    """Return (kind, model, shape) of a field; shape is "one", "list" or "dict"."""
+    tp = _strip_optional(annotation)
+    origin = get_origin(tp)
+    if tp is Callable or origin in (collections.abc.Callable,):
+        raise TypeError(f"{owner}.{name}: Callable fields cannot be stored in MongoDB")
+    model = _model_class(tp)
+    if model is not None:
+        return ("embedded" if issubclass(model, EmbeddedModel) else "reference"), model, "one"
+    args = get_args(tp)
+    if origin is not None and args:
+        inner = _model_class(_strip_optional(args[-1]))
+        if inner is not None:
+            if issubclass(inner, Model):
+                raise TypeError(
+                    f"{owner}.{name}: collections of Models are not supported; store their "
+                    "primary keys, or make the inner class an EmbeddedModel"
+                )
+            if origin in (dict, collections.abc.Mapping):
+                return "embedded", inner, "dict"
+            if origin in _COLLECTION_ORIGINS:
+                return "embedded", inner, "list"
+    return "plain", None, "one"
+
+
+def _is_mutable(annotation: Any) -> bool:
+    tp = _strip_optional(annotation)
+    origin = get_origin(tp)
+    if origin is Literal:
+        return False
+    if origin in (Union, types.UnionType):
+        return any(_is_mutable(a) for a in get_args(tp))
+    if origin in (tuple, frozenset):
+        return any(_is_mutable(a) for a in get_args(tp) if a is not Ellipsis)
+    if origin is not None or not isinstance(tp, type):
+        return True
+    if issubclass(tp, Model):
+        return False
+    return not issubclass(tp, _IMMUTABLE_TYPES)
+
+
+def _make_const_validator(owner: str, name: str, default: Any) -> AfterValidator:
+    def check(value: Any) -> Any:
+        if value != default:
+            raise ValueError(f"{owner}.{name} is constant: it must be {default!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _to_pydantic_field(owner: str, name: str, info: ODMFieldInfo, key_name: str) -> Any:
+    kwargs = dict(info.pydantic_kwargs)
+    kwargs.pop("_const", None)
+    choices = [kwargs.get("alias") or name]
+    if key_name != choices[0]:
+        choices.append(key_name)
+    if len(choices) > 1:
+        kwargs["validation_alias"] = AliasChoices(*choices)
+    try:
+        return pydantic.Field(**kwargs)
+    except TypeError as exc:
+        raise TypeError(f"{owner}.{name}: {exc}") from exc
+
+
+class ODMModelMetaclass(ModelMetaclass):
+    """Builds the pydantic model, then the ODM description of its fields (`__odm_fields__`)."""
+
+    def __new__(
+        mcs,
+        name: str,
+        bases: tuple[type[Any], ...],
+        namespace: dict[str, Any],
+        **kwargs: Any,
+    ) -> type:
+        if namespace.get("__odm_base__", False):
+            return super().__new__(mcs, name, bases, namespace, **kwargs)
+        namespace.setdefault("__odm_base__", False)
+        is_embedded = any(issubclass(b, EmbeddedModel) for b in bases if isinstance(b, mcs))
+        annotations: dict[str, Any] = namespace.setdefault("__annotations__", {})
+        inherited = _inherited_fields(bases)
+
+        raw_config = dict(namespace.get("model_config", {}))
+        config = check_config(name, raw_config)
+        odm_config: dict[str, Any] = {
+            k: v
+            for base in reversed(bases)
+            for k, v in getattr(base, "__odm_config__", {}).items()
+            if k != "collection"
+        }
+        odm_config.update({k: v for k, v in config.items() if k in ODM_KEYS})
+        namespace["model_config"] = {k: v for k, v in config.items() if k not in ODM_KEYS}
+        namespace["__odm_config__"] = odm_config
+
+        infos: dict[str, ODMFieldInfo | ODMReferenceInfo] = {}
+        for attr, value in list(namespace.items()):
+            if isinstance(value, FieldInfo):
+                raise TypeError(
+                    f"{name}.{attr}: use odmantic.Field instead of pydantic.Field "
+                    "(it also takes key_name, primary_field, index and unique)"
+                )
+            if not isinstance(value, (ODMFieldInfo, ODMReferenceInfo)):
+                continue
+            if attr not in annotations:
+                raise TypeError(
+                    f"{name}.{attr}: field has no type annotation; write `{attr}: <type> = ...`"
+                )
+            infos[attr] = value
+        for attr, value in infos.items():
+            if isinstance(value, ODMReferenceInfo):
+                if value.key_name and value.key_name != attr:
+                    namespace[attr] = pydantic.Field(
+                        validation_alias=AliasChoices(attr, value.key_name)
+                    )
+                else:
+                    del namespace[attr]
+                continue
+            if value.primary_field and is_embedded:
+                raise TypeError(
+                    f"{name}.{attr}: an EmbeddedModel cannot have a primary field "
+                    "(embedded documents have no _id of their own)"
+                )
+            if value.key_name == "_id" and not value.primary_field:
+                raise ValueError(
+                    f"{name}.{attr}: key_name '_id' is the primary key: also set "
+                    "primary_field=True"
+                )
+            key = "_id" if value.primary_field else (value.key_name or attr)
+            namespace[attr] = _to_pydantic_field(name, attr, value, key)
+
+        has_primary = any(
+            isinstance(i, ODMFieldInfo) and i.primary_field for i in infos.values()
+        ) or any(f.primary for f in inherited.values())
+        if not is_embedded and not has_primary:
+            if "id" in annotations:
+                raise TypeError(
+                    f"{name}.id: 'id' is the generated primary key; declare your own with "
+                    "Field(primary_field=True) or rename the field"
+                )
+            namespace["__annotations__"] = {"id": _ObjectId, **annotations}
+            namespace["id"] = pydantic.Field(
+                default_factory=_ObjectId, validation_alias=AliasChoices("id", "_id")
+            )
+
+        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        cls.__odm_infos__ = infos  # type: ignore[attr-defined]
+        _finalize(cls, inherited)  # type: ignore[arg-type]
+        if not is_embedded:
+            collection = odm_config.get("collection") or _snake_case(name)
+            _check_collection_name(name, collection)
+            cls.__collection__ = collection  # type: ignore[attr-defined]
+        return cls
+
+    def __getattr__(cls, name: str) -> Any:
+        fields = cls.__dict__.get("__odm_fields__")
+        if fields is not None and name in fields:
+            field = fields[name]
+            return FieldProxy(field.key_name, field, cls)  # type: ignore[arg-type]
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    def __pos__(cls) -> str:
+        collection = cls.__dict__.get("__collection__")
+        if collection is None:
+            raise TypeError(f"{cls.__name__} is an EmbeddedModel: it has no collection")
+        return str(collection)
+
+
+def _inherited_fields(bases: tuple[type[Any], ...]) -> dict[str, ODMField]:
+    fields: dict[str, ODMField] = {}
+    for base in reversed(bases):
+        fields.update(getattr(base, "__odm_fields__", {}))
+    return fields
+
+
+def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
+    """Compute `__odm_fields__` and the dump/parse plans; rebuild when types were rewritten."""
+    owner = cls.__name__
+    infos: dict[str, ODMFieldInfo | ODMReferenceInfo] = cls.__dict__.get("__odm_infos__", {})
+    fields: dict[str, ODMField] = {}
+    shapes: dict[str, str] = {}
+    rebuild = False
+    for name, finfo in cls.__pydantic_fields__.items():
+        info = infos.get(name)
+        parent = inherited.get(name) if info is None else None
+        annotation = finfo.annotation
+        kind, model, shape = _classify(owner, name, annotation)
+        if isinstance(info, ODMReferenceInfo) or (parent is not None and parent.kind == "reference"):
+            if kind != "reference":
+                raise TypeError(
+                    f"{owner}.{name}: Reference() needs a Model type annotation, got {annotation!r}"
+                )
+        elif kind == "reference":
+            raise TypeError(
+                f"{owner}.{name}: a field holding a Model must be declared with Reference() "
+                f"(`{name}: {model.__name__ if model else '...'} = Reference()`), "
+                "or use an EmbeddedModel to store it inside the document"
+            )
+        if isinstance(info, ODMFieldInfo):
+            primary = info.primary_field
+            key_name = "_id" if primary else (info.key_name or name)
+            index, unique = info.index, info.unique
+            if info.pydantic_kwargs.get("_const"):
+                finfo.metadata.append(_make_const_validator(owner, name, finfo.default))
+                rebuild = True
+        elif isinstance(info, ODMReferenceInfo):
+            primary, key_name, index, unique = False, info.key_name or name, False, False
+        elif parent is not None:
+            primary, key_name, index, unique = parent.primary, parent.key_name, parent.index, parent.unique
+        else:
+            primary = name == "id" and not issubclass(cls, EmbeddedModel)
+            key_name = "_id" if primary else name
+            index = unique = False
+        if key_name.startswith("$") or "." in key_name or "\x00" in key_name:
+            raise ValueError(
+                f"{owner}.{name}: key_name {key_name!r} cannot start with '$' or contain '.'"
+            )
+        substituted = substitute_bson_types(annotation)
+        if substituted is not annotation:
+            finfo.annotation = substituted
+            rebuild = True
+        fields[name] = ODMField(
+            name=name,
+            key_name=key_name,
+            kind=kind,
+            model=model,
+            primary=primary,
+            index=index,
+            unique=unique,
+            mutable=kind == "embedded" or (kind == "plain" and _is_mutable(annotation)),
+        )
+        shapes[name] = shape
+    seen: dict[str, str] = {}
+    for field in fields.values():
+        if field.key_name in seen:
+            raise ValueError(
+                f"{owner}: fields {seen[field.key_name]!r} and {field.name!r} have the same "
+                f"key_name {field.key_name!r}"
+            )
+        seen[field.key_name] = field.name
+    _install_plans(cls, fields, shapes)
+    if rebuild:
+        cls.model_rebuild(force=True)
+
+
+def _install_plans(
+    cls: type[_BaseODMModel], fields: dict[str, ODMField], shapes: dict[str, str]
+) -> None:
+    cls.__odm_fields__ = fields
+    primary = next((f.name for f in fields.values() if f.primary), None)
+    cls.__primary_field__ = primary
+    out_plan: dict[str, tuple[str, type[_BaseODMModel] | None, str]] = {}
+    for f in fields.values():
+        if f.kind == "reference":
+            continue
+        sub = f.model if f.kind == "embedded" and f.model and f.model.__odm_out_plan__ else None
+        if f.key_name != f.name or sub is not None:
+            out_plan[f.name] = (f.key_name, sub, shapes[f.name])
+    cls.__odm_out_plan__ = out_plan
+    cls.__odm_references__ = tuple(
+        (f.name, f.key_name) for f in fields.values() if f.kind == "reference"
+    )
+    cls.__odm_reference_names__ = frozenset(f.name for f in fields.values() if f.kind == "reference")
+    cls.__odm_mutable__ = frozenset(f.name for f in fields.values() if f.mutable)
+    cls.__odm_factory_keys__ = tuple(
+        (name, fields[name].key_name)
+        for name, finfo in cls.__pydantic_fields__.items()
+        if finfo.default_factory is not None and not fields[name].primary
+    )
+
+
+def _rename_out(cls: type[_BaseODMModel], data: dict[str, Any]) -> dict[str, Any]:
+    plan = cls.__odm_out_plan__
+    if not plan:
+        return data
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        step = plan.get(name)
+        if step is None:
+            out[name] = value
+            continue
+        key, sub, shape = step
+        if sub is not None and value is not None:
+            if shape == "list":
+                value = [_rename_out(sub, item) for item in value]
+            elif shape == "dict":
+                value = {k: _rename_out(sub, item) for k, item in value.items()}
+            else:
+                value = _rename_out(sub, value)
+        out[key] = value
+    return out
+
+
+class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
+    """What Model and EmbeddedModel share: field plans, document dump and parse."""
+
+    __odm_base__: ClassVar[bool] = True
+    __slots__ = ("__fields_modified__",)
+    model_config = pydantic.ConfigDict(validate_assignment=True, validate_default=True)
+
+    __odm_fields__: ClassVar[dict[str, ODMField]] = {}
+    __odm_config__: ClassVar[dict[str, Any]] = {}
+    __odm_out_plan__: ClassVar[dict[str, tuple[str, Any, str]]] = {}
+    __odm_references__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    __odm_reference_names__: ClassVar[frozenset[str]] = frozenset()
+    __odm_mutable__: ClassVar[frozenset[str]] = frozenset()
+    __odm_factory_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    __primary_field__: ClassVar[str | None] = None
+
+    def model_dump_doc(
+        self,
+        *,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+    ) -> dict[str, Any]:
+        """Return the MongoDB document of this instance (key names applied, BSON types).
+
+        Args:
+            include: only these fields (by Python name).
+            exclude: leave out these fields (by Python name).
+        """
+        cls = type(self)
+        include_set = set(include) if include is not None else None
+        exclude_set = set(exclude) if exclude is not None else set()
+        refs = cls.__odm_reference_names__
+        data = self.model_dump(
+            mode="python",
+            include=include_set,
+            exclude=(exclude_set | refs) or None,
+            context=BSON_CONTEXT,
+            by_alias=False,
+        )
+        doc = _rename_out(cls, data)
+        for name, key in cls.__odm_references__:
+            if name in exclude_set or (include_set is not None and name not in include_set):
+                continue
+            ref = self.__dict__[name]
+            doc[key] = None if ref is None else ref.__primary_value__()
+        return doc
+
+    @classmethod
+    def model_validate_doc(cls: type[ModelT], raw_doc: dict[str, Any]) -> ModelT:
+        """Build an instance from a MongoDB document (as read by the driver).
+
+        Raises:
+            DocumentParsingError: the document does not validate; names each failing field and
+                the document's `_id`.
+        """
+        if not isinstance(raw_doc, dict):
+            raise DocumentParsingError(
+                [_error((), f"expected a document (dict), got {type(raw_doc).__name__}", raw_doc)],
+                cls,
+                None,
+            )
+        missing = _missing_factory_keys(cls, raw_doc)
+        if missing:
+            raise DocumentParsingError(missing, cls, raw_doc.get("_id"))
+        try:
+            instance = cls.model_validate(raw_doc, by_name=True)
+        except ValidationError as exc:
+            raise DocumentParsingError(
+                _explain_errors(cls, raw_doc, exc), cls, raw_doc.get("_id")
+            ) from None
+        _mark_clean(instance)
+        return instance
+
+    def model_update(
+        self,
+        patch: BaseModel | dict[str, Any],
+        *,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        exclude_unset: bool = True,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+    ) -> Any:
+        """Update fields from a dict or a pydantic model, validating all of them first.
+
+        Fields present in `patch` (after the filters) are assigned and marked modified; the
+        instance is left unchanged if any value is invalid. Returns the instance.
+
+        Raises:
+            ValueError: the patch changes the primary key, or a dict patch names an unknown field.
+            pydantic.ValidationError: a value is invalid.
+        """
+        cls = type(self)
+        include_set = set(include) if include is not None else None
+        exclude_set = set(exclude) if exclude is not None else set()
+        if isinstance(patch, BaseModel):
+            values = patch.model_dump(
+                include=include_set,
+                exclude=exclude_set or None,
+                exclude_unset=exclude_unset,
+                exclude_defaults=exclude_defaults,
+                exclude_none=exclude_none,
+            )
+            values = {k: getattr(patch, k) for k in values if k in cls.__pydantic_fields__}
+        elif isinstance(patch, dict):
+            values = {
+                k: v
+                for k, v in patch.items()
+                if (include_set is None or k in include_set)
+                and k not in exclude_set
+                and not (exclude_none and v is None)
+            }
+            unknown = sorted(set(values) - set(cls.__pydantic_fields__))
+            if unknown and cls.model_config.get("extra") != "allow":
+                raise ValueError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
+        else:
+            raise TypeError(f"model_update() takes a dict or a pydantic model, got {patch!r}")
+        primary = cls.__primary_field__
+        if primary is not None and primary in values and values[primary] != self.__dict__[primary]:
+            raise ValueError(
+                f"{cls.__name__}: model_update() cannot change the primary key {primary!r}"
+            )
+        current = {name: self.__dict__[name] for name in cls.__pydantic_fields__}
+        if self.__pydantic_extra__:
+            current.update(self.__pydantic_extra__)
+        validated = cls.model_validate({**current, **values}, by_name=True)
+        modified = getattr(self, "__fields_modified__", None)
+        for name in values:
+            if name in cls.__pydantic_fields__:
+                self.__dict__[name] = validated.__dict__[name]
+            elif self.__pydantic_extra__ is not None:
+                self.__pydantic_extra__[name] = (validated.__pydantic_extra__ or {})[name]
+            if modified is not None:
+                modified.add(name)
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        cls = type(self)
+        if name == cls.__primary_field__:
+            raise NotImplementedError(
+                f"{cls.__name__}: reassigning the primary key {name!r} is refused; build a new "
+                f"instance instead (instance.model_copy(update={{{name!r}: ...}}))"
+            )
+        super().__setattr__(name, value)
+        modified = getattr(self, "__fields_modified__", None)
+        if modified is not None:
+            modified.add(name)
+
+    def __fields_to_save__(self) -> frozenset[str] | set[str] | None:
+        """Names of the fields a save must write, or None for all of them."""
+        modified = getattr(self, "__fields_modified__", None)
+        if modified is None:
+            return None
+        return modified | type(self).__odm_mutable__
+
+    # Deprecated ODMantic 0.x names.
+    def doc(self, include: Iterable[str] | None = None) -> dict[str, Any]:
+        """Deprecated: use `model_dump_doc`."""
+        warnings.warn("doc() is deprecated, use model_dump_doc()", DeprecationWarning, 2)
+        return self.model_dump_doc(include=include)
+
+    @classmethod
+    def parse_doc(cls: type[ModelT], raw_doc: dict[str, Any]) -> ModelT:
+        """Deprecated: use `model_validate_doc`."""
+        warnings.warn(
+            "parse_doc() is deprecated, use model_validate_doc()", DeprecationWarning, 2
+        )
+        return cls.model_validate_doc(raw_doc)
+
+    def update(self, patch: BaseModel | dict[str, Any], **kwargs: Any) -> Any:
+        """Deprecated: use `model_update`."""
+        warnings.warn("update() is deprecated, use model_update()", DeprecationWarning, 2)
+        return self.model_update(patch, **kwargs)
+
+    def copy(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Deprecated: use `model_copy`."""
+        warnings.warn("copy() is deprecated, use model_copy()", DeprecationWarning, 2)
+        return self.model_copy(update=kwargs.get("update"), deep=kwargs.get("deep", False))
+
+
+def _error(loc: tuple[str | int, ...], msg: str, value: Any) -> ErrorDetails:
+    return {"type": "value_error", "loc": loc, "msg": msg, "input": value}
+
+
+def _missing_factory_keys(cls: type[_BaseODMModel], raw_doc: dict[str, Any]) -> list[ErrorDetails]:
+    keys = cls.__odm_factory_keys__
+    if not keys or cls.__odm_config__.get("parse_doc_with_default_factories", False):
+        return []
+    return [
+        _error(
+            (name,),
+            f"key {key!r} not found in the document; this field has a default_factory, which "
+            "is not used to fill stored documents unless model_config sets "
+            "parse_doc_with_default_factories=True",
+            raw_doc,
+        )
+        for name, key in keys
+        if key not in raw_doc
+    ]
+
+
+def _explain_errors(
+    cls: type[_BaseODMModel], raw_doc: dict[str, Any], exc: ValidationError
+) -> list[ErrorDetails]:
+    errors = exc.errors(include_url=False)
+    refs = dict(cls.__odm_references__)
+    for err in errors:
+        loc = err["loc"]
+        if loc and loc[0] in refs and err["type"] == "missing":
+            field = cls.__odm_fields__[str(loc[0])]
+            model = field.model.__name__ if field.model else "?"
+            err["msg"] = (
+                f"referenced {model} document not found (dangling reference in key "
+                f"{refs[str(loc[0])]!r})"
+            )
+    return errors
+
+
+def _mark_clean(instance: _BaseODMModel) -> None:
+    object.__setattr__(instance, "__fields_modified__", set())
+    for name, _ in type(instance).__odm_references__:
+        ref = instance.__dict__.get(name)
+        if ref is not None:
+            _mark_clean(ref)
+
+
+class Model(_BaseODMModel):
+    """A document stored in its own collection.
+
+    An `id: ObjectId` primary key (stored as `_id`) is added unless a field is declared with
+    `Field(primary_field=True)`. The collection is the snake_case class name without a trailing
+    `Model`, or `model_config["collection"]`.
+
+    Example:
+        class Player(Model):
+            name: str
+            level: int = Field(default=0, ge=0)
+    """
+
+    __odm_base__: ClassVar[bool] = True
+    __collection__: ClassVar[str] = ""
+
+    def __primary_value__(self) -> Any:
+        """The value of the primary key."""
+        return self.__dict__[type(self).__primary_field__]  # type: ignore[index]
+
+    def __bson_query_value__(self) -> Any:
+        return self.__primary_value__()
+
+    if TYPE_CHECKING:
+        id: _ObjectId
+
+
+class EmbeddedModel(_BaseODMModel):
+    """A document nested in another one (no collection, no primary key).
+
+    Example:
+        class Address(EmbeddedModel):
+            city: str
+
+        class Player(Model):
+            address: Address
+    """
+
+    __odm_base__: ClassVar[bool] = True
+
+    def __bson_query_value__(self) -> dict[str, Any]:
+        return self.model_dump_doc()
+
+
+def indexes_of(model: type[Model]) -> list[Any]:
+    """The `pymongo.IndexModel`s to create for `model`: field options and `model_config` indexes."""
+    result: list[Any] = []
+    for field in model.__odm_fields__.values():
+        if field.primary or not (field.index or field.unique):
+            continue
+        kwargs = {"unique": True} if field.unique else {}
+        result.append(Index(FieldProxy(field.key_name, field, model), **kwargs).to_index_model())
+    factory = model.__odm_config__.get("indexes")
+    if factory is not None:
+        for item in factory():
+            result.append(item.to_index_model() if isinstance(item, Index) else item)
+    return result
+
+
+__all__ = ["Model", "EmbeddedModel", "indexes_of"]

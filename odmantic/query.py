@@ -1,0 +1,247 @@
+"""Query and sort expressions, built from field proxies: `Player.level > 10`, `Player.name.asc()`.
+
+Every comparison is written with an explicit operator (`{"name": {"$eq": value}}`), so a value that
+looks like an operator (`"$where"`, `{"$ne": 1}`) is always matched as data.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, Protocol
+
+from bson.decimal128 import Decimal128
+
+
+class _Keyed(Protocol):
+    def __pos__(self) -> str: ...
+
+
+FieldLike = _Keyed | str
+
+
+class QueryExpression(dict[str, Any]):
+    """A MongoDB filter document; `&` combines with `$and`, `|` with `$or`."""
+
+    def __repr__(self) -> str:
+        return f"QueryExpression({dict.__repr__(self)})"
+
+    def __and__(self, other: QueryExpression | dict[str, Any]) -> QueryExpression:
+        return and_(self, other)
+
+    def __or__(self, other: QueryExpression | dict[str, Any]) -> QueryExpression:  # type: ignore[override]
+        return or_(self, other)
+
+
+class SortExpression(dict[str, int]):
+    """A MongoDB sort document: `{key: 1}` ascending or `{key: -1}` descending."""
+
+    def __repr__(self) -> str:
+        return f"SortExpression({dict.__repr__(self)})"
+
+
+def _key(field: FieldLike) -> str:
+    if isinstance(field, str):
+        return field
+    return str(+field)
+
+
+def to_query_value(value: Any) -> Any:
+    """Turn a Python value into what MongoDB stores for it (models, enums, decimals, lists)."""
+    hook = getattr(type(value), "__bson_query_value__", None)
+    if hook is not None:
+        return hook(value)
+    if isinstance(value, enum.Enum):
+        return to_query_value(value.value)
+    if isinstance(value, Decimal):
+        return Decimal128(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_query_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_query_value(item) for key, item in value.items()}
+    return value
+
+
+def _op(field: FieldLike, operator: str, value: Any) -> QueryExpression:
+    return QueryExpression({_key(field): {operator: to_query_value(value)}})
+
+
+def eq(field: FieldLike, value: Any) -> QueryExpression:
+    """`field == value`."""
+    return _op(field, "$eq", value)
+
+
+def ne(field: FieldLike, value: Any) -> QueryExpression:
+    """`field != value`."""
+    return _op(field, "$ne", value)
+
+
+def gt(field: FieldLike, value: Any) -> QueryExpression:
+    """`field > value`."""
+    return _op(field, "$gt", value)
+
+
+def gte(field: FieldLike, value: Any) -> QueryExpression:
+    """`field >= value`."""
+    return _op(field, "$gte", value)
+
+
+def lt(field: FieldLike, value: Any) -> QueryExpression:
+    """`field < value`."""
+    return _op(field, "$lt", value)
+
+
+def lte(field: FieldLike, value: Any) -> QueryExpression:
+    """`field <= value`."""
+    return _op(field, "$lte", value)
+
+
+def _as_list(function: str, values: Iterable[Any]) -> list[Any]:
+    if isinstance(values, (str, bytes, dict)) or not isinstance(values, Iterable):
+        raise TypeError(f"{function}() takes a list of values, got {values!r}")
+    return list(values)
+
+
+def in_(field: FieldLike, values: Iterable[Any]) -> QueryExpression:
+    """`field` is one of `values`."""
+    return _op(field, "$in", _as_list("in_", values))
+
+
+def not_in(field: FieldLike, values: Iterable[Any]) -> QueryExpression:
+    """`field` is none of `values`."""
+    return _op(field, "$nin", _as_list("not_in", values))
+
+
+def match(field: FieldLike, pattern: str | re.Pattern[str]) -> QueryExpression:
+    """`field` matches the regular expression `pattern` (a str or a compiled pattern)."""
+    if isinstance(pattern, re.Pattern):
+        return QueryExpression({_key(field): pattern})
+    if not isinstance(pattern, str):
+        raise TypeError(f"match() takes a str or re.Pattern, got {pattern!r}")
+    return QueryExpression({_key(field): {"$regex": pattern}})
+
+
+def exists(field: FieldLike, present: bool = True) -> QueryExpression:
+    """The document has (or, with `present=False`, lacks) the key of `field`."""
+    return QueryExpression({_key(field): {"$exists": bool(present)}})
+
+
+def all_(field: FieldLike, values: Sequence[Any]) -> QueryExpression:
+    """The list `field` contains every one of `values`."""
+    return _op(field, "$all", _as_list("all_", values))
+
+
+def size(field: FieldLike, length: int) -> QueryExpression:
+    """The list `field` has exactly `length` items."""
+    if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+        raise TypeError(f"size() takes a non-negative int, got {length!r}")
+    return QueryExpression({_key(field): {"$size": length}})
+
+
+def elem_match(field: FieldLike, *queries: QueryExpression | dict[str, Any]) -> QueryExpression:
+    """The list `field` has an item matching all `queries` (written on the item's model)."""
+    if not queries:
+        raise TypeError("elem_match() needs at least one query")
+    merged: dict[str, Any] = {}
+    for q in queries:
+        if not isinstance(q, dict):
+            raise TypeError(f"elem_match() takes queries, got {q!r}")
+        for key, value in q.items():
+            if key in merged:
+                return QueryExpression({_key(field): {"$elemMatch": dict(and_(*queries))}})
+            merged[key] = value
+    return QueryExpression({_key(field): {"$elemMatch": merged}})
+
+
+def _logical(operator: str, queries: tuple[QueryExpression | dict[str, Any] | bool, ...]) -> QueryExpression:
+    items: list[dict[str, Any]] = []
+    for q in queries:
+        if isinstance(q, bool) or not isinstance(q, dict):
+            raise TypeError(
+                f"{operator} takes query expressions, got {q!r}; "
+                "compare a field proxy (Model.field == value), not a value"
+            )
+        if operator != "$nor" and len(q) == 1 and operator in q:
+            items.extend(q[operator])
+        else:
+            items.append(q)
+    if len(items) == 1 and operator != "$nor":
+        return QueryExpression(items[0])
+    return QueryExpression({operator: items})
+
+
+def and_(*queries: QueryExpression | dict[str, Any]) -> QueryExpression:
+    """All of `queries` match (`$and`)."""
+    return _logical("$and", queries)
+
+
+def or_(*queries: QueryExpression | dict[str, Any]) -> QueryExpression:
+    """At least one of `queries` matches (`$or`)."""
+    return _logical("$or", queries)
+
+
+def nor_(*queries: QueryExpression | dict[str, Any]) -> QueryExpression:
+    """None of `queries` matches (`$nor`)."""
+    return _logical("$nor", queries)
+
+
+def asc(field: FieldLike) -> SortExpression:
+    """Ascending sort on `field`."""
+    return SortExpression({_key(field): 1})
+
+
+def desc(field: FieldLike) -> SortExpression:
+    """Descending sort on `field`."""
+    return SortExpression({_key(field): -1})
+
+
+def build_filter(queries: Sequence[QueryExpression | dict[str, Any] | bool]) -> dict[str, Any]:
+    """Combine the queries given to `find`/`count`/`remove` into one filter (`$and` of them)."""
+    if not queries:
+        return {}
+    return dict(and_(*queries))  # type: ignore[arg-type]
+
+
+def build_sort(sort: Any) -> list[tuple[str, int]] | None:
+    """Turn `sort=` (a field proxy, a SortExpression, or a tuple/list of them) into PyMongo's form."""
+    if sort is None:
+        return None
+    items = sort if isinstance(sort, (tuple, list)) else (sort,)
+    result: list[tuple[str, int]] = []
+    for item in items:
+        if isinstance(item, dict):
+            result.extend(item.items())
+        elif hasattr(item, "__pos__") and not isinstance(item, (int, float)):
+            result.append((_key(item), 1))
+        else:
+            raise TypeError(
+                f"sort takes a field (Model.field), Model.field.asc()/desc() or a tuple of them, "
+                f"got {item!r}"
+            )
+    return result
+
+
+__all__ = [
+    "QueryExpression",
+    "SortExpression",
+    "and_",
+    "or_",
+    "nor_",
+    "eq",
+    "ne",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "in_",
+    "not_in",
+    "match",
+    "exists",
+    "all_",
+    "size",
+    "elem_match",
+    "asc",
+    "desc",
+]

@@ -1,0 +1,54 @@
+"""`Reference()`: a field holding another Model, stored as that model's primary key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from odmantic.field import ODMReferenceInfo
+
+
+def Reference(*, key_name: str | None = None) -> Any:  # noqa: N802 - public API name
+    """Mark a field as a reference to another Model.
+
+    The document stores the referenced instance's primary key under `key_name` (default: the
+    field name); loading joins the referenced document with `$lookup`; saving saves the
+    referenced instance first.
+
+    Example:
+        class Book(Model):
+            title: str
+            author: Author = Reference()
+    """
+    return ODMReferenceInfo(key_name=key_name)
+
+
+
+
+
+def lookup_stages(model: type[Any], _path: tuple[type[Any], ...] = ()) -> list[dict[str, Any]]:
+    """The `$lookup`/`$unwind` stages joining the documents `model` references, recursively.
+
+    Empty for a model without references (a plain `find` is then used).
+
+    Raises:
+        TypeError: the references form a cycle (A references B which references A).
+    """
+    if model in _path:
+        chain = " -> ".join(m.__name__ for m in (*_path, model))
+        raise TypeError(f"cyclic references cannot be loaded: {chain}")
+    stages: list[dict[str, Any]] = []
+    for name, key in model.__odm_references__:
+        target = model.__odm_fields__[name].model
+        lookup: dict[str, Any] = {
+            "from": target.__collection__,
+            "localField": key,
+            "foreignField": "_id",
+            "as": key,
+        }
+        nested = lookup_stages(target, (*_path, model))
+        if nested:
+            lookup["pipeline"] = nested
+        stages.append({"$lookup": lookup})
+        stages.append({"$unwind": {"path": f"${key}", "preserveNullAndEmptyArrays": True}})
+    return stages
+__all__ = ["Reference", "lookup_stages"]

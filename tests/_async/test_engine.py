@@ -1,0 +1,214 @@
+"""CRUD through the engine against the real mongod (generated into the sync suite)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from bson import Decimal128, ObjectId
+import pymongo
+from pymongo import MongoClient
+
+from odmantic import AIOEngine
+from odmantic._async import IS_ASYNC
+from odmantic.exceptions import DocumentNotFoundError, DocumentParsingError, DuplicateKeyError
+from tests.models import Account, Address, Player, Tagged
+
+
+async def test_save_then_find_one_by_id(engine: AIOEngine) -> None:
+    player = Player(name="Leeroy", level=3, address=Address(city="Paris"))
+    returned = await engine.save(player)
+    assert returned is player
+    found = await engine.find_one(Player, Player.id == player.id)
+    assert found == player
+    assert found is not player
+
+
+async def test_document_layout_uses_key_names(engine: AIOEngine) -> None:
+    player = Player(name="Jenkins", address=Address(city="Lyon", zip_code="69000"))
+    await engine.save(player)
+    raw = await engine.get_collection(Player).find_one({"_id": player.id})
+    assert raw == {
+        "_id": player.id,
+        "name": "Jenkins",
+        "level": 0,
+        "tags": [],
+        "address": {"city": "Lyon", "zip": "69000"},
+    }
+
+
+async def test_find_filters_sorts_skips_and_limits(engine: AIOEngine) -> None:
+    await engine.save_all([Player(name=f"p{i}", level=i) for i in range(6)])
+    high = await engine.find(Player, Player.level >= 2, sort=Player.level.desc())
+    assert [p.level for p in high] == [5, 4, 3, 2]
+    page = await engine.find(Player, sort=Player.level, skip=1, limit=2)
+    assert [p.name for p in page] == ["p1", "p2"]
+    both = await engine.find(Player, Player.level > 1, Player.level < 4)
+    assert sorted(p.level for p in both) == [2, 3]
+    raw_dict = await engine.find(Player, {"name": "p5"})
+    assert [p.level for p in raw_dict] == [5]
+
+
+async def test_find_one_returns_none_when_nothing_matches(engine: AIOEngine) -> None:
+    assert await engine.find_one(Player, Player.name == "nobody") is None
+
+
+async def test_find_one_honours_sort(engine: AIOEngine) -> None:
+    await engine.save_all([Player(name="a", level=1), Player(name="b", level=9)])
+    top = await engine.find_one(Player, sort=Player.level.desc())
+    assert top is not None and top.name == "b"
+
+
+async def test_cursor_streams_and_caches(engine: AIOEngine) -> None:
+    await engine.save_all([Player(name=f"s{i}", level=i) for i in range(5)])
+    cursor = engine.find(Player, sort=Player.level)
+    first = await anext(aiter(cursor))
+    assert first.level == 0
+    streamed = [p.level async for p in engine.find(Player, sort=Player.level)]
+    assert streamed == [0, 1, 2, 3, 4]
+    full = engine.find(Player, sort=Player.level)
+    assert len(await full.to_list()) == 5
+    await engine.remove(Player)
+    cached = await full.to_list()
+    assert [p.level for p in cached] == [0, 1, 2, 3, 4]
+
+
+async def test_count(engine: AIOEngine) -> None:
+    await engine.save_all([Player(name="x", level=i) for i in range(4)])
+    assert await engine.count(Player) == 4
+    assert await engine.count(Player, Player.level > 1) == 2
+
+
+async def test_save_sends_only_modified_fields(engine: AIOEngine) -> None:
+    player = Player(name="orig", level=1)
+    await engine.save(player)
+    loaded = await engine.find_one(Player, Player.id == player.id)
+    assert loaded is not None
+    await engine.get_collection(Player).update_one({"_id": player.id}, {"$set": {"name": "other"}})
+    loaded.level = 7
+    await engine.save(loaded)
+    raw = await engine.get_collection(Player).find_one({"_id": player.id})
+    assert raw is not None
+    assert raw["level"] == 7
+    assert raw["name"] == "other"
+
+
+async def test_save_upserts_by_primary_key(engine: AIOEngine) -> None:
+    player = Player(name="first")
+    await engine.save(player)
+    clone = Player(id=player.id, name="second")
+    await engine.save(clone)
+    assert await engine.count(Player) == 1
+    found = await engine.find_one(Player)
+    assert found is not None and found.name == "second"
+
+
+async def test_custom_primary_key_and_key_name(engine: AIOEngine) -> None:
+    await engine.save(Tagged(code="A1", label="alpha"))
+    raw = await engine.get_collection(Tagged).find_one({"_id": "A1"})
+    assert raw == {"_id": "A1", "lbl": "alpha"}
+    found = await engine.find_one(Tagged, Tagged.label == "alpha")
+    assert found == Tagged(code="A1", label="alpha")
+
+
+async def test_save_all_returns_instances_and_writes_all(engine: AIOEngine) -> None:
+    players = [Player(name=f"n{i}") for i in range(50)]
+    result = await engine.save_all(players)
+    assert result == players
+    assert await engine.count(Player) == 50
+
+
+async def test_delete_and_missing_delete(engine: AIOEngine) -> None:
+    player = await engine.save(Player(name="gone"))
+    await engine.delete(player)
+    assert await engine.count(Player) == 0
+    with pytest.raises(DocumentNotFoundError, match="Player") as info:
+        await engine.delete(player)
+    assert info.value.instance is player
+
+
+async def test_remove(engine: AIOEngine) -> None:
+    await engine.save_all([Player(name="r", level=i) for i in range(5)])
+    assert await engine.remove(Player, Player.level >= 3, just_one=True) == 1
+    assert await engine.remove(Player, Player.level >= 3) == 1
+    assert await engine.remove(Player) == 3
+
+
+async def test_decimal_is_stored_as_decimal128(engine: AIOEngine) -> None:
+    from tests.models import Author, Book, Publisher
+
+    book = Book(
+        title="t", price=Decimal("9.99"), author=Author(name="a", publisher=Publisher(name="p"))
+    )
+    await engine.save(book)
+    raw = await engine.get_collection(Book).find_one({"_id": book.id})
+    assert raw is not None and raw["price"] == Decimal128("9.99")
+    found = await engine.find_one(Book, Book.price == Decimal("9.99"))
+    assert found is not None and found.price == Decimal("9.99")
+
+
+async def test_unique_index_clash_raises_duplicate_key_error(engine: AIOEngine) -> None:
+    await engine.configure_database([Account])
+    await engine.save(Account(email="a@x.io"))
+    clash = Account(email="a@x.io")
+    with pytest.raises(DuplicateKeyError, match="Account") as info:
+        await engine.save(clash)
+    assert info.value.instance is clash
+    with pytest.raises(DuplicateKeyError):
+        await engine.save_all([Account(email="b@x.io"), Account(email="a@x.io")])
+
+
+async def test_parsing_error_names_model_field_and_id(engine: AIOEngine) -> None:
+    oid = ObjectId()
+    await engine.get_collection(Player).insert_one({"_id": oid, "name": 12, "level": -1})
+    with pytest.raises(DocumentParsingError) as info:
+        await engine.find_one(Player)
+    message = str(info.value)
+    assert "Player" in message and "name" in message and "level" in message
+    assert str(oid) in message
+    assert info.value.primary_value == oid
+
+
+async def test_operator_lookalike_values_are_data(engine: AIOEngine) -> None:
+    await engine.save_all([Player(name="$where"), Player(name="plain")])
+    found = await engine.find(Player, Player.name == "$where")
+    assert [p.name for p in found] == ["$where"]
+    assert await engine.count(Player, Player.name == {"$ne": 1}) == 0
+
+
+async def test_query_embedded_and_arrays(engine: AIOEngine) -> None:
+    await engine.save_all(
+        [
+            Player(name="a", tags=["x", "y"], address=Address(city="Paris", zip_code="75")),
+            Player(name="b", tags=["y"], address=None),
+        ]
+    )
+    assert await engine.count(Player, Player.address.zip_code == "75") == 1
+    assert await engine.count(Player, Player.tags.all_(["x", "y"])) == 1
+    assert await engine.count(Player, Player.tags.size(1)) == 1
+    assert await engine.count(Player, Player.address.exists()) == 2
+    assert await engine.count(Player, Player.address == None) == 1  # noqa: E711
+
+
+async def test_engine_refuses_bad_database_name() -> None:
+    with pytest.raises(ValueError, match="invalid database name"):
+        AIOEngine(database="bad.name")
+
+
+async def test_engine_refuses_the_other_twins_client(mongo_uri: str) -> None:
+    if IS_ASYNC:
+        other: Any = MongoClient(mongo_uri, connect=False)
+    else:
+        # Spelled in two parts, or the generator would rename it to the blocking client.
+        other = getattr(pymongo, "Async" + "MongoClient")(mongo_uri, connect=False)
+    with pytest.raises(TypeError, match="needs a"):
+        AIOEngine(client=other)
+
+
+async def test_engine_attributes(engine: AIOEngine, database_name: str) -> None:
+    assert engine.database_name == database_name
+    assert engine.database.name == database_name
+    assert engine.get_collection(Player).name == "player"
+    with pytest.raises(TypeError, match="Model subclass"):
+        engine.find(Address)  # type: ignore[type-var]

@@ -1,0 +1,1 @@
+# generated from tests/_async/__init__.py by codegen; do not edit

@@ -1,0 +1,209 @@
+# generated from tests/_async/test_engine.py by codegen; do not edit
+"""CRUD through the engine against the real mongod (generated into the sync suite)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pymongo
+import pytest
+from bson import Decimal128, ObjectId
+
+from odmantic import SyncEngine
+from odmantic.exceptions import DocumentNotFoundError, DocumentParsingError, DuplicateKeyError
+from tests.models import Account, Address, Player, Tagged
+
+
+def test_save_then_find_one_by_id(engine: SyncEngine) -> None:
+    player = Player(name="Leeroy", level=3, address=Address(city="Paris"))
+    returned = engine.save(player)
+    assert returned is player
+    found = engine.find_one(Player, Player.id == player.id)
+    assert found == player
+    assert found is not player
+
+
+def test_document_layout_uses_key_names(engine: SyncEngine) -> None:
+    player = Player(name="Jenkins", address=Address(city="Lyon", zip_code="69000"))
+    engine.save(player)
+    raw = engine.get_collection(Player).find_one({"_id": player.id})
+    assert raw == {
+        "_id": player.id,
+        "name": "Jenkins",
+        "level": 0,
+        "tags": [],
+        "address": {"city": "Lyon", "zip": "69000"},
+    }
+
+
+def test_find_filters_sorts_skips_and_limits(engine: SyncEngine) -> None:
+    engine.save_all([Player(name=f"p{i}", level=i) for i in range(6)])
+    high = engine.find(Player, Player.level >= 2, sort=Player.level.desc())
+    assert [p.level for p in high] == [5, 4, 3, 2]
+    page = engine.find(Player, sort=Player.level, skip=1, limit=2)
+    assert [p.name for p in page] == ["p1", "p2"]
+    both = engine.find(Player, Player.level > 1, Player.level < 4)
+    assert sorted(p.level for p in both) == [2, 3]
+    raw_dict = engine.find(Player, {"name": "p5"})
+    assert [p.level for p in raw_dict] == [5]
+
+
+def test_find_one_returns_none_when_nothing_matches(engine: SyncEngine) -> None:
+    assert engine.find_one(Player, Player.name == "nobody") is None
+
+
+def test_find_one_honours_sort(engine: SyncEngine) -> None:
+    engine.save_all([Player(name="a", level=1), Player(name="b", level=9)])
+    top = engine.find_one(Player, sort=Player.level.desc())
+    assert top is not None and top.name == "b"
+
+
+def test_cursor_streams_and_caches(engine: SyncEngine) -> None:
+    engine.save_all([Player(name=f"s{i}", level=i) for i in range(5)])
+    cursor = engine.find(Player, sort=Player.level)
+    first = next(iter(cursor))
+    assert first.level == 0
+    streamed = [p.level for p in engine.find(Player, sort=Player.level)]
+    assert streamed == [0, 1, 2, 3, 4]
+    full = engine.find(Player, sort=Player.level)
+    assert len(full.to_list()) == 5
+    engine.remove(Player)
+    cached = full.to_list()
+    assert [p.level for p in cached] == [0, 1, 2, 3, 4]
+
+
+def test_count(engine: SyncEngine) -> None:
+    engine.save_all([Player(name="x", level=i) for i in range(4)])
+    assert engine.count(Player) == 4
+    assert engine.count(Player, Player.level > 1) == 2
+
+
+def test_save_sends_only_modified_fields(engine: SyncEngine) -> None:
+    player = Player(name="orig", level=1)
+    engine.save(player)
+    loaded = engine.find_one(Player, Player.id == player.id)
+    assert loaded is not None
+    engine.get_collection(Player).update_one({"_id": player.id}, {"$set": {"name": "other"}})
+    loaded.level = 7
+    engine.save(loaded)
+    raw = engine.get_collection(Player).find_one({"_id": player.id})
+    assert raw is not None
+    assert raw["level"] == 7
+    assert raw["name"] == "other"
+
+
+def test_save_upserts_by_primary_key(engine: SyncEngine) -> None:
+    player = Player(name="first")
+    engine.save(player)
+    clone = Player(id=player.id, name="second")
+    engine.save(clone)
+    assert engine.count(Player) == 1
+    found = engine.find_one(Player)
+    assert found is not None and found.name == "second"
+
+
+def test_custom_primary_key_and_key_name(engine: SyncEngine) -> None:
+    engine.save(Tagged(code="A1", label="alpha"))
+    raw = engine.get_collection(Tagged).find_one({"_id": "A1"})
+    assert raw == {"_id": "A1", "lbl": "alpha"}
+    found = engine.find_one(Tagged, Tagged.label == "alpha")
+    assert found == Tagged(code="A1", label="alpha")
+
+
+def test_save_all_returns_instances_and_writes_all(engine: SyncEngine) -> None:
+    players = [Player(name=f"n{i}") for i in range(50)]
+    result = engine.save_all(players)
+    assert result == players
+    assert engine.count(Player) == 50
+
+
+def test_delete_and_missing_delete(engine: SyncEngine) -> None:
+    player = engine.save(Player(name="gone"))
+    engine.delete(player)
+    assert engine.count(Player) == 0
+    with pytest.raises(DocumentNotFoundError, match="Player") as info:
+        engine.delete(player)
+    assert info.value.instance is player
+
+
+def test_remove(engine: SyncEngine) -> None:
+    engine.save_all([Player(name="r", level=i) for i in range(5)])
+    assert engine.remove(Player, Player.level >= 3, just_one=True) == 1
+    assert engine.remove(Player, Player.level >= 3) == 1
+    assert engine.remove(Player) == 3
+
+
+def test_decimal_is_stored_as_decimal128(engine: SyncEngine) -> None:
+    from tests.models import Author, Book, Publisher
+
+    book = Book(
+        title="t", price=Decimal("9.99"), author=Author(name="a", publisher=Publisher(name="p"))
+    )
+    engine.save(book)
+    raw = engine.get_collection(Book).find_one({"_id": book.id})
+    assert raw is not None and raw["price"] == Decimal128("9.99")
+    found = engine.find_one(Book, Book.price == Decimal("9.99"))
+    assert found is not None and found.price == Decimal("9.99")
+
+
+def test_unique_index_clash_raises_duplicate_key_error(engine: SyncEngine) -> None:
+    engine.configure_database([Account])
+    engine.save(Account(email="a@x.io"))
+    clash = Account(email="a@x.io")
+    with pytest.raises(DuplicateKeyError, match="Account") as info:
+        engine.save(clash)
+    assert info.value.instance is clash
+    with pytest.raises(DuplicateKeyError):
+        engine.save_all([Account(email="b@x.io"), Account(email="a@x.io")])
+
+
+def test_parsing_error_names_model_field_and_id(engine: SyncEngine) -> None:
+    oid = ObjectId()
+    engine.get_collection(Player).insert_one({"_id": oid, "name": 12, "level": -1})
+    with pytest.raises(DocumentParsingError) as info:
+        engine.find_one(Player)
+    message = str(info.value)
+    assert "Player" in message and "name" in message and "level" in message
+    assert str(oid) in message
+    assert info.value.primary_value == oid
+
+
+def test_operator_lookalike_values_are_data(engine: SyncEngine) -> None:
+    engine.save_all([Player(name="$where"), Player(name="plain")])
+    found = engine.find(Player, Player.name == "$where")
+    assert [p.name for p in found] == ["$where"]
+    assert engine.count(Player, Player.name == {"$ne": 1}) == 0
+
+
+def test_query_embedded_and_arrays(engine: SyncEngine) -> None:
+    engine.save_all(
+        [
+            Player(name="a", tags=["x", "y"], address=Address(city="Paris", zip_code="75")),
+            Player(name="b", tags=["y"], address=None),
+        ]
+    )
+    assert engine.count(Player, Player.address.zip_code == "75") == 1
+    assert engine.count(Player, Player.tags.all_(["x", "y"])) == 1
+    assert engine.count(Player, Player.tags.size(1)) == 1
+    assert engine.count(Player, Player.address.exists()) == 2
+    assert engine.count(Player, Player.address == None) == 1  # noqa: E711
+
+
+def test_engine_refuses_bad_database_name() -> None:
+    with pytest.raises(ValueError, match="invalid database name"):
+        SyncEngine(database="bad.name")
+
+
+def test_engine_refuses_the_other_twins_client(mongo_uri: str) -> None:
+    # Spelled in two parts, or the generator would rename it to the blocking client.
+    other = getattr(pymongo, "Async" + "MongoClient")(mongo_uri, connect=False)
+    with pytest.raises(TypeError, match="needs a"):
+        SyncEngine(client=other)
+
+
+def test_engine_attributes(engine: SyncEngine, database_name: str) -> None:
+    assert engine.database_name == database_name
+    assert engine.database.name == database_name
+    assert engine.get_collection(Player).name == "player"
+    with pytest.raises(TypeError, match="Model subclass"):
+        engine.find(Address)  # type: ignore[type-var]

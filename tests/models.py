@@ -1,0 +1,52 @@
+"""Models shared by the engine tests of both twins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from odmantic import EmbeddedModel, Field, Index, Model, Reference
+
+
+class Address(EmbeddedModel):
+    city: str
+    zip_code: str = Field(default="00000", key_name="zip")
+
+
+class Player(Model):
+    name: str
+    level: int = Field(default=0, ge=0)
+    tags: list[str] = []
+    address: Address | None = None
+
+
+class Publisher(Model):
+    name: str
+    founded: datetime | None = None
+
+
+class Author(Model):
+    name: str
+    publisher: Publisher = Reference()
+
+
+class Book(Model):
+    title: str
+    pages: int = 0
+    price: Decimal = Decimal("0")
+    author: Author = Reference(key_name="author_id")
+
+
+class Account(Model):
+    model_config = {
+        "collection": "accounts",
+        "indexes": lambda: [Index(Account.region, Account.score.desc(), name="region_score")],
+    }
+    email: str = Field(unique=True)
+    region: str = Field(default="eu", index=True)
+    score: int = 0
+
+
+class Tagged(Model):
+    code: str = Field(primary_field=True)
+    label: str = Field(key_name="lbl")
