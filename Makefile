@@ -32,7 +32,7 @@ test: $(STAMP) check-generated lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)
-	$(BIN)/python examples/run_demo.py
+	$(BIN)/python examples/quickstart.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

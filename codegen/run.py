@@ -12,7 +12,11 @@ from codegen.names import MUST_FIRE
 from codegen.transform import CodegenError, Problem, transform
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PAIRS = (("odmantic/_async", "odmantic/_sync"), ("tests/_async", "tests/_sync"))
+PAIRS = (
+    ("odmantic/_async", "odmantic/_sync"),
+    ("tests/_async", "tests/_sync"),
+    ("examples/_async", "examples/_sync"),
+)
 HEADER = "# generated from {source} by codegen; do not edit"
 HEADER_RE = re.compile(r"# generated from \S+ by codegen; do not edit\n?")
 FORBIDDEN_RE = re.compile(r"\basync\b|\bawait\b|asyncio|anyio")

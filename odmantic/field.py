@@ -48,7 +48,7 @@ class ODMReferenceInfo:
         self.key_name = key_name
 
 
-def Field(  # noqa: N802 - public API mirrors pydantic's Field
+def Field(
     default: Any = PydanticUndefined,
     *,
     key_name: str | None = None,

@@ -220,8 +220,7 @@ class ODMModelMetaclass(ModelMetaclass):
                 )
             if value.key_name == "_id" and not value.primary_field:
                 raise ValueError(
-                    f"{name}.{attr}: key_name '_id' is the primary key: also set "
-                    "primary_field=True"
+                    f"{name}.{attr}: key_name '_id' is the primary key: also set primary_field=True"
                 )
             key = "_id" if value.primary_field else (value.key_name or attr)
             namespace[attr] = _to_pydantic_field(name, attr, value, key)
@@ -242,7 +241,7 @@ class ODMModelMetaclass(ModelMetaclass):
 
         cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         cls.__odm_infos__ = infos  # type: ignore[attr-defined]
-        _finalize(cls, inherited)  # type: ignore[arg-type]
+        _finalize(cls, inherited)
         if not is_embedded:
             collection = odm_config.get("collection") or _snake_case(name)
             _check_collection_name(name, collection)
@@ -282,7 +281,9 @@ def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
         parent = inherited.get(name) if info is None else None
         annotation = finfo.annotation
         kind, model, shape = _classify(owner, name, annotation)
-        if isinstance(info, ODMReferenceInfo) or (parent is not None and parent.kind == "reference"):
+        if isinstance(info, ODMReferenceInfo) or (
+            parent is not None and parent.kind == "reference"
+        ):
             if kind != "reference":
                 raise TypeError(
                     f"{owner}.{name}: Reference() needs a Model type annotation, got {annotation!r}"
@@ -303,7 +304,12 @@ def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
         elif isinstance(info, ODMReferenceInfo):
             primary, key_name, index, unique = False, info.key_name or name, False, False
         elif parent is not None:
-            primary, key_name, index, unique = parent.primary, parent.key_name, parent.index, parent.unique
+            primary, key_name, index, unique = (
+                parent.primary,
+                parent.key_name,
+                parent.index,
+                parent.unique,
+            )
         else:
             primary = name == "id" and not issubclass(cls, EmbeddedModel)
             key_name = "_id" if primary else name
@@ -314,7 +320,11 @@ def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
             )
         substituted = substitute_bson_types(annotation)
         if substituted is not annotation:
-            finfo.annotation = substituted
+            if get_origin(substituted) is Annotated and get_args(substituted)[0] is annotation:
+                # Keep the BSON marker after the Field constraints, so they stay in pydantic-core.
+                finfo.metadata.extend(substituted.__metadata__)
+            else:
+                finfo.annotation = substituted
             rebuild = True
         fields[name] = ODMField(
             name=name,
@@ -357,7 +367,9 @@ def _install_plans(
     cls.__odm_references__ = tuple(
         (f.name, f.key_name) for f in fields.values() if f.kind == "reference"
     )
-    cls.__odm_reference_names__ = frozenset(f.name for f in fields.values() if f.kind == "reference")
+    cls.__odm_reference_names__ = frozenset(
+        f.name for f in fields.values() if f.kind == "reference"
+    )
     cls.__odm_mutable__ = frozenset(f.name for f in fields.values() if f.mutable)
     cls.__odm_factory_keys__ = tuple(
         (name, fields[name].key_name)
@@ -538,7 +550,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
 
     def __fields_to_save__(self) -> frozenset[str] | set[str] | None:
         """Names of the fields a save must write, or None for all of them."""
-        modified = getattr(self, "__fields_modified__", None)
+        modified: set[str] | None = getattr(self, "__fields_modified__", None)
         if modified is None:
             return None
         return modified | type(self).__odm_mutable__
@@ -552,9 +564,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     @classmethod
     def parse_doc(cls: type[ModelT], raw_doc: dict[str, Any]) -> ModelT:
         """Deprecated: use `model_validate_doc`."""
-        warnings.warn(
-            "parse_doc() is deprecated, use model_validate_doc()", DeprecationWarning, 2
-        )
+        warnings.warn("parse_doc() is deprecated, use model_validate_doc()", DeprecationWarning, 2)
         return cls.model_validate_doc(raw_doc)
 
     def update(self, patch: BaseModel | dict[str, Any], **kwargs: Any) -> Any:
@@ -562,7 +572,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         warnings.warn("update() is deprecated, use model_update()", DeprecationWarning, 2)
         return self.model_update(patch, **kwargs)
 
-    def copy(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def copy(self, *args: Any, **kwargs: Any) -> Any:
         """Deprecated: use `model_copy`."""
         warnings.warn("copy() is deprecated, use model_copy()", DeprecationWarning, 2)
         return self.model_copy(update=kwargs.get("update"), deep=kwargs.get("deep", False))
@@ -664,8 +674,8 @@ def indexes_of(model: type[Model]) -> list[Any]:
     for field in model.__odm_fields__.values():
         if field.primary or not (field.index or field.unique):
             continue
-        kwargs = {"unique": True} if field.unique else {}
-        result.append(Index(FieldProxy(field.key_name, field, model), **kwargs).to_index_model())
+        proxy = FieldProxy(field.key_name, field, model)
+        result.append(Index(proxy, unique=field.unique).to_index_model())
     factory = model.__odm_config__.get("indexes")
     if factory is not None:
         for item in factory():

@@ -155,7 +155,9 @@ def elem_match(field: FieldLike, *queries: QueryExpression | dict[str, Any]) -> 
     return QueryExpression({_key(field): {"$elemMatch": merged}})
 
 
-def _logical(operator: str, queries: tuple[QueryExpression | dict[str, Any] | bool, ...]) -> QueryExpression:
+def _logical(
+    operator: str, queries: tuple[QueryExpression | dict[str, Any] | bool, ...]
+) -> QueryExpression:
     items: list[dict[str, Any]] = []
     for q in queries:
         if isinstance(q, bool) or not isinstance(q, dict):

@@ -7,7 +7,7 @@ from typing import Any
 from odmantic.field import ODMReferenceInfo
 
 
-def Reference(*, key_name: str | None = None) -> Any:  # noqa: N802 - public API name
+def Reference(*, key_name: str | None = None) -> Any:
     """Mark a field as a reference to another Model.
 
     The document stores the referenced instance's primary key under `key_name` (default: the
@@ -20,9 +20,6 @@ def Reference(*, key_name: str | None = None) -> Any:  # noqa: N802 - public API
             author: Author = Reference()
     """
     return ODMReferenceInfo(key_name=key_name)
-
-
-
 
 
 def lookup_stages(model: type[Any], _path: tuple[type[Any], ...] = ()) -> list[dict[str, Any]]:
@@ -51,4 +48,6 @@ def lookup_stages(model: type[Any], _path: tuple[type[Any], ...] = ()) -> list[d
         stages.append({"$lookup": lookup})
         stages.append({"$unwind": {"path": f"${key}", "preserveNullAndEmptyArrays": True}})
     return stages
+
+
 __all__ = ["Reference", "lookup_stages"]

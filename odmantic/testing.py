@@ -280,8 +280,7 @@ class MongoServer:
     def uri(self) -> str:
         """Connection string for PyMongo (sync and async) and Motor, transactions included."""
         return (
-            f"mongodb://127.0.0.1:{self.port}/"
-            f"?replicaSet={self.replica_set}&directConnection=true"
+            f"mongodb://127.0.0.1:{self.port}/?replicaSet={self.replica_set}&directConnection=true"
         )
 
     @property

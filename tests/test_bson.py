@@ -270,6 +270,8 @@ def test_datetime_aware_converted_to_naive_utc() -> None:
     assert value.tzinfo is None
     utc = model(at=datetime(2021, 3, 4, tzinfo=timezone.utc)).at  # type: ignore[attr-defined]
     assert utc == datetime(2021, 3, 4) and utc.tzinfo is None
+    with pytest.raises(ValidationError, match="out of range"):
+        model(at=datetime(1, 1, 1, tzinfo=plus_two))
     from_json = model.model_validate_json('{"at": "2021-03-04T01:00:00.5+02:00"}')
     assert from_json.at == datetime(2021, 3, 3, 23, 0, 0, 500000)  # type: ignore[attr-defined]
 

@@ -89,7 +89,7 @@ class AIOEngine:
         if not isinstance(database, str) or not database or set(database) & _FORBIDDEN_DB_CHARS:
             raise ValueError(
                 f"invalid database name {database!r}: it must be a non-empty str without any of "
-                "/ \\ . \" $ or spaces"
+                '/ \\ . " $ or spaces'
             )
         if client is None:
             client = AsyncMongoClient()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pymongo
 import pytest
 from bson import Decimal128, ObjectId
-import pymongo
 from pymongo import MongoClient
 
 from odmantic import AIOEngine

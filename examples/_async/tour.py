@@ -1,0 +1,55 @@
+"""A tour of the engine: save, find, update, count, a transaction and a delete.
+
+Written once for the async engine; `examples/_sync/tour.py` is the same tour, generated.
+"""
+
+from __future__ import annotations
+
+from pymongo import AsyncMongoClient
+
+from examples.models import Guild, Player, Stats
+from odmantic import AIOEngine
+
+
+async def tour(uri: str, database: str, say: object = print) -> list[str]:
+    """Run the tour against the MongoDB at `uri`; return the lines it printed."""
+    lines: list[str] = []
+
+    def log(line: str) -> None:
+        lines.append(line)
+        say(line)  # type: ignore[operator]
+
+    engine = AIOEngine(client=AsyncMongoClient(uri), database=database)
+    log(f"engine: {type(engine).__name__} on database {database!r}")
+
+    horde = Guild(name="Horde")
+    await engine.save(Player(name="Leeroy", level=60, guild=horde, stats=Stats(strength=9)))
+    await engine.save_all([Player(name=f"Recruit {i}", level=i, guild=horde) for i in range(1, 6)])
+    log(f"saved {await engine.count(Player)} players in guild {horde.name!r}")
+
+    top = await engine.find(Player, Player.level > 3, sort=Player.level.desc())
+    log("level > 3, best first: " + ", ".join(f"{p.name} ({p.level})" for p in top))
+
+    leeroy = await engine.find_one(Player, Player.name == "Leeroy")
+    assert leeroy is not None
+    log(f"found {leeroy.name}: guild joined from its collection -> {leeroy.guild.name!r}")
+    leeroy.level += 1
+    await engine.save(leeroy)
+    log(f"levelled up {leeroy.name} to {leeroy.level} (only 'level' and mutable fields sent)")
+
+    async with engine.transaction() as transaction:
+        await transaction.save(Player(name="Jenkins", guild=horde))
+        await transaction.commit()
+    log(f"transaction committed: {await engine.count(Player, Player.name == 'Jenkins')} Jenkins")
+
+    async with engine.transaction() as transaction:
+        await transaction.save(Player(name="Ghost", guild=horde))
+    log(
+        f"transaction left without commit: {await engine.count(Player, Player.name == 'Ghost')} Ghost"
+    )
+
+    removed = await engine.remove(Player, Player.level < 3)
+    log(f"removed {removed} low-level players; {await engine.count(Player)} remain")
+    await engine.database.client.drop_database(database)
+    await engine.close()
+    return lines

@@ -1,0 +1,1 @@
+# generated from examples/_async/__init__.py by codegen; do not edit

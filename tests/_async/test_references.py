@@ -1,0 +1,72 @@
+"""References: `$lookup` joins (two levels deep) and saving referenced instances first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from bson import ObjectId
+
+from odmantic import AIOEngine
+from odmantic.exceptions import DocumentParsingError
+from tests.models import Author, Book, Publisher
+
+
+def _book() -> Book:
+    publisher = Publisher(name="Pub", founded=datetime(2001, 2, 3, 4, 5, 6, 789000))
+    return Book(title="Dune", pages=412, author=Author(name="Herbert", publisher=publisher))
+
+
+async def test_save_saves_references_first_and_stores_keys(engine: AIOEngine) -> None:
+    book = await engine.save(_book())
+    assert await engine.count(Publisher) == 1
+    assert await engine.count(Author) == 1
+    raw = await engine.get_collection(Book).find_one({"_id": book.id})
+    assert raw is not None and raw["author_id"] == book.author.id
+    raw_author = await engine.get_collection(Author).find_one({"_id": book.author.id})
+    assert raw_author is not None and raw_author["publisher"] == book.author.publisher.id
+
+
+async def test_find_joins_nested_references(engine: AIOEngine) -> None:
+    book = await engine.save(_book())
+    found = await engine.find_one(Book, Book.id == book.id)
+    assert found == book
+    assert found is not None and found.author.publisher.name == "Pub"
+    listed = list(await engine.find(Book, Book.author == book.author))
+    assert listed == [book]
+    streamed = [b async for b in engine.find(Book, sort=Book.title)]
+    assert streamed == [book]
+
+
+async def test_reference_query_by_instance_and_in(engine: AIOEngine) -> None:
+    first = await engine.save(_book())
+    second = await engine.save(_book())
+    assert await engine.count(Book, Book.author.in_([first.author])) == 1
+    assert await engine.count(Book, Book.author != first.author) == 1
+    assert await engine.count(Book, Book.author.not_in([first.author, second.author])) == 0
+
+
+async def test_dangling_reference_names_the_field(engine: AIOEngine) -> None:
+    book = await engine.save(_book())
+    await engine.delete(book.author)
+    with pytest.raises(DocumentParsingError, match="author") as info:
+        await engine.find_one(Book)
+    assert "Author" in str(info.value)
+    assert info.value.primary_value == book.id
+
+
+async def test_save_all_with_shared_reference_writes_it_once(engine: AIOEngine) -> None:
+    author = Author(name="Shared", publisher=Publisher(name="P"))
+    books = [Book(title=f"b{i}", author=author) for i in range(3)]
+    await engine.save_all(books)
+    assert await engine.count(Author) == 1
+    assert await engine.count(Book) == 3
+    assert {b.author.id for b in await engine.find(Book)} == {author.id}
+
+
+async def test_unknown_reference_id_in_raw_document(engine: AIOEngine) -> None:
+    await engine.get_collection(Book).insert_one(
+        {"_id": ObjectId(), "title": "x", "pages": 1, "price": "1", "author_id": ObjectId()}
+    )
+    with pytest.raises(DocumentParsingError, match="dangling reference"):
+        await engine.find(Book).to_list()

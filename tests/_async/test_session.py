@@ -1,0 +1,113 @@
+"""Sessions and transactions against the real replica set (generated into the sync suite)."""
+
+from __future__ import annotations
+
+import pytest
+
+from odmantic import AIOEngine
+from odmantic.session import AIOSession, AIOTransaction
+from tests.models import Player
+
+
+async def test_session_context_runs_crud(engine: AIOEngine) -> None:
+    async with engine.session() as session:
+        assert isinstance(session, AIOSession)
+        assert session.is_started
+        player = await session.save(Player(name="s", level=2))
+        assert await session.count(Player) == 1
+        assert await session.find_one(Player, Player.id == player.id) == player
+        assert [p.name for p in await session.find(Player)] == ["s"]
+        await session.save_all([Player(name="t")])
+        assert await session.remove(Player, Player.name == "t") == 1
+        await session.delete(player)
+        assert session.get_driver_session() is not None
+    assert not session.is_started
+    assert await engine.count(Player) == 0
+
+
+async def test_session_raw_usage_and_errors(engine: AIOEngine) -> None:
+    session = engine.session()
+    with pytest.raises(RuntimeError, match="Session is not started"):
+        session.get_driver_session()
+    with pytest.raises(RuntimeError, match="Session is not started"):
+        await session.end()
+    await session.start()
+    with pytest.raises(RuntimeError, match="Session is already started"):
+        await session.start()
+    await session.save(Player(name="raw"))
+    await session.end()
+    assert await engine.count(Player) == 1
+
+
+async def test_session_can_be_passed_to_engine_methods(engine: AIOEngine) -> None:
+    async with engine.session() as session:
+        await engine.save(Player(name="p"), session=session)
+        assert await engine.count(Player, session=session) == 1
+        assert await engine.count(Player, session=session.get_driver_session()) == 1
+
+
+async def test_transaction_commit_makes_writes_visible(engine: AIOEngine) -> None:
+    await engine.configure_database([Player])
+    await engine.save(Player(name="seed"))
+    async with engine.transaction() as transaction:
+        assert isinstance(transaction, AIOTransaction)
+        await transaction.save(Player(name="in-tx"))
+        assert await transaction.count(Player) == 2
+        assert await engine.count(Player) == 1
+        await transaction.commit()
+    assert await engine.count(Player) == 2
+
+
+async def test_transaction_left_without_commit_is_aborted(engine: AIOEngine) -> None:
+    await engine.save(Player(name="seed"))
+    async with engine.transaction() as transaction:
+        await transaction.save(Player(name="lost"))
+    assert not transaction.is_started
+    assert await engine.count(Player) == 1
+
+
+async def test_transaction_aborted_by_exception(engine: AIOEngine) -> None:
+    await engine.save(Player(name="seed"))
+    with pytest.raises(ZeroDivisionError):
+        async with engine.transaction() as transaction:
+            await transaction.save(Player(name="lost"))
+            1 / 0  # noqa: B018
+    assert await engine.count(Player, Player.name == "lost") == 0
+
+
+async def test_transaction_raw_usage_and_errors(engine: AIOEngine) -> None:
+    await engine.save(Player(name="seed"))
+    transaction = engine.transaction()
+    with pytest.raises(RuntimeError, match="Transaction not started"):
+        await transaction.commit()
+    with pytest.raises(RuntimeError, match="Transaction not started"):
+        await transaction.abort()
+    await transaction.start()
+    with pytest.raises(RuntimeError, match="Transaction already started"):
+        await transaction.start()
+    await transaction.save(Player(name="aborted"))
+    await transaction.abort()
+    assert await engine.count(Player) == 1
+    await transaction.start()
+    await transaction.remove(Player)
+    await transaction.commit()
+    assert await engine.count(Player) == 0
+
+
+async def test_transaction_inside_a_session(engine: AIOEngine) -> None:
+    await engine.save(Player(name="seed"))
+    async with engine.session() as session:
+        async with session.transaction() as transaction:
+            await transaction.save(Player(name="kept"))
+            await transaction.commit()
+        async with session.transaction() as transaction:
+            await transaction.save(Player(name="dropped"))
+            await transaction.abort()
+        assert session.is_started
+    assert sorted(p.name for p in await engine.find(Player)) == ["kept", "seed"]
+
+
+async def test_transaction_from_unstarted_session_is_refused(engine: AIOEngine) -> None:
+    session = engine.session()
+    with pytest.raises(RuntimeError, match="Session is not started"):
+        await session.transaction().start()

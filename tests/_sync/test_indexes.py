@@ -1,0 +1,30 @@
+# generated from tests/_async/test_indexes.py by codegen; do not edit
+"""configure_database: field indexes, Index objects, conflicts."""
+
+from __future__ import annotations
+
+import pymongo
+import pytest
+from pymongo.errors import OperationFailure
+
+from odmantic import SyncEngine
+from tests.models import Account
+
+
+def test_configure_database_creates_field_and_model_indexes(engine: SyncEngine) -> None:
+    engine.configure_database([Account])
+    info = engine.get_collection(Account).index_information()
+    assert info["email_1"]["unique"] is True
+    assert info["region_1"]["key"] == [("region", 1)]
+    assert info["region_score"]["key"] == [("region", 1), ("score", -1)]
+    engine.configure_database([Account])  # idempotent
+
+
+def test_index_conflict_fails_unless_update_requested(engine: SyncEngine) -> None:
+    collection = engine.get_collection(Account)
+    collection.create_index([("email", pymongo.ASCENDING)], name="email_1")
+    with pytest.raises(OperationFailure):
+        engine.configure_database([Account])
+    engine.configure_database([Account], update_existing_indexes=True)
+    info = collection.index_information()
+    assert info["email_1"]["unique"] is True

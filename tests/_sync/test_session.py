@@ -1,0 +1,114 @@
+# generated from tests/_async/test_session.py by codegen; do not edit
+"""Sessions and transactions against the real replica set (generated into the sync suite)."""
+
+from __future__ import annotations
+
+import pytest
+
+from odmantic import SyncEngine
+from odmantic.session import SyncSession, SyncTransaction
+from tests.models import Player
+
+
+def test_session_context_runs_crud(engine: SyncEngine) -> None:
+    with engine.session() as session:
+        assert isinstance(session, SyncSession)
+        assert session.is_started
+        player = session.save(Player(name="s", level=2))
+        assert session.count(Player) == 1
+        assert session.find_one(Player, Player.id == player.id) == player
+        assert [p.name for p in session.find(Player)] == ["s"]
+        session.save_all([Player(name="t")])
+        assert session.remove(Player, Player.name == "t") == 1
+        session.delete(player)
+        assert session.get_driver_session() is not None
+    assert not session.is_started
+    assert engine.count(Player) == 0
+
+
+def test_session_raw_usage_and_errors(engine: SyncEngine) -> None:
+    session = engine.session()
+    with pytest.raises(RuntimeError, match="Session is not started"):
+        session.get_driver_session()
+    with pytest.raises(RuntimeError, match="Session is not started"):
+        session.end()
+    session.start()
+    with pytest.raises(RuntimeError, match="Session is already started"):
+        session.start()
+    session.save(Player(name="raw"))
+    session.end()
+    assert engine.count(Player) == 1
+
+
+def test_session_can_be_passed_to_engine_methods(engine: SyncEngine) -> None:
+    with engine.session() as session:
+        engine.save(Player(name="p"), session=session)
+        assert engine.count(Player, session=session) == 1
+        assert engine.count(Player, session=session.get_driver_session()) == 1
+
+
+def test_transaction_commit_makes_writes_visible(engine: SyncEngine) -> None:
+    engine.configure_database([Player])
+    engine.save(Player(name="seed"))
+    with engine.transaction() as transaction:
+        assert isinstance(transaction, SyncTransaction)
+        transaction.save(Player(name="in-tx"))
+        assert transaction.count(Player) == 2
+        assert engine.count(Player) == 1
+        transaction.commit()
+    assert engine.count(Player) == 2
+
+
+def test_transaction_left_without_commit_is_aborted(engine: SyncEngine) -> None:
+    engine.save(Player(name="seed"))
+    with engine.transaction() as transaction:
+        transaction.save(Player(name="lost"))
+    assert not transaction.is_started
+    assert engine.count(Player) == 1
+
+
+def test_transaction_aborted_by_exception(engine: SyncEngine) -> None:
+    engine.save(Player(name="seed"))
+    with pytest.raises(ZeroDivisionError):
+        with engine.transaction() as transaction:
+            transaction.save(Player(name="lost"))
+            1 / 0  # noqa: B018
+    assert engine.count(Player, Player.name == "lost") == 0
+
+
+def test_transaction_raw_usage_and_errors(engine: SyncEngine) -> None:
+    engine.save(Player(name="seed"))
+    transaction = engine.transaction()
+    with pytest.raises(RuntimeError, match="Transaction not started"):
+        transaction.commit()
+    with pytest.raises(RuntimeError, match="Transaction not started"):
+        transaction.abort()
+    transaction.start()
+    with pytest.raises(RuntimeError, match="Transaction already started"):
+        transaction.start()
+    transaction.save(Player(name="aborted"))
+    transaction.abort()
+    assert engine.count(Player) == 1
+    transaction.start()
+    transaction.remove(Player)
+    transaction.commit()
+    assert engine.count(Player) == 0
+
+
+def test_transaction_inside_a_session(engine: SyncEngine) -> None:
+    engine.save(Player(name="seed"))
+    with engine.session() as session:
+        with session.transaction() as transaction:
+            transaction.save(Player(name="kept"))
+            transaction.commit()
+        with session.transaction() as transaction:
+            transaction.save(Player(name="dropped"))
+            transaction.abort()
+        assert session.is_started
+    assert sorted(p.name for p in engine.find(Player)) == ["kept", "seed"]
+
+
+def test_transaction_from_unstarted_session_is_refused(engine: SyncEngine) -> None:
+    session = engine.session()
+    with pytest.raises(RuntimeError, match="Session is not started"):
+        session.transaction().start()
