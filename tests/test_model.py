@@ -1,0 +1,793 @@
+"""Unit tests of Model / EmbeddedModel: primary keys, collections, documents, updates, tracking."""
+
+import enum
+import warnings
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Literal, Optional
+
+import bson
+import pydantic
+import pytest
+from bson.decimal128 import Decimal128
+from pydantic import BaseModel, ValidationError
+
+from odmantic import EmbeddedModel, Field, Index, Model, ObjectId, Reference
+from odmantic.exceptions import DocumentParsingError
+from odmantic.model import indexes_of
+
+# --------------------------------------------------------------------------- models
+
+
+class Address(EmbeddedModel):
+    city: str
+    zip_code: str = Field(default="00000", key_name="zip")
+
+
+class Geo(EmbeddedModel):
+    lat: float = Field(key_name="la")
+    address: Address = Field(key_name="addr")
+
+
+class Person(Model):
+    name: str = Field(key_name="n")
+    geo: Geo = Field(key_name="g")
+    addresses: list[Address] = Field(default_factory=list, key_name="addrs")
+    main: Optional[Address] = Field(default=None, key_name="m")
+    others: Optional[list[Address]] = Field(default=None, key_name="o")
+    backup: Address | None = Field(default=None, key_name="b")
+    plain: Address | None = None
+
+
+class Player(Model):
+    name: str
+    level: int = Field(default=0, ge=0)
+    tags: list[str] = []
+    address: Address | None = None
+
+
+class Item(Model):
+    sku: str = Field(primary_field=True)
+    qty: int = 0
+
+
+class Author(Model):
+    name: str
+
+
+class Book(Model):
+    title: str
+    author: Author = Reference(key_name="author_id")
+
+
+class Note(Model):
+    text: str
+    writer: Author = Reference()
+
+
+def person() -> Person:
+    return Person(
+        name="ann",
+        geo=Geo(lat=1.5, address=Address(city="Paris", zip_code="75001")),
+        addresses=[Address(city="Lyon"), Address(city="Nice", zip_code="06000")],
+        main=Address(city="Lille", zip_code="59000"),
+        others=[Address(city="Metz", zip_code="57000")],
+        backup=Address(city="Brest"),
+        plain=Address(city="Pau", zip_code="64000"),
+    )
+
+
+# --------------------------------------------------------------------------- primary key
+
+
+def test_generated_id_is_objectid_stored_as__id():
+    p = Player(name="a")
+    assert isinstance(p.id, bson.ObjectId)
+    assert Player.__primary_field__ == "id"
+    doc = p.model_dump_doc()
+    assert doc["_id"] == p.id
+    assert "id" not in doc
+    assert Player(name="b").id != p.id
+
+
+def test_generated_id_parsed_from__id():
+    oid = bson.ObjectId()
+    p = Player.model_validate_doc({"_id": oid, "name": "a", "level": 2, "tags": []})
+    assert p.id == oid
+    assert p.level == 2
+
+
+def test_custom_primary_field():
+    assert "id" not in Item.model_fields
+    assert Item.__primary_field__ == "sku"
+    item = Item(sku="abc", qty=3)
+    assert item.model_dump_doc() == {"_id": "abc", "qty": 3}
+    back = Item.model_validate_doc({"_id": "xyz", "qty": 1})
+    assert back.sku == "xyz"
+    assert back.qty == 1
+
+
+def test_reassigning_primary_key_is_refused():
+    p = Player(name="a")
+    old = p.id
+    with pytest.raises((NotImplementedError, TypeError, ValueError, AttributeError)):
+        p.id = ObjectId()
+    assert p.id == old
+    item = Item(sku="a")
+    with pytest.raises((NotImplementedError, TypeError, ValueError, AttributeError)):
+        item.sku = "b"
+    assert item.sku == "a"
+
+
+# --------------------------------------------------------------------------- collections
+
+
+def test_collection_name_strips_model_suffix():
+    class UserModel(Model):
+        name: str
+
+    assert +UserModel == "user"
+    assert UserModel.__collection__ == "user"
+
+
+def test_collection_name_snake_case():
+    class CamelCaseThing(Model):
+        x: int
+
+    class HTTPRequestLog(Model):
+        x: int
+
+    assert +CamelCaseThing == "camel_case_thing"
+    assert +HTTPRequestLog == "http_request_log"
+    assert +Player == "player"
+
+
+def test_collection_name_from_config():
+    class Custom(Model):
+        model_config = {"collection": "my_things"}
+        x: int
+
+    assert +Custom == "my_things"
+
+
+def test_embedded_model_has_no_collection():
+    with pytest.raises(TypeError):
+        +Address  # noqa: B018
+
+
+# --------------------------------------------------------------------------- key names
+
+
+def test_dump_doc_applies_key_names_recursively():
+    p = person()
+    doc = p.model_dump_doc()
+    assert doc == {
+        "_id": p.id,
+        "n": "ann",
+        "g": {"la": 1.5, "addr": {"city": "Paris", "zip": "75001"}},
+        "addrs": [{"city": "Lyon", "zip": "00000"}, {"city": "Nice", "zip": "06000"}],
+        "m": {"city": "Lille", "zip": "59000"},
+        "o": [{"city": "Metz", "zip": "57000"}],
+        "b": {"city": "Brest", "zip": "00000"},
+        "plain": {"city": "Pau", "zip": "64000"},
+    }
+
+
+def test_validate_doc_reads_key_names_recursively():
+    p = person()
+    back = Person.model_validate_doc(p.model_dump_doc())
+    assert back == p
+    assert back.geo.address.zip_code == "75001"
+    assert back.addresses[1].zip_code == "06000"
+    assert back.others is not None and back.others[0].zip_code == "57000"
+
+
+def test_validate_doc_with_none_optionals():
+    oid = bson.ObjectId()
+    raw = {
+        "_id": oid,
+        "n": "bob",
+        "g": {"la": 0.0, "addr": {"city": "X", "zip": "1"}},
+        "addrs": [],
+        "m": None,
+        "o": None,
+        "b": None,
+        "plain": None,
+    }
+    p = Person.model_validate_doc(raw)
+    assert p.id == oid
+    assert p.main is None and p.others is None and p.backup is None and p.plain is None
+    assert p.model_dump_doc() == raw
+
+
+def test_dump_doc_none_optionals_with_defaults():
+    p = Person(name="c", geo=Geo(lat=2, address=Address(city="Y")))
+    doc = p.model_dump_doc()
+    assert doc["m"] is None and doc["o"] is None and doc["b"] is None and doc["plain"] is None
+    assert doc["addrs"] == []
+    assert doc["g"] == {"la": 2.0, "addr": {"city": "Y", "zip": "00000"}}
+
+
+def test_dump_doc_include():
+    p = person()
+    assert p.model_dump_doc(include={"name"}) == {"n": "ann"}
+    assert p.model_dump_doc(include={"id", "backup"}) == {
+        "_id": p.id,
+        "b": {"city": "Brest", "zip": "00000"},
+    }
+
+
+def test_python_names_not_document_keys_in_model_dump():
+    p = person()
+    dumped = p.model_dump()
+    assert "name" in dumped and "n" not in dumped
+    assert dumped["geo"]["address"]["zip_code"] == "75001"
+
+
+# --------------------------------------------------------------------------- parsing errors
+
+
+def test_parsing_error_names_model_fields_and_id():
+    oid = bson.ObjectId()
+    raw = {"_id": oid, "name": 12, "level": "high", "tags": []}
+    with pytest.raises(DocumentParsingError) as info:
+        Player.model_validate_doc(raw)
+    err = info.value
+    assert isinstance(err, ValueError)
+    message = str(err)
+    assert "Player" in message
+    assert "name" in message
+    assert "level" in message
+    assert str(oid) in message
+    assert err.model is Player
+    assert err.primary_value == oid
+    locs = {e["loc"][0] for e in err.errors}
+    assert locs == {"name", "level"}
+
+
+def test_parsing_error_missing_required_field():
+    oid = bson.ObjectId()
+    with pytest.raises(DocumentParsingError) as info:
+        Player.model_validate_doc({"_id": oid})
+    assert "name" in str(info.value)
+    assert "Player" in str(info.value)
+
+
+def test_parsing_error_in_embedded_field():
+    raw = person().model_dump_doc()
+    raw["g"]["addr"]["city"] = 5
+    with pytest.raises(DocumentParsingError) as info:
+        Person.model_validate_doc(raw)
+    assert "city" in str(info.value)
+    assert "Person" in str(info.value)
+
+
+class WithFactory(Model):
+    name: str
+    stamps: list[int] = Field(default_factory=list)
+
+
+class WithFactoryAllowed(Model):
+    model_config = {"parse_doc_with_default_factories": True}
+    name: str
+    stamps: list[int] = Field(default_factory=list)
+
+
+def test_default_factory_missing_in_doc_refused():
+    oid = bson.ObjectId()
+    with pytest.raises(DocumentParsingError) as info:
+        WithFactory.model_validate_doc({"_id": oid, "name": "a"})
+    assert "stamps" in str(info.value)
+    assert "WithFactory" in str(info.value)
+    ok = WithFactory.model_validate_doc({"_id": oid, "name": "a", "stamps": [1]})
+    assert ok.stamps == [1]
+
+
+def test_default_factory_missing_allowed_by_config():
+    oid = bson.ObjectId()
+    p = WithFactoryAllowed.model_validate_doc({"_id": oid, "name": "a"})
+    assert p.stamps == []
+    assert p.id == oid
+
+
+def test_validate_doc_refuses_non_dict():
+    with pytest.raises(DocumentParsingError):
+        Player.model_validate_doc(["not", "a", "doc"])  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- model_update
+
+
+class PlayerPatch(BaseModel):
+    name: str | None = None
+    level: int | None = None
+
+
+def test_model_update_with_dict():
+    p = Player(name="a", level=1)
+    result = p.model_update({"name": "b", "level": 5})
+    assert result is p
+    assert p.name == "b" and p.level == 5
+
+
+def test_model_update_with_pydantic_model_exclude_unset_default():
+    p = Player(name="a", level=3)
+    p.model_update(PlayerPatch(name="z"))
+    assert p.name == "z"
+    assert p.level == 3  # unset in the patch: untouched
+
+
+def test_model_update_exclude_unset_false():
+    p = Player(name="a", level=3)
+    with pytest.raises(ValidationError):
+        # level=None would be applied and is invalid for an int field
+        p.model_update(PlayerPatch(name="z"), exclude_unset=False)
+    assert p.name == "a" and p.level == 3
+    p.model_update(PlayerPatch(name="z", level=None), exclude_unset=False, exclude_none=True)
+    assert p.name == "z" and p.level == 3
+
+
+def test_model_update_exclude_defaults():
+    p = Player(name="a", level=3)
+    p.model_update(PlayerPatch(name="q", level=None), exclude_defaults=True)
+    assert p.name == "q" and p.level == 3
+
+
+def test_model_update_include_exclude():
+    p = Player(name="a", level=1)
+    p.model_update({"name": "b", "level": 9}, include={"level"})
+    assert p.name == "a" and p.level == 9
+    p.model_update({"name": "c", "level": 10}, exclude={"level"})
+    assert p.name == "c" and p.level == 9
+    p.model_update(PlayerPatch(name="d", level=11), include={"name"})
+    assert p.name == "d" and p.level == 9
+
+
+def test_model_update_exclude_none_dict():
+    p = Player(name="a", address=Address(city="X"))
+    p.model_update({"address": None, "name": "n"}, exclude_none=True)
+    assert p.address == Address(city="X")
+    assert p.name == "n"
+
+
+def test_model_update_refuses_primary_key_change():
+    p = Player(name="a")
+    old = p.id
+    with pytest.raises(ValueError, match="primary"):
+        p.model_update({"id": ObjectId()})
+    assert p.id == old
+    item = Item(sku="x")
+    with pytest.raises(ValueError):
+        item.model_update({"sku": "y"})
+    assert item.sku == "x"
+    # same value is fine
+    p.model_update({"id": old, "name": "ok"})
+    assert p.name == "ok"
+
+
+def test_model_update_is_atomic():
+    p = Player(name="a", level=1)
+    with pytest.raises(ValidationError):
+        p.model_update({"name": "b", "level": -5})
+    assert p.name == "a" and p.level == 1
+    with pytest.raises(ValidationError):
+        p.model_update({"name": "b", "level": "not an int"})
+    assert p.name == "a" and p.level == 1
+
+
+def test_model_update_unknown_field_refused():
+    p = Player(name="a")
+    with pytest.raises(ValueError):
+        p.model_update({"nope": 1})
+
+
+def test_model_update_validates_and_converts():
+    p = Player(name="a")
+    p.model_update({"level": "7", "address": {"city": "Q"}})
+    assert p.level == 7
+    assert p.address == Address(city="Q")
+
+
+def test_model_update_marks_fields_modified():
+    p = Player.model_validate_doc({"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
+    p.model_update({"level": 4})
+    fields = p.__fields_to_save__()
+    assert fields is not None
+    assert "level" in fields and "name" not in fields
+
+
+# --------------------------------------------------------------------------- copy
+
+
+def test_model_copy_update_and_deep():
+    p = Player(name="a", tags=["x"], address=Address(city="C"))
+    shallow = p.model_copy()
+    assert shallow == p
+    assert shallow.tags is p.tags
+    deep = p.model_copy(deep=True)
+    assert deep == p
+    assert deep.tags is not p.tags
+    assert deep.address is not p.address
+    deep.tags.append("y")
+    assert p.tags == ["x"]
+    changed = p.model_copy(update={"name": "b"})
+    assert changed.name == "b" and p.name == "a"
+    assert changed.id == p.id
+    new_id = ObjectId()
+    other = p.model_copy(update={"id": new_id})
+    assert other.id == new_id and p.id != new_id
+
+
+def test_model_copy_update_with_key_named_field():
+    p = person()
+    c = p.model_copy(update={"name": "zed"})
+    assert c.model_dump_doc()["n"] == "zed"
+    assert p.name == "ann"
+
+
+# --------------------------------------------------------------------------- deprecated aliases
+
+
+def test_deprecated_doc_and_parse_doc():
+    p = Player(name="a")
+    with pytest.warns(DeprecationWarning):
+        doc = p.doc()
+    assert doc == p.model_dump_doc()
+    with pytest.warns(DeprecationWarning):
+        back = Player.parse_doc(doc)
+    assert back == p
+
+
+def test_deprecated_update_and_copy():
+    p = Player(name="a")
+    with pytest.warns(DeprecationWarning):
+        p.update({"name": "b"})
+    assert p.name == "b"
+    with pytest.warns(DeprecationWarning):
+        c = p.copy(update={"level": 3})
+    assert c.level == 3 and c.name == "b" and p.level == 0
+
+
+def test_new_names_do_not_warn():
+    p = Player(name="a")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Player.model_validate_doc(p.model_dump_doc())
+        p.model_update({"name": "b"})
+        p.model_copy(update={"level": 1})
+
+
+# --------------------------------------------------------------------------- dirty tracking
+
+
+def test_fields_to_save_after_construction_is_everything():
+    p = Player(name="a")
+    assert p.__fields_to_save__() is None
+    p.name = "b"
+    assert p.__fields_to_save__() is None
+
+
+def test_fields_to_save_after_parse_is_mutable_only():
+    p = Player.model_validate_doc({"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
+    fields = p.__fields_to_save__()
+    assert fields is not None
+    assert set(fields) == {"tags", "address"}
+    p.level = 3
+    assert set(p.__fields_to_save__()) == {"tags", "address", "level"}
+
+
+def test_fields_to_save_immutable_model():
+    class Flat(Model):
+        a: int
+        b: str
+        c: datetime | None = None
+
+    f = Flat.model_validate_doc({"_id": bson.ObjectId(), "a": 1, "b": "x", "c": None})
+    assert set(f.__fields_to_save__()) == set()
+    f.b = "y"
+    assert set(f.__fields_to_save__()) == {"b"}
+
+
+def test_failed_assignment_does_not_mark_field():
+    p = Player.model_validate_doc({"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
+    with pytest.raises(ValidationError):
+        p.level = -1
+    assert "level" not in p.__fields_to_save__()
+    assert p.level == 0
+
+
+# --------------------------------------------------------------------------- extra="allow"
+
+
+class Loose(Model):
+    model_config = {"extra": "allow"}
+    name: str
+
+
+def test_extra_allow_round_trip():
+    oid = bson.ObjectId()
+    raw = {"_id": oid, "name": "a", "color": "red", "n": 3}
+    obj = Loose.model_validate_doc(raw)
+    assert obj.color == "red"  # type: ignore[attr-defined]
+    assert obj.model_dump_doc() == raw
+    built = Loose(name="b", size=4)
+    doc = built.model_dump_doc()
+    assert doc["size"] == 4
+    assert Loose.model_validate_doc(doc) == built
+
+
+def test_extra_forbidden_by_default_is_ignored_or_refused():
+    raw = {"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": [], "junk": 1}
+    p = Player.model_validate_doc(raw)
+    assert "junk" not in p.model_dump_doc()
+
+
+# --------------------------------------------------------------------------- inheritance
+
+
+class BaseDoc(Model):
+    model_config = {
+        "collection": "base_docs",
+        "parse_doc_with_default_factories": True,
+        "indexes": lambda: [Index(BaseDoc.name, unique=True)],
+        "str_strip_whitespace": True,
+    }
+    name: str = Field(key_name="nm")
+    created: list[int] = Field(default_factory=list)
+
+
+class ChildDoc(BaseDoc):
+    extra_value: int = 0
+
+
+class Greeter:
+    greeting: str = "hi"
+
+    def greet(self) -> str:
+        return f"{self.greeting} {self.name}"  # type: ignore[attr-defined]
+
+
+class MixedDoc(Greeter, BaseDoc):
+    pass
+
+
+def test_inheritance_fields_and_key_names():
+    assert set(ChildDoc.model_fields) == {"id", "name", "created", "extra_value"}
+    c = ChildDoc(name="x", extra_value=2)
+    doc = c.model_dump_doc()
+    assert doc == {"_id": c.id, "nm": "x", "created": [], "extra_value": 2}
+    assert ChildDoc.model_validate_doc(doc) == c
+    assert ChildDoc.__primary_field__ == "id"
+
+
+def test_inheritance_collection_not_inherited():
+    assert +BaseDoc == "base_docs"
+    assert +ChildDoc == "child_doc"
+    assert +MixedDoc == "mixed_doc"
+
+
+def test_inheritance_config_inherited():
+    c = ChildDoc(name="  spaced  ")
+    assert c.name == "spaced"
+    parsed = ChildDoc.model_validate_doc({"_id": bson.ObjectId(), "nm": "a"})
+    assert parsed.created == []
+    with pytest.raises(ValidationError):
+        c.extra_value = "nope"  # validate_assignment still on
+
+
+def test_inheritance_indexes_inherited():
+    base = [i.document for i in indexes_of(BaseDoc)]
+    child = [i.document for i in indexes_of(ChildDoc)]
+    assert base == child
+    assert len(child) == 1
+    assert dict(child[0]["key"]) == {"nm": 1}
+    assert child[0]["unique"] is True
+
+
+def test_inheritance_with_plain_mixin():
+    m = MixedDoc(name="bob")
+    assert m.greet() == "hi bob"
+    assert "name" in MixedDoc.model_fields
+    doc = m.model_dump_doc()
+    assert doc["nm"] == "bob"
+    assert MixedDoc.model_validate_doc(doc) == m
+    assert [i.document["key"] for i in indexes_of(MixedDoc)] == [
+        i.document["key"] for i in indexes_of(BaseDoc)
+    ]
+    assert MixedDoc.model_validate_doc({"_id": bson.ObjectId(), "nm": "x"}).created == []
+
+
+def test_child_field_proxies_use_parent_key_names():
+    assert +ChildDoc.name == "nm"
+    assert (ChildDoc.name == "a") == {"nm": {"$eq": "a"}}
+
+
+# --------------------------------------------------------------------------- aliases
+
+
+class Aliased(Model):
+    model_config = {"populate_by_name": True}
+    full_name: str = Field(alias="fullName")
+    city: str = Field(alias="town", key_name="c")
+
+
+def test_alias_distinct_from_key_name():
+    a = Aliased(fullName="Ann", town="Rome")
+    assert a.full_name == "Ann" and a.city == "Rome"
+    b = Aliased(full_name="Ann", city="Rome")
+    assert b.full_name == "Ann" and b.city == "Rome"
+    doc = a.model_dump_doc()
+    assert doc == {"_id": a.id, "full_name": "Ann", "c": "Rome"}
+    assert a.model_dump(by_alias=True)["fullName"] == "Ann"
+    assert a.model_dump(by_alias=True)["town"] == "Rome"
+    back = Aliased.model_validate_doc(doc)
+    assert back == a
+    assert +Aliased.city == "c"
+    assert +Aliased.full_name == "full_name"
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def test_validate_assignment_is_on():
+    p = Player(name="a")
+    with pytest.raises(ValidationError):
+        p.level = "many"
+    with pytest.raises(ValidationError):
+        p.level = -1
+    p.level = "5"
+    assert p.level == 5
+
+
+def test_validate_default_is_on():
+    with pytest.raises(ValidationError):
+
+        class BadDefault(Model):
+            n: int = Field(default="x")
+
+        BadDefault()
+
+
+class Const(Model):
+    kind: str = Field("fixed", const=True)
+    mode: Literal["a", "b"] = "a"
+
+
+def test_const_field():
+    c = Const()
+    assert c.kind == "fixed"
+    assert Const(kind="fixed").kind == "fixed"
+    with pytest.raises(ValidationError):
+        Const(kind="other")
+    with pytest.raises(ValidationError):
+        c.kind = "other"
+    assert c.kind == "fixed"
+    with pytest.raises(DocumentParsingError):
+        Const.model_validate_doc({"_id": bson.ObjectId(), "kind": "other", "mode": "a"})
+
+
+def test_field_constraints():
+    class Constrained(Model):
+        name: str = Field(min_length=2, max_length=4, regex=r"^[a-z]+$")
+        tags: list[int] = Field(default_factory=list, min_items=0, max_items=2)
+        score: float = Field(0, gt=-1, le=10, multiple_of=0.5)
+
+    Constrained(name="abc", tags=[1], score=9.5)
+    for bad in (
+        {"name": "a"},
+        {"name": "abcde"},
+        {"name": "AB"},
+        {"name": "ab", "tags": [1, 2, 3]},
+        {"name": "ab", "score": 10.5},
+        {"name": "ab", "score": 0.3},
+        {"name": "ab", "score": -1},
+    ):
+        with pytest.raises(ValidationError):
+            Constrained(**bad)
+
+
+# --------------------------------------------------------------------------- BSON types
+
+
+class Dated(Model):
+    when: datetime
+    price: Decimal
+    maybe: Decimal | None = None
+
+
+def test_datetime_stored_utc_naive_truncated_to_ms():
+    aware = datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=timezone(timedelta(hours=2)))
+    d = Dated(when=aware, price=Decimal("1.5"))
+    assert d.when == datetime(2024, 1, 2, 1, 4, 5, 678000)
+    assert d.when.tzinfo is None
+    doc = d.model_dump_doc()
+    assert doc["when"] == datetime(2024, 1, 2, 1, 4, 5, 678000)
+    naive = Dated(when=datetime(2024, 1, 2, 3, 4, 5, 999999), price=Decimal("0"))
+    assert naive.model_dump_doc()["when"] == datetime(2024, 1, 2, 3, 4, 5, 999000)
+
+
+def test_datetime_assignment_normalized():
+    d = Dated(when=datetime(2020, 1, 1), price=Decimal(0))
+    d.when = datetime(2020, 5, 5, 12, 0, 0, 123456, tzinfo=timezone.utc)
+    assert d.when == datetime(2020, 5, 5, 12, 0, 0, 123000)
+
+
+def test_decimal_stored_as_decimal128():
+    d = Dated(when=datetime(2020, 1, 1), price=Decimal("12.34"), maybe=Decimal("-0.5"))
+    doc = d.model_dump_doc()
+    assert isinstance(doc["price"], Decimal128)
+    assert doc["price"] == Decimal128("12.34")
+    assert doc["maybe"] == Decimal128("-0.5")
+    assert d.model_dump()["price"] == Decimal("12.34")
+    back = Dated.model_validate_doc(bson.decode(bson.encode(doc)))
+    assert back.price == Decimal("12.34")
+    assert isinstance(back.price, Decimal)
+    assert back == d
+
+
+def test_decimal_none_stays_none():
+    d = Dated(when=datetime(2020, 1, 1), price=Decimal("1"))
+    assert d.model_dump_doc()["maybe"] is None
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Painted(Model):
+    color: Color = Color.RED
+
+
+def test_enum_dumped_as_its_value_and_bson_encodable():
+    p = Painted(color=Color.BLUE)
+    doc = p.model_dump_doc()
+    assert doc["color"] == "blue"
+    bson.encode(doc)
+    assert Painted.model_validate_doc(bson.decode(bson.encode(doc))) == p
+
+
+# --------------------------------------------------------------------------- references
+
+
+def test_reference_dumps_primary_key():
+    author = Author(name="Hugo")
+    book = Book(title="Les Misérables", author=author)
+    doc = book.model_dump_doc()
+    assert doc == {"_id": book.id, "title": "Les Misérables", "author_id": author.id}
+    note = Note(text="t", writer=author)
+    assert note.model_dump_doc()["writer"] == author.id
+
+
+def test_reference_include_exclude():
+    author = Author(name="Hugo")
+    book = Book(title="T", author=author)
+    assert book.model_dump_doc(include={"author"}) == {"author_id": author.id}
+    assert book.model_dump_doc(include={"title"}) == {"title": "T"}
+
+
+def test_reference_parsed_from_joined_document():
+    author = Author(name="Hugo")
+    raw = {"_id": bson.ObjectId(), "title": "T", "author_id": author.model_dump_doc()}
+    book = Book.model_validate_doc(raw)
+    assert book.author == author
+    assert book.author.name == "Hugo"
+
+
+def test_reference_missing_joined_document_is_a_parsing_error():
+    oid = bson.ObjectId()
+    with pytest.raises(DocumentParsingError) as info:
+        Book.model_validate_doc({"_id": oid, "title": "T"})
+    assert "author" in str(info.value)
+    assert str(oid) in str(info.value)
+
+
+def test_reference_is_not_a_mutable_field():
+    author = Author(name="Hugo")
+    raw = {"_id": bson.ObjectId(), "title": "T", "author_id": author.model_dump_doc()}
+    book = Book.model_validate_doc(raw)
+    assert set(book.__fields_to_save__()) == set()
+
+
+def test_pydantic_version_is_v2():
+    assert pydantic.VERSION.startswith("2.")

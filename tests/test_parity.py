@@ -1,0 +1,99 @@
+"""The twins expose the same public API: same methods, parameters, defaults and annotations."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+
+from codegen.names import RENAMES
+from odmantic._async.cursor import AIOCursor
+from odmantic._async.engine import AIOEngine
+from odmantic._async.session import AIOSession, AIOSessionBase
+from odmantic._async.transaction import AIOTransaction
+from odmantic._sync.cursor import SyncCursor
+from odmantic._sync.engine import SyncEngine
+from odmantic._sync.session import SyncSession, SyncSessionBase
+from odmantic._sync.transaction import SyncTransaction
+
+PAIRS = [
+    (AIOEngine, SyncEngine),
+    (AIOCursor, SyncCursor),
+    (AIOSessionBase, SyncSessionBase),
+    (AIOSession, SyncSession),
+    (AIOTransaction, SyncTransaction),
+]
+# Protocol methods that differ by design: awaiting and async iteration.
+PROTOCOL = {
+    "__await__": None,
+    "__aiter__": "__iter__",
+    "__aenter__": "__enter__",
+    "__aexit__": "__exit__",
+}
+_NAME = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, RENAMES), key=len, reverse=True)) + r")\b"
+)
+
+
+def _to_sync(annotation: str) -> str:
+    return _NAME.sub(lambda m: RENAMES[m.group(1)], annotation)
+
+
+def _members(cls: type) -> dict[str, object]:
+    return {
+        name: member
+        for name, member in inspect.getmembers(cls)
+        if (not name.startswith("_") or name in PROTOCOL or name in PROTOCOL.values())
+        and (callable(member) or isinstance(member, property))
+        and name not in {"__init_subclass__", "__subclasshook__"}
+    }
+
+
+@pytest.mark.parametrize(("async_cls", "sync_cls"), PAIRS, ids=lambda c: c.__name__)
+def test_same_public_methods(async_cls: type, sync_cls: type) -> None:
+    expected = {PROTOCOL.get(name, name) for name in _members(async_cls)} - {None}
+    assert expected == set(_members(sync_cls))
+
+
+@pytest.mark.parametrize(("async_cls", "sync_cls"), PAIRS, ids=lambda c: c.__name__)
+def test_same_signatures_and_docstrings(async_cls: type, sync_cls: type) -> None:
+    sync_members = _members(sync_cls)
+    checked = 0
+    for name, member in _members(async_cls).items():
+        sync_name = PROTOCOL.get(name, name)
+        if sync_name is None or isinstance(member, property):
+            continue
+        async_sig = inspect.signature(member)  # type: ignore[arg-type]
+        sync_sig = inspect.signature(sync_members[sync_name])  # type: ignore[arg-type]
+        assert list(async_sig.parameters) == list(sync_sig.parameters), name
+        for param_name, param in async_sig.parameters.items():
+            other = sync_sig.parameters[param_name]
+            assert (param.kind, param.default) == (other.kind, other.default), (name, param_name)
+            assert _to_sync(str(param.annotation)) == str(other.annotation), (name, param_name)
+        assert _to_sync(str(async_sig.return_annotation)) == str(sync_sig.return_annotation), name
+        assert inspect.iscoroutinefunction(sync_members[sync_name]) is False, name
+        if not name.startswith("_"):
+            assert member.__doc__ and sync_members[sync_name].__doc__, f"{name} lacks a docstring"  # type: ignore[attr-defined]
+        checked += 1
+    assert checked >= 3
+
+
+def test_async_twin_methods_that_do_io_are_coroutines() -> None:
+    for name in ["find_one", "count", "save", "save_all", "delete", "remove", "configure_database"]:
+        assert inspect.iscoroutinefunction(getattr(AIOEngine, name)), name
+        assert not inspect.iscoroutinefunction(getattr(SyncEngine, name)), name
+    assert not inspect.iscoroutinefunction(AIOEngine.find)
+
+
+def test_module_paths_keep_working() -> None:
+    import odmantic
+    from odmantic.engine import AIOCursor as A
+    from odmantic.engine import SyncCursor as S
+    from odmantic.engine import SyncEngine as E
+    from odmantic.session import AIOSession as AS
+    from odmantic.session import SyncTransaction as ST
+
+    assert (A, S, E, AS, ST) == (AIOCursor, SyncCursor, SyncEngine, AIOSession, SyncTransaction)
+    for name in odmantic.__all__:
+        assert hasattr(odmantic, name), name
