@@ -791,3 +791,13 @@ def test_reference_is_not_a_mutable_field():
 
 def test_pydantic_version_is_v2():
     assert pydantic.VERSION.startswith("2.")
+
+
+def test_field_default_none_makes_field_optional():
+    class Opt(Model):
+        x: int | None = Field(None)
+        y: str | None = Field(default=None, key_name="why")
+
+    o = Opt()
+    assert o.x is None and o.y is None
+    assert o.model_dump_doc() == {"_id": o.id, "x": None, "why": None}

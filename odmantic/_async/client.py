@@ -1,4 +1,4 @@
-"""The few driver calls whose shape differs between PyMongo's async client and Motor."""
+"""The driver calls whose shape differs between the clients an engine accepts."""
 
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ def check_client(client: Any) -> None:
 
 
 async def start_session(client: AsyncMongoClient[Any]) -> AsyncClientSession:
-    """Start a driver session (a coroutine in Motor, a plain call in PyMongo)."""
+    """Start a driver session."""
     if IS_ASYNC:
+        # A coroutine in Motor, a plain call in PyMongo.
         session: Any = client.start_session()
         if inspect.isawaitable(session):
             session = await session
@@ -44,8 +45,9 @@ async def start_session(client: AsyncMongoClient[Any]) -> AsyncClientSession:
 
 
 async def start_transaction(session: AsyncClientSession) -> None:
-    """Start a transaction on a driver session (a plain call in Motor)."""
+    """Start a transaction on a driver session."""
     if IS_ASYNC:
+        # A plain call in Motor, a coroutine in PyMongo.
         result: Any = session.start_transaction()
         if inspect.isawaitable(result):
             await result
@@ -58,8 +60,9 @@ async def aggregate(
     pipeline: list[dict[str, Any]],
     session: AsyncClientSession | None,
 ) -> AsyncCommandCursor[Any]:
-    """Run an aggregation pipeline (a plain call returning a cursor in Motor)."""
+    """Run an aggregation pipeline and return its cursor."""
     if IS_ASYNC:
+        # A plain call in Motor, a coroutine in PyMongo.
         cursor: Any = collection.aggregate(pipeline, session=session)
         if inspect.isawaitable(cursor):
             cursor = await cursor
@@ -69,8 +72,9 @@ async def aggregate(
 
 
 async def close(client: AsyncMongoClient[Any]) -> None:
-    """Close a driver client (a plain call in Motor)."""
+    """Close a driver client."""
     if IS_ASYNC:
+        # A plain call in Motor, a coroutine in PyMongo.
         result: Any = client.close()
         if inspect.isawaitable(result):
             await result

@@ -1,4 +1,4 @@
-"""`AIOCursor`: the result of `engine.find`, awaited for a list or iterated as a stream."""
+"""`AIOCursor`: the result of `engine.find`, iterated as a stream or read whole."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ ModelT = TypeVar("ModelT", bound=Model)
 class AIOCursor(Generic[ModelT]):
     """The documents of a `find`, parsed as `model` instances.
 
-    `await cursor` gives a list; `async for instance in cursor` streams the documents in driver
-    batches without loading all of them first. Once fully read, the results are cached: later
-    awaits and iterations do not query again.
+    `async for instance in cursor` streams the documents in driver batches without loading all
+    of them first; `await cursor.to_list()` reads them all. Once fully read, the results are
+    cached: later reads do not query again.
 
     Example:
-        players = await engine.find(Player, Player.level > 10)
+        players = await engine.find(Player, Player.level > 10).to_list()
         async for player in engine.find(Player, sort=Player.name):
             print(player.name)
     """
@@ -102,6 +102,7 @@ class AIOCursor(Generic[ModelT]):
     if IS_ASYNC:
 
         def __await__(self) -> Generator[Any, None, list[ModelT]]:
+            """`await cursor` is `await cursor.to_list()`."""
             return self.to_list().__await__()
 
     def __repr__(self) -> str:

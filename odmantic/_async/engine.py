@@ -73,7 +73,7 @@ def _mark_saved(instance: Model) -> None:
 
 
 class AIOEngine:
-    """Maps models to a MongoDB database through PyMongo's `AsyncMongoClient` (or Motor).
+    """Maps models to a MongoDB database through PyMongo's `AsyncMongoClient`.
 
     Example:
         engine = AIOEngine(client=AsyncMongoClient("mongodb://localhost:27017"), database="game")

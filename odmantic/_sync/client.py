@@ -1,5 +1,5 @@
 # generated from odmantic/_async/client.py by codegen; do not edit
-"""The few driver calls whose shape differs between PyMongo's client and Motor."""
+"""The driver calls whose shape differs between the clients an engine accepts."""
 
 from __future__ import annotations
 
@@ -23,12 +23,12 @@ def check_client(client: Any) -> None:
 
 
 def start_session(client: MongoClient[Any]) -> ClientSession:
-    """Start a driver session (a coroutine in Motor, a plain call in PyMongo)."""
+    """Start a driver session."""
     return client.start_session()
 
 
 def start_transaction(session: ClientSession) -> None:
-    """Start a transaction on a driver session (a plain call in Motor)."""
+    """Start a transaction on a driver session."""
     session.start_transaction()
 
 
@@ -37,10 +37,10 @@ def aggregate(
     pipeline: list[dict[str, Any]],
     session: ClientSession | None,
 ) -> CommandCursor[Any]:
-    """Run an aggregation pipeline (a plain call returning a cursor in Motor)."""
+    """Run an aggregation pipeline and return its cursor."""
     return collection.aggregate(pipeline, session=session)
 
 
 def close(client: MongoClient[Any]) -> None:
-    """Close a driver client (a plain call in Motor)."""
+    """Close a driver client."""
     client.close()

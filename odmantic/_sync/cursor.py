@@ -1,5 +1,5 @@
 # generated from odmantic/_async/cursor.py by codegen; do not edit
-"""`SyncCursor`: the result of `engine.find`, awaited for a list or iterated as a stream."""
+"""`SyncCursor`: the result of `engine.find`, iterated as a stream or read whole."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ ModelT = TypeVar("ModelT", bound=Model)
 class SyncCursor(Generic[ModelT]):
     """The documents of a `find`, parsed as `model` instances.
 
-    `cursor` gives a list; `for instance in cursor` streams the documents in driver
-    batches without loading all of them first. Once fully read, the results are cached: later
-    awaits and iterations do not query again.
+    `for instance in cursor` streams the documents in driver batches without loading all
+    of them first; `cursor.to_list()` reads them all. Once fully read, the results are
+    cached: later reads do not query again.
 
     Example:
-        players = engine.find(Player, Player.level > 10)
+        players = engine.find(Player, Player.level > 10).to_list()
         for player in engine.find(Player, sort=Player.name):
             print(player.name)
     """

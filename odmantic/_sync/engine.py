@@ -74,7 +74,7 @@ def _mark_saved(instance: Model) -> None:
 
 
 class SyncEngine:
-    """Maps models to a MongoDB database through PyMongo's `MongoClient` (or Motor).
+    """Maps models to a MongoDB database through PyMongo's `MongoClient`.
 
     Example:
         engine = SyncEngine(client=MongoClient("mongodb://localhost:27017"), database="game")

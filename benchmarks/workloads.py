@@ -1,0 +1,391 @@
+"""Benchmark models, workloads and the timing harness.
+
+Each workload is written once per side (ODM, raw driver) as a *generator body* that serves both
+twins: ``x = yield call(...)`` means ``x = call(...)`` under the blocking twin and
+``x = await call(...)`` under the async one (a yielded value that is not awaitable, such as a
+Motor aggregation cursor, is passed straight back). :func:`drive_sync` and :func:`drive_async`
+run a body; the sync/async difference lives in those two small functions only.
+
+Data is prepared with a blocking :class:`pymongo.MongoClient` outside the timed region, for all
+twins alike: collections are dropped, recreated and seeded before every timed run.
+"""
+
+from __future__ import annotations
+
+import gc
+import inspect
+import random
+import statistics
+import time
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo.database import Database
+
+from odmantic import AIOEngine, EmbeddedModel, Model, Reference, SyncEngine
+
+N_DOCS = 5_000
+"""Documents in the collection for the bulk workloads."""
+N_POINT_OPS = 300
+"""Calls of the `find_one` and `save` workloads."""
+N_COUNTS = 50
+"""Calls of the `count` workload."""
+N_REFERENCING = 1_000
+"""Documents with a reference read by the `find_ref` workload."""
+N_REFERENCED = 100
+"""Distinct documents they reference."""
+
+_CITIES = ("Paris", "Lyon", "Berlin", "Madrid", "Oslo", "Rome", "Lisbon", "Vienna")
+
+
+# -- models -------------------------------------------------------------------------------------
+
+
+class BenchAddress(EmbeddedModel):
+    """Embedded model of :class:`BenchItem`."""
+
+    city: str
+    zip_code: str
+
+
+class BenchItem(Model):
+    """str, int, float, datetime, list[str], an EmbeddedModel and an Optional field."""
+
+    model_config = {"collection": "bench_items"}
+
+    name: str
+    rank: int
+    score: float
+    created: datetime
+    tags: list[str]
+    address: BenchAddress
+    note: str | None = None
+
+
+class BenchOwner(Model):
+    """Referenced by :class:`BenchPet`."""
+
+    model_config = {"collection": "bench_owners"}
+
+    name: str
+    city: str
+
+
+class BenchPet(Model):
+    """A model with a ``Reference()`` field (stored as the owner's ``_id`` under ``owner``)."""
+
+    model_config = {"collection": "bench_pets"}
+
+    name: str
+    age: int
+    owner: BenchOwner = Reference()
+
+
+ITEMS = BenchItem.__collection__
+OWNERS = BenchOwner.__collection__
+PETS = BenchPet.__collection__
+
+PET_PIPELINE: list[dict[str, Any]] = [
+    {"$lookup": {"from": OWNERS, "localField": "owner", "foreignField": "_id", "as": "owner"}},
+    {"$unwind": "$owner"},
+]
+"""The raw equivalent of ``engine.find(BenchPet)``."""
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+
+def item_docs(n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """``n`` raw documents shaped like :class:`BenchItem` (ids included, datetimes in ms)."""
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1)
+    return [
+        {
+            "_id": ObjectId(),
+            "name": f"item-{i}",
+            "rank": i,
+            "score": rng.random() * 100,
+            "created": start + timedelta(seconds=i, milliseconds=rng.randrange(1000)),
+            "tags": [f"tag{rng.randrange(20)}" for _ in range(3)],
+            "address": {"city": rng.choice(_CITIES), "zip_code": f"{rng.randrange(10**5):05d}"},
+            "note": None if i % 2 else f"note {i}",
+        }
+        for i in range(n)
+    ]
+
+
+def new_item(doc: dict[str, Any]) -> BenchItem:
+    """A new (never saved) instance holding the values of a raw document."""
+    fields = {key: value for key, value in doc.items() if key != "_id"}
+    return BenchItem(id=doc["_id"], **fields)
+
+
+@dataclass
+class Prepared:
+    """What a timed run needs, built before the clock starts."""
+
+    docs: list[dict[str, Any]] = field(default_factory=list)
+    instances: list[Any] = field(default_factory=list)
+    ids: list[ObjectId] = field(default_factory=list)
+    ranks: list[int] = field(default_factory=list)
+    threshold: int = 0
+
+
+def _reset(db: Database[Any], *names: str) -> None:
+    for name in names:
+        db.drop_collection(name)
+        db.create_collection(name)
+
+
+def prepare_empty(db: Database[Any], n: int) -> Prepared:
+    """Empty collection; ``n`` new instances and as many equal raw documents to write."""
+    _reset(db, ITEMS)
+    docs = item_docs(n)
+    instances = [new_item(doc) for doc in item_docs(n)]
+    return Prepared(docs=docs, instances=instances)
+
+
+def prepare_seeded(db: Database[Any], n: int) -> Prepared:
+    """``n`` stored documents; a random sample of ids (and loaded instances) to work on."""
+    _reset(db, ITEMS)
+    docs = item_docs(n)
+    db[ITEMS].insert_many(docs)
+    sample = random.Random(1).sample(docs, min(N_POINT_OPS, n))
+    return Prepared(
+        docs=docs,
+        instances=[BenchItem.model_validate_doc(doc) for doc in sample],
+        ids=[doc["_id"] for doc in sample],
+        ranks=[doc["rank"] for doc in sample],
+        threshold=n // 2,
+    )
+
+
+def prepare_references(db: Database[Any], n: int) -> Prepared:
+    """``N_REFERENCING`` pets referencing ``N_REFERENCED`` owners (``n`` is not used)."""
+    _reset(db, OWNERS, PETS)
+    owners = [
+        {"_id": ObjectId(), "name": f"owner-{i}", "city": _CITIES[i % len(_CITIES)]}
+        for i in range(N_REFERENCED)
+    ]
+    pets = [
+        {"_id": ObjectId(), "name": f"pet-{i}", "age": i % 15, "owner": owners[i % N_REFERENCED]["_id"]}
+        for i in range(N_REFERENCING)
+    ]
+    db[OWNERS].insert_many(owners)
+    db[PETS].insert_many(pets)
+    return Prepared()
+
+
+# -- workload bodies (``x = yield call`` is ``x = call`` or ``x = await call``) -----------------
+
+Body = Callable[[Any, Prepared], Generator[Any, Any, None]]
+
+
+def save_all_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``engine.save_all`` of new instances."""
+    yield engine.save_all(p.instances)
+
+
+def save_all_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``insert_many`` of the same documents."""
+    yield db[ITEMS].insert_many(p.docs)
+
+
+def find_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """All the instances, as a list."""
+    yield engine.find(BenchItem).to_list()
+
+
+def find_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """All the documents, as a list (``list(find({}))``)."""
+    yield db[ITEMS].find({}).to_list(None)
+
+
+def find_one_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``find_one`` by primary key, once per sampled id."""
+    for oid in p.ids:
+        yield engine.find_one(BenchItem, BenchItem.id == oid)
+
+
+def find_one_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``find_one({"_id": ...})``, once per sampled id."""
+    collection = db[ITEMS]
+    for oid in p.ids:
+        yield collection.find_one({"_id": oid})
+
+
+def save_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """Change one field of a loaded instance, then ``save`` it."""
+    for instance in p.instances:
+        instance.rank += 1
+        yield engine.save(instance)
+
+
+def save_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``update_one`` with ``$set`` of that one field."""
+    collection = db[ITEMS]
+    for oid, rank in zip(p.ids, p.ranks, strict=True):
+        yield collection.update_one({"_id": oid}, {"$set": {"rank": rank + 1}})
+
+
+def count_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``count`` with a filter."""
+    for _ in range(N_COUNTS):
+        yield engine.count(BenchItem, BenchItem.rank >= p.threshold)
+
+
+def count_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``count_documents`` with the same filter."""
+    collection = db[ITEMS]
+    for _ in range(N_COUNTS):
+        yield collection.count_documents({"rank": {"$gte": p.threshold}})
+
+
+def find_ref_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """All the instances of a model with a reference (the engine joins with ``$lookup``)."""
+    yield engine.find(BenchPet).to_list()
+
+
+def find_ref_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """The equivalent ``$lookup`` + ``$unwind`` aggregation, as a list."""
+    cursor = yield db[PETS].aggregate(PET_PIPELINE)
+    yield cursor.to_list(None)
+
+
+def drive_sync(body: Generator[Any, Any, None]) -> None:
+    """Run a body for the blocking twin: every yielded value is sent straight back."""
+    value: Any = None
+    try:
+        while True:
+            value = body.send(value)
+    except StopIteration:
+        return
+
+
+async def drive_async(body: Generator[Any, Any, None]) -> None:
+    """Run a body for the async twin: yielded awaitables are awaited, other values sent back."""
+    value: Any = None
+    try:
+        while True:
+            step = body.send(value)
+            value = (await step) if inspect.isawaitable(step) else step
+    except StopIteration:
+        return
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One line of the benchmark table."""
+
+    name: str
+    description: str
+    target: float
+    """Acceptable ODM/raw time ratio."""
+    prepare: Callable[[Database[Any], int], Prepared]
+    odm: Body
+    raw: Body
+
+
+WORKLOADS: tuple[Workload, ...] = (
+    Workload("save_all", "save_all of N new instances vs insert_many", 2.0, prepare_empty,
+             save_all_odm, save_all_raw),
+    Workload("find", "find all N to a list vs list(find({}))", 3.5, prepare_seeded,
+             find_odm, find_raw),
+    Workload("find_one", f"find_one by id x{N_POINT_OPS} vs find_one({{'_id'}})", 1.2,
+             prepare_seeded, find_one_odm, find_one_raw),
+    Workload("save", f"change a field + save x{N_POINT_OPS} vs update_one $set", 1.4,
+             prepare_seeded, save_odm, save_raw),
+    Workload("count", f"count with a filter x{N_COUNTS} vs count_documents", 1.2,
+             prepare_seeded, count_odm, count_raw),
+    Workload("find_ref", f"find {N_REFERENCING} with a Reference() vs $lookup+$unwind", 3.5,
+             prepare_references, find_ref_odm, find_ref_raw),
+)  # fmt: skip
+
+
+# -- harness ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Twin:
+    """An engine and the raw driver database it is compared with (same client)."""
+
+    name: str
+    engine: SyncEngine | AIOEngine
+    raw_db: Any
+    is_async: bool
+
+
+@dataclass
+class Measurement:
+    """Timings (seconds) of one workload on one twin."""
+
+    workload: str
+    twin: str
+    target: float
+    odm_s: list[float] = field(default_factory=list)
+    raw_s: list[float] = field(default_factory=list)
+
+    @property
+    def odm_ms(self) -> float:
+        """Median ODM time in milliseconds."""
+        return statistics.median(self.odm_s) * 1000
+
+    @property
+    def raw_ms(self) -> float:
+        """Median raw-driver time in milliseconds."""
+        return statistics.median(self.raw_s) * 1000
+
+    @property
+    def ratio(self) -> float:
+        """Median ODM time / median raw time."""
+        return self.odm_ms / self.raw_ms
+
+    @property
+    def passed(self) -> bool:
+        """Whether the ratio is within the target."""
+        return self.ratio <= self.target
+
+
+async def _timed_run(twin: Twin, workload: Workload, odm: bool, prep_db: Database[Any], n: int) -> float:  # fmt: skip
+    prepared = workload.prepare(prep_db, n)
+    body = workload.odm(twin.engine, prepared) if odm else workload.raw(twin.raw_db, prepared)
+    gc.collect()
+    if twin.is_async:
+        start = time.perf_counter()
+        await drive_async(body)
+        return time.perf_counter() - start
+    start = time.perf_counter()
+    drive_sync(body)
+    return time.perf_counter() - start
+
+
+async def measure_twin(
+    twin: Twin,
+    prep_db: Database[Any],
+    *,
+    workloads: Sequence[Workload] = WORKLOADS,
+    n: int = N_DOCS,
+    repeats: int = 5,
+    progress: Callable[[str], object] = lambda _: None,
+) -> list[Measurement]:
+    """Time every workload on ``twin``: one warm-up of each side, then ``repeats`` runs of each,
+    ODM and raw interleaved (the side that goes first alternates)."""
+    results: list[Measurement] = []
+    for workload in workloads:
+        measurement = Measurement(workload.name, twin.name, workload.target)
+        for odm in (True, False):
+            await _timed_run(twin, workload, odm, prep_db, n)
+        for repeat in range(repeats):
+            for odm in (True, False) if repeat % 2 == 0 else (False, True):
+                elapsed = await _timed_run(twin, workload, odm, prep_db, n)
+                (measurement.odm_s if odm else measurement.raw_s).append(elapsed)
+        progress(
+            f"{twin.name:>5} {workload.name:<9} odm {measurement.odm_ms:8.1f} ms  "
+            f"raw {measurement.raw_ms:8.1f} ms  ratio {measurement.ratio:5.2f}"
+        )
+        results.append(measurement)
+    return results
+
