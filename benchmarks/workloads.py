@@ -171,7 +171,12 @@ def prepare_references(db: Database[Any], n: int) -> Prepared:
         for i in range(N_REFERENCED)
     ]
     pets = [
-        {"_id": ObjectId(), "name": f"pet-{i}", "age": i % 15, "owner": owners[i % N_REFERENCED]["_id"]}
+        {
+            "_id": ObjectId(),
+            "name": f"pet-{i}",
+            "age": i % 15,
+            "owner": owners[i % N_REFERENCED]["_id"],
+        }
         for i in range(N_REFERENCING)
     ]
     db[OWNERS].insert_many(owners)
@@ -388,4 +393,3 @@ async def measure_twin(
         )
         results.append(measurement)
     return results
-

@@ -396,7 +396,7 @@ class MongoServer:
             "--setParameter",
             "diagnosticDataCollectionEnabled=false",
             "--setParameter",
-            "shutdownTimeoutMillisForSignaledShutdown=1000",
+            "shutdownTimeoutMillisForSignaledShutdown=0",
             *self._extra_args,
         ]
         with (directory / "mongod.out").open("wb") as output:

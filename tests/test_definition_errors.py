@@ -35,7 +35,7 @@ def test_plain_value_without_annotation():
             name: str
             level = 3
 
-    _assert_names(info.value, "level")
+    _assert_names(info.value, "NoAnnotationPlain", "level")
 
 
 def test_pydantic_field_instead_of_odmantic_field():

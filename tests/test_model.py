@@ -7,6 +7,10 @@ from decimal import Decimal
 from typing import Literal, Optional
 
 import bson
+import bson.binary
+import bson.decimal128
+import bson.int64
+import bson.regex
 import pydantic
 import pytest
 from bson.decimal128 import Decimal128
@@ -801,3 +805,42 @@ def test_field_default_none_makes_field_optional():
     o = Opt()
     assert o.x is None and o.y is None
     assert o.model_dump_doc() == {"_id": o.id, "x": None, "why": None}
+
+
+@pytest.mark.parametrize(
+    "annotation, value",
+    [
+        (bson.ObjectId, bson.ObjectId()),
+        (bson.int64.Int64, bson.int64.Int64(5)),
+        (bson.decimal128.Decimal128, bson.decimal128.Decimal128("1.5")),
+        (bson.binary.Binary, bson.binary.Binary(b"\x01", 4)),
+        (bson.regex.Regex, bson.regex.Regex("^a", "i")),
+    ],
+    ids=["ObjectId", "Int64", "Decimal128", "Binary", "Regex"],
+)
+def test_plain_bson_classes_as_annotations(annotation, value):
+    """`from bson import ObjectId` annotations work like the odmantic.bson ones."""
+    model = type(
+        "PlainBson",
+        (Model,),
+        {"__annotations__": {"value": annotation}, "__module__": __name__},
+    )
+    instance = model(value=value)
+    doc = instance.model_dump_doc()
+    assert doc["value"] == value
+    assert model.model_validate_doc(bson.decode(bson.encode(doc))) == instance
+
+
+def test_constraints_on_decimal_and_datetime_fields():
+    class Priced(Model):
+        price: Decimal = Field(ge=0)
+        at: datetime = Field(default=datetime(2020, 1, 1), gt=datetime(2000, 1, 1))
+
+    p = Priced(price=Decimal("2.50"))
+    assert p.model_dump_doc()["price"] == Decimal128("2.50")
+    with pytest.raises(ValidationError):
+        Priced(price=Decimal("-1"))
+    with pytest.raises(ValidationError):
+        Priced(price=Decimal("1"), at=datetime(1999, 1, 1))
+    with pytest.raises(DocumentParsingError):
+        Priced.model_validate_doc({"_id": bson.ObjectId(), "price": Decimal128("-3"), "at": p.at})

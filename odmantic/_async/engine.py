@@ -11,6 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, OperationFailure
+from pymongo.errors import DuplicateKeyError as PyMongoDuplicateKeyError
 
 from odmantic._async.client import check_client, close
 from odmantic._async.cursor import AIOCursor
@@ -36,14 +37,17 @@ def _check_instance(instance: Any) -> None:
         raise TypeError(f"expected a Model instance, got {type(instance).__name__}: {instance!r}")
 
 
-def _write_for(instance: Model) -> UpdateOne | None:
-    """The upsert writing what changed in `instance` (None when nothing needs writing)."""
+Write = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _write_for(instance: Model) -> Write | None:
+    """The (filter, update) upserting what changed in `instance` (None: nothing to write)."""
     fields = instance.__fields_to_save__()
     primary = type(instance).__primary_field__
     doc = instance.model_dump_doc(include=fields, exclude=(primary,) if primary else None)
     if not doc:
         return None
-    return UpdateOne({"_id": instance.__primary_value__()}, {"$set": doc}, upsert=True)
+    return {"_id": instance.__primary_value__()}, {"$set": doc}
 
 
 def _with_references(instances: Iterable[Model]) -> list[list[Model]]:
@@ -269,7 +273,7 @@ class AIOEngine:
         self, levels: list[list[Model]], session: AsyncClientSession | None
     ) -> None:
         for level in levels:
-            by_collection: dict[str, tuple[type[Model], list[Model], list[UpdateOne]]] = {}
+            by_collection: dict[str, tuple[type[Model], list[Model], list[Write]]] = {}
             for instance in level:
                 write = _write_for(instance)
                 if write is None:
@@ -285,15 +289,18 @@ class AIOEngine:
         self,
         model: type[Model],
         group: list[Model],
-        writes: list[UpdateOne],
+        writes: list[Write],
         session: AsyncClientSession | None,
     ) -> None:
         collection = self.get_collection(model)
         try:
             if len(writes) == 1:
-                await collection.bulk_write(writes, session=session)
+                await collection.update_one(*writes[0], upsert=True, session=session)
             else:
-                await collection.bulk_write(writes, ordered=False, session=session)
+                requests = [UpdateOne(filter_, update, upsert=True) for filter_, update in writes]
+                await collection.bulk_write(requests, ordered=False, session=session)
+        except PyMongoDuplicateKeyError as exc:
+            raise DuplicateKeyError(group[0], exc) from exc
         except BulkWriteError as exc:
             for error in exc.details.get("writeErrors", []):
                 if error.get("code") == _DUPLICATE_KEY:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import pymongo
 from pymongo import MongoClient, UpdateOne
 from pymongo.errors import BulkWriteError, OperationFailure
+from pymongo.errors import DuplicateKeyError as PyMongoDuplicateKeyError
 from pymongo.synchronous.client_session import ClientSession
 from pymongo.synchronous.collection import Collection
 from pymongo.synchronous.database import Database
@@ -37,14 +38,17 @@ def _check_instance(instance: Any) -> None:
         raise TypeError(f"expected a Model instance, got {type(instance).__name__}: {instance!r}")
 
 
-def _write_for(instance: Model) -> UpdateOne | None:
-    """The upsert writing what changed in `instance` (None when nothing needs writing)."""
+Write = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _write_for(instance: Model) -> Write | None:
+    """The (filter, update) upserting what changed in `instance` (None: nothing to write)."""
     fields = instance.__fields_to_save__()
     primary = type(instance).__primary_field__
     doc = instance.model_dump_doc(include=fields, exclude=(primary,) if primary else None)
     if not doc:
         return None
-    return UpdateOne({"_id": instance.__primary_value__()}, {"$set": doc}, upsert=True)
+    return {"_id": instance.__primary_value__()}, {"$set": doc}
 
 
 def _with_references(instances: Iterable[Model]) -> list[list[Model]]:
@@ -268,7 +272,7 @@ class SyncEngine:
 
     def _save_levels(self, levels: list[list[Model]], session: ClientSession | None) -> None:
         for level in levels:
-            by_collection: dict[str, tuple[type[Model], list[Model], list[UpdateOne]]] = {}
+            by_collection: dict[str, tuple[type[Model], list[Model], list[Write]]] = {}
             for instance in level:
                 write = _write_for(instance)
                 if write is None:
@@ -284,15 +288,18 @@ class SyncEngine:
         self,
         model: type[Model],
         group: list[Model],
-        writes: list[UpdateOne],
+        writes: list[Write],
         session: ClientSession | None,
     ) -> None:
         collection = self.get_collection(model)
         try:
             if len(writes) == 1:
-                collection.bulk_write(writes, session=session)
+                collection.update_one(*writes[0], upsert=True, session=session)
             else:
-                collection.bulk_write(writes, ordered=False, session=session)
+                requests = [UpdateOne(filter_, update, upsert=True) for filter_, update in writes]
+                collection.bulk_write(requests, ordered=False, session=session)
+        except PyMongoDuplicateKeyError as exc:
+            raise DuplicateKeyError(group[0], exc) from exc
         except BulkWriteError as exc:
             for error in exc.details.get("writeErrors", []):
                 if error.get("code") == _DUPLICATE_KEY:

