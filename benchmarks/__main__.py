@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--quick", action="store_true", help="2 repeats instead of 5 (smoke test)")
+    parser.add_argument("--quick", action="store_true", help="1 repeat instead of 5 (smoke test)")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per side (>= 1)")
     parser.add_argument("--n", type=int, default=N_DOCS, help="documents of the bulk workloads")
     parser.add_argument("--json", action="store_true", help="print JSON instead of markdown")
@@ -221,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     twins = [t for t in args.twins.split(",") if t]
     if unknown := set(twins) - set(TWINS):
         parser.error(f"--twins: unknown {sorted(unknown)}; choose from {list(TWINS)}")
-    repeats = args.repeats if args.repeats is not None else (2 if args.quick else 5)
+    repeats = args.repeats if args.repeats is not None else (1 if args.quick else 5)
     if repeats < 1:
         parser.error("--repeats must be >= 1")
 

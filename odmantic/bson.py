@@ -48,9 +48,11 @@ import binascii
 import collections
 import collections.abc
 import decimal
+import enum
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, ForwardRef, Literal, Union
@@ -461,15 +463,15 @@ class WithBsonSerializer:
 
 @dataclass(frozen=True)
 class _BsonSerializer:
-    """``Annotated`` marker applying ``cls.__bson__`` when dumping under BSON_CONTEXT."""
+    """``Annotated`` marker applying ``to_bson`` (``__bson__``, an Enum's value) under BSON_CONTEXT."""
 
-    cls: type[WithBsonSerializer]
+    to_bson: Callable[[Any], Any]
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         schema = handler(source)
-        to_bson = self.cls.__bson__
+        to_bson = self.to_bson
 
         def serialize(
             value: Any,
@@ -601,6 +603,10 @@ _CONTAINER_ORIGINS: frozenset[Any] = frozenset(
 _UNION_ORIGINS: tuple[Any, ...] = (Union, types.UnionType)
 
 
+def _enum_value(member: enum.Enum) -> Any:
+    return member.value
+
+
 def _substitute_args(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """Substituted args, or None when none of them changed."""
     new_args = tuple(_substitute(arg) for arg in args)
@@ -616,7 +622,9 @@ def _substitute(annotation: Any) -> Any:
         if replaced is not None:
             return replaced
         if issubclass(annotation, WithBsonSerializer) and annotation is not WithBsonSerializer:
-            return Annotated[annotation, _BsonSerializer(annotation)]
+            return Annotated[annotation, _BsonSerializer(annotation.__bson__)]
+        if issubclass(annotation, enum.Enum):
+            return Annotated[annotation, _BsonSerializer(_enum_value)]
         return annotation
     if isinstance(annotation, (str, ForwardRef)):
         return annotation

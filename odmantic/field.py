@@ -111,7 +111,7 @@ def Field(
         "pattern": regex,
         "examples": examples,
     }
-    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    kwargs = {k: v for k, v in kwargs.items() if v is not None or k == "default"}
     if const:
         kwargs["_const"] = True
     return ODMFieldInfo(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections.abc
 import enum
 import re
+import sys
 import types
 import uuid
 import warnings
@@ -25,7 +26,7 @@ from typing import (
 
 import bson
 import pydantic
-from pydantic import AfterValidator, AliasChoices, BaseModel, ValidationError
+from pydantic import AfterValidator, AliasChoices, BaseModel, PydanticUserError, ValidationError
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
@@ -72,10 +73,18 @@ def _snake_case(name: str) -> str:
 
 
 def _check_collection_name(model: str, name: str) -> None:
-    if not name or "$" in name or "\x00" in name or name.startswith("system."):
+    if (
+        not name
+        or "$" in name
+        or "\x00" in name
+        or ".." in name
+        or name.startswith((".", "system."))
+        or name.endswith(".")
+    ):
         raise ValueError(
             f"{model}: invalid collection name {name!r} (it must be non-empty, contain no '$' "
-            "nor NUL and not start with 'system.'); set model_config['collection']"
+            "nor NUL, no empty part between dots, and not start with 'system.'); set "
+            "model_config['collection']"
         )
 
 
@@ -108,7 +117,7 @@ def _classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, Any, s
         return ("embedded" if issubclass(model, EmbeddedModel) else "reference"), model, "one"
     args = get_args(tp)
     if origin is not None and args:
-        inner = _model_class(_strip_optional(args[-1]))
+        inner = _model_class(_strip_optional(args[0] if origin is tuple else args[-1]))
         if inner is not None:
             if issubclass(inner, Model):
                 raise TypeError(
@@ -239,11 +248,15 @@ class ODMModelMetaclass(ModelMetaclass):
                 default_factory=_ObjectId, validation_alias=AliasChoices("id", "_id")
             )
 
-        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        _swap_raw_bson_classes(namespace, namespace["__annotations__"])
+        try:
+            cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        except PydanticUserError as exc:
+            raise TypeError(f"{name}: {exc.message}") from exc
         cls.__odm_infos__ = infos  # type: ignore[attr-defined]
         _finalize(cls, inherited)
         if not is_embedded:
-            collection = odm_config.get("collection") or _snake_case(name)
+            collection = odm_config.get("collection", _snake_case(name))
             _check_collection_name(name, collection)
             cls.__collection__ = collection  # type: ignore[attr-defined]
         return cls
@@ -260,6 +273,29 @@ class ODMModelMetaclass(ModelMetaclass):
         if collection is None:
             raise TypeError(f"{cls.__name__} is an EmbeddedModel: it has no collection")
         return str(collection)
+
+
+_RAW_BSON = (bson.ObjectId, bson.Int64, bson.Decimal128, bson.Binary, bson.Regex)
+
+
+def _mentions_raw_bson(tp: Any) -> bool:
+    if isinstance(tp, type) and not isinstance(tp, types.GenericAlias):
+        return tp in _RAW_BSON
+    return any(_mentions_raw_bson(arg) for arg in get_args(tp))
+
+
+def _swap_raw_bson_classes(namespace: dict[str, Any], annotations: dict[str, Any]) -> None:
+    """Replace `bson.ObjectId` & co by their pydantic-aware odmantic.bson types."""
+    module = sys.modules.get(namespace.get("__module__", ""))
+    scope = {**(vars(module) if module else {}), **namespace}
+    for attr, annotation in list(annotations.items()):
+        if isinstance(annotation, str):
+            try:
+                annotation = eval(annotation, scope)  # noqa: S307 - the class's own annotation
+            except Exception:
+                continue
+        if _mentions_raw_bson(annotation):
+            annotations[attr] = substitute_bson_types(annotation)
 
 
 def _inherited_fields(bases: tuple[type[Any], ...]) -> dict[str, ODMField]:
@@ -545,7 +581,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             )
         super().__setattr__(name, value)
         modified = getattr(self, "__fields_modified__", None)
-        if modified is not None:
+        if modified is not None and (name in cls.__pydantic_fields__ or self.__pydantic_extra__):
             modified.add(name)
 
     def __fields_to_save__(self) -> frozenset[str] | set[str] | None:

@@ -436,8 +436,9 @@ class MongoServer:
     def _wait_until_primary(self, deadline: float) -> None:
         port = self.port
 
-        def timed_out(what: str) -> MongoServerError:
-            return self._failure(f"did not {what} within {self.start_timeout:g} s")
+        def timed_out(what: str, cause: BaseException | None = None) -> MongoServerError:
+            detail = f" (last error: {cause})" if cause is not None else ""
+            return self._failure(f"did not {what} within {self.start_timeout:g} s{detail}")
 
         while not _port_accepts(port):
             self._check_alive()
@@ -451,30 +452,29 @@ class MongoServer:
             serverSelectionTimeoutMS=2000,
             connectTimeoutMS=2000,
         )
+        config = {"_id": self.replica_set, "members": [{"_id": 0, "host": f"127.0.0.1:{port}"}]}
+        initiated = False
+        last_error: PyMongoError | None = None
         try:
-            config = {
-                "_id": self.replica_set,
-                "members": [{"_id": 0, "host": f"127.0.0.1:{port}"}],
-            }
-            initiated = False
             while True:
                 self._check_alive()
                 if time.monotonic() > deadline:
-                    raise timed_out("become a writable replica-set primary")
+                    raise timed_out("become a writable replica-set primary", last_error)
                 try:
                     if not initiated:
-                        try:
-                            client.admin.command("replSetInitiate", config)
-                        except OperationFailure as error:
-                            if error.code != 23:  # AlreadyInitialized
-                                raise
+                        client.admin.command("replSetInitiate", config)
                         initiated = True
                     hello = client.admin.command("hello")
                     if hello.get("isWritablePrimary") and hello.get("setName"):
                         return
-                except PyMongoError:
-                    if time.monotonic() > deadline:
-                        raise
+                except OperationFailure as error:
+                    if not initiated and error.code == 23:  # AlreadyInitialized
+                        initiated = True
+                    elif not initiated:
+                        raise self._failure(f"rejected replSetInitiate: {error}") from error
+                    last_error = error
+                except PyMongoError as error:  # not reachable yet: retry until the deadline
+                    last_error = error
                 time.sleep(0.02)
         finally:
             client.close()

@@ -844,3 +844,45 @@ def test_constraints_on_decimal_and_datetime_fields():
         Priced(price=Decimal("1"), at=datetime(1999, 1, 1))
     with pytest.raises(DocumentParsingError):
         Priced.model_validate_doc({"_id": bson.ObjectId(), "price": Decimal128("-3"), "at": p.at})
+
+
+class Keyed(EmbeddedModel):
+    a: int = Field(key_name="aa")
+
+
+class Containers(Model):
+    by_name: dict[str, Keyed] = {}
+    seq: tuple[Keyed, ...] = ()
+    pair: tuple[Keyed, Keyed] | None = None
+
+
+def test_key_names_in_dict_and_tuple_of_embedded_models():
+    c = Containers(
+        by_name={"x": Keyed(a=1)}, seq=(Keyed(a=2), Keyed(a=3)), pair=(Keyed(a=4), Keyed(a=5))
+    )
+    doc = c.model_dump_doc()
+    assert doc["by_name"] == {"x": {"aa": 1}}
+    assert list(doc["seq"]) == [{"aa": 2}, {"aa": 3}]
+    assert list(doc["pair"]) == [{"aa": 4}, {"aa": 5}]
+    assert Containers.model_validate_doc(bson.decode(bson.encode(doc))) == c
+    assert +Containers.seq.a == "seq.aa"
+
+
+def test_private_attribute_not_tracked_as_field():
+    class WithPrivate(Model):
+        name: str
+        _cache: int = pydantic.PrivateAttr(default=0)
+
+    w = WithPrivate.model_validate_doc({"_id": bson.ObjectId(), "name": "a"})
+    w._cache = 3
+    assert w._cache == 3
+    assert set(w.__fields_to_save__()) == set()
+
+
+def test_extra_field_assignment_is_tracked():
+    obj = Loose.model_validate_doc({"_id": bson.ObjectId(), "name": "a", "color": "red"})
+    assert set(obj.__fields_to_save__()) == set()
+    obj.color = "blue"  # type: ignore[attr-defined]
+    fields = obj.__fields_to_save__()
+    assert set(fields) == {"color"}
+    assert obj.model_dump_doc(include=fields) == {"color": "blue"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import sys
 from pathlib import Path
@@ -180,31 +179,36 @@ def _pid_alive(pid: int) -> bool:
 
 
 def test_standalone_server_retries_busy_port_and_cleans_up(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # The first port handed out is already taken: start() must retry on a fresh one.
-    busy = socket.socket()
-    busy.bind(("127.0.0.1", 0))
-    busy.listen()
-    busy_port = busy.getsockname()[1]
-    ports = iter([busy_port])
-    real_free_port = testing._free_port
-    monkeypatch.setattr(testing, "_free_port", lambda: next(ports, None) or real_free_port())
+    # Track only this test's server, so the atexit hook below leaves the session's server alone.
+    monkeypatch.setattr(testing, "_LIVE_SERVERS", set())
+    # A wrapper around the real mongod: its first run fails like a port lost to a race
+    # (exit code 48, "Address already in use"); start() must retry on a fresh port.
+    marker = tmp_path / "failed-once"
+    wrapper = _fake_binary(
+        tmp_path / "mongod",
+        f'if [ ! -e "{marker}" ]; then touch "{marker}"; '
+        'echo "Error initializing network listener: Address already in use"; exit 48; fi\n'
+        f'exec "{find_mongod()}" "$@"',
+    )
+    server = MongoServer(mongod=str(wrapper)).start()
     try:
-        with MongoServer() as server:
-            assert server.port != busy_port
-            assert server.uri.startswith(f"mongodb://127.0.0.1:{server.port}/")
-            pid, directory = server.pid, server.directory
-            assert directory.is_dir()
-            assert server in testing._LIVE_SERVERS
-            client: Client = MongoClient(server.uri, serverSelectionTimeoutMS=5000)
-            with client:
-                assert client.admin.command("hello")["isWritablePrimary"] is True
+        assert marker.exists()
+        assert server.uri == (
+            f"mongodb://127.0.0.1:{server.port}/?replicaSet=rs0&directConnection=true"
+        )
+        pid, directory = server.pid, server.directory
+        assert directory.is_dir()
+        assert testing._LIVE_SERVERS == {server}
+        with MongoClient[dict[str, Any]](server.uri, serverSelectionTimeoutMS=5000) as client:
+            assert client.admin.command("hello")["isWritablePrimary"] is True
+        testing._stop_live_servers()  # what the atexit safety net runs
     finally:
-        busy.close()
+        server.stop()
     assert not _pid_alive(pid)
     assert not directory.exists()
-    assert server not in testing._LIVE_SERVERS
+    assert testing._LIVE_SERVERS == set()
     assert not server.running
     with pytest.raises(RuntimeError):
         server.uri  # noqa: B018
