@@ -6,6 +6,7 @@ from typing import Any
 
 import pymongo
 
+from odmantic.field import FieldProxy
 from odmantic.query import SortExpression
 
 
@@ -54,4 +55,19 @@ class Index:
         return f"Index({self.keys!r}, unique={self.unique}, name={self.name!r})"
 
 
-__all__ = ["Index"]
+def indexes_of(model: Any) -> list[Any]:
+    """The `pymongo.IndexModel`s to create for `model`: field options and `model_config` indexes."""
+    result: list[Any] = []
+    for field in model.__odm_fields__.values():
+        if field.primary or not (field.index or field.unique):
+            continue
+        proxy = FieldProxy(field.key_name, field, model)
+        result.append(Index(proxy, unique=field.unique).to_index_model())
+    factory = model.__odm_config__.get("indexes")
+    if factory is not None:
+        for item in factory():
+            result.append(item.to_index_model() if isinstance(item, Index) else item)
+    return result
+
+
+__all__ = ["Index", "indexes_of"]

@@ -29,14 +29,19 @@ import pydantic
 from pydantic import AfterValidator, AliasChoices, BaseModel, PydanticUserError, ValidationError
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.fields import FieldInfo
-from pydantic_core import ErrorDetails
 
 from odmantic.bson import BSON_CONTEXT, substitute_bson_types
 from odmantic.bson import ObjectId as _ObjectId
 from odmantic.config import ODM_KEYS, check_config
+from odmantic.document import (
+    error_detail,
+    explain_errors,
+    mark_clean,
+    missing_factory_keys,
+    rename_out,
+)
 from odmantic.exceptions import DocumentParsingError
 from odmantic.field import FieldKind, FieldProxy, ODMField, ODMFieldInfo, ODMReferenceInfo
-from odmantic.index import Index
 
 ModelT = TypeVar("ModelT", bound="_BaseODMModel")
 
@@ -414,28 +419,6 @@ def _install_plans(
     )
 
 
-def _rename_out(cls: type[_BaseODMModel], data: dict[str, Any]) -> dict[str, Any]:
-    plan = cls.__odm_out_plan__
-    if not plan:
-        return data
-    out: dict[str, Any] = {}
-    for name, value in data.items():
-        step = plan.get(name)
-        if step is None:
-            out[name] = value
-            continue
-        key, sub, shape = step
-        if sub is not None and value is not None:
-            if shape == "list":
-                value = [_rename_out(sub, item) for item in value]
-            elif shape == "dict":
-                value = {k: _rename_out(sub, item) for k, item in value.items()}
-            else:
-                value = _rename_out(sub, value)
-        out[key] = value
-    return out
-
-
 class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     """What Model and EmbeddedModel share: field plans, document dump and parse."""
 
@@ -475,7 +458,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             context=BSON_CONTEXT,
             by_alias=False,
         )
-        doc = _rename_out(cls, data)
+        doc = rename_out(cls, data)
         for name, key in cls.__odm_references__:
             if name in exclude_set or (include_set is not None and name not in include_set):
                 continue
@@ -493,20 +476,24 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         """
         if not isinstance(raw_doc, dict):
             raise DocumentParsingError(
-                [_error((), f"expected a document (dict), got {type(raw_doc).__name__}", raw_doc)],
+                [
+                    error_detail(
+                        (), f"expected a document (dict), got {type(raw_doc).__name__}", raw_doc
+                    )
+                ],
                 cls,
                 None,
             )
-        missing = _missing_factory_keys(cls, raw_doc)
+        missing = missing_factory_keys(cls, raw_doc)
         if missing:
             raise DocumentParsingError(missing, cls, raw_doc.get("_id"))
         try:
             instance = cls.model_validate(raw_doc, by_name=True)
         except ValidationError as exc:
             raise DocumentParsingError(
-                _explain_errors(cls, raw_doc, exc), cls, raw_doc.get("_id")
+                explain_errors(cls, raw_doc, exc), cls, raw_doc.get("_id")
             ) from None
-        _mark_clean(instance)
+        mark_clean(instance)
         return instance
 
     def model_update(
@@ -614,52 +601,6 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         return self.model_copy(update=kwargs.get("update"), deep=kwargs.get("deep", False))
 
 
-def _error(loc: tuple[str | int, ...], msg: str, value: Any) -> ErrorDetails:
-    return {"type": "value_error", "loc": loc, "msg": msg, "input": value}
-
-
-def _missing_factory_keys(cls: type[_BaseODMModel], raw_doc: dict[str, Any]) -> list[ErrorDetails]:
-    keys = cls.__odm_factory_keys__
-    if not keys or cls.__odm_config__.get("parse_doc_with_default_factories", False):
-        return []
-    return [
-        _error(
-            (name,),
-            f"key {key!r} not found in the document; this field has a default_factory, which "
-            "is not used to fill stored documents unless model_config sets "
-            "parse_doc_with_default_factories=True",
-            raw_doc,
-        )
-        for name, key in keys
-        if key not in raw_doc
-    ]
-
-
-def _explain_errors(
-    cls: type[_BaseODMModel], raw_doc: dict[str, Any], exc: ValidationError
-) -> list[ErrorDetails]:
-    errors = exc.errors(include_url=False)
-    refs = dict(cls.__odm_references__)
-    for err in errors:
-        loc = err["loc"]
-        if loc and loc[0] in refs and err["type"] == "missing":
-            field = cls.__odm_fields__[str(loc[0])]
-            model = field.model.__name__ if field.model else "?"
-            err["msg"] = (
-                f"referenced {model} document not found (dangling reference in key "
-                f"{refs[str(loc[0])]!r})"
-            )
-    return errors
-
-
-def _mark_clean(instance: _BaseODMModel) -> None:
-    object.__setattr__(instance, "__fields_modified__", set())
-    for name, _ in type(instance).__odm_references__:
-        ref = instance.__dict__.get(name)
-        if ref is not None:
-            _mark_clean(ref)
-
-
 class Model(_BaseODMModel):
     """A document stored in its own collection.
 
@@ -704,19 +645,4 @@ class EmbeddedModel(_BaseODMModel):
         return self.model_dump_doc()
 
 
-def indexes_of(model: type[Model]) -> list[Any]:
-    """The `pymongo.IndexModel`s to create for `model`: field options and `model_config` indexes."""
-    result: list[Any] = []
-    for field in model.__odm_fields__.values():
-        if field.primary or not (field.index or field.unique):
-            continue
-        proxy = FieldProxy(field.key_name, field, model)
-        result.append(Index(proxy, unique=field.unique).to_index_model())
-    factory = model.__odm_config__.get("indexes")
-    if factory is not None:
-        for item in factory():
-            result.append(item.to_index_model() if isinstance(item, Index) else item)
-    return result
-
-
-__all__ = ["Model", "EmbeddedModel", "indexes_of"]
+__all__ = ["Model", "EmbeddedModel"]

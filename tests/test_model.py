@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from odmantic import EmbeddedModel, Field, Index, Model, ObjectId, Reference
 from odmantic.exceptions import DocumentParsingError
-from odmantic.model import indexes_of
+from odmantic.index import indexes_of
 
 # --------------------------------------------------------------------------- models
 

@@ -10,7 +10,7 @@ import pytest
 from bson.decimal128 import Decimal128
 
 from odmantic import EmbeddedModel, Field, Index, Model, Reference
-from odmantic.model import indexes_of
+from odmantic.index import indexes_of
 from odmantic.query import (
     QueryExpression,
     SortExpression,

@@ -18,7 +18,8 @@ from odmantic._async.cursor import AIOCursor
 from odmantic._async.session import AIOSession
 from odmantic._async.transaction import AIOTransaction
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
-from odmantic.model import Model, indexes_of
+from odmantic.index import indexes_of
+from odmantic.model import Model
 from odmantic.query import QueryExpression, build_filter, build_sort
 
 ModelT = TypeVar("ModelT", bound=Model)

@@ -19,7 +19,8 @@ from odmantic._sync.cursor import SyncCursor
 from odmantic._sync.session import SyncSession
 from odmantic._sync.transaction import SyncTransaction
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
-from odmantic.model import Model, indexes_of
+from odmantic.index import indexes_of
+from odmantic.model import Model
 from odmantic.query import QueryExpression, build_filter, build_sort
 
 ModelT = TypeVar("ModelT", bound=Model)
