@@ -212,3 +212,56 @@ async def test_engine_attributes(engine: AIOEngine, database_name: str) -> None:
     assert engine.get_collection(Player).name == "player"
     with pytest.raises(TypeError, match="Model subclass"):
         engine.find(Address)  # type: ignore[type-var]
+
+
+async def test_awaiting_the_cursor_gives_a_list(engine: AIOEngine) -> None:
+    await engine.save(Player(name="a"))
+    if IS_ASYNC:
+        result = await engine.find(Player)
+    else:
+        result = list(engine.find(Player))
+    assert isinstance(result, list)
+    assert [p.name for p in result] == ["a"]
+
+
+async def test_default_client_is_built_lazily() -> None:
+    engine = AIOEngine()
+    assert engine.database_name == "test"
+    assert type(engine.client).__name__ == "AsyncMongoClient"
+    await engine.close()
+
+
+async def test_find_refuses_bad_skip_and_limit(engine: AIOEngine) -> None:
+    with pytest.raises(ValueError, match="skip"):
+        engine.find(Player, skip=-1)
+    with pytest.raises(ValueError, match="limit"):
+        engine.find(Player, limit=-5)
+
+
+async def test_write_methods_refuse_non_instances(engine: AIOEngine) -> None:
+    with pytest.raises(TypeError, match="Model instance"):
+        await engine.save(Address(city="x"))  # type: ignore[type-var]
+    with pytest.raises(TypeError, match="Model instance"):
+        await engine.delete({"_id": 1})  # type: ignore[type-var]
+    with pytest.raises(TypeError, match="query expressions"):
+        await engine.count(Player, True)
+
+
+async def test_find_one_and_configure_database_in_a_session(engine: AIOEngine) -> None:
+    async with engine.session() as session:
+        await engine.configure_database([Account], session=session)
+        await engine.save(Account(email="s@x.io"), session=session)
+        found = await engine.find_one(Account, Account.email == "s@x.io", session=session)
+        assert found is not None and found.region == "eu"
+        listed = await engine.find(Account, session=session).to_list()
+        assert listed == [found]
+
+
+async def test_loaded_instance_unchanged_is_not_rewritten(engine: AIOEngine) -> None:
+    await engine.save(Tagged(code="Z", label="zed"))
+    loaded = await engine.find_one(Tagged)
+    assert loaded is not None
+    await engine.get_collection(Tagged).update_one({"_id": "Z"}, {"$set": {"lbl": "changed"}})
+    await engine.save(loaded)
+    raw = await engine.get_collection(Tagged).find_one({"_id": "Z"})
+    assert raw is not None and raw["lbl"] == "changed"

@@ -207,3 +207,53 @@ def test_engine_attributes(engine: SyncEngine, database_name: str) -> None:
     assert engine.get_collection(Player).name == "player"
     with pytest.raises(TypeError, match="Model subclass"):
         engine.find(Address)  # type: ignore[type-var]
+
+
+def test_awaiting_the_cursor_gives_a_list(engine: SyncEngine) -> None:
+    engine.save(Player(name="a"))
+    result = list(engine.find(Player))
+    assert isinstance(result, list)
+    assert [p.name for p in result] == ["a"]
+
+
+def test_default_client_is_built_lazily() -> None:
+    engine = SyncEngine()
+    assert engine.database_name == "test"
+    assert type(engine.client).__name__ == "MongoClient"
+    engine.close()
+
+
+def test_find_refuses_bad_skip_and_limit(engine: SyncEngine) -> None:
+    with pytest.raises(ValueError, match="skip"):
+        engine.find(Player, skip=-1)
+    with pytest.raises(ValueError, match="limit"):
+        engine.find(Player, limit=-5)
+
+
+def test_write_methods_refuse_non_instances(engine: SyncEngine) -> None:
+    with pytest.raises(TypeError, match="Model instance"):
+        engine.save(Address(city="x"))  # type: ignore[type-var]
+    with pytest.raises(TypeError, match="Model instance"):
+        engine.delete({"_id": 1})  # type: ignore[type-var]
+    with pytest.raises(TypeError, match="query expressions"):
+        engine.count(Player, True)
+
+
+def test_find_one_and_configure_database_in_a_session(engine: SyncEngine) -> None:
+    with engine.session() as session:
+        engine.configure_database([Account], session=session)
+        engine.save(Account(email="s@x.io"), session=session)
+        found = engine.find_one(Account, Account.email == "s@x.io", session=session)
+        assert found is not None and found.region == "eu"
+        listed = engine.find(Account, session=session).to_list()
+        assert listed == [found]
+
+
+def test_loaded_instance_unchanged_is_not_rewritten(engine: SyncEngine) -> None:
+    engine.save(Tagged(code="Z", label="zed"))
+    loaded = engine.find_one(Tagged)
+    assert loaded is not None
+    engine.get_collection(Tagged).update_one({"_id": "Z"}, {"$set": {"lbl": "changed"}})
+    engine.save(loaded)
+    raw = engine.get_collection(Tagged).find_one({"_id": "Z"})
+    assert raw is not None and raw["lbl"] == "changed"
