@@ -484,9 +484,10 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 cls,
                 None,
             )
-        missing = missing_factory_keys(cls, raw_doc)
-        if missing:
-            raise DocumentParsingError(missing, cls, raw_doc.get("_id"))
+        if cls.__odm_factory_keys__:
+            missing = missing_factory_keys(cls, raw_doc)
+            if missing:
+                raise DocumentParsingError(missing, cls, raw_doc.get("_id"))
         try:
             instance = cls.model_validate(raw_doc, by_name=True)
         except ValidationError as exc:

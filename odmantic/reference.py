@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 
 from odmantic.field import ODMReferenceInfo
@@ -22,7 +24,7 @@ def Reference(*, key_name: str | None = None) -> Any:
     return ODMReferenceInfo(key_name=key_name)
 
 
-def lookup_stages(model: type[Any], _path: tuple[type[Any], ...] = ()) -> list[dict[str, Any]]:
+def lookup_stages(model: Any) -> list[dict[str, Any]]:
     """The `$lookup`/`$unwind` stages joining the documents `model` references, recursively.
 
     Empty for a model without references (a plain `find` is then used).
@@ -30,6 +32,13 @@ def lookup_stages(model: type[Any], _path: tuple[type[Any], ...] = ()) -> list[d
     Raises:
         TypeError: the references form a cycle (A references B which references A).
     """
+    if not model.__odm_references__:
+        return []
+    return copy.deepcopy(_lookup_stages(model, ()))
+
+
+@functools.cache
+def _lookup_stages(model: Any, _path: tuple[Any, ...]) -> list[dict[str, Any]]:
     if model in _path:
         chain = " -> ".join(m.__name__ for m in (*_path, model))
         raise TypeError(f"cyclic references cannot be loaded: {chain}")
@@ -42,7 +51,7 @@ def lookup_stages(model: type[Any], _path: tuple[type[Any], ...] = ()) -> list[d
             "foreignField": "_id",
             "as": key,
         }
-        nested = lookup_stages(target, (*_path, model))
+        nested = _lookup_stages(target, (*_path, model))
         if nested:
             lookup["pipeline"] = nested
         stages.append({"$lookup": lookup})

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 import pymongo
-from pymongo import AsyncMongoClient, UpdateOne
+from pymongo import AsyncMongoClient, InsertOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -38,17 +38,26 @@ def _check_instance(instance: Any) -> None:
         raise TypeError(f"expected a Model instance, got {type(instance).__name__}: {instance!r}")
 
 
-Write = tuple[dict[str, Any], dict[str, Any]]
-
-
-def _write_for(instance: Model) -> Write | None:
-    """The (filter, update) upserting what changed in `instance` (None: nothing to write)."""
+def _upsert_for(instance: Model) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The (filter, update) `$set`-ing what changed in `instance` (None: nothing to write)."""
     fields = instance.__fields_to_save__()
     primary = type(instance).__primary_field__
     doc = instance.model_dump_doc(include=fields, exclude=(primary,) if primary else None)
     if not doc:
         return None
     return {"_id": instance.__primary_value__()}, {"$set": doc}
+
+
+def _write_for(instance: Model, insert_new: bool) -> InsertOne[Any] | UpdateOne | None:
+    """An insert for an instance never loaded nor saved (when allowed), else an upsert."""
+    if insert_new and instance.__fields_to_save__() is None:
+        return InsertOne(instance.model_dump_doc())
+    upsert = _upsert_for(instance)
+    return None if upsert is None else UpdateOne(*upsert, upsert=True)
+
+
+def _is_primary_key_clash(error: dict[str, Any]) -> bool:
+    return error.get("code") == _DUPLICATE_KEY and "_id" in (error.get("keyPattern") or {})
 
 
 def _with_references(instances: Iterable[Model]) -> list[list[Model]]:
@@ -102,14 +111,18 @@ class AIOEngine:
         self.client = client
         self.database_name = database
         self.database: AsyncDatabase[Any] = client[database]
+        self._collections: dict[type[Model], AsyncCollection[Any]] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(database={self.database_name!r})"
 
     def get_collection(self, model: type[Model]) -> AsyncCollection[Any]:
         """The driver collection storing `model`."""
-        _check_model(model)
-        return self.database[model.__collection__]
+        collection = self._collections.get(model)
+        if collection is None:
+            _check_model(model)
+            collection = self._collections[model] = self.database[model.__collection__]
+        return collection
 
     @staticmethod
     def _driver_session(session: Any) -> AsyncClientSession | None:
@@ -214,14 +227,15 @@ class AIOEngine:
         Raises:
             DocumentParsingError: the document found does not validate as `model`.
         """
-        cursor = self.find(model, *queries, sort=sort, limit=1, session=session)
-        if cursor.pipeline() is None:
-            raw = await self.get_collection(model).find_one(
-                build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
-            )
-            return None if raw is None else model.model_validate_doc(raw)
-        results = await cursor.to_list()
-        return results[0] if results else None
+        _check_model(model)
+        if model.__odm_references__:
+            cursor = self.find(model, *queries, sort=sort, limit=1, session=session)
+            results = await cursor.to_list()
+            return results[0] if results else None
+        raw = await self.get_collection(model).find_one(
+            build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
+        )
+        return None if raw is None else model.model_validate_doc(raw)
 
     async def count(
         self,
@@ -250,7 +264,20 @@ class AIOEngine:
             DuplicateKeyError: a unique index refused the document.
         """
         _check_instance(instance)
-        await self._save_levels(_with_references([instance]), self._driver_session(session))
+        driver_session = self._driver_session(session)
+        levels = _with_references([instance])
+        if len(levels) > 1:
+            await self._save_levels(levels, driver_session)
+            return instance
+        upsert = _upsert_for(instance)
+        if upsert is not None:
+            try:
+                await self.get_collection(type(instance)).update_one(
+                    *upsert, upsert=True, session=driver_session
+                )
+            except PyMongoDuplicateKeyError as exc:
+                raise DuplicateKeyError(instance, exc) from exc
+        _mark_saved(instance)
         return instance
 
     async def save_all(
@@ -273,10 +300,15 @@ class AIOEngine:
     async def _save_levels(
         self, levels: list[list[Model]], session: AsyncClientSession | None
     ) -> None:
+        # Inserting new documents is much cheaper than upserting them, but a clash on `_id`
+        # aborts a transaction: inside one, every write is an upsert.
+        insert_new = session is None or not session.in_transaction
         for level in levels:
-            by_collection: dict[str, tuple[type[Model], list[Model], list[Write]]] = {}
+            by_collection: dict[
+                str, tuple[type[Model], list[Model], list[InsertOne[Any] | UpdateOne]]
+            ] = {}
             for instance in level:
-                write = _write_for(instance)
+                write = _write_for(instance, insert_new)
                 if write is None:
                     continue
                 model = type(instance)
@@ -290,23 +322,26 @@ class AIOEngine:
         self,
         model: type[Model],
         group: list[Model],
-        writes: list[Write],
+        writes: list[InsertOne[Any] | UpdateOne],
         session: AsyncClientSession | None,
     ) -> None:
+        """Write `group` in one round trip; new documents whose `_id` exists become upserts."""
         collection = self.get_collection(model)
+        retry: list[Model] = []
         try:
-            if len(writes) == 1:
-                await collection.update_one(*writes[0], upsert=True, session=session)
-            else:
-                requests = [UpdateOne(filter_, update, upsert=True) for filter_, update in writes]
-                await collection.bulk_write(requests, ordered=False, session=session)
-        except PyMongoDuplicateKeyError as exc:
-            raise DuplicateKeyError(group[0], exc) from exc
+            await collection.bulk_write(writes, ordered=False, session=session)
         except BulkWriteError as exc:
             for error in exc.details.get("writeErrors", []):
-                if error.get("code") == _DUPLICATE_KEY:
-                    raise DuplicateKeyError(group[error["index"]], exc) from exc
-            raise
+                instance = group[error["index"]]
+                if isinstance(writes[error["index"]], InsertOne) and _is_primary_key_clash(error):
+                    retry.append(instance)
+                elif error.get("code") == _DUPLICATE_KEY:
+                    raise DuplicateKeyError(instance, exc) from exc
+                else:
+                    raise
+        if retry:
+            upserts = [_write_for(instance, insert_new=False) for instance in retry]
+            await self._bulk_write(model, retry, [u for u in upserts if u is not None], session)
         for instance in group:
             _mark_saved(instance)
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 import pymongo
-from pymongo import MongoClient, UpdateOne
+from pymongo import InsertOne, MongoClient, UpdateOne
 from pymongo.errors import BulkWriteError, OperationFailure
 from pymongo.errors import DuplicateKeyError as PyMongoDuplicateKeyError
 from pymongo.synchronous.client_session import ClientSession
@@ -39,17 +39,26 @@ def _check_instance(instance: Any) -> None:
         raise TypeError(f"expected a Model instance, got {type(instance).__name__}: {instance!r}")
 
 
-Write = tuple[dict[str, Any], dict[str, Any]]
-
-
-def _write_for(instance: Model) -> Write | None:
-    """The (filter, update) upserting what changed in `instance` (None: nothing to write)."""
+def _upsert_for(instance: Model) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The (filter, update) `$set`-ing what changed in `instance` (None: nothing to write)."""
     fields = instance.__fields_to_save__()
     primary = type(instance).__primary_field__
     doc = instance.model_dump_doc(include=fields, exclude=(primary,) if primary else None)
     if not doc:
         return None
     return {"_id": instance.__primary_value__()}, {"$set": doc}
+
+
+def _write_for(instance: Model, insert_new: bool) -> InsertOne[Any] | UpdateOne | None:
+    """An insert for an instance never loaded nor saved (when allowed), else an upsert."""
+    if insert_new and instance.__fields_to_save__() is None:
+        return InsertOne(instance.model_dump_doc())
+    upsert = _upsert_for(instance)
+    return None if upsert is None else UpdateOne(*upsert, upsert=True)
+
+
+def _is_primary_key_clash(error: dict[str, Any]) -> bool:
+    return error.get("code") == _DUPLICATE_KEY and "_id" in (error.get("keyPattern") or {})
 
 
 def _with_references(instances: Iterable[Model]) -> list[list[Model]]:
@@ -103,14 +112,18 @@ class SyncEngine:
         self.client = client
         self.database_name = database
         self.database: Database[Any] = client[database]
+        self._collections: dict[type[Model], Collection[Any]] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(database={self.database_name!r})"
 
     def get_collection(self, model: type[Model]) -> Collection[Any]:
         """The driver collection storing `model`."""
-        _check_model(model)
-        return self.database[model.__collection__]
+        collection = self._collections.get(model)
+        if collection is None:
+            _check_model(model)
+            collection = self._collections[model] = self.database[model.__collection__]
+        return collection
 
     @staticmethod
     def _driver_session(session: Any) -> ClientSession | None:
@@ -215,14 +228,15 @@ class SyncEngine:
         Raises:
             DocumentParsingError: the document found does not validate as `model`.
         """
-        cursor = self.find(model, *queries, sort=sort, limit=1, session=session)
-        if cursor.pipeline() is None:
-            raw = self.get_collection(model).find_one(
-                build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
-            )
-            return None if raw is None else model.model_validate_doc(raw)
-        results = cursor.to_list()
-        return results[0] if results else None
+        _check_model(model)
+        if model.__odm_references__:
+            cursor = self.find(model, *queries, sort=sort, limit=1, session=session)
+            results = cursor.to_list()
+            return results[0] if results else None
+        raw = self.get_collection(model).find_one(
+            build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
+        )
+        return None if raw is None else model.model_validate_doc(raw)
 
     def count(
         self,
@@ -251,7 +265,20 @@ class SyncEngine:
             DuplicateKeyError: a unique index refused the document.
         """
         _check_instance(instance)
-        self._save_levels(_with_references([instance]), self._driver_session(session))
+        driver_session = self._driver_session(session)
+        levels = _with_references([instance])
+        if len(levels) > 1:
+            self._save_levels(levels, driver_session)
+            return instance
+        upsert = _upsert_for(instance)
+        if upsert is not None:
+            try:
+                self.get_collection(type(instance)).update_one(
+                    *upsert, upsert=True, session=driver_session
+                )
+            except PyMongoDuplicateKeyError as exc:
+                raise DuplicateKeyError(instance, exc) from exc
+        _mark_saved(instance)
         return instance
 
     def save_all(
@@ -272,10 +299,15 @@ class SyncEngine:
         return instances
 
     def _save_levels(self, levels: list[list[Model]], session: ClientSession | None) -> None:
+        # Inserting new documents is much cheaper than upserting them, but a clash on `_id`
+        # aborts a transaction: inside one, every write is an upsert.
+        insert_new = session is None or not session.in_transaction
         for level in levels:
-            by_collection: dict[str, tuple[type[Model], list[Model], list[Write]]] = {}
+            by_collection: dict[
+                str, tuple[type[Model], list[Model], list[InsertOne[Any] | UpdateOne]]
+            ] = {}
             for instance in level:
-                write = _write_for(instance)
+                write = _write_for(instance, insert_new)
                 if write is None:
                     continue
                 model = type(instance)
@@ -289,23 +321,26 @@ class SyncEngine:
         self,
         model: type[Model],
         group: list[Model],
-        writes: list[Write],
+        writes: list[InsertOne[Any] | UpdateOne],
         session: ClientSession | None,
     ) -> None:
+        """Write `group` in one round trip; new documents whose `_id` exists become upserts."""
         collection = self.get_collection(model)
+        retry: list[Model] = []
         try:
-            if len(writes) == 1:
-                collection.update_one(*writes[0], upsert=True, session=session)
-            else:
-                requests = [UpdateOne(filter_, update, upsert=True) for filter_, update in writes]
-                collection.bulk_write(requests, ordered=False, session=session)
-        except PyMongoDuplicateKeyError as exc:
-            raise DuplicateKeyError(group[0], exc) from exc
+            collection.bulk_write(writes, ordered=False, session=session)
         except BulkWriteError as exc:
             for error in exc.details.get("writeErrors", []):
-                if error.get("code") == _DUPLICATE_KEY:
-                    raise DuplicateKeyError(group[error["index"]], exc) from exc
-            raise
+                instance = group[error["index"]]
+                if isinstance(writes[error["index"]], InsertOne) and _is_primary_key_clash(error):
+                    retry.append(instance)
+                elif error.get("code") == _DUPLICATE_KEY:
+                    raise DuplicateKeyError(instance, exc) from exc
+                else:
+                    raise
+        if retry:
+            upserts = [_write_for(instance, insert_new=False) for instance in retry]
+            self._bulk_write(model, retry, [u for u in upserts if u is not None], session)
         for instance in group:
             _mark_saved(instance)
 

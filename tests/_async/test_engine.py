@@ -265,3 +265,23 @@ async def test_loaded_instance_unchanged_is_not_rewritten(engine: AIOEngine) -> 
     await engine.save(loaded)
     raw = await engine.get_collection(Tagged).find_one({"_id": "Z"})
     assert raw is not None and raw["lbl"] == "changed"
+
+
+async def test_save_all_of_new_instances_over_existing_ids_upserts(engine: AIOEngine) -> None:
+    first = await engine.save(Player(name="old", level=1, tags=["keep"]))
+    replacement = Player(id=first.id, name="new", level=2)
+    others = [Player(name=f"o{i}") for i in range(3)]
+    await engine.save_all([replacement, *others])
+    assert await engine.count(Player) == 4
+    stored = await engine.find_one(Player, Player.id == first.id)
+    assert stored is not None and (stored.name, stored.level, stored.tags) == ("new", 2, [])
+    replacement.level = 3
+    assert replacement.__fields_to_save__() == {"level", "tags", "address"}
+
+
+async def test_save_all_in_a_transaction_upserts_existing_ids(engine: AIOEngine) -> None:
+    first = await engine.save(Player(name="old"))
+    async with engine.transaction() as transaction:
+        await transaction.save_all([Player(id=first.id, name="new"), Player(name="other")])
+        await transaction.commit()
+    assert sorted(p.name for p in await engine.find(Player)) == ["new", "other"]

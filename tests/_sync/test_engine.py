@@ -257,3 +257,23 @@ def test_loaded_instance_unchanged_is_not_rewritten(engine: SyncEngine) -> None:
     engine.save(loaded)
     raw = engine.get_collection(Tagged).find_one({"_id": "Z"})
     assert raw is not None and raw["lbl"] == "changed"
+
+
+def test_save_all_of_new_instances_over_existing_ids_upserts(engine: SyncEngine) -> None:
+    first = engine.save(Player(name="old", level=1, tags=["keep"]))
+    replacement = Player(id=first.id, name="new", level=2)
+    others = [Player(name=f"o{i}") for i in range(3)]
+    engine.save_all([replacement, *others])
+    assert engine.count(Player) == 4
+    stored = engine.find_one(Player, Player.id == first.id)
+    assert stored is not None and (stored.name, stored.level, stored.tags) == ("new", 2, [])
+    replacement.level = 3
+    assert replacement.__fields_to_save__() == {"level", "tags", "address"}
+
+
+def test_save_all_in_a_transaction_upserts_existing_ids(engine: SyncEngine) -> None:
+    first = engine.save(Player(name="old"))
+    with engine.transaction() as transaction:
+        transaction.save_all([Player(id=first.id, name="new"), Player(name="other")])
+        transaction.commit()
+    assert sorted(p.name for p in engine.find(Player)) == ["new", "other"]
