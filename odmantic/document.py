@@ -12,17 +12,11 @@ if TYPE_CHECKING:
 
 
 def rename_out(cls: type[_BaseODMModel], data: dict[str, Any]) -> dict[str, Any]:
-    """Rename field names to key names in a `model_dump` result, recursively."""
-    plan = cls.__odm_out_plan__
-    if not plan:
-        return data
-    out: dict[str, Any] = {}
-    for name, value in data.items():
-        step = plan.get(name)
-        if step is None:
-            out[name] = value
+    """Rename field names to key names, in place, in a fresh `model_dump` result (recursively)."""
+    for name, (key, sub, shape) in cls.__odm_out_plan__.items():
+        if name not in data:
             continue
-        key, sub, shape = step
+        value = data.pop(name)
         if sub is not None and value is not None:
             if shape == "list":
                 value = [rename_out(sub, item) for item in value]
@@ -30,8 +24,8 @@ def rename_out(cls: type[_BaseODMModel], data: dict[str, Any]) -> dict[str, Any]
                 value = {k: rename_out(sub, item) for k, item in value.items()}
             else:
                 value = rename_out(sub, value)
-        out[key] = value
-    return out
+        data[key] = value
+    return data
 
 
 def error_detail(loc: tuple[str | int, ...], msg: str, value: Any) -> ErrorDetails:

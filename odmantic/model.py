@@ -448,9 +448,12 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             exclude: leave out these fields (by Python name).
         """
         cls = type(self)
+        refs = cls.__odm_reference_names__
+        if include is None and exclude is None and not refs:
+            data = cls.__pydantic_serializer__.to_python(self, by_alias=False, context=BSON_CONTEXT)
+            return rename_out(cls, data)
         include_set = set(include) if include is not None else None
         exclude_set = set(exclude) if exclude is not None else set()
-        refs = cls.__odm_reference_names__
         data = self.model_dump(
             mode="python",
             include=include_set,
@@ -550,7 +553,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         if self.__pydantic_extra__:
             current.update(self.__pydantic_extra__)
         validated = cls.model_validate({**current, **values}, by_name=True)
-        modified = getattr(self, "__fields_modified__", None)
+        modified = self.__modified__()
         for name in values:
             if name in cls.__pydantic_fields__:
                 self.__dict__[name] = validated.__dict__[name]
@@ -568,13 +571,24 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 f"instance instead (instance.model_copy(update={{{name!r}: ...}}))"
             )
         super().__setattr__(name, value)
-        modified = getattr(self, "__fields_modified__", None)
+        modified = self.__modified__()
         if modified is not None and (name in cls.__pydantic_fields__ or self.__pydantic_extra__):
             modified.add(name)
 
+    def model_post_init(self, context: Any, /) -> None:
+        """Start dirty tracking: a new instance has every field to save."""
+        object.__setattr__(self, "__fields_modified__", None)
+
+    def __modified__(self) -> set[str] | None:
+        """Fields assigned since the instance was loaded or saved; None: all of them."""
+        try:
+            return self.__fields_modified__  # type: ignore[attr-defined,no-any-return]
+        except AttributeError:  # copies and constructs that skipped model_post_init
+            return None
+
     def __fields_to_save__(self) -> frozenset[str] | set[str] | None:
         """Names of the fields a save must write, or None for all of them."""
-        modified: set[str] | None = getattr(self, "__fields_modified__", None)
+        modified = self.__modified__()
         if modified is None:
             return None
         return modified | type(self).__odm_mutable__

@@ -17,6 +17,7 @@ from odmantic._async.client import check_client, close
 from odmantic._async.cursor import AIOCursor
 from odmantic._async.session import AIOSession
 from odmantic._async.transaction import AIOTransaction
+from odmantic.document import mark_clean
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
 from odmantic.index import indexes_of
 from odmantic.model import Model
@@ -80,10 +81,6 @@ def _with_references(instances: Iterable[Model]) -> list[list[Model]]:
         levels.append(level)
         current = following
     return levels[::-1]
-
-
-def _mark_saved(instance: Model) -> None:
-    object.__setattr__(instance, "__fields_modified__", set())
 
 
 class AIOEngine:
@@ -277,7 +274,7 @@ class AIOEngine:
                 )
             except PyMongoDuplicateKeyError as exc:
                 raise DuplicateKeyError(instance, exc) from exc
-        _mark_saved(instance)
+        mark_clean(instance)
         return instance
 
     async def save_all(
@@ -343,7 +340,7 @@ class AIOEngine:
             upserts = [_write_for(instance, insert_new=False) for instance in retry]
             await self._bulk_write(model, retry, [u for u in upserts if u is not None], session)
         for instance in group:
-            _mark_saved(instance)
+            mark_clean(instance)
 
     async def delete(
         self,

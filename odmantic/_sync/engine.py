@@ -18,6 +18,7 @@ from odmantic._sync.client import check_client, close
 from odmantic._sync.cursor import SyncCursor
 from odmantic._sync.session import SyncSession
 from odmantic._sync.transaction import SyncTransaction
+from odmantic.document import mark_clean
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
 from odmantic.index import indexes_of
 from odmantic.model import Model
@@ -81,10 +82,6 @@ def _with_references(instances: Iterable[Model]) -> list[list[Model]]:
         levels.append(level)
         current = following
     return levels[::-1]
-
-
-def _mark_saved(instance: Model) -> None:
-    object.__setattr__(instance, "__fields_modified__", set())
 
 
 class SyncEngine:
@@ -278,7 +275,7 @@ class SyncEngine:
                 )
             except PyMongoDuplicateKeyError as exc:
                 raise DuplicateKeyError(instance, exc) from exc
-        _mark_saved(instance)
+        mark_clean(instance)
         return instance
 
     def save_all(
@@ -342,7 +339,7 @@ class SyncEngine:
             upserts = [_write_for(instance, insert_new=False) for instance in retry]
             self._bulk_write(model, retry, [u for u in upserts if u is not None], session)
         for instance in group:
-            _mark_saved(instance)
+            mark_clean(instance)
 
     def delete(
         self,
