@@ -492,13 +492,16 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             if missing:
                 raise DocumentParsingError(missing, cls, raw_doc.get("_id"))
         try:
-            instance = cls.model_validate(raw_doc, by_name=True)
+            instance = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)
         except ValidationError as exc:
             raise DocumentParsingError(
                 explain_errors(cls, raw_doc, exc), cls, raw_doc.get("_id")
             ) from None
-        mark_clean(instance)
-        return instance
+        if cls.__odm_references__:
+            mark_clean(instance)
+        else:
+            object.__setattr__(instance, "__fields_modified__", set())
+        return instance  # type: ignore[no-any-return]
 
     def model_update(
         self,
@@ -575,10 +578,6 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         if modified is not None and (name in cls.__pydantic_fields__ or self.__pydantic_extra__):
             modified.add(name)
 
-    def model_post_init(self, context: Any, /) -> None:
-        """Start dirty tracking: a new instance has every field to save."""
-        object.__setattr__(self, "__fields_modified__", None)
-
     def __modified__(self) -> set[str] | None:
         """Fields assigned since the instance was loaded or saved; None: all of them."""
         try:
@@ -631,6 +630,10 @@ class Model(_BaseODMModel):
 
     __odm_base__: ClassVar[bool] = True
     __collection__: ClassVar[str] = ""
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Start dirty tracking: a new instance has every field to save."""
+        object.__setattr__(self, "__fields_modified__", None)
 
     def __primary_value__(self) -> Any:
         """The value of the primary key."""

@@ -9,9 +9,11 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from bson import ObjectId
 from bson.decimal128 import Decimal128
 
 
@@ -48,8 +50,13 @@ def _key(field: FieldLike) -> str:
     return str(+field)
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), ObjectId, bytes, datetime})
+
+
 def to_query_value(value: Any) -> Any:
     """Turn a Python value into what MongoDB stores for it (models, enums, decimals, lists)."""
+    if type(value) in _PLAIN_TYPES:
+        return value
     hook = getattr(type(value), "__bson_query_value__", None)
     if hook is not None:
         return hook(value)
@@ -203,6 +210,8 @@ def build_filter(queries: Sequence[QueryExpression | dict[str, Any] | bool]) -> 
     """Combine the queries given to `find`/`count`/`remove` into one filter (`$and` of them)."""
     if not queries:
         return {}
+    if len(queries) == 1 and type(queries[0]) in (QueryExpression, dict):
+        return queries[0]  # type: ignore[return-value]
     return dict(and_(*queries))  # type: ignore[arg-type]
 
 
