@@ -211,7 +211,14 @@ def build_filter(queries: Sequence[QueryExpression | dict[str, Any] | bool]) -> 
     if not queries:
         return {}
     if len(queries) == 1 and type(queries[0]) in (QueryExpression, dict):
-        return queries[0]  # type: ignore[return-value]
+        filter_: dict[str, Any] = queries[0]  # type: ignore[assignment]
+        by_id = filter_.get("_id")
+        if len(filter_) == 1 and type(by_id) is dict and len(by_id) == 1 and "$eq" in by_id:
+            value = by_id["$eq"]
+            if type(value) in _PLAIN_TYPES and value is not None:
+                # `{"_id": value}` takes the server's primary-key fast path; `$eq` does not.
+                return {"_id": value}
+        return filter_
     return dict(and_(*queries))  # type: ignore[arg-type]
 
 

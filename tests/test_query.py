@@ -436,3 +436,14 @@ def test_primary_unique_field_not_duplicated_in_indexes():
         code: str = Field(primary_field=True, unique=True)
 
     assert indexes_of(PrimaryIndexed) == []
+
+
+def test_build_filter_uses_the_primary_key_fast_path() -> None:
+    from bson import ObjectId
+
+    from odmantic.query import build_filter
+
+    oid = ObjectId()
+    assert build_filter((Player.id == oid,)) == {"_id": oid}
+    assert build_filter(({"_id": {"$eq": {"$ne": 1}}},)) == {"_id": {"$eq": {"$ne": 1}}}
+    assert build_filter((Player.name == "x",)) == {"name": {"$eq": "x"}}
