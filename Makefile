@@ -35,7 +35,10 @@ demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --png benchmarks/results.png
+
+bench-peers: $(STAMP)
+	$(BIN)/python -m benchmarks.peers
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
