@@ -329,11 +329,16 @@ def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
                 raise TypeError(
                     f"{owner}.{name}: Reference() needs a Model type annotation, got {annotation!r}"
                 )
-        elif kind == "reference":
+        elif kind == "reference" and not issubclass(cls, EmbeddedModel):
             raise TypeError(
                 f"{owner}.{name}: a field holding a Model must be declared with Reference() "
                 f"(`{name}: {model.__name__ if model else '...'} = Reference()`), "
                 "or use an EmbeddedModel to store it inside the document"
+            )
+        if kind == "reference" and issubclass(cls, EmbeddedModel):
+            raise TypeError(
+                f"{owner}.{name}: an EmbeddedModel cannot hold a Model or a Reference(); "
+                "store the referenced primary key, or put the reference on the Model"
             )
         if isinstance(info, ODMFieldInfo):
             primary = info.primary_field

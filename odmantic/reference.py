@@ -45,17 +45,25 @@ def _lookup_stages(model: Any, _path: tuple[Any, ...]) -> list[dict[str, Any]]:
     stages: list[dict[str, Any]] = []
     for name, key in model.__odm_references__:
         target = model.__odm_fields__[name].model
+        joined = f"__odm_joined_{key}"
         lookup: dict[str, Any] = {
             "from": target.__collection__,
             "localField": key,
             "foreignField": "_id",
-            "as": key,
+            "as": joined,
         }
         nested = _lookup_stages(target, (*_path, model))
         if nested:
             lookup["pipeline"] = nested
+        # The joined document replaces the stored key; a null key stays null (an Optional
+        # reference) and a key whose document is gone is removed, so parsing reports it.
+        found = {"$first": f"${joined}"}
+        missing = {"$cond": [{"$eq": [f"${key}", None]}, None, "$$REMOVE"]}
         stages.append({"$lookup": lookup})
-        stages.append({"$unwind": {"path": f"${key}", "preserveNullAndEmptyArrays": True}})
+        stages.append(
+            {"$set": {key: {"$cond": [{"$gt": [{"$size": f"${joined}"}, 0]}, found, missing]}}}
+        )
+        stages.append({"$unset": joined})
     return stages
 
 

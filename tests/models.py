@@ -50,3 +50,8 @@ class Account(Model):
 class Tagged(Model):
     code: str = Field(primary_field=True)
     label: str = Field(key_name="lbl")
+
+
+class Review(Model):
+    text: str
+    book: Book | None = Reference()

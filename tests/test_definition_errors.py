@@ -311,3 +311,15 @@ def test_field_default_and_default_factory():
 def test_const_without_default():
     with pytest.raises(TypeError):
         Field(const=True)
+
+
+def test_reference_inside_an_embedded_model_is_refused() -> None:
+    from odmantic import EmbeddedModel, Model, Reference
+
+    class Target(Model):
+        name: str
+
+    with pytest.raises(TypeError, match=r"Holder\.target: an EmbeddedModel cannot hold"):
+
+        class Holder(EmbeddedModel):
+            target: Target = Reference()

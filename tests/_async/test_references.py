@@ -9,7 +9,7 @@ from bson import ObjectId
 
 from odmantic import AIOEngine
 from odmantic.exceptions import DocumentParsingError
-from tests.models import Author, Book, Publisher
+from tests.models import Author, Book, Publisher, Review
 
 
 def _book() -> Book:
@@ -70,3 +70,16 @@ async def test_unknown_reference_id_in_raw_document(engine: AIOEngine) -> None:
     )
     with pytest.raises(DocumentParsingError, match="dangling reference"):
         await engine.find(Book).to_list()
+
+
+async def test_optional_reference_stored_as_null(engine: AIOEngine) -> None:
+    book = _book()
+    await engine.save_all([Review(text="none", book=None), Review(text="some", book=book)])
+    raw = await engine.get_collection(Review).find_one({"text": "none"})
+    assert raw is not None and raw["book"] is None
+    reviews = {r.text: r for r in await engine.find(Review)}
+    assert reviews["none"].book is None
+    assert reviews["some"].book == book
+    await engine.delete(book)
+    with pytest.raises(DocumentParsingError, match="dangling reference"):
+        await engine.find_one(Review, Review.text == "some")

@@ -10,7 +10,7 @@ from bson import ObjectId
 
 from odmantic import SyncEngine
 from odmantic.exceptions import DocumentParsingError
-from tests.models import Author, Book, Publisher
+from tests.models import Author, Book, Publisher, Review
 
 
 def _book() -> Book:
@@ -71,3 +71,16 @@ def test_unknown_reference_id_in_raw_document(engine: SyncEngine) -> None:
     )
     with pytest.raises(DocumentParsingError, match="dangling reference"):
         engine.find(Book).to_list()
+
+
+def test_optional_reference_stored_as_null(engine: SyncEngine) -> None:
+    book = _book()
+    engine.save_all([Review(text="none", book=None), Review(text="some", book=book)])
+    raw = engine.get_collection(Review).find_one({"text": "none"})
+    assert raw is not None and raw["book"] is None
+    reviews = {r.text: r for r in engine.find(Review)}
+    assert reviews["none"].book is None
+    assert reviews["some"].book == book
+    engine.delete(book)
+    with pytest.raises(DocumentParsingError, match="dangling reference"):
+        engine.find_one(Review, Review.text == "some")
