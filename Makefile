@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check odmantic codegen tests benchmarks examples
 
 typecheck: $(STAMP)
-	$(BIN)/mypy odmantic
+	$(BIN)/mypy odmantic codegen
 
 test: $(STAMP) check-generated lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

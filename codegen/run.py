@@ -19,7 +19,7 @@ PAIRS = (
 )
 HEADER = "# generated from {source} by codegen; do not edit"
 HEADER_RE = re.compile(r"# generated from \S+ by codegen; do not edit\n?")
-FORBIDDEN_RE = re.compile(r"\basync\b|\bawait\b|asyncio|anyio")
+FORBIDDEN_RE = re.compile(r"(?i)\basync(?:hronous)?\b|\bawait\b|asyncio|anyio")
 
 
 def run_ruff(code: str, out_rel: str, root: Path) -> str:

@@ -18,11 +18,6 @@ PYDANTIC_KEYS = frozenset(
         "json_encoders",
         "populate_by_name",
         "validate_by_name",
-        "validate_by_alias",
-        "serialize_by_alias",
-        "alias_generator",
-        "use_enum_values",
-        "frozen",
     }
 )
 FORCED = {"validate_assignment": True, "validate_default": True}

@@ -29,29 +29,32 @@ def rename_out(cls: type[_BaseODMModel], data: dict[str, Any]) -> dict[str, Any]
 
 
 def error_detail(loc: tuple[str | int, ...], msg: str, value: Any) -> ErrorDetails:
+    """A pydantic-style error for a problem found outside pydantic's validation."""
     return {"type": "value_error", "loc": loc, "msg": msg, "input": value}
 
 
-def missing_factory_keys(cls: type[_BaseODMModel], raw_doc: dict[str, Any]) -> list[ErrorDetails]:
-    keys = cls.__odm_factory_keys__
-    if not keys or cls.__odm_config__.get("parse_doc_with_default_factories", False):
-        return []
-    return [
-        error_detail(
-            (name,),
-            f"key {key!r} not found in the document; this field has a default_factory, which "
-            "is not used to fill stored documents unless model_config sets "
-            "parse_doc_with_default_factories=True",
-            raw_doc,
-        )
-        for name, key in keys
-        if key not in raw_doc
-    ]
+def missing_keys(cls: type[_BaseODMModel], raw_doc: dict[str, Any]) -> list[ErrorDetails]:
+    """Errors for the keys a stored document must hold: `_id`, and default-factory fields."""
+    errors: list[ErrorDetails] = []
+    for name, key in cls.__odm_required_keys__:
+        if key in raw_doc:
+            continue
+        if key == "_id":
+            reason = "key '_id' not found in the document: every stored document has one"
+        else:
+            reason = (
+                f"key {key!r} not found in the document; this field has a default_factory, "
+                "which is not used to fill stored documents unless model_config sets "
+                "parse_doc_with_default_factories=True"
+            )
+        errors.append(error_detail((name,), reason, raw_doc))
+    return errors
 
 
 def explain_errors(
     cls: type[_BaseODMModel], raw_doc: dict[str, Any], exc: ValidationError
 ) -> list[ErrorDetails]:
+    """pydantic's errors for a document, with a missing joined reference called dangling."""
     errors = exc.errors(include_url=False)
     refs = dict(cls.__odm_references__)
     for err in errors:
@@ -67,6 +70,7 @@ def explain_errors(
 
 
 def mark_clean(instance: _BaseODMModel) -> None:
+    """Mark `instance` and the instances it references as saved (nothing modified)."""
     object.__setattr__(instance, "__fields_modified__", set())
     for name, _ in type(instance).__odm_references__:
         ref = instance.__dict__.get(name)

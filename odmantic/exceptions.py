@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 if TYPE_CHECKING:
@@ -39,18 +40,32 @@ class DocumentNotFoundError(BaseEngineInstanceException):
 
 
 class DuplicateKeyError(BaseEngineInstanceException):
-    """Saving the instance clashed with a unique index (the primary key or a `unique` field)."""
+    """Saving the instance clashed with a unique index (the primary key or a `unique` field).
 
-    def __init__(self, instance: Model, driver_error: Exception) -> None:
+    Attributes:
+        driver_error: the PyMongo error.
+        details: the server's error document for this write (with `keyValue`), if known.
+    """
+
+    def __init__(
+        self,
+        instance: Model,
+        driver_error: Exception,
+        *,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         self.driver_error = driver_error
+        if details is None:
+            raw = getattr(driver_error, "details", None)
+            details = raw if isinstance(raw, dict) else {}
+        self.details = details
         model = type(instance)
-        details = getattr(driver_error, "details", None) or {}
-        key = details.get("keyValue") if isinstance(details, dict) else None
+        key = details.get("keyValue")
         clash = f" on {key!r}" if key else ""
+        reason = details.get("errmsg") or str(driver_error)
         super().__init__(
             f"Duplicate key error{clash} while saving {model.__name__} instance with primary key "
-            f"{instance.__primary_value__()!r} in collection {model.__collection__!r}: "
-            f"{driver_error}",
+            f"{instance.__primary_value__()!r} in collection {model.__collection__!r}: {reason}",
             instance,
         )
 
@@ -58,14 +73,23 @@ class DuplicateKeyError(BaseEngineInstanceException):
 class DocumentParsingError(ValueError):
     """A document read from MongoDB does not validate as the model.
 
-    Carries the pydantic error details (`errors`), the `model` and the raw document's `_id`
-    (`primary_value`); the message names each failing field.
+    Carries the error details (`errors`), the `model`, the raw document's `_id`
+    (`primary_value`) and pydantic's `ValidationError` (`inner`, None when the document was
+    refused before validation, e.g. for a missing `_id`); the message names each failing field.
     """
 
-    def __init__(self, errors: list[ErrorDetails], model: type[Any], primary_value: Any) -> None:
+    def __init__(
+        self,
+        errors: list[ErrorDetails],
+        model: type[Any],
+        primary_value: Any,
+        *,
+        inner: ValidationError | None = None,
+    ) -> None:
         self.errors = errors
         self.model = model
         self.primary_value = primary_value
+        self.inner = inner
         lines = [
             f"{len(errors)} error(s) while parsing a {model.__name__} document "
             f"(_id={primary_value!r}):"

@@ -10,6 +10,7 @@ import types
 import uuid
 import warnings
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import (
@@ -29,6 +30,7 @@ import pydantic
 from pydantic import AfterValidator, AliasChoices, BaseModel, PydanticUserError, ValidationError
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 
 from odmantic.bson import BSON_CONTEXT, substitute_bson_types
 from odmantic.bson import ObjectId as _ObjectId
@@ -37,7 +39,7 @@ from odmantic.document import (
     error_detail,
     explain_errors,
     mark_clean,
-    missing_factory_keys,
+    missing_keys,
     rename_out,
 )
 from odmantic.exceptions import DocumentParsingError
@@ -175,6 +177,10 @@ def _to_pydantic_field(owner: str, name: str, info: ODMFieldInfo, key_name: str)
         raise TypeError(f"{owner}.{name}: {exc}") from exc
 
 
+# True while pydantic builds a class: it must not see the field proxies of the parent classes.
+_BUILDING: ContextVar[bool] = ContextVar("odmantic_building_model", default=False)
+
+
 class ODMModelMetaclass(ModelMetaclass):
     """Builds the pydantic model, then the ODM description of its fields (`__odm_fields__`)."""
 
@@ -201,7 +207,15 @@ class ODMModelMetaclass(ModelMetaclass):
             if k != "collection"
         }
         odm_config.update({k: v for k, v in config.items() if k in ODM_KEYS})
-        namespace["model_config"] = {k: v for k, v in config.items() if k not in ODM_KEYS}
+        collection = None if is_embedded else odm_config.get("collection", _snake_case(name))
+        namespace["model_config"] = {
+            **config,
+            "collection": collection,
+            "parse_doc_with_default_factories": odm_config.get(
+                "parse_doc_with_default_factories", False
+            ),
+            "indexes": odm_config.get("indexes"),
+        }
         namespace["__odm_config__"] = odm_config
 
         infos: dict[str, ODMFieldInfo | ODMReferenceInfo] = {}
@@ -218,6 +232,20 @@ class ODMModelMetaclass(ModelMetaclass):
                     f"{name}.{attr}: field has no type annotation; write `{attr}: <type> = ...`"
                 )
             infos[attr] = value
+        for attr in annotations:
+            parent = inherited.get(attr)
+            if attr in infos or parent is None or (parent.key_name == attr and not parent.primary):
+                continue
+            if parent.kind == "reference":
+                infos[attr] = ODMReferenceInfo(key_name=parent.key_name)
+            else:
+                infos[attr] = ODMFieldInfo(
+                    key_name=None if parent.primary else parent.key_name,
+                    primary_field=parent.primary,
+                    index=parent.index,
+                    unique=parent.unique,
+                    pydantic_kwargs={"default": namespace.get(attr, PydanticUndefined)},
+                )
         for attr, value in infos.items():
             if isinstance(value, ODMReferenceInfo):
                 if value.key_name and value.key_name != attr:
@@ -248,27 +276,32 @@ class ODMModelMetaclass(ModelMetaclass):
                     f"{name}.id: 'id' is the generated primary key; declare your own with "
                     "Field(primary_field=True) or rename the field"
                 )
-            namespace["__annotations__"] = {"id": _ObjectId, **annotations}
+            namespace["__annotations__"] = {**annotations, "id": _ObjectId}
             namespace["id"] = pydantic.Field(
                 default_factory=_ObjectId, validation_alias=AliasChoices("id", "_id")
             )
+            infos["id"] = ODMFieldInfo(
+                key_name="_id", primary_field=True, index=False, unique=False, pydantic_kwargs={}
+            )
 
         _swap_raw_bson_classes(namespace, namespace["__annotations__"])
+        token = _BUILDING.set(True)
         try:
             cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         except PydanticUserError as exc:
             raise TypeError(f"{name}: {exc.message}") from exc
+        finally:
+            _BUILDING.reset(token)
         cls.__odm_infos__ = infos  # type: ignore[attr-defined]
         _finalize(cls, inherited)
-        if not is_embedded:
-            collection = odm_config.get("collection", _snake_case(name))
+        if collection is not None:
             _check_collection_name(name, collection)
             cls.__collection__ = collection  # type: ignore[attr-defined]
         return cls
 
     def __getattr__(cls, name: str) -> Any:
         fields = cls.__dict__.get("__odm_fields__")
-        if fields is not None and name in fields:
+        if fields is not None and name in fields and not _BUILDING.get():
             field = fields[name]
             return FieldProxy(field.key_name, field, cls)  # type: ignore[arg-type]
         return super().__getattr__(name)  # type: ignore[misc]
@@ -357,9 +390,7 @@ def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
                 parent.unique,
             )
         else:
-            primary = name == "id" and not issubclass(cls, EmbeddedModel)
-            key_name = "_id" if primary else name
-            index = unique = False
+            primary, key_name, index, unique = False, name, False, False
         if key_name.startswith("$") or "." in key_name or "\x00" in key_name:
             raise ValueError(
                 f"{owner}.{name}: key_name {key_name!r} cannot start with '$' or contain '.'"
@@ -385,6 +416,11 @@ def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
         shapes[name] = shape
     seen: dict[str, str] = {}
     for field in fields.values():
+        if field.key_name != field.name and field.key_name in fields:
+            raise ValueError(
+                f"{owner}.{field.name}: key_name {field.key_name!r} is the name of another "
+                "field; pick a key name that is not a field name"
+            )
         if field.key_name in seen:
             raise ValueError(
                 f"{owner}: fields {seen[field.key_name]!r} and {field.name!r} have the same "
@@ -417,11 +453,14 @@ def _install_plans(
         f.name for f in fields.values() if f.kind == "reference"
     )
     cls.__odm_mutable__ = frozenset(f.name for f in fields.values() if f.mutable)
-    cls.__odm_factory_keys__ = tuple(
-        (name, fields[name].key_name)
-        for name, finfo in cls.__pydantic_fields__.items()
-        if finfo.default_factory is not None and not fields[name].primary
-    )
+    required = [(f.name, f.key_name) for f in fields.values() if f.primary]
+    if not cls.__odm_config__.get("parse_doc_with_default_factories", False):
+        required += [
+            (name, fields[name].key_name)
+            for name, finfo in cls.__pydantic_fields__.items()
+            if finfo.default_factory is not None and not fields[name].primary
+        ]
+    cls.__odm_required_keys__ = tuple(required)
 
 
 class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
@@ -437,7 +476,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     __odm_references__: ClassVar[tuple[tuple[str, str], ...]] = ()
     __odm_reference_names__: ClassVar[frozenset[str]] = frozenset()
     __odm_mutable__: ClassVar[frozenset[str]] = frozenset()
-    __odm_factory_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    __odm_required_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
     __primary_field__: ClassVar[str | None] = None
 
     def model_dump_doc(
@@ -492,15 +531,14 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 cls,
                 None,
             )
-        if cls.__odm_factory_keys__:
-            missing = missing_factory_keys(cls, raw_doc)
-            if missing:
-                raise DocumentParsingError(missing, cls, raw_doc.get("_id"))
+        for _, key in cls.__odm_required_keys__:
+            if key not in raw_doc:
+                raise DocumentParsingError(missing_keys(cls, raw_doc), cls, raw_doc.get("_id"))
         try:
             instance = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)
         except ValidationError as exc:
             raise DocumentParsingError(
-                explain_errors(cls, raw_doc, exc), cls, raw_doc.get("_id")
+                explain_errors(cls, raw_doc, exc), cls, raw_doc.get("_id"), inner=exc
             ) from None
         if cls.__odm_references__:
             mark_clean(instance)
@@ -520,11 +558,12 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     ) -> Any:
         """Update fields from a dict or a pydantic model, validating all of them first.
 
-        Fields present in `patch` (after the filters) are assigned and marked modified; the
-        instance is left unchanged if any value is invalid. Returns the instance.
+        Fields present in `patch` (after the filters) are assigned and marked modified; keys
+        that are not fields are ignored (unless `extra="allow"`); the instance is left unchanged
+        if any value is invalid. Returns the instance.
 
         Raises:
-            ValueError: the patch changes the primary key, or a dict patch names an unknown field.
+            ValueError: the patch changes the primary key.
             pydantic.ValidationError: a value is invalid.
         """
         cls = type(self)
@@ -547,9 +586,8 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 and k not in exclude_set
                 and not (exclude_none and v is None)
             }
-            unknown = sorted(set(values) - set(cls.__pydantic_fields__))
-            if unknown and cls.model_config.get("extra") != "allow":
-                raise ValueError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
+            if cls.model_config.get("extra") != "allow":
+                values = {k: v for k, v in values.items() if k in cls.__pydantic_fields__}
         else:
             raise TypeError(f"model_update() takes a dict or a pydantic model, got {patch!r}")
         primary = cls.__primary_field__

@@ -16,6 +16,8 @@ from typing import Any, Protocol
 from bson import ObjectId
 from bson.decimal128 import Decimal128
 
+from odmantic.bson import WithBsonSerializer
+
 
 class _Keyed(Protocol):
     def __pos__(self) -> str: ...
@@ -60,6 +62,8 @@ def to_query_value(value: Any) -> Any:
     hook = getattr(type(value), "__bson_query_value__", None)
     if hook is not None:
         return hook(value)
+    if isinstance(value, WithBsonSerializer):
+        return to_query_value(type(value).__bson__(value))
     if isinstance(value, enum.Enum):
         return to_query_value(value.value)
     if isinstance(value, Decimal):

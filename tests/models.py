@@ -55,3 +55,7 @@ class Tagged(Model):
 class Review(Model):
     text: str
     book: Book | None = Reference()
+
+
+class OnlyKey(Model):
+    key: str = Field(primary_field=True)

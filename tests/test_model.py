@@ -379,10 +379,11 @@ def test_model_update_is_atomic():
     assert p.name == "a" and p.level == 1
 
 
-def test_model_update_unknown_field_refused():
+def test_model_update_ignores_unknown_keys_like_odmantic():
     p = Player(name="a")
-    with pytest.raises(ValueError):
-        p.model_update({"nope": 1})
+    p.model_update({"nope": 1, "name": "b"})
+    assert p.name == "b"
+    assert not hasattr(p, "nope")
 
 
 def test_model_update_validates_and_converts():
@@ -886,3 +887,70 @@ def test_extra_field_assignment_is_tracked():
     fields = obj.__fields_to_save__()
     assert set(fields) == {"color"}
     assert obj.model_dump_doc(include=fields) == {"color": "blue"}
+
+
+def test_custom_primary_key_beside_a_plain_id_field():
+    class WithId(Model):
+        code: str = Field(primary_field=True)
+        id: int = 0
+
+    doc = WithId(code="c", id=5).model_dump_doc()
+    assert doc == {"_id": "c", "id": 5}
+    assert WithId.model_validate_doc(doc) == WithId(code="c", id=5)
+
+
+def test_generated_id_comes_last_like_odmantic():
+    class Ordered(Model):
+        name: str
+        level: int = 0
+
+    assert list(Ordered.model_fields) == ["name", "level", "id"]
+
+
+def test_model_config_exposes_odm_keys():
+    class Configured(Model):
+        model_config = {"collection": "cc"}
+        x: int = 0
+
+    assert Configured.model_config["collection"] == "cc"
+    assert Configured.model_config["parse_doc_with_default_factories"] is False
+
+    class Child(Configured):
+        pass
+
+    assert Child.model_config["collection"] == "child"
+    assert +Child == "child"
+
+
+def test_key_name_equal_to_another_field_name_is_refused():
+    with pytest.raises(ValueError, match=r"Crossed\.a: key_name 'b' is the name of another field"):
+
+        class Crossed(Model):
+            a: int = Field(key_name="b")
+            b: int = Field(key_name="c")
+
+
+def test_reannotated_inherited_field_keeps_its_key_name():
+    class Parent(Model):
+        name: str = Field(key_name="n")
+
+    class Child(Parent):
+        name: str = "x"
+
+    child = Child(name="y")
+    doc = child.model_dump_doc()
+    assert doc["n"] == "y"
+    assert Child.model_validate_doc(doc) == child
+
+
+def test_document_without_id_is_refused():
+    with pytest.raises(DocumentParsingError, match="_id") as info:
+        Player.model_validate_doc({"name": "a"})
+    assert info.value.inner is None
+
+
+def test_parsing_error_carries_pydantic_error():
+    with pytest.raises(DocumentParsingError) as info:
+        Player.model_validate_doc({"_id": ObjectId(), "name": 3})
+    assert info.value.inner is not None
+    assert info.value.inner.errors()[0]["loc"] == ("name",)

@@ -447,3 +447,18 @@ def test_build_filter_uses_the_primary_key_fast_path() -> None:
     assert build_filter((Player.id == oid,)) == {"_id": oid}
     assert build_filter(({"_id": {"$eq": {"$ne": 1}}},)) == {"_id": {"$eq": {"$ne": 1}}}
     assert build_filter((Player.name == "x",)) == {"name": {"$eq": "x"}}
+
+
+def test_with_bson_serializer_values_are_queried_in_their_bson_form() -> None:
+    from typing import Any
+
+    from odmantic.bson import WithBsonSerializer
+    from odmantic.query import to_query_value
+
+    class Upper(str, WithBsonSerializer):
+        @classmethod
+        def __bson__(cls, value: Any) -> Any:
+            return value.upper()
+
+    assert to_query_value(Upper("abc")) == "ABC"
+    assert to_query_value([Upper("x")]) == ["X"]

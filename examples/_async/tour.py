@@ -1,6 +1,6 @@
 """A tour of the engine: save, find, update, count, a transaction and a delete.
 
-Written once for the async engine; `examples/_sync/tour.py` is the same tour, generated.
+The tour is written once, for the coroutine engine; the blocking twin of this file is generated.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 # generated from examples/_async/tour.py by codegen; do not edit
 """A tour of the engine: save, find, update, count, a transaction and a delete.
 
-Written once for the engine; `examples/_sync/tour.py` is the same tour, generated.
+The tour is written once, for the coroutine engine; the blocking twin of this file is generated.
 """
 
 from __future__ import annotations

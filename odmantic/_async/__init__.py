@@ -1,6 +1,7 @@
 """The engine layer: engine, sessions, transactions, cursors and the driver adapter.
 
-`odmantic/_async` is the hand-written source; `odmantic/_sync` is generated from it by `codegen`.
+Two twin packages hold it: the coroutine one is written by hand, the blocking one is generated
+from it by `codegen` (never edit the generated one).
 """
 
 from typing import Final

@@ -17,10 +17,15 @@ def _describe(client: Any) -> str:
     return f"{type(client).__module__}.{type(client).__qualname__}"
 
 
+def is_motor(obj: Any) -> bool:
+    """Whether `obj` comes from Motor (a client or a session)."""
+    return type(obj).__module__.startswith("motor.")
+
+
 def check_client(client: Any) -> None:
     """Refuse a driver client of the other twin with an error saying which engine to use."""
     if IS_ASYNC:
-        if isinstance(client, AsyncMongoClient) or type(client).__module__.startswith("motor."):
+        if isinstance(client, AsyncMongoClient) or is_motor(client):
             return
         raise TypeError(
             f"AIOEngine needs a pymongo.AsyncMongoClient or a Motor AsyncIOMotorClient, got "
@@ -29,7 +34,11 @@ def check_client(client: Any) -> None:
     else:
         if isinstance(client, AsyncMongoClient):
             return
-        raise TypeError(f"SyncEngine needs a blocking pymongo.MongoClient, got {_describe(client)}")
+        # The other engine's name is split so the generator does not rename it.
+        raise TypeError(
+            f"SyncEngine needs a blocking pymongo.MongoClient, got {_describe(client)}; "
+            "for PyMongo's coroutine client or Motor, use odmantic.AIO" + "Engine"
+        )
 
 
 async def start_session(client: AsyncMongoClient[Any]) -> AsyncClientSession:

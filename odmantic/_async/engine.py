@@ -13,9 +13,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, OperationFailure
 from pymongo.errors import DuplicateKeyError as PyMongoDuplicateKeyError
 
-from odmantic._async.client import check_client, close
+from odmantic._async import IS_ASYNC
+from odmantic._async.client import check_client, close, is_motor
 from odmantic._async.cursor import AIOCursor
-from odmantic._async.session import AIOSession
+from odmantic._async.session import AIOSession, AIOSessionBase
 from odmantic._async.transaction import AIOTransaction
 from odmantic.document import mark_clean
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
@@ -44,9 +45,12 @@ def _upsert_for(instance: Model) -> tuple[dict[str, Any], dict[str, Any]] | None
     fields = instance.__fields_to_save__()
     primary = type(instance).__primary_field__
     doc = instance.model_dump_doc(include=fields, exclude=(primary,) if primary else None)
-    if not doc:
-        return None
-    return {"_id": instance.__primary_value__()}, {"$set": doc}
+    key = instance.__primary_value__()
+    if doc:
+        return {"_id": key}, {"$set": doc}
+    if fields is None:  # a new instance with nothing but its primary key
+        return {"_id": key}, {"$setOnInsert": {"_id": key}}
+    return None
 
 
 def _write_for(instance: Model, insert_new: bool) -> InsertOne[Any] | UpdateOne | None:
@@ -96,7 +100,7 @@ class AIOEngine:
         database: the database name; names containing `/ \\ . " $` or a space are refused.
     """
 
-    def __init__(self, client: AsyncMongoClient[Any] | None = None, database: str = "test"):
+    def __init__(self, client: AsyncMongoClient[Any] | None = None, database: str = "test") -> None:
         if not isinstance(database, str) or not database or set(database) & _FORBIDDEN_DB_CHARS:
             raise ValueError(
                 f"invalid database name {database!r}: it must be a non-empty str without any of "
@@ -128,8 +132,9 @@ class AIOEngine:
         get = getattr(session, "get_driver_session", None)
         if get is not None:
             return get()  # type: ignore[no-any-return]
-        if type(session).__module__.startswith("motor."):
-            return session  # type: ignore[no-any-return]
+        if IS_ASYNC:
+            if is_motor(session):
+                return session  # type: ignore[no-any-return]
         raise TypeError(f"session must be a session or transaction of this engine, got {session!r}")
 
     async def configure_database(
@@ -137,7 +142,7 @@ class AIOEngine:
         models: Sequence[type[Model]],
         *,
         update_existing_indexes: bool = False,
-        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> None:
         """Create the indexes of `models` (field `index`/`unique` options and `Index` objects).
 
@@ -180,7 +185,7 @@ class AIOEngine:
         sort: Any | None = None,
         skip: int = 0,
         limit: int | None = None,
-        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> AIOCursor[ModelT]:
         """Search for instances of `model` matching all `queries`.
 
@@ -217,7 +222,7 @@ class AIOEngine:
         model: type[ModelT],
         *queries: QueryExpression | dict[str, Any] | bool,
         sort: Any | None = None,
-        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> ModelT | None:
         """Return the first instance of `model` matching all `queries`, or None.
 
@@ -238,7 +243,7 @@ class AIOEngine:
         self,
         model: type[ModelT],
         *queries: QueryExpression | dict[str, Any] | bool,
-        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> int:
         """Return the number of documents of `model` matching all `queries`."""
         _check_model(model)
@@ -250,7 +255,7 @@ class AIOEngine:
         self,
         instance: ModelT,
         *,
-        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> ModelT:
         """Insert or update `instance` (upsert by primary key), and the instances it references.
 
@@ -263,6 +268,8 @@ class AIOEngine:
         _check_instance(instance)
         driver_session = self._driver_session(session)
         levels = _with_references([instance])
+        if isinstance(session, AIOTransaction):
+            session._track_saves([i for level in levels for i in level])
         if len(levels) > 1:
             await self._save_levels(levels, driver_session)
             return instance
@@ -281,7 +288,7 @@ class AIOEngine:
         self,
         instances: Sequence[ModelT],
         *,
-        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> list[ModelT]:
         """Insert or update all `instances` and what they reference: one bulk write a collection.
 
@@ -291,7 +298,11 @@ class AIOEngine:
         instances = list(instances)
         for instance in instances:
             _check_instance(instance)
-        await self._save_levels(_with_references(instances), self._driver_session(session))
+        driver_session = self._driver_session(session)
+        levels = _with_references(instances)
+        if isinstance(session, AIOTransaction):
+            session._track_saves([i for level in levels for i in level])
+        await self._save_levels(levels, driver_session)
         return instances
 
     async def _save_levels(
@@ -333,12 +344,18 @@ class AIOEngine:
                 if isinstance(writes[error["index"]], InsertOne) and _is_primary_key_clash(error):
                     retry.append(instance)
                 elif error.get("code") == _DUPLICATE_KEY:
-                    raise DuplicateKeyError(instance, exc) from exc
+                    raise DuplicateKeyError(instance, exc, details=error) from exc
                 else:
                     raise
-        if retry:
-            upserts = [_write_for(instance, insert_new=False) for instance in retry]
-            await self._bulk_write(model, retry, [u for u in upserts if u is not None], session)
+        upserted: list[Model] = []
+        upserts: list[InsertOne[Any] | UpdateOne] = []
+        for instance in retry:
+            write = _write_for(instance, insert_new=False)
+            if write is not None:
+                upserted.append(instance)
+                upserts.append(write)
+        if upserts:
+            await self._bulk_write(model, upserted, upserts, session)
         for instance in group:
             mark_clean(instance)
 
@@ -346,7 +363,7 @@ class AIOEngine:
         self,
         instance: ModelT,
         *,
-        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> None:
         """Delete the document of `instance`.
 
@@ -365,7 +382,7 @@ class AIOEngine:
         model: type[ModelT],
         *queries: QueryExpression | dict[str, Any] | bool,
         just_one: bool = False,
-        session: AIOSession | AIOTransaction | AsyncClientSession | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> int:
         """Delete the documents of `model` matching all `queries`; return how many were deleted.
 
@@ -383,11 +400,11 @@ class AIOEngine:
         return result.deleted_count
 
     def session(self) -> AIOSession:
-        """A new session on this engine (start it, or use it with `async with`)."""
+        """A new session on this engine: start it, or use it as a context manager."""
         return AIOSession(self)
 
     def transaction(self) -> AIOTransaction:
-        """A new transaction in its own session (start it, or use it with `async with`)."""
+        """A new transaction in its own session: start it, or use it as a context manager."""
         return AIOTransaction(self)
 
     async def close(self) -> None:

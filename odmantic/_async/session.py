@@ -38,9 +38,7 @@ class AIOSessionBase:
         limit: int | None = None,
     ) -> AIOCursor[ModelT]:
         """Search for instances of `model` matching all `queries` (see `AIOEngine.find`)."""
-        return self.engine.find(
-            model, *queries, sort=sort, skip=skip, limit=limit, session=self.get_driver_session()
-        )
+        return self.engine.find(model, *queries, sort=sort, skip=skip, limit=limit, session=self)
 
     async def find_one(
         self,
@@ -49,27 +47,25 @@ class AIOSessionBase:
         sort: Any | None = None,
     ) -> ModelT | None:
         """Return the first instance of `model` matching all `queries`, or None."""
-        return await self.engine.find_one(
-            model, *queries, sort=sort, session=self.get_driver_session()
-        )
+        return await self.engine.find_one(model, *queries, sort=sort, session=self)
 
     async def count(
         self, model: type[ModelT], *queries: QueryExpression | dict[str, Any] | bool
     ) -> int:
         """Return the number of documents of `model` matching all `queries`."""
-        return await self.engine.count(model, *queries, session=self.get_driver_session())
+        return await self.engine.count(model, *queries, session=self)
 
     async def save(self, instance: ModelT) -> ModelT:
         """Insert or update `instance` and what it references (see `AIOEngine.save`)."""
-        return await self.engine.save(instance, session=self.get_driver_session())
+        return await self.engine.save(instance, session=self)
 
     async def save_all(self, instances: Sequence[ModelT]) -> list[ModelT]:
         """Insert or update all `instances` (see `AIOEngine.save_all`)."""
-        return await self.engine.save_all(instances, session=self.get_driver_session())
+        return await self.engine.save_all(instances, session=self)
 
     async def delete(self, instance: ModelT) -> None:
         """Delete the document of `instance` (raises `DocumentNotFoundError` if absent)."""
-        await self.engine.delete(instance, session=self.get_driver_session())
+        await self.engine.delete(instance, session=self)
 
     async def remove(
         self,
@@ -78,9 +74,7 @@ class AIOSessionBase:
         just_one: bool = False,
     ) -> int:
         """Delete the documents of `model` matching all `queries`; return how many."""
-        return await self.engine.remove(
-            model, *queries, just_one=just_one, session=self.get_driver_session()
-        )
+        return await self.engine.remove(model, *queries, just_one=just_one, session=self)
 
 
 class AIOSession(AIOSessionBase):

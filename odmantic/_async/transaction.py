@@ -9,6 +9,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from odmantic._async.client import start_session, start_transaction
 from odmantic._async.session import AIOSession, AIOSessionBase
+from odmantic.model import Model
 
 if TYPE_CHECKING:
     from odmantic._async.engine import AIOEngine
@@ -41,6 +42,7 @@ class AIOTransaction(AIOSessionBase):
             self._parent = None
         self.session: AsyncClientSession | None = None
         self._own_session = False
+        self._saved: list[tuple[Model, set[str] | None]] = []
 
     @property
     def is_started(self) -> bool:
@@ -77,9 +79,13 @@ class AIOTransaction(AIOSessionBase):
         session = self.get_driver_session()
         try:
             await session.commit_transaction()
+        except BaseException:
+            self._restore_unsaved()
+            raise
         finally:
             self.session = None
             await self._release(session)
+        self._saved.clear()
 
     async def abort(self) -> None:
         """Discard the changes and drop the transaction.
@@ -92,7 +98,19 @@ class AIOTransaction(AIOSessionBase):
             await session.abort_transaction()
         finally:
             self.session = None
+            self._restore_unsaved()
             await self._release(session)
+
+    def _track_saves(self, instances: list[Model]) -> None:
+        """Remember what `instances` had to save, to restore it if the transaction is aborted."""
+        self._saved.extend((instance, instance.__modified__()) for instance in instances)
+
+    def _restore_unsaved(self) -> None:
+        for instance, before in reversed(self._saved):
+            now = instance.__modified__()
+            merged = None if before is None or now is None else before | now
+            object.__setattr__(instance, "__fields_modified__", merged)
+        self._saved.clear()
 
     async def _release(self, session: AsyncClientSession) -> None:
         if self._own_session:

@@ -15,11 +15,20 @@ def _describe(client: Any) -> str:
     return f"{type(client).__module__}.{type(client).__qualname__}"
 
 
+def is_motor(obj: Any) -> bool:
+    """Whether `obj` comes from Motor (a client or a session)."""
+    return type(obj).__module__.startswith("motor.")
+
+
 def check_client(client: Any) -> None:
     """Refuse a driver client of the other twin with an error saying which engine to use."""
     if isinstance(client, MongoClient):
         return
-    raise TypeError(f"SyncEngine needs a blocking pymongo.MongoClient, got {_describe(client)}")
+    # The other engine's name is split so the generator does not rename it.
+    raise TypeError(
+        f"SyncEngine needs a blocking pymongo.MongoClient, got {_describe(client)}; "
+        "for PyMongo's coroutine client or Motor, use odmantic.AIO" + "Engine"
+    )
 
 
 def start_session(client: MongoClient[Any]) -> ClientSession:

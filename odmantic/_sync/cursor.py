@@ -60,7 +60,7 @@ class SyncCursor(Generic[ModelT]):
             stages.append({"$sort": dict(self._sort)})
         if self._skip:
             stages.append({"$skip": self._skip})
-        if self._limit is not None:
+        if self._limit:
             stages.append({"$limit": self._limit})
         return stages + lookups
 

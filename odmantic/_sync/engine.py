@@ -16,7 +16,7 @@ from pymongo.synchronous.database import Database
 
 from odmantic._sync.client import check_client, close
 from odmantic._sync.cursor import SyncCursor
-from odmantic._sync.session import SyncSession
+from odmantic._sync.session import SyncSession, SyncSessionBase
 from odmantic._sync.transaction import SyncTransaction
 from odmantic.document import mark_clean
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
@@ -45,9 +45,12 @@ def _upsert_for(instance: Model) -> tuple[dict[str, Any], dict[str, Any]] | None
     fields = instance.__fields_to_save__()
     primary = type(instance).__primary_field__
     doc = instance.model_dump_doc(include=fields, exclude=(primary,) if primary else None)
-    if not doc:
-        return None
-    return {"_id": instance.__primary_value__()}, {"$set": doc}
+    key = instance.__primary_value__()
+    if doc:
+        return {"_id": key}, {"$set": doc}
+    if fields is None:  # a new instance with nothing but its primary key
+        return {"_id": key}, {"$setOnInsert": {"_id": key}}
+    return None
 
 
 def _write_for(instance: Model, insert_new: bool) -> InsertOne[Any] | UpdateOne | None:
@@ -97,7 +100,7 @@ class SyncEngine:
         database: the database name; names containing `/ \\ . " $` or a space are refused.
     """
 
-    def __init__(self, client: MongoClient[Any] | None = None, database: str = "test"):
+    def __init__(self, client: MongoClient[Any] | None = None, database: str = "test") -> None:
         if not isinstance(database, str) or not database or set(database) & _FORBIDDEN_DB_CHARS:
             raise ValueError(
                 f"invalid database name {database!r}: it must be a non-empty str without any of "
@@ -129,8 +132,6 @@ class SyncEngine:
         get = getattr(session, "get_driver_session", None)
         if get is not None:
             return get()  # type: ignore[no-any-return]
-        if type(session).__module__.startswith("motor."):
-            return session  # type: ignore[no-any-return]
         raise TypeError(f"session must be a session or transaction of this engine, got {session!r}")
 
     def configure_database(
@@ -138,7 +139,7 @@ class SyncEngine:
         models: Sequence[type[Model]],
         *,
         update_existing_indexes: bool = False,
-        session: SyncSession | SyncTransaction | ClientSession | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
     ) -> None:
         """Create the indexes of `models` (field `index`/`unique` options and `Index` objects).
 
@@ -181,7 +182,7 @@ class SyncEngine:
         sort: Any | None = None,
         skip: int = 0,
         limit: int | None = None,
-        session: SyncSession | SyncTransaction | ClientSession | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
     ) -> SyncCursor[ModelT]:
         """Search for instances of `model` matching all `queries`.
 
@@ -218,7 +219,7 @@ class SyncEngine:
         model: type[ModelT],
         *queries: QueryExpression | dict[str, Any] | bool,
         sort: Any | None = None,
-        session: SyncSession | SyncTransaction | ClientSession | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
     ) -> ModelT | None:
         """Return the first instance of `model` matching all `queries`, or None.
 
@@ -239,7 +240,7 @@ class SyncEngine:
         self,
         model: type[ModelT],
         *queries: QueryExpression | dict[str, Any] | bool,
-        session: SyncSession | SyncTransaction | ClientSession | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
     ) -> int:
         """Return the number of documents of `model` matching all `queries`."""
         _check_model(model)
@@ -251,7 +252,7 @@ class SyncEngine:
         self,
         instance: ModelT,
         *,
-        session: SyncSession | SyncTransaction | ClientSession | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
     ) -> ModelT:
         """Insert or update `instance` (upsert by primary key), and the instances it references.
 
@@ -264,6 +265,8 @@ class SyncEngine:
         _check_instance(instance)
         driver_session = self._driver_session(session)
         levels = _with_references([instance])
+        if isinstance(session, SyncTransaction):
+            session._track_saves([i for level in levels for i in level])
         if len(levels) > 1:
             self._save_levels(levels, driver_session)
             return instance
@@ -282,7 +285,7 @@ class SyncEngine:
         self,
         instances: Sequence[ModelT],
         *,
-        session: SyncSession | SyncTransaction | ClientSession | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
     ) -> list[ModelT]:
         """Insert or update all `instances` and what they reference: one bulk write a collection.
 
@@ -292,7 +295,11 @@ class SyncEngine:
         instances = list(instances)
         for instance in instances:
             _check_instance(instance)
-        self._save_levels(_with_references(instances), self._driver_session(session))
+        driver_session = self._driver_session(session)
+        levels = _with_references(instances)
+        if isinstance(session, SyncTransaction):
+            session._track_saves([i for level in levels for i in level])
+        self._save_levels(levels, driver_session)
         return instances
 
     def _save_levels(self, levels: list[list[Model]], session: ClientSession | None) -> None:
@@ -332,12 +339,18 @@ class SyncEngine:
                 if isinstance(writes[error["index"]], InsertOne) and _is_primary_key_clash(error):
                     retry.append(instance)
                 elif error.get("code") == _DUPLICATE_KEY:
-                    raise DuplicateKeyError(instance, exc) from exc
+                    raise DuplicateKeyError(instance, exc, details=error) from exc
                 else:
                     raise
-        if retry:
-            upserts = [_write_for(instance, insert_new=False) for instance in retry]
-            self._bulk_write(model, retry, [u for u in upserts if u is not None], session)
+        upserted: list[Model] = []
+        upserts: list[InsertOne[Any] | UpdateOne] = []
+        for instance in retry:
+            write = _write_for(instance, insert_new=False)
+            if write is not None:
+                upserted.append(instance)
+                upserts.append(write)
+        if upserts:
+            self._bulk_write(model, upserted, upserts, session)
         for instance in group:
             mark_clean(instance)
 
@@ -345,7 +358,7 @@ class SyncEngine:
         self,
         instance: ModelT,
         *,
-        session: SyncSession | SyncTransaction | ClientSession | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
     ) -> None:
         """Delete the document of `instance`.
 
@@ -364,7 +377,7 @@ class SyncEngine:
         model: type[ModelT],
         *queries: QueryExpression | dict[str, Any] | bool,
         just_one: bool = False,
-        session: SyncSession | SyncTransaction | ClientSession | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
     ) -> int:
         """Delete the documents of `model` matching all `queries`; return how many were deleted.
 
@@ -382,11 +395,11 @@ class SyncEngine:
         return result.deleted_count
 
     def session(self) -> SyncSession:
-        """A new session on this engine (start it, or use it with `with`)."""
+        """A new session on this engine: start it, or use it as a context manager."""
         return SyncSession(self)
 
     def transaction(self) -> SyncTransaction:
-        """A new transaction in its own session (start it, or use it with `with`)."""
+        """A new transaction in its own session: start it, or use it as a context manager."""
         return SyncTransaction(self)
 
     def close(self) -> None:

@@ -39,9 +39,7 @@ class SyncSessionBase:
         limit: int | None = None,
     ) -> SyncCursor[ModelT]:
         """Search for instances of `model` matching all `queries` (see `SyncEngine.find`)."""
-        return self.engine.find(
-            model, *queries, sort=sort, skip=skip, limit=limit, session=self.get_driver_session()
-        )
+        return self.engine.find(model, *queries, sort=sort, skip=skip, limit=limit, session=self)
 
     def find_one(
         self,
@@ -50,23 +48,23 @@ class SyncSessionBase:
         sort: Any | None = None,
     ) -> ModelT | None:
         """Return the first instance of `model` matching all `queries`, or None."""
-        return self.engine.find_one(model, *queries, sort=sort, session=self.get_driver_session())
+        return self.engine.find_one(model, *queries, sort=sort, session=self)
 
     def count(self, model: type[ModelT], *queries: QueryExpression | dict[str, Any] | bool) -> int:
         """Return the number of documents of `model` matching all `queries`."""
-        return self.engine.count(model, *queries, session=self.get_driver_session())
+        return self.engine.count(model, *queries, session=self)
 
     def save(self, instance: ModelT) -> ModelT:
         """Insert or update `instance` and what it references (see `SyncEngine.save`)."""
-        return self.engine.save(instance, session=self.get_driver_session())
+        return self.engine.save(instance, session=self)
 
     def save_all(self, instances: Sequence[ModelT]) -> list[ModelT]:
         """Insert or update all `instances` (see `SyncEngine.save_all`)."""
-        return self.engine.save_all(instances, session=self.get_driver_session())
+        return self.engine.save_all(instances, session=self)
 
     def delete(self, instance: ModelT) -> None:
         """Delete the document of `instance` (raises `DocumentNotFoundError` if absent)."""
-        self.engine.delete(instance, session=self.get_driver_session())
+        self.engine.delete(instance, session=self)
 
     def remove(
         self,
@@ -75,9 +73,7 @@ class SyncSessionBase:
         just_one: bool = False,
     ) -> int:
         """Delete the documents of `model` matching all `queries`; return how many."""
-        return self.engine.remove(
-            model, *queries, just_one=just_one, session=self.get_driver_session()
-        )
+        return self.engine.remove(model, *queries, just_one=just_one, session=self)
 
 
 class SyncSession(SyncSessionBase):

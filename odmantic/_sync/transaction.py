@@ -10,6 +10,7 @@ from pymongo.synchronous.client_session import ClientSession
 
 from odmantic._sync.client import start_session, start_transaction
 from odmantic._sync.session import SyncSession, SyncSessionBase
+from odmantic.model import Model
 
 if TYPE_CHECKING:
     from odmantic._sync.engine import SyncEngine
@@ -42,6 +43,7 @@ class SyncTransaction(SyncSessionBase):
             self._parent = None
         self.session: ClientSession | None = None
         self._own_session = False
+        self._saved: list[tuple[Model, set[str] | None]] = []
 
     @property
     def is_started(self) -> bool:
@@ -78,9 +80,13 @@ class SyncTransaction(SyncSessionBase):
         session = self.get_driver_session()
         try:
             session.commit_transaction()
+        except BaseException:
+            self._restore_unsaved()
+            raise
         finally:
             self.session = None
             self._release(session)
+        self._saved.clear()
 
     def abort(self) -> None:
         """Discard the changes and drop the transaction.
@@ -93,7 +99,19 @@ class SyncTransaction(SyncSessionBase):
             session.abort_transaction()
         finally:
             self.session = None
+            self._restore_unsaved()
             self._release(session)
+
+    def _track_saves(self, instances: list[Model]) -> None:
+        """Remember what `instances` had to save, to restore it if the transaction is aborted."""
+        self._saved.extend((instance, instance.__modified__()) for instance in instances)
+
+    def _restore_unsaved(self) -> None:
+        for instance, before in reversed(self._saved):
+            now = instance.__modified__()
+            merged = None if before is None or now is None else before | now
+            object.__setattr__(instance, "__fields_modified__", merged)
+        self._saved.clear()
 
     def _release(self, session: ClientSession) -> None:
         if self._own_session:

@@ -1,4 +1,4 @@
-"""Engine fixtures for the async suite (generated into the sync suite)."""
+"""Engine fixtures of the engine suite, one engine per client kind."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CRUD through the engine against the real mongod (generated into the sync suite)."""
+"""CRUD through the engine against the real mongod."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pymongo import MongoClient
 from odmantic import AIOEngine
 from odmantic._async import IS_ASYNC
 from odmantic.exceptions import DocumentNotFoundError, DocumentParsingError, DuplicateKeyError
-from tests.models import Account, Address, Player, Tagged
+from tests.models import Account, Address, OnlyKey, Player, Tagged
 
 
 async def test_save_then_find_one_by_id(engine: AIOEngine) -> None:
@@ -201,7 +201,7 @@ async def test_engine_refuses_the_other_twins_client(mongo_uri: str) -> None:
         other: Any = MongoClient(mongo_uri, connect=False)
     else:
         # Spelled in two parts, or the generator would rename it to the blocking client.
-        other = getattr(pymongo, "Async" + "MongoClient")(mongo_uri, connect=False)
+        other = getattr(pymongo, "Asy" + "ncMongoClient")(mongo_uri, connect=False)
     with pytest.raises(TypeError, match="needs a"):
         AIOEngine(client=other)
 
@@ -224,7 +224,7 @@ async def test_awaiting_the_cursor_gives_a_list(engine: AIOEngine) -> None:
     assert [p.name for p in result] == ["a"]
 
 
-async def test_default_client_is_built_lazily() -> None:
+async def test_default_client_targets_the_test_database() -> None:
     engine = AIOEngine()
     assert engine.database_name == "test"
     assert type(engine.client).__name__ == "AsyncMongoClient"
@@ -285,3 +285,37 @@ async def test_save_all_in_a_transaction_upserts_existing_ids(engine: AIOEngine)
         await transaction.save_all([Player(id=first.id, name="new"), Player(name="other")])
         await transaction.commit()
     assert sorted(p.name for p in await engine.find(Player)) == ["new", "other"]
+
+
+async def test_model_with_only_a_primary_key_is_written(engine: AIOEngine) -> None:
+    await engine.save(OnlyKey(key="a"))
+    await engine.save_all([OnlyKey(key="a"), OnlyKey(key="b")])
+    assert sorted(o.key for o in await engine.find(OnlyKey)) == ["a", "b"]
+
+
+async def test_save_all_duplicate_error_names_the_key(engine: AIOEngine) -> None:
+    await engine.configure_database([Account])
+    await engine.save(Account(email="dup@x.io"))
+    with pytest.raises(DuplicateKeyError, match="dup@x.io") as info:
+        await engine.save_all([Account(email="ok@x.io"), Account(email="dup@x.io")])
+    assert info.value.details["keyValue"] == {"email": "dup@x.io"}
+
+
+async def test_limit_zero_means_no_limit_with_references(engine: AIOEngine) -> None:
+    from tests.models import Author, Book, Publisher
+
+    author = Author(name="a", publisher=Publisher(name="p"))
+    await engine.save_all([Book(title="x", author=author), Book(title="y", author=author)])
+    assert len(await engine.find(Book, limit=0).to_list()) == 2
+    assert len(await engine.find(Player, limit=0).to_list()) == 0
+
+
+async def test_other_twin_error_names_the_engine_to_use(mongo_uri: str) -> None:
+    if IS_ASYNC:
+        other: Any = MongoClient(mongo_uri, connect=False)
+        expected = "SyncEngine"
+    else:
+        other = getattr(pymongo, "Asy" + "ncMongoClient")(mongo_uri, connect=False)
+        expected = "AIO" + "Engine"
+    with pytest.raises(TypeError, match=expected):
+        AIOEngine(client=other)

@@ -1,4 +1,4 @@
-"""Sessions and transactions against the real replica set (generated into the sync suite)."""
+"""Sessions and transactions against the real replica set."""
 
 from __future__ import annotations
 
@@ -111,3 +111,37 @@ async def test_transaction_from_unstarted_session_is_refused(engine: AIOEngine) 
     session = engine.session()
     with pytest.raises(RuntimeError, match="Session is not started"):
         await session.transaction().start()
+
+
+async def test_aborted_transaction_leaves_instances_to_save(engine: AIOEngine) -> None:
+    player = Player(name="retry")
+    with pytest.raises(ZeroDivisionError):
+        async with engine.transaction() as transaction:
+            await transaction.save(player)
+            1 / 0  # noqa: B018
+    assert player.__fields_to_save__() is None
+    await engine.save(player)
+    assert await engine.count(Player, Player.name == "retry") == 1
+
+
+async def test_aborted_transaction_restores_modified_fields(engine: AIOEngine) -> None:
+    player = await engine.save(Player(name="p", level=1))
+    transaction = engine.transaction()
+    await transaction.start()
+    player.level = 2
+    await transaction.save(player)
+    player.name = "renamed"
+    await transaction.abort()
+    assert player.__fields_to_save__() is not None
+    assert {"level", "name"} <= set(player.__fields_to_save__() or ())
+    await engine.save(player)
+    stored = await engine.find_one(Player, Player.id == player.id)
+    assert stored is not None and (stored.name, stored.level) == ("renamed", 2)
+
+
+async def test_committed_transaction_marks_instances_saved(engine: AIOEngine) -> None:
+    player = Player(name="c")
+    async with engine.transaction() as transaction:
+        await transaction.save(player)
+        await transaction.commit()
+    assert player.__fields_to_save__() == {"tags", "address"}

@@ -1,5 +1,5 @@
 # generated from tests/_async/conftest.py by codegen; do not edit
-"""Engine fixtures for the suite (generated into the sync suite)."""
+"""Engine fixtures of the engine suite, one engine per client kind."""
 
 from __future__ import annotations
 

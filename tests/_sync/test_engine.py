@@ -1,5 +1,5 @@
 # generated from tests/_async/test_engine.py by codegen; do not edit
-"""CRUD through the engine against the real mongod (generated into the sync suite)."""
+"""CRUD through the engine against the real mongod."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bson import Decimal128, ObjectId
 
 from odmantic import SyncEngine
 from odmantic.exceptions import DocumentNotFoundError, DocumentParsingError, DuplicateKeyError
-from tests.models import Account, Address, Player, Tagged
+from tests.models import Account, Address, OnlyKey, Player, Tagged
 
 
 def test_save_then_find_one_by_id(engine: SyncEngine) -> None:
@@ -196,7 +196,7 @@ def test_engine_refuses_bad_database_name() -> None:
 
 def test_engine_refuses_the_other_twins_client(mongo_uri: str) -> None:
     # Spelled in two parts, or the generator would rename it to the blocking client.
-    other = getattr(pymongo, "Async" + "MongoClient")(mongo_uri, connect=False)
+    other = getattr(pymongo, "Asy" + "ncMongoClient")(mongo_uri, connect=False)
     with pytest.raises(TypeError, match="needs a"):
         SyncEngine(client=other)
 
@@ -216,7 +216,7 @@ def test_awaiting_the_cursor_gives_a_list(engine: SyncEngine) -> None:
     assert [p.name for p in result] == ["a"]
 
 
-def test_default_client_is_built_lazily() -> None:
+def test_default_client_targets_the_test_database() -> None:
     engine = SyncEngine()
     assert engine.database_name == "test"
     assert type(engine.client).__name__ == "MongoClient"
@@ -277,3 +277,33 @@ def test_save_all_in_a_transaction_upserts_existing_ids(engine: SyncEngine) -> N
         transaction.save_all([Player(id=first.id, name="new"), Player(name="other")])
         transaction.commit()
     assert sorted(p.name for p in engine.find(Player)) == ["new", "other"]
+
+
+def test_model_with_only_a_primary_key_is_written(engine: SyncEngine) -> None:
+    engine.save(OnlyKey(key="a"))
+    engine.save_all([OnlyKey(key="a"), OnlyKey(key="b")])
+    assert sorted(o.key for o in engine.find(OnlyKey)) == ["a", "b"]
+
+
+def test_save_all_duplicate_error_names_the_key(engine: SyncEngine) -> None:
+    engine.configure_database([Account])
+    engine.save(Account(email="dup@x.io"))
+    with pytest.raises(DuplicateKeyError, match="dup@x.io") as info:
+        engine.save_all([Account(email="ok@x.io"), Account(email="dup@x.io")])
+    assert info.value.details["keyValue"] == {"email": "dup@x.io"}
+
+
+def test_limit_zero_means_no_limit_with_references(engine: SyncEngine) -> None:
+    from tests.models import Author, Book, Publisher
+
+    author = Author(name="a", publisher=Publisher(name="p"))
+    engine.save_all([Book(title="x", author=author), Book(title="y", author=author)])
+    assert len(engine.find(Book, limit=0).to_list()) == 2
+    assert len(engine.find(Player, limit=0).to_list()) == 0
+
+
+def test_other_twin_error_names_the_engine_to_use(mongo_uri: str) -> None:
+    other = getattr(pymongo, "Asy" + "ncMongoClient")(mongo_uri, connect=False)
+    expected = "AIO" + "Engine"
+    with pytest.raises(TypeError, match=expected):
+        SyncEngine(client=other)

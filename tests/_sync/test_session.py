@@ -1,5 +1,5 @@
 # generated from tests/_async/test_session.py by codegen; do not edit
-"""Sessions and transactions against the real replica set (generated into the sync suite)."""
+"""Sessions and transactions against the real replica set."""
 
 from __future__ import annotations
 
@@ -112,3 +112,37 @@ def test_transaction_from_unstarted_session_is_refused(engine: SyncEngine) -> No
     session = engine.session()
     with pytest.raises(RuntimeError, match="Session is not started"):
         session.transaction().start()
+
+
+def test_aborted_transaction_leaves_instances_to_save(engine: SyncEngine) -> None:
+    player = Player(name="retry")
+    with pytest.raises(ZeroDivisionError):
+        with engine.transaction() as transaction:
+            transaction.save(player)
+            1 / 0  # noqa: B018
+    assert player.__fields_to_save__() is None
+    engine.save(player)
+    assert engine.count(Player, Player.name == "retry") == 1
+
+
+def test_aborted_transaction_restores_modified_fields(engine: SyncEngine) -> None:
+    player = engine.save(Player(name="p", level=1))
+    transaction = engine.transaction()
+    transaction.start()
+    player.level = 2
+    transaction.save(player)
+    player.name = "renamed"
+    transaction.abort()
+    assert player.__fields_to_save__() is not None
+    assert {"level", "name"} <= set(player.__fields_to_save__() or ())
+    engine.save(player)
+    stored = engine.find_one(Player, Player.id == player.id)
+    assert stored is not None and (stored.name, stored.level) == ("renamed", 2)
+
+
+def test_committed_transaction_marks_instances_saved(engine: SyncEngine) -> None:
+    player = Player(name="c")
+    with engine.transaction() as transaction:
+        transaction.save(player)
+        transaction.commit()
+    assert player.__fields_to_save__() == {"tags", "address"}
