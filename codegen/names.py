@@ -48,5 +48,8 @@ MUST_FIRE: frozenset[str] = frozenset(k for k in ADDED if k not in BASE)
 PROSE: tuple[tuple[str, str], ...] = (
     (r"\bawait ", ""),  # ">>> await engine.find(...)" -> ">>> engine.find(...)"
     (r"\b([Aa])n async(?:hronous)? (?![aeiouAEIOU])", r"\1 "),  # "an async client" -> "a client"
-    (r"\b[Aa]sync(?:hronous)?\b ?", ""),  # "async with " -> "with ", "an async engine" -> "an engine"
+    (
+        r"\b[Aa]sync(?:hronous)?\b ?",
+        "",
+    ),  # "async with " -> "with ", "an async engine" -> "an engine"
 )
