@@ -333,6 +333,13 @@ def _render(columns: dict[str, Column], facts: list[str], method: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _revision() -> str:
+    """The checkout's git commit, ``-dirty`` if the work tree has changes (else ``?``)."""
+    git = ["git", "-C", str(Path(__file__).parent), "describe", "--always", "--dirty"]
+    done = subprocess.run(git, capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "?"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the configured peers side by side with this checkout; print and write the table."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.peers")
@@ -365,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     with mongo_uri() as uri:
         prep = MongoClient(uri)
         facts = [
-            f"this checkout: odmantic {odmantic.__version__} AIOEngine on "
+            f"this checkout ({_revision()}): odmantic {odmantic.__version__} AIOEngine on "
             f"pymongo {pymongo.version} AsyncMongoClient, pydantic {pydantic.VERSION}, "
             f"Python {platform.python_version()}",
         ]

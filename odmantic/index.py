@@ -7,7 +7,7 @@ from typing import Any
 import pymongo
 
 from odmantic.field import FieldProxy
-from odmantic.query import SortExpression
+from odmantic.query import sort_keys
 
 
 class Index:
@@ -24,20 +24,12 @@ class Index:
         **options: other `pymongo.IndexModel` options (e.g. `sparse=True`).
     """
 
-    def __init__(self, *fields: Any, unique: bool = False, name: str | None = None, **options: Any):
+    def __init__(
+        self, *fields: Any, unique: bool = False, name: str | None = None, **options: Any
+    ) -> None:
         if not fields:
             raise TypeError("Index() needs at least one field")
-        keys: list[tuple[str, int]] = []
-        for field in fields:
-            if isinstance(field, SortExpression):
-                keys.extend(field.items())
-            elif hasattr(field, "__pos__") and not isinstance(field, (int, float, str)):
-                keys.append((str(+field), pymongo.ASCENDING))
-            else:
-                raise TypeError(
-                    f"Index() takes fields (Model.field) or Model.field.asc()/.desc(), got {field!r}"
-                )
-        self.keys = keys
+        self.keys = sort_keys(fields, "Index()")
         self.unique = unique
         self.name = name
         self.options = options

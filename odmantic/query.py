@@ -226,23 +226,30 @@ def build_filter(queries: Sequence[QueryExpression | dict[str, Any] | bool]) -> 
     return dict(and_(*queries))  # type: ignore[arg-type]
 
 
-def build_sort(sort: Any) -> list[tuple[str, int]] | None:
-    """Turn `sort=` (a field proxy, a SortExpression, or a tuple/list of them) into PyMongo's form."""
-    if sort is None:
-        return None
-    items = sort if isinstance(sort, (tuple, list)) else (sort,)
+def sort_keys(items: Sequence[Any], where: str) -> list[tuple[str, int]]:
+    """`(key, direction)` pairs from fields (ascending) and sort expressions.
+
+    Raises:
+        TypeError: an item is neither; the message names `where` it was given.
+    """
     result: list[tuple[str, int]] = []
     for item in items:
         if isinstance(item, dict):
             result.extend(item.items())
-        elif hasattr(item, "__pos__") and not isinstance(item, (int, float)):
+        elif hasattr(item, "__pos__") and not isinstance(item, (int, float, str)):
             result.append((_key(item), 1))
         else:
             raise TypeError(
-                f"sort takes a field (Model.field), Model.field.asc()/desc() or a tuple of them, "
-                f"got {item!r}"
+                f"{where} takes fields (Model.field) or Model.field.asc()/.desc(), got {item!r}"
             )
     return result
+
+
+def build_sort(sort: Any) -> list[tuple[str, int]] | None:
+    """Turn `sort=` (a field proxy, a SortExpression, or a tuple/list of them) into PyMongo's form."""
+    if sort is None:
+        return None
+    return sort_keys(sort if isinstance(sort, (tuple, list)) else (sort,), "sort")
 
 
 __all__ = [

@@ -50,25 +50,40 @@ def test_multi_document_transactions_commit_and_abort(
     assert list(db.b.find()) == [{"_id": 1}]
 
 
-_SEEN_DATABASES: list[str] = []
-
-
-def test_database_name_first(odmantic_mongo_client: Client, database_name: str) -> None:
-    odmantic_mongo_client[database_name].things.insert_one({"x": 1})
-    assert database_name in odmantic_mongo_client.list_database_names()
-    assert database_name.startswith("t_test_database_name_first_")
-    _SEEN_DATABASES.append(database_name)
-
-
-def test_database_name_second_is_fresh_and_previous_dropped(
-    odmantic_mongo_client: Client, database_name: str
+def test_database_name_fixture_gives_fresh_databases_and_drops_them(
+    pytester: pytest.Pytester,
+    mongo_uri: str,
+    odmantic_mongo_client: Client,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if not _SEEN_DATABASES:
-        pytest.skip("needs test_database_name_first to run first")
-    (previous,) = _SEEN_DATABASES
-    assert database_name != previous
-    assert previous not in odmantic_mongo_client.list_database_names()
-    assert odmantic_mongo_client[database_name].list_collection_names() == []
+    names_file = pytester.path / "names.txt"
+    monkeypatch.setenv("ODMANTIC_TEST_MONGO_URI", mongo_uri)
+    monkeypatch.setenv("NAMES_FILE", str(names_file))
+    pytester.makeconftest('pytest_plugins = ["odmantic.testing"]')
+    pytester.makepyfile(
+        """
+        import os
+
+        def _use(name, client):
+            client[name].things.insert_one({"x": 1})
+            assert name in client.list_database_names()
+            with open(os.environ["NAMES_FILE"], "a") as names:
+                names.write(name + "\\n")
+
+        def test_first(database_name, odmantic_mongo_client):
+            _use(database_name, odmantic_mongo_client)
+
+        def test_second(database_name, odmantic_mongo_client):
+            _use(database_name, odmantic_mongo_client)
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    first, second = names_file.read_text().split()
+    assert first != second
+    assert first.startswith("t_test_first_") and second.startswith("t_test_second_")
+    existing = odmantic_mongo_client.list_database_names()
+    assert first not in existing and second not in existing
 
 
 @pytest.mark.parametrize("label", ['we/ird. $na"me*<>:|?', "x" * 200])
