@@ -307,7 +307,7 @@ async def _worker(kind: str, uri: str, dbname: str, repeats: int) -> dict[str, A
     if inspect.isawaitable(closing := client.close()):
         await closing
     return {
-        "versions": _versions(kind, "motor" if kind == "odmantic" else "pymongo", "pydantic"),
+        "versions": _versions(kind, "motor", "pymongo", "pydantic"),
         "driver": f"{client_class.__module__}.{client_class.__name__}",
         "python": platform.python_version(),
         "results": results,
@@ -349,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per side (>= 1)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="markdown file written")
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be >= 1")
     if args.worker:
         result = asyncio.run(_worker(args.worker, args.uri, args.database, args.repeats))
         print(json.dumps(result))
@@ -369,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     from odmantic.testing import mongo_uri, unique_database_name
 
     columns: dict[str, Column] = {}
+    failed = False
     with mongo_uri() as uri:
         prep = MongoClient(uri)
         facts = [
@@ -393,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 print(f"{kind}: worker failed:\n{done.stderr[-3000:]}", file=sys.stderr)
+                failed = True
                 continue
             data = json.loads(done.stdout)
             versions = data["versions"]
@@ -416,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     text = _render(columns, facts, method)
     args.output.write_text(text)
     print(text)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

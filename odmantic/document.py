@@ -33,8 +33,13 @@ def error_detail(loc: tuple[str | int, ...], msg: str, value: Any) -> ErrorDetai
     return {"type": "value_error", "loc": loc, "msg": msg, "input": value}
 
 
-def missing_keys(cls: type[_BaseODMModel], raw_doc: dict[str, Any]) -> list[ErrorDetails]:
-    """Errors for the keys a stored document must hold: `_id`, and default-factory fields."""
+def missing_keys(
+    cls: type[_BaseODMModel], raw_doc: dict[str, Any], loc: tuple[str | int, ...] = ()
+) -> list[ErrorDetails]:
+    """Errors for the keys a stored document must hold: `_id`, and default-factory fields.
+
+    Joined referenced documents are checked too, their errors located under the field.
+    """
     errors: list[ErrorDetails] = []
     for name, key in cls.__odm_required_keys__:
         if key in raw_doc:
@@ -47,7 +52,12 @@ def missing_keys(cls: type[_BaseODMModel], raw_doc: dict[str, Any]) -> list[Erro
                 "which is not used to fill stored documents unless model_config sets "
                 "parse_doc_with_default_factories=True"
             )
-        errors.append(error_detail((name,), reason, raw_doc))
+        errors.append(error_detail((*loc, name), reason, raw_doc))
+    for name, key in cls.__odm_references__:
+        joined = raw_doc.get(key)
+        target = cls.__odm_fields__[name].model
+        if isinstance(joined, dict) and target is not None:
+            errors.extend(missing_keys(target, joined, (*loc, name)))
     return errors
 
 

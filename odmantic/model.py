@@ -531,9 +531,10 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 cls,
                 None,
             )
-        for _, key in cls.__odm_required_keys__:
-            if key not in raw_doc:
-                raise DocumentParsingError(missing_keys(cls, raw_doc), cls, raw_doc.get("_id"))
+        if cls.__odm_references__ or any(k not in raw_doc for _, k in cls.__odm_required_keys__):
+            missing = missing_keys(cls, raw_doc)
+            if missing:
+                raise DocumentParsingError(missing, cls, raw_doc.get("_id"))
         try:
             instance = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)
         except ValidationError as exc:

@@ -954,3 +954,17 @@ def test_parsing_error_carries_pydantic_error():
         Player.model_validate_doc({"_id": ObjectId(), "name": 3})
     assert info.value.inner is not None
     assert info.value.inner.errors()[0]["loc"] == ("name",)
+
+
+def test_joined_reference_missing_a_default_factory_key_is_refused():
+    class Tagger(Model):
+        name: str
+        tags: list[str] = Field(default_factory=list)
+
+    class Tagged(Model):
+        tagger: Tagger = Reference()
+
+    oid, ref = ObjectId(), ObjectId()
+    with pytest.raises(DocumentParsingError, match=r"tagger\.tags") as info:
+        Tagged.model_validate_doc({"_id": oid, "tagger": {"_id": ref, "name": "x"}})
+    assert info.value.primary_value == oid
