@@ -26,16 +26,9 @@ Python (model field type)   BSON (what PyMongo stores)    JSON (``model_dump(mod
 subclasses also answer ``isinstance()`` for those bson instances, so
 ``isinstance(bson.ObjectId(), odmantic.bson.ObjectId)`` is true.
 
-Plain Python types that need a BSON-specific treatment are rewritten by
-:func:`substitute_bson_types`, which the model machinery applies to field annotations:
-
-* ``datetime.datetime``: naive values are taken as UTC, aware values are converted to UTC,
-  and the result is a *naive UTC* datetime truncated to milliseconds, which is exactly what
-  PyMongo gives back by default; so validating a stored value gives an equal value.
-* ``decimal.Decimal``: dumped as :class:`bson.decimal128.Decimal128` for MongoDB (only
-  under :data:`BSON_CONTEXT`) and validated back from ``Decimal128``.
-* subclasses of :class:`WithBsonSerializer`: their ``__bson__`` classmethod is applied when
-  the model is dumped for MongoDB (again only under :data:`BSON_CONTEXT`).
+Plain Python types that need a BSON-specific treatment (``datetime``, ``Decimal``, subclasses
+of :class:`WithBsonSerializer`) are rewritten in model annotations by
+:func:`odmantic.annotations.substitute_bson_types`.
 
 Dumping a model for MongoDB is ``model.model_dump(mode="python", context=BSON_CONTEXT)``; a
 plain ``model_dump()`` keeps the Python types (``Decimal`` stays ``Decimal``).
@@ -45,17 +38,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import collections
-import collections.abc
 import decimal
-import enum
 import re
-import types
 import typing
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any, ClassVar, ForwardRef, Literal, Union
+from typing import Any, ClassVar
 
 import bson
 import bson.binary
@@ -75,7 +61,6 @@ __all__ = [
     "ObjectId",
     "Regex",
     "WithBsonSerializer",
-    "substitute_bson_types",
 ]
 
 _BSON_CONTEXT_KEY = "odmantic.bson"
@@ -90,7 +75,7 @@ apply to BSON documents (``Decimal`` -> ``Decimal128``, :class:`WithBsonSerializ
 """
 
 
-def _is_bson_context(context: Any) -> bool:
+def is_bson_context(context: Any) -> bool:
     """Tell whether a serialization context (``info.context``) asks for BSON values."""
     if context is BSON_CONTEXT:
         return True
@@ -459,228 +444,3 @@ class WithBsonSerializer:
     def __bson__(cls, value: Any) -> Any:
         """Return the BSON representation of ``value`` (to be defined by subclasses)."""
         raise NotImplementedError(f"{cls.__qualname__} must define the __bson__ classmethod")
-
-
-@dataclass(frozen=True)
-class _BsonSerializer:
-    """``Annotated`` marker applying ``to_bson`` (``__bson__``, an Enum's value) under BSON_CONTEXT."""
-
-    to_bson: Callable[[Any], Any]
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        schema = handler(source)
-        to_bson = self.to_bson
-
-        def serialize(
-            value: Any,
-            nxt: core_schema.SerializerFunctionWrapHandler,
-            info: core_schema.SerializationInfo[Any],
-        ) -> Any:
-            if _is_bson_context(info.context):
-                return to_bson(value)
-            return nxt(value)
-
-        previous = schema.get("serialization")
-        inner = None if previous is None else core_schema.any_schema(serialization=previous)
-        return {
-            **schema,
-            "serialization": core_schema.wrap_serializer_function_ser_schema(
-                serialize, info_arg=True, schema=inner
-            ),
-        }
-
-
-# --------------------------------------------------------------------------- datetime
-
-
-def _normalize_datetime(value: datetime) -> datetime:
-    """Naive UTC datetime truncated to milliseconds (what MongoDB stores)."""
-    if value.tzinfo is not None:
-        offset = value.utcoffset()
-        try:
-            if offset:
-                value = value - offset
-        except OverflowError:
-            raise ValueError("datetime out of range once converted to UTC") from None
-        value = value.replace(tzinfo=None)
-    microsecond = value.microsecond
-    if microsecond % 1000:
-        value = value.replace(microsecond=microsecond - microsecond % 1000)
-    return value
-
-
-class _BsonDatetime:
-    """``Annotated`` marker: naive-UTC, millisecond-precision datetimes."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "BsonDatetime"
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(_normalize_datetime, handler(source))
-
-
-# --------------------------------------------------------------------------- Decimal
-
-
-def _decimal_from_decimal128(value: Any) -> Any:
-    if isinstance(value, bson.decimal128.Decimal128):
-        return value.to_decimal()
-    return value
-
-
-def _serialize_decimal(value: decimal.Decimal, info: core_schema.SerializationInfo[Any]) -> Any:
-    if info.mode_is_json():
-        return str(value)
-    if _is_bson_context(info.context):
-        return bson.decimal128.Decimal128(value)
-    return value
-
-
-class _BsonDecimal:
-    """``Annotated`` marker: Decimal validated from Decimal128, dumped as Decimal128 for BSON."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "BsonDecimal"
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_before_validator_function(
-            _decimal_from_decimal128,
-            handler(source),
-            serialization=core_schema.plain_serializer_function_ser_schema(
-                _serialize_decimal, info_arg=True, when_used="unless-none"
-            ),
-        )
-
-
-_BSON_DATETIME = _BsonDatetime()
-_BSON_DECIMAL = _BsonDecimal()
-_DATETIME_ANNOTATION: Any = Annotated[datetime, _BSON_DATETIME]
-_DECIMAL_ANNOTATION: Any = Annotated[decimal.Decimal, _BSON_DECIMAL]
-
-# --------------------------------------------------------------------------- substitution
-
-_REPLACED_CLASSES: dict[Any, Any] = {
-    datetime: _DATETIME_ANNOTATION,
-    decimal.Decimal: _DECIMAL_ANNOTATION,
-    bson.ObjectId: ObjectId,
-    bson.int64.Int64: Int64,
-    bson.decimal128.Decimal128: Decimal128,
-    bson.binary.Binary: Binary,
-    bson.regex.Regex: Regex,
-}
-_MARKERS: dict[Any, Any] = {datetime: _BSON_DATETIME, decimal.Decimal: _BSON_DECIMAL}
-_MARKER_TYPES = (_BsonDatetime, _BsonDecimal, _BsonSerializer)
-_CONTAINER_ORIGINS: frozenset[Any] = frozenset(
-    {
-        list,
-        set,
-        frozenset,
-        tuple,
-        dict,
-        collections.deque,
-        collections.defaultdict,
-        collections.OrderedDict,
-        collections.abc.Sequence,
-        collections.abc.MutableSequence,
-        collections.abc.Set,
-        collections.abc.MutableSet,
-        collections.abc.Mapping,
-        collections.abc.MutableMapping,
-        collections.abc.Collection,
-        collections.abc.Iterable,
-    }
-)
-_UNION_ORIGINS: tuple[Any, ...] = (Union, types.UnionType)
-
-
-def _enum_value(member: enum.Enum) -> Any:
-    return member.value
-
-
-def _substitute_args(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
-    """Substituted args, or None when none of them changed."""
-    new_args = tuple(_substitute(arg) for arg in args)
-    if all(new is old for new, old in zip(new_args, args, strict=True)):
-        return None
-    return new_args
-
-
-def _substitute(annotation: Any) -> Any:
-    # list[int] is an instance of type on Python 3.10
-    if isinstance(annotation, type) and not isinstance(annotation, types.GenericAlias):
-        replaced = _REPLACED_CLASSES.get(annotation)
-        if replaced is not None:
-            return replaced
-        if issubclass(annotation, WithBsonSerializer) and annotation is not WithBsonSerializer:
-            return Annotated[annotation, _BsonSerializer(annotation.__bson__)]
-        if issubclass(annotation, enum.Enum):
-            return Annotated[annotation, _BsonSerializer(_enum_value)]
-        return annotation
-    if isinstance(annotation, (str, ForwardRef)):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin is None or origin is Literal:
-        return annotation
-    if origin is Annotated:
-        inner = annotation.__origin__
-        metadata = annotation.__metadata__
-        if any(isinstance(item, _MARKER_TYPES) for item in metadata):
-            return annotation  # already substituted
-        marker = _MARKERS.get(inner)
-        if marker is not None:
-            # Marker last: the user's constraints apply to pydantic's own datetime/Decimal
-            # schema, then the BSON normalization wraps it.
-            params = (inner, *metadata, marker)
-            return Annotated[params]
-        new_inner = _substitute(inner)
-        if new_inner is inner:
-            return annotation
-        params = (new_inner, *metadata)
-        return Annotated[params]
-    if origin in _UNION_ORIGINS:
-        new_args = _substitute_args(typing.get_args(annotation))
-        if new_args is None:
-            return annotation
-        return Union[new_args]  # noqa: UP007 (a runtime union of arbitrary args)
-    if origin in _CONTAINER_ORIGINS:
-        new_args = _substitute_args(typing.get_args(annotation))
-        if new_args is None:
-            return annotation
-        if isinstance(annotation, types.GenericAlias):
-            return types.GenericAlias(origin, new_args)
-        return annotation.copy_with(new_args)
-    return annotation
-
-
-def substitute_bson_types(annotation: Any) -> Any:
-    """Rewrite a field annotation so that nested types get their BSON behaviour.
-
-    Inside unions (``Optional[X]``, ``Union[...]``, ``X | None``), containers (``list``,
-    ``set``, ``frozenset``, ``tuple``, ``dict``, ``deque``, ``defaultdict``, ``OrderedDict``,
-    their ``typing`` aliases and the ``collections.abc`` ``Sequence``/``Mapping``/``Set``/
-    ``Collection``/``Iterable`` families) and ``Annotated[...]`` (metadata kept):
-
-    * ``datetime.datetime`` becomes a datetime validated to naive UTC with millisecond
-      precision (naive input is taken as UTC, aware input is converted);
-    * ``decimal.Decimal`` becomes a Decimal that also validates from ``Decimal128`` and is
-      dumped as ``Decimal128`` under :data:`BSON_CONTEXT`;
-    * subclasses of :class:`WithBsonSerializer` get a serializer calling ``__bson__`` under
-      :data:`BSON_CONTEXT`;
-    * the raw :mod:`bson` classes (``bson.ObjectId``, ``Int64``, ``Decimal128``, ``Binary``,
-      ``Regex``) become the pydantic-aware classes of this module.
-
-    ``Literal``, other classes (models included), ``Callable``, ``type[...]``, strings and
-    ``ForwardRef`` are left alone.  When nothing needs rewriting, the very same object is
-    returned, so the caller can test ``result is annotation``.
-    """
-    return _substitute(annotation)

@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-import collections.abc
-import enum
 import re
-import sys
-import types
-import uuid
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextvars import ContextVar
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import (
     TYPE_CHECKING,
     Annotated,
     Any,
     ClassVar,
-    Literal,
     TypeVar,
-    Union,
     get_args,
     get_origin,
 )
 
-import bson
 import pydantic
 from pydantic import AfterValidator, AliasChoices, BaseModel, PydanticUserError, ValidationError
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from odmantic.bson import BSON_CONTEXT, substitute_bson_types
+from odmantic.annotations import classify, is_mutable, substitute_bson_types, swap_raw_bson_classes
+from odmantic.bson import BSON_CONTEXT
 from odmantic.bson import ObjectId as _ObjectId
 from odmantic.config import ODM_KEYS, check_config
 from odmantic.document import (
@@ -43,34 +34,9 @@ from odmantic.document import (
     rename_out,
 )
 from odmantic.exceptions import DocumentParsingError
-from odmantic.field import FieldKind, FieldProxy, ODMField, ODMFieldInfo, ODMReferenceInfo
+from odmantic.field import FieldProxy, ODMField, ODMFieldInfo, ODMReferenceInfo
 
 ModelT = TypeVar("ModelT", bound="_BaseODMModel")
-
-_IMMUTABLE_TYPES: tuple[type, ...] = (
-    str,
-    int,
-    float,
-    bool,
-    bytes,
-    complex,
-    datetime,
-    date,
-    time,
-    timedelta,
-    Decimal,
-    bson.ObjectId,
-    bson.Decimal128,
-    bson.Int64,
-    bson.Binary,
-    bson.Regex,
-    re.Pattern,
-    uuid.UUID,
-    enum.Enum,
-    type(None),
-)
-_COLLECTION_ORIGINS = (list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.Set)
-_NOT_MODIFIED: frozenset[str] = frozenset()
 
 
 def _snake_case(name: str) -> str:
@@ -93,65 +59,6 @@ def _check_collection_name(model: str, name: str) -> None:
             "nor NUL, no empty part between dots, and not start with 'system.'); set "
             "model_config['collection']"
         )
-
-
-def _strip_optional(tp: Any) -> Any:
-    while True:
-        origin = get_origin(tp)
-        if origin is Annotated:
-            tp = get_args(tp)[0]
-        elif origin in (Union, types.UnionType):
-            args = [a for a in get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp
-            tp = args[0]
-        else:
-            return tp
-
-
-def _model_class(tp: Any) -> type[_BaseODMModel] | None:
-    return tp if isinstance(tp, type) and issubclass(tp, _BaseODMModel) else None
-
-
-def _classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, Any, str]:
-    """Return (kind, model, shape) of a field; shape is "one", "list" or "dict"."""
-    tp = _strip_optional(annotation)
-    origin = get_origin(tp)
-    if tp is Callable or origin in (collections.abc.Callable,):
-        raise TypeError(f"{owner}.{name}: Callable fields cannot be stored in MongoDB")
-    model = _model_class(tp)
-    if model is not None:
-        return ("embedded" if issubclass(model, EmbeddedModel) else "reference"), model, "one"
-    args = get_args(tp)
-    if origin is not None and args:
-        inner = _model_class(_strip_optional(args[0] if origin is tuple else args[-1]))
-        if inner is not None:
-            if issubclass(inner, Model):
-                raise TypeError(
-                    f"{owner}.{name}: collections of Models are not supported; store their "
-                    "primary keys, or make the inner class an EmbeddedModel"
-                )
-            if origin in (dict, collections.abc.Mapping):
-                return "embedded", inner, "dict"
-            if origin in _COLLECTION_ORIGINS:
-                return "embedded", inner, "list"
-    return "plain", None, "one"
-
-
-def _is_mutable(annotation: Any) -> bool:
-    tp = _strip_optional(annotation)
-    origin = get_origin(tp)
-    if origin is Literal:
-        return False
-    if origin in (Union, types.UnionType):
-        return any(_is_mutable(a) for a in get_args(tp))
-    if origin in (tuple, frozenset):
-        return any(_is_mutable(a) for a in get_args(tp) if a is not Ellipsis)
-    if origin is not None or not isinstance(tp, type):
-        return True
-    if issubclass(tp, Model):
-        return False
-    return not issubclass(tp, _IMMUTABLE_TYPES)
 
 
 def _make_const_validator(owner: str, name: str, default: Any) -> AfterValidator:
@@ -284,7 +191,7 @@ class ODMModelMetaclass(ModelMetaclass):
                 key_name="_id", primary_field=True, index=False, unique=False, pydantic_kwargs={}
             )
 
-        _swap_raw_bson_classes(namespace, namespace["__annotations__"])
+        swap_raw_bson_classes(namespace, namespace["__annotations__"])
         token = _BUILDING.set(True)
         try:
             cls = super().__new__(mcs, name, bases, namespace, **kwargs)
@@ -313,29 +220,6 @@ class ODMModelMetaclass(ModelMetaclass):
         return str(collection)
 
 
-_RAW_BSON = (bson.ObjectId, bson.Int64, bson.Decimal128, bson.Binary, bson.Regex)
-
-
-def _mentions_raw_bson(tp: Any) -> bool:
-    if isinstance(tp, type) and not isinstance(tp, types.GenericAlias):
-        return tp in _RAW_BSON
-    return any(_mentions_raw_bson(arg) for arg in get_args(tp))
-
-
-def _swap_raw_bson_classes(namespace: dict[str, Any], annotations: dict[str, Any]) -> None:
-    """Replace `bson.ObjectId` & co by their pydantic-aware odmantic.bson types."""
-    module = sys.modules.get(namespace.get("__module__", ""))
-    scope = {**(vars(module) if module else {}), **namespace}
-    for attr, annotation in list(annotations.items()):
-        if isinstance(annotation, str):
-            try:
-                annotation = eval(annotation, scope)  # noqa: S307 - the class's own annotation
-            except Exception:
-                continue
-        if _mentions_raw_bson(annotation):
-            annotations[attr] = substitute_bson_types(annotation)
-
-
 def _inherited_fields(bases: tuple[type[Any], ...]) -> dict[str, ODMField]:
     fields: dict[str, ODMField] = {}
     for base in reversed(bases):
@@ -354,7 +238,7 @@ def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
         info = infos.get(name)
         parent = inherited.get(name) if info is None else None
         annotation = finfo.annotation
-        kind, model, shape = _classify(owner, name, annotation)
+        kind, model, shape = classify(owner, name, annotation)
         if isinstance(info, ODMReferenceInfo) or (
             parent is not None and parent.kind == "reference"
         ):
@@ -411,7 +295,7 @@ def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
             primary=primary,
             index=index,
             unique=unique,
-            mutable=kind == "embedded" or (kind == "plain" and _is_mutable(annotation)),
+            mutable=kind == "embedded" or (kind == "plain" and is_mutable(annotation)),
         )
         shapes[name] = shape
     seen: dict[str, str] = {}

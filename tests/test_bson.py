@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 from pydantic_core import core_schema
 
+from odmantic.annotations import substitute_bson_types
 from odmantic.bson import (
     BSON_CONTEXT,
     Binary,
@@ -31,7 +32,6 @@ from odmantic.bson import (
     ObjectId,
     Regex,
     WithBsonSerializer,
-    substitute_bson_types,
 )
 
 OID_HEX = "5f85f36d6dfecacc68428a46"

@@ -1,0 +1,389 @@
+"""What field annotations mean to the ODM: BSON-aware rewrites, embedded/reference shapes.
+
+:func:`substitute_bson_types` rewrites plain Python types that need a BSON-specific treatment:
+
+* ``datetime.datetime``: naive values are taken as UTC, aware values are converted to UTC,
+  and the result is a *naive UTC* datetime truncated to milliseconds, which is exactly what
+  PyMongo gives back by default; so validating a stored value gives an equal value.
+* ``decimal.Decimal``: dumped as :class:`bson.decimal128.Decimal128` for MongoDB (only
+  under :data:`odmantic.bson.BSON_CONTEXT`) and validated back from ``Decimal128``.
+* subclasses of :class:`~odmantic.bson.WithBsonSerializer` and ``Enum`` classes: dumped
+  through ``__bson__`` / as their value for MongoDB (again only under ``BSON_CONTEXT``).
+* the raw :mod:`bson` classes (``bson.ObjectId`` ...): replaced by their pydantic-aware
+  :mod:`odmantic.bson` counterparts.
+
+:func:`classify` and :func:`is_mutable` tell the model machinery how a field is stored.
+"""
+
+from __future__ import annotations
+
+import collections
+import collections.abc
+import decimal
+import enum
+import re
+import sys
+import types
+import typing
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, ForwardRef, Literal, Union, get_args, get_origin
+
+import bson
+import bson.binary
+import bson.decimal128
+import bson.int64
+import bson.regex
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from odmantic.bson import (
+    Binary,
+    Decimal128,
+    Int64,
+    ObjectId,
+    Regex,
+    WithBsonSerializer,
+    is_bson_context,
+)
+from odmantic.field import FieldKind
+
+
+@dataclass(frozen=True)
+class _BsonSerializer:
+    """``Annotated`` marker applying ``to_bson`` (``__bson__``, an Enum's value) under BSON_CONTEXT."""
+
+    to_bson: Callable[[Any], Any]
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        schema = handler(source)
+        to_bson = self.to_bson
+
+        def serialize(
+            value: Any,
+            nxt: core_schema.SerializerFunctionWrapHandler,
+            info: core_schema.SerializationInfo[Any],
+        ) -> Any:
+            if is_bson_context(info.context):
+                return to_bson(value)
+            return nxt(value)
+
+        previous = schema.get("serialization")
+        inner = None if previous is None else core_schema.any_schema(serialization=previous)
+        return {
+            **schema,
+            "serialization": core_schema.wrap_serializer_function_ser_schema(
+                serialize, info_arg=True, schema=inner
+            ),
+        }
+
+
+# --------------------------------------------------------------------------- datetime
+
+
+def _normalize_datetime(value: datetime) -> datetime:
+    """Naive UTC datetime truncated to milliseconds (what MongoDB stores)."""
+    if value.tzinfo is not None:
+        offset = value.utcoffset()
+        try:
+            if offset:
+                value = value - offset
+        except OverflowError:
+            raise ValueError("datetime out of range once converted to UTC") from None
+        value = value.replace(tzinfo=None)
+    microsecond = value.microsecond
+    if microsecond % 1000:
+        value = value.replace(microsecond=microsecond - microsecond % 1000)
+    return value
+
+
+class _BsonDatetime:
+    """``Annotated`` marker: naive-UTC, millisecond-precision datetimes."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "BsonDatetime"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(_normalize_datetime, handler(source))
+
+
+# --------------------------------------------------------------------------- Decimal
+
+
+def _decimal_from_decimal128(value: Any) -> Any:
+    if isinstance(value, bson.decimal128.Decimal128):
+        return value.to_decimal()
+    return value
+
+
+def _serialize_decimal(value: decimal.Decimal, info: core_schema.SerializationInfo[Any]) -> Any:
+    if info.mode_is_json():
+        return str(value)
+    if is_bson_context(info.context):
+        return bson.decimal128.Decimal128(value)
+    return value
+
+
+class _BsonDecimal:
+    """``Annotated`` marker: Decimal validated from Decimal128, dumped as Decimal128 for BSON."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "BsonDecimal"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(
+            _decimal_from_decimal128,
+            handler(source),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _serialize_decimal, info_arg=True, when_used="unless-none"
+            ),
+        )
+
+
+_BSON_DATETIME = _BsonDatetime()
+_BSON_DECIMAL = _BsonDecimal()
+_DATETIME_ANNOTATION: Any = Annotated[datetime, _BSON_DATETIME]
+_DECIMAL_ANNOTATION: Any = Annotated[decimal.Decimal, _BSON_DECIMAL]
+
+# --------------------------------------------------------------------------- substitution
+
+_REPLACED_CLASSES: dict[Any, Any] = {
+    datetime: _DATETIME_ANNOTATION,
+    decimal.Decimal: _DECIMAL_ANNOTATION,
+    bson.ObjectId: ObjectId,
+    bson.int64.Int64: Int64,
+    bson.decimal128.Decimal128: Decimal128,
+    bson.binary.Binary: Binary,
+    bson.regex.Regex: Regex,
+}
+_MARKERS: dict[Any, Any] = {datetime: _BSON_DATETIME, decimal.Decimal: _BSON_DECIMAL}
+_MARKER_TYPES = (_BsonDatetime, _BsonDecimal, _BsonSerializer)
+_CONTAINER_ORIGINS: frozenset[Any] = frozenset(
+    {
+        list,
+        set,
+        frozenset,
+        tuple,
+        dict,
+        collections.deque,
+        collections.defaultdict,
+        collections.OrderedDict,
+        collections.abc.Sequence,
+        collections.abc.MutableSequence,
+        collections.abc.Set,
+        collections.abc.MutableSet,
+        collections.abc.Mapping,
+        collections.abc.MutableMapping,
+        collections.abc.Collection,
+        collections.abc.Iterable,
+    }
+)
+_UNION_ORIGINS: tuple[Any, ...] = (Union, types.UnionType)
+
+
+def _enum_value(member: enum.Enum) -> Any:
+    return member.value
+
+
+def _substitute_args(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """Substituted args, or None when none of them changed."""
+    new_args = tuple(_substitute(arg) for arg in args)
+    if all(new is old for new, old in zip(new_args, args, strict=True)):
+        return None
+    return new_args
+
+
+def _substitute(annotation: Any) -> Any:
+    # list[int] is an instance of type on Python 3.10
+    if isinstance(annotation, type) and not isinstance(annotation, types.GenericAlias):
+        replaced = _REPLACED_CLASSES.get(annotation)
+        if replaced is not None:
+            return replaced
+        if issubclass(annotation, WithBsonSerializer) and annotation is not WithBsonSerializer:
+            return Annotated[annotation, _BsonSerializer(annotation.__bson__)]
+        if issubclass(annotation, enum.Enum):
+            return Annotated[annotation, _BsonSerializer(_enum_value)]
+        return annotation
+    if isinstance(annotation, (str, ForwardRef)):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is None or origin is Literal:
+        return annotation
+    if origin is Annotated:
+        inner = annotation.__origin__
+        metadata = annotation.__metadata__
+        if any(isinstance(item, _MARKER_TYPES) for item in metadata):
+            return annotation  # already substituted
+        marker = _MARKERS.get(inner)
+        if marker is not None:
+            # Marker last: the user's constraints apply to pydantic's own datetime/Decimal
+            # schema, then the BSON normalization wraps it.
+            params = (inner, *metadata, marker)
+            return Annotated[params]
+        new_inner = _substitute(inner)
+        if new_inner is inner:
+            return annotation
+        params = (new_inner, *metadata)
+        return Annotated[params]
+    if origin in _UNION_ORIGINS:
+        new_args = _substitute_args(typing.get_args(annotation))
+        if new_args is None:
+            return annotation
+        return Union[new_args]  # noqa: UP007 (a runtime union of arbitrary args)
+    if origin in _CONTAINER_ORIGINS:
+        new_args = _substitute_args(typing.get_args(annotation))
+        if new_args is None:
+            return annotation
+        if isinstance(annotation, types.GenericAlias):
+            return types.GenericAlias(origin, new_args)
+        return annotation.copy_with(new_args)
+    return annotation
+
+
+def substitute_bson_types(annotation: Any) -> Any:
+    """Rewrite a field annotation so that nested types get their BSON behaviour.
+
+    Inside unions (``Optional[X]``, ``Union[...]``, ``X | None``), containers (``list``,
+    ``set``, ``frozenset``, ``tuple``, ``dict``, ``deque``, ``defaultdict``, ``OrderedDict``,
+    their ``typing`` aliases and the ``collections.abc`` ``Sequence``/``Mapping``/``Set``/
+    ``Collection``/``Iterable`` families) and ``Annotated[...]`` (metadata kept):
+
+    * ``datetime.datetime`` becomes a datetime validated to naive UTC with millisecond
+      precision (naive input is taken as UTC, aware input is converted);
+    * ``decimal.Decimal`` becomes a Decimal that also validates from ``Decimal128`` and is
+      dumped as ``Decimal128`` under :data:`BSON_CONTEXT`;
+    * subclasses of :class:`WithBsonSerializer` get a serializer calling ``__bson__`` under
+      :data:`BSON_CONTEXT`;
+    * the raw :mod:`bson` classes (``bson.ObjectId``, ``Int64``, ``Decimal128``, ``Binary``,
+      ``Regex``) become the pydantic-aware classes of this module.
+
+    ``Literal``, other classes (models included), ``Callable``, ``type[...]``, strings and
+    ``ForwardRef`` are left alone.  When nothing needs rewriting, the very same object is
+    returned, so the caller can test ``result is annotation``.
+    """
+    return _substitute(annotation)
+
+
+_IMMUTABLE_TYPES: tuple[type, ...] = (
+    str,
+    int,
+    float,
+    bool,
+    bytes,
+    complex,
+    datetime,
+    date,
+    time,
+    timedelta,
+    decimal.Decimal,
+    bson.ObjectId,
+    bson.Decimal128,
+    bson.Int64,
+    bson.Binary,
+    bson.Regex,
+    re.Pattern,
+    uuid.UUID,
+    enum.Enum,
+    type(None),
+)
+_COLLECTION_ORIGINS = (list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.Set)
+
+
+def _strip_optional(tp: Any) -> Any:
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def _model_class(tp: Any) -> Any:
+    """`tp` when it is an ODM model class (Model or EmbeddedModel), else None."""
+    return tp if isinstance(tp, type) and hasattr(tp, "__odm_fields__") else None
+
+
+def _is_document_model(tp: type) -> bool:
+    """A Model (own collection), as opposed to an EmbeddedModel."""
+    return hasattr(tp, "__collection__")
+
+
+def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, Any, str]:
+    """Return (kind, model, shape) of a field; shape is "one", "list" or "dict"."""
+    tp = _strip_optional(annotation)
+    origin = get_origin(tp)
+    if tp is Callable or origin in (collections.abc.Callable,):
+        raise TypeError(f"{owner}.{name}: Callable fields cannot be stored in MongoDB")
+    model = _model_class(tp)
+    if model is not None:
+        return ("reference" if _is_document_model(model) else "embedded"), model, "one"
+    args = get_args(tp)
+    if origin is not None and args:
+        inner = _model_class(_strip_optional(args[0] if origin is tuple else args[-1]))
+        if inner is not None:
+            if _is_document_model(inner):
+                raise TypeError(
+                    f"{owner}.{name}: collections of Models are not supported; store their "
+                    "primary keys, or make the inner class an EmbeddedModel"
+                )
+            if origin in (dict, collections.abc.Mapping):
+                return "embedded", inner, "dict"
+            if origin in _COLLECTION_ORIGINS:
+                return "embedded", inner, "list"
+    return "plain", None, "one"
+
+
+def is_mutable(annotation: Any) -> bool:
+    tp = _strip_optional(annotation)
+    origin = get_origin(tp)
+    if origin is Literal:
+        return False
+    if origin in (Union, types.UnionType):
+        return any(is_mutable(a) for a in get_args(tp))
+    if origin in (tuple, frozenset):
+        return any(is_mutable(a) for a in get_args(tp) if a is not Ellipsis)
+    if origin is not None or not isinstance(tp, type):
+        return True
+    if _model_class(tp) is not None and _is_document_model(tp):
+        return False
+    return not issubclass(tp, _IMMUTABLE_TYPES)
+
+
+_RAW_BSON = (bson.ObjectId, bson.Int64, bson.Decimal128, bson.Binary, bson.Regex)
+
+
+def _mentions_raw_bson(tp: Any) -> bool:
+    if isinstance(tp, type) and not isinstance(tp, types.GenericAlias):
+        return tp in _RAW_BSON
+    return any(_mentions_raw_bson(arg) for arg in get_args(tp))
+
+
+def swap_raw_bson_classes(namespace: dict[str, Any], annotations: dict[str, Any]) -> None:
+    """Replace `bson.ObjectId` & co by their pydantic-aware odmantic.bson types."""
+    module = sys.modules.get(namespace.get("__module__", ""))
+    scope = {**(vars(module) if module else {}), **namespace}
+    for attr, annotation in list(annotations.items()):
+        if isinstance(annotation, str):
+            try:
+                annotation = eval(annotation, scope)  # noqa: S307 - the class's own annotation
+            except Exception:
+                continue
+        if _mentions_raw_bson(annotation):
+            annotations[attr] = substitute_bson_types(annotation)
