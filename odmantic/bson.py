@@ -99,6 +99,28 @@ def _invalid(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(kind, message)
 
 
+def _fast_path_schema(
+    bson_class: type,
+    convert: core_schema.CoreSchema,
+    *,
+    error: str,
+    message: str,
+    serialization: core_schema.SerSchema,
+    json_schema: core_schema.CoreSchema | None = None,
+) -> core_schema.CoreSchema:
+    """Instances of `bson_class` (as PyMongo decodes them) pass in Rust; others go to `convert`."""
+    return core_schema.json_or_python_schema(
+        json_schema=convert if json_schema is None else json_schema,
+        python_schema=core_schema.union_schema(
+            [core_schema.is_instance_schema(bson_class), convert],
+            mode="left_to_right",
+            custom_error_type=error,
+            custom_error_message=message,
+        ),
+        serialization=serialization,
+    )
+
+
 # --------------------------------------------------------------------------- ObjectId
 
 _OBJECT_ID_ERROR = "object_id"
@@ -137,14 +159,11 @@ class ObjectId(bson.ObjectId, metaclass=_BsonTypeMeta):
     ) -> core_schema.CoreSchema:
         """Rust fast path for bson.ObjectId instances, Python fallback for str/bytes."""
         from_other = core_schema.no_info_plain_validator_function(_object_id_from_str_or_bytes)
-        return core_schema.json_or_python_schema(
-            json_schema=from_other,
-            python_schema=core_schema.union_schema(
-                [core_schema.is_instance_schema(bson.ObjectId), from_other],
-                mode="left_to_right",
-                custom_error_type=_OBJECT_ID_ERROR,
-                custom_error_message=_OBJECT_ID_MESSAGE,
-            ),
+        return _fast_path_schema(
+            bson.ObjectId,
+            from_other,
+            error=_OBJECT_ID_ERROR,
+            message=_OBJECT_ID_MESSAGE,
             serialization=core_schema.to_string_ser_schema(when_used="json-unless-none"),
         )
 
@@ -192,14 +211,11 @@ class Int64(bson.int64.Int64, metaclass=_BsonTypeMeta):
         from_int = core_schema.no_info_after_validator_function(
             _to_int64, core_schema.int_schema(ge=_INT64_MIN, le=_INT64_MAX)
         )
-        return core_schema.json_or_python_schema(
-            json_schema=from_int,
-            python_schema=core_schema.union_schema(
-                [core_schema.is_instance_schema(bson.int64.Int64), from_int],
-                mode="left_to_right",
-                custom_error_type=_INT64_ERROR,
-                custom_error_message=_INT64_MESSAGE,
-            ),
+        return _fast_path_schema(
+            bson.int64.Int64,
+            from_int,
+            error=_INT64_ERROR,
+            message=_INT64_MESSAGE,
             serialization=core_schema.simple_ser_schema("int"),
         )
 
@@ -258,14 +274,11 @@ class Decimal128(bson.decimal128.Decimal128, metaclass=_BsonTypeMeta):
     ) -> core_schema.CoreSchema:
         """Rust fast path for Decimal128 instances, Python conversion otherwise."""
         convert = core_schema.no_info_plain_validator_function(_to_decimal128)
-        return core_schema.json_or_python_schema(
-            json_schema=convert,
-            python_schema=core_schema.union_schema(
-                [core_schema.is_instance_schema(bson.decimal128.Decimal128), convert],
-                mode="left_to_right",
-                custom_error_type=_DECIMAL128_ERROR,
-                custom_error_message=_DECIMAL128_MESSAGE,
-            ),
+        return _fast_path_schema(
+            bson.decimal128.Decimal128,
+            convert,
+            error=_DECIMAL128_ERROR,
+            message=_DECIMAL128_MESSAGE,
             serialization=core_schema.to_string_ser_schema(when_used="json-unless-none"),
         )
 
@@ -323,21 +336,16 @@ class Binary(bson.binary.Binary, metaclass=_BsonTypeMeta):
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         """Rust fast path for Binary instances, bytes wrapping or base64 decoding otherwise."""
-        return core_schema.json_or_python_schema(
-            json_schema=core_schema.no_info_after_validator_function(
-                _binary_from_base64, core_schema.str_schema(strict=True)
-            ),
-            python_schema=core_schema.union_schema(
-                [
-                    core_schema.is_instance_schema(bson.binary.Binary),
-                    core_schema.no_info_plain_validator_function(_binary_from_bytes),
-                ],
-                mode="left_to_right",
-                custom_error_type=_BINARY_ERROR,
-                custom_error_message=_BINARY_MESSAGE,
-            ),
+        return _fast_path_schema(
+            bson.binary.Binary,
+            core_schema.no_info_plain_validator_function(_binary_from_bytes),
+            error=_BINARY_ERROR,
+            message=_BINARY_MESSAGE,
             serialization=core_schema.plain_serializer_function_ser_schema(
                 _binary_to_base64, when_used="json-unless-none"
+            ),
+            json_schema=core_schema.no_info_after_validator_function(
+                _binary_from_base64, core_schema.str_schema(strict=True)
             ),
         )
 
@@ -385,14 +393,11 @@ class Regex(bson.regex.Regex[Any], metaclass=_BsonTypeMeta):
     ) -> core_schema.CoreSchema:
         """Rust fast path for bson Regex instances, Python conversion otherwise."""
         convert = core_schema.no_info_plain_validator_function(_regex_from_other)
-        return core_schema.json_or_python_schema(
-            json_schema=convert,
-            python_schema=core_schema.union_schema(
-                [core_schema.is_instance_schema(bson.regex.Regex), convert],
-                mode="left_to_right",
-                custom_error_type=_REGEX_ERROR,
-                custom_error_message=_REGEX_MESSAGE,
-            ),
+        return _fast_path_schema(
+            bson.regex.Regex,
+            convert,
+            error=_REGEX_ERROR,
+            message=_REGEX_MESSAGE,
             serialization=core_schema.plain_serializer_function_ser_schema(
                 _regex_pattern, when_used="json-unless-none"
             ),
