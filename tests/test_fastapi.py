@@ -1,0 +1,55 @@
+"""Models as FastAPI request and response models: ObjectId as a string, a valid /openapi.json."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from odmantic import ObjectId
+from tests.models import Address, Player
+
+app = FastAPI()
+STORE: dict[str, Player] = {}
+
+
+@app.post("/players")
+def create(player: Player) -> Player:
+    STORE[str(player.id)] = player
+    return player
+
+
+@app.get("/players/{player_id}")
+def read(player_id: ObjectId) -> Player:
+    return STORE[str(player_id)]
+
+
+client = TestClient(app)
+
+
+def test_request_and_response_use_string_object_ids() -> None:
+    oid = ObjectId()
+    sent = {"id": str(oid), "name": "Leeroy", "address": {"city": "Paris"}}
+    created = client.post("/players", json=sent)
+    assert created.status_code == 200, created.text
+    body = created.json()
+    assert body["id"] == str(oid)
+    assert body["address"] == {"city": "Paris", "zip_code": "00000"}
+    assert STORE[str(oid)].address == Address(city="Paris")
+    fetched = client.get(f"/players/{oid}")
+    assert fetched.status_code == 200 and fetched.json() == body
+
+
+def test_invalid_object_id_is_a_422() -> None:
+    response = client.post("/players", json={"id": "nope", "name": "x"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "id"]
+
+
+def test_openapi_schema_describes_object_ids_as_strings() -> None:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    schemas = response.json()["components"]["schemas"]
+    player = next(v for k, v in schemas.items() if k.startswith("Player"))
+    assert player["properties"]["id"]["type"] == "string"
+    assert player["properties"]["id"]["pattern"] == "^[0-9a-f]{24}$"
+    assert "name" in player["required"]
