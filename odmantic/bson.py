@@ -40,7 +40,6 @@ import base64
 import binascii
 import decimal
 import re
-import typing
 from typing import Any, ClassVar
 
 import bson
@@ -302,14 +301,16 @@ _BINARY_JSON_MESSAGE = "Invalid Binary: expected a base64 string"
 
 def _binary_from_bytes(value: Any) -> bson.binary.Binary:
     if isinstance(value, (bytes, bytearray)):
-        return typing.cast(bson.binary.Binary, bson.binary.Binary(bytes(value)))
+        binary: bson.binary.Binary = bson.binary.Binary(bytes(value))
+        return binary
     raise _invalid(_BINARY_ERROR, _BINARY_MESSAGE)
 
 
 def _binary_from_base64(value: str) -> bson.binary.Binary:
     try:
         data = base64.b64decode(value, validate=True)
-        return typing.cast(bson.binary.Binary, bson.binary.Binary(data))
+        binary: bson.binary.Binary = bson.binary.Binary(data)
+        return binary
     except (binascii.Error, ValueError):
         raise _invalid(_BINARY_ERROR, _BINARY_JSON_MESSAGE) from None
 

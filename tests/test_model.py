@@ -814,7 +814,7 @@ def test_field_default_none_makes_field_optional():
         (bson.ObjectId, bson.ObjectId()),
         (bson.int64.Int64, bson.int64.Int64(5)),
         (bson.decimal128.Decimal128, bson.decimal128.Decimal128("1.5")),
-        (bson.binary.Binary, bson.binary.Binary(b"\x01", 4)),
+        (bson.binary.Binary, bson.binary.Binary(b"\x01", 128)),
         (bson.regex.Regex, bson.regex.Regex("^a", "i")),
     ],
     ids=["ObjectId", "Int64", "Decimal128", "Binary", "Regex"],
