@@ -351,6 +351,7 @@ def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, Any, st
 
 
 def is_mutable(annotation: Any) -> bool:
+    """Whether values of this type can change in place (then a save always writes them)."""
     tp = _strip_optional(annotation)
     origin = get_origin(tp)
     if origin is Literal:
