@@ -459,7 +459,8 @@ def test_new_names_do_not_warn():
         warnings.simplefilter("error")
         Player.model_validate_doc(p.model_dump_doc())
         p.model_update({"name": "b"})
-        p.model_copy(update={"level": 1})
+        copied = p.model_copy(update={"level": 1})
+    assert (p.name, copied.level) == ("b", 1)
 
 
 # --------------------------------------------------------------------------- dirty tracking
