@@ -48,6 +48,7 @@ from odmantic.bson import (
     WithBsonSerializer,
     is_bson_context,
 )
+from odmantic.exceptions import ModelDefinitionError
 from odmantic.field import FieldKind
 
 
@@ -330,7 +331,7 @@ def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, Any, st
     tp = _strip_optional(annotation)
     origin = get_origin(tp)
     if tp is Callable or origin in (collections.abc.Callable,):
-        raise TypeError(f"{owner}.{name}: Callable fields cannot be stored in MongoDB")
+        raise ModelDefinitionError(f"{owner}.{name}: Callable fields cannot be stored in MongoDB")
     model = _model_class(tp)
     if model is not None:
         return ("reference" if _is_document_model(model) else "embedded"), model, "one"
@@ -339,7 +340,7 @@ def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, Any, st
         inner = _model_class(_strip_optional(args[0] if origin is tuple else args[-1]))
         if inner is not None:
             if _is_document_model(inner):
-                raise TypeError(
+                raise ModelDefinitionError(
                     f"{owner}.{name}: collections of Models are not supported; store their "
                     "primary keys, or make the inner class an EmbeddedModel"
                 )

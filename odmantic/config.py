@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import ConfigDict
 
+from odmantic.exceptions import ModelDefinitionError
+
 ODM_KEYS = frozenset({"collection", "parse_doc_with_default_factories", "indexes"})
 PYDANTIC_KEYS = frozenset(
     {
@@ -47,17 +49,19 @@ def check_config(model_name: str, config: dict[str, Any]) -> dict[str, Any]:
     """
     unknown = sorted(set(config) - ODM_KEYS - PYDANTIC_KEYS - set(FORCED))
     if unknown:
-        raise ValueError(
+        raise ModelDefinitionError(
             f"{model_name}: unsupported model_config key(s) {', '.join(map(repr, unknown))}; "
             f"allowed: {', '.join(sorted(ODM_KEYS | PYDANTIC_KEYS))}"
         )
     for key, value in FORCED.items():
         if key in config and config[key] is not value:
-            raise ValueError(f"{model_name}: model_config[{key!r}] is always {value} in odmantic")
+            raise ModelDefinitionError(
+                f"{model_name}: model_config[{key!r}] is always {value} in odmantic"
+            )
     if "collection" in config and not isinstance(config["collection"], str):
-        raise ValueError(f"{model_name}: model_config['collection'] must be a str")
+        raise ModelDefinitionError(f"{model_name}: model_config['collection'] must be a str")
     if "indexes" in config and not callable(config["indexes"]):
-        raise ValueError(
+        raise ModelDefinitionError(
             f"{model_name}: model_config['indexes'] must be a callable returning indexes, "
             "e.g. lambda: [Index(Player.name)]"
         )

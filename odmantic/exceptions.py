@@ -11,6 +11,13 @@ if TYPE_CHECKING:
     from odmantic.model import Model
 
 
+class ModelDefinitionError(TypeError, ValueError):
+    """A model class is defined wrongly; the message names the model and the field.
+
+    Both a TypeError (what ODMantic 1.1 raised) and a ValueError, so either `except` catches it.
+    """
+
+
 class BaseEngineException(Exception):
     """Base class of the errors raised by an engine about one instance of a model."""
 
@@ -101,6 +108,7 @@ class DocumentParsingError(ValueError):
 
 
 __all__ = [
+    "ModelDefinitionError",
     "BaseEngineException",
     "BaseEngineInstanceException",
     "DocumentNotFoundError",

@@ -33,7 +33,7 @@ from odmantic.document import (
     missing_keys,
     rename_out,
 )
-from odmantic.exceptions import DocumentParsingError
+from odmantic.exceptions import DocumentParsingError, ModelDefinitionError
 from odmantic.field import FieldProxy, ODMField, ODMFieldInfo, ODMReferenceInfo
 
 ModelT = TypeVar("ModelT", bound="_BaseODMModel")
@@ -54,7 +54,7 @@ def _check_collection_name(model: str, name: str) -> None:
         or name.startswith((".", "system."))
         or name.endswith(".")
     ):
-        raise ValueError(
+        raise ModelDefinitionError(
             f"{model}: invalid collection name {name!r} (it must be non-empty, contain no '$' "
             "nor NUL, no empty part between dots, and not start with 'system.'); set "
             "model_config['collection']"
@@ -81,7 +81,7 @@ def _to_pydantic_field(owner: str, name: str, info: ODMFieldInfo, key_name: str)
     try:
         return pydantic.Field(**kwargs)
     except TypeError as exc:
-        raise TypeError(f"{owner}.{name}: {exc}") from exc
+        raise ModelDefinitionError(f"{owner}.{name}: {exc}") from exc
 
 
 # True while pydantic builds a class: it must not see the field proxies of the parent classes.
@@ -128,14 +128,14 @@ class ODMModelMetaclass(ModelMetaclass):
         infos: dict[str, ODMFieldInfo | ODMReferenceInfo] = {}
         for attr, value in list(namespace.items()):
             if isinstance(value, FieldInfo):
-                raise TypeError(
+                raise ModelDefinitionError(
                     f"{name}.{attr}: use odmantic.Field instead of pydantic.Field "
                     "(it also takes key_name, primary_field, index and unique)"
                 )
             if not isinstance(value, (ODMFieldInfo, ODMReferenceInfo)):
                 continue
             if attr not in annotations:
-                raise TypeError(
+                raise ModelDefinitionError(
                     f"{name}.{attr}: field has no type annotation; write `{attr}: <type> = ...`"
                 )
             infos[attr] = value
@@ -163,12 +163,12 @@ class ODMModelMetaclass(ModelMetaclass):
                     del namespace[attr]
                 continue
             if value.primary_field and is_embedded:
-                raise TypeError(
+                raise ModelDefinitionError(
                     f"{name}.{attr}: an EmbeddedModel cannot have a primary field "
                     "(embedded documents have no _id of their own)"
                 )
             if value.key_name == "_id" and not value.primary_field:
-                raise ValueError(
+                raise ModelDefinitionError(
                     f"{name}.{attr}: key_name '_id' is the primary key: also set primary_field=True"
                 )
             key = "_id" if value.primary_field else (value.key_name or attr)
@@ -179,7 +179,7 @@ class ODMModelMetaclass(ModelMetaclass):
         ) or any(f.primary for f in inherited.values())
         if not is_embedded and not has_primary:
             if "id" in annotations:
-                raise TypeError(
+                raise ModelDefinitionError(
                     f"{name}.id: 'id' is the generated primary key; declare your own with "
                     "Field(primary_field=True) or rename the field"
                 )
@@ -196,7 +196,7 @@ class ODMModelMetaclass(ModelMetaclass):
         try:
             cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         except PydanticUserError as exc:
-            raise TypeError(f"{name}: {exc.message}") from exc
+            raise ModelDefinitionError(f"{name}: {exc.message}") from exc
         finally:
             _BUILDING.reset(token)
         cls.__odm_infos__ = infos  # type: ignore[attr-defined]
@@ -243,17 +243,17 @@ def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
             parent is not None and parent.kind == "reference"
         ):
             if kind != "reference":
-                raise TypeError(
+                raise ModelDefinitionError(
                     f"{owner}.{name}: Reference() needs a Model type annotation, got {annotation!r}"
                 )
         elif kind == "reference" and not issubclass(cls, EmbeddedModel):
-            raise TypeError(
+            raise ModelDefinitionError(
                 f"{owner}.{name}: a field holding a Model must be declared with Reference() "
                 f"(`{name}: {model.__name__ if model else '...'} = Reference()`), "
                 "or use an EmbeddedModel to store it inside the document"
             )
         if kind == "reference" and issubclass(cls, EmbeddedModel):
-            raise TypeError(
+            raise ModelDefinitionError(
                 f"{owner}.{name}: an EmbeddedModel cannot hold a Model or a Reference(); "
                 "store the referenced primary key, or put the reference on the Model"
             )
@@ -276,7 +276,7 @@ def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
         else:
             primary, key_name, index, unique = False, name, False, False
         if key_name.startswith("$") or "." in key_name or "\x00" in key_name:
-            raise ValueError(
+            raise ModelDefinitionError(
                 f"{owner}.{name}: key_name {key_name!r} cannot start with '$' or contain '.'"
             )
         substituted = substitute_bson_types(annotation)
@@ -301,12 +301,12 @@ def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
     seen: dict[str, str] = {}
     for field in fields.values():
         if field.key_name != field.name and field.key_name in fields:
-            raise ValueError(
+            raise ModelDefinitionError(
                 f"{owner}.{field.name}: key_name {field.key_name!r} is the name of another "
                 "field; pick a key name that is not a field name"
             )
         if field.key_name in seen:
-            raise ValueError(
+            raise ModelDefinitionError(
                 f"{owner}: fields {seen[field.key_name]!r} and {field.name!r} have the same "
                 f"key_name {field.key_name!r}"
             )

@@ -323,3 +323,15 @@ def test_reference_inside_an_embedded_model_is_refused() -> None:
 
         class Holder(EmbeddedModel):
             target: Target = Reference()
+
+
+def test_definition_errors_are_both_type_and_value_errors() -> None:
+    from odmantic import Field, Model
+    from odmantic.exceptions import ModelDefinitionError
+
+    for expected in (TypeError, ValueError, ModelDefinitionError):
+        with pytest.raises(expected, match=r"Twice: fields 'a' and 'b' have the same key_name"):
+
+            class Twice(Model):
+                a: int = Field(key_name="k")
+                b: int = Field(key_name="k")
