@@ -109,20 +109,20 @@ def lte(field: FieldLike, value: Any) -> QueryExpression:
     return _op(field, "$lte", value)
 
 
-def _as_list(function: str, values: Iterable[Any]) -> list[Any]:
+def _as_list(function: str, field: FieldLike, values: Iterable[Any]) -> list[Any]:
     if isinstance(values, (str, bytes, dict)) or not isinstance(values, Iterable):
-        raise TypeError(f"{function}() takes a list of values, got {values!r}")
+        raise TypeError(f"{function}() on {_key(field)!r} takes a list of values, got {values!r}")
     return list(values)
 
 
 def in_(field: FieldLike, values: Iterable[Any]) -> QueryExpression:
     """`field` is one of `values`."""
-    return _op(field, "$in", _as_list("in_", values))
+    return _op(field, "$in", _as_list("in_", field, values))
 
 
 def not_in(field: FieldLike, values: Iterable[Any]) -> QueryExpression:
     """`field` is none of `values`."""
-    return _op(field, "$nin", _as_list("not_in", values))
+    return _op(field, "$nin", _as_list("not_in", field, values))
 
 
 def match(field: FieldLike, pattern: str | re.Pattern[str]) -> QueryExpression:
@@ -130,7 +130,7 @@ def match(field: FieldLike, pattern: str | re.Pattern[str]) -> QueryExpression:
     if isinstance(pattern, re.Pattern):
         return QueryExpression({_key(field): pattern})
     if not isinstance(pattern, str):
-        raise TypeError(f"match() takes a str or re.Pattern, got {pattern!r}")
+        raise TypeError(f"match() on {_key(field)!r} takes a str or re.Pattern, got {pattern!r}")
     return QueryExpression({_key(field): {"$regex": pattern}})
 
 
@@ -141,24 +141,24 @@ def exists(field: FieldLike, present: bool = True) -> QueryExpression:
 
 def all_(field: FieldLike, values: Sequence[Any]) -> QueryExpression:
     """The list `field` contains every one of `values`."""
-    return _op(field, "$all", _as_list("all_", values))
+    return _op(field, "$all", _as_list("all_", field, values))
 
 
 def size(field: FieldLike, length: int) -> QueryExpression:
     """The list `field` has exactly `length` items."""
     if not isinstance(length, int) or isinstance(length, bool) or length < 0:
-        raise TypeError(f"size() takes a non-negative int, got {length!r}")
+        raise TypeError(f"size() on {_key(field)!r} takes a non-negative int, got {length!r}")
     return QueryExpression({_key(field): {"$size": length}})
 
 
 def elem_match(field: FieldLike, *queries: QueryExpression | dict[str, Any]) -> QueryExpression:
     """The list `field` has an item matching all `queries` (written on the item's model)."""
     if not queries:
-        raise TypeError("elem_match() needs at least one query")
+        raise TypeError(f"elem_match() on {_key(field)!r} needs at least one query")
     merged: dict[str, Any] = {}
     for q in queries:
         if not isinstance(q, dict):
-            raise TypeError(f"elem_match() takes queries, got {q!r}")
+            raise TypeError(f"elem_match() on {_key(field)!r} takes queries, got {q!r}")
         for key, value in q.items():
             if key in merged:
                 return QueryExpression({_key(field): {"$elemMatch": dict(and_(*queries))}})

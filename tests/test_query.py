@@ -462,3 +462,12 @@ def test_with_bson_serializer_values_are_queried_in_their_bson_form() -> None:
 
     assert to_query_value(Upper("abc")) == "ABC"
     assert to_query_value([Upper("x")]) == ["X"]
+
+
+def test_operator_argument_errors_name_the_field() -> None:
+    with pytest.raises(TypeError, match=r"in_\(\) on 'name' takes a list"):
+        Player.name.in_("ab")
+    with pytest.raises(TypeError, match=r"size\(\) on 'tags' takes a non-negative int"):
+        Player.tags.size(-1)
+    with pytest.raises(TypeError, match=r"match\(\) on 'name' takes a str"):
+        Player.name.match(3)  # type: ignore[arg-type]

@@ -201,9 +201,13 @@ class SyncEngine:
         """
         _check_model(model)
         if not isinstance(skip, int) or skip < 0:
-            raise ValueError(f"skip must be a non-negative int, got {skip!r}")
+            raise ValueError(
+                f"find({model.__name__}): skip must be a non-negative int, got {skip!r}"
+            )
         if limit is not None and (not isinstance(limit, int) or limit < 0):
-            raise ValueError(f"limit must be None or a non-negative int, got {limit!r}")
+            raise ValueError(
+                f"find({model.__name__}): limit must be None or a non-negative int, got {limit!r}"
+            )
         return SyncCursor(
             model,
             self.get_collection(model),
