@@ -49,7 +49,7 @@ from odmantic.bson import (
     is_bson_context,
 )
 from odmantic.exceptions import ModelDefinitionError
-from odmantic.field import FieldKind
+from odmantic.schema import FieldKind, ModelSchema, Shape, schema_of
 
 
 @dataclass(frozen=True)
@@ -316,30 +316,20 @@ def _strip_optional(tp: Any) -> Any:
             return tp
 
 
-def _model_class(tp: Any) -> Any:
-    """`tp` when it is an ODM model class (Model or EmbeddedModel), else None."""
-    return tp if isinstance(tp, type) and hasattr(tp, "__odm_fields__") else None
-
-
-def _is_document_model(tp: type) -> bool:
-    """A Model (own collection), as opposed to an EmbeddedModel."""
-    return hasattr(tp, "__collection__")
-
-
-def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, Any, str]:
-    """Return (kind, model, shape) of a field; shape is "one", "list" or "dict"."""
+def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, ModelSchema | None, Shape]:
+    """Return (kind, schema of the embedded or referenced model, shape) of a field."""
     tp = _strip_optional(annotation)
     origin = get_origin(tp)
     if tp is Callable or origin in (collections.abc.Callable,):
         raise ModelDefinitionError(f"{owner}.{name}: Callable fields cannot be stored in MongoDB")
-    model = _model_class(tp)
+    model = schema_of(tp)
     if model is not None:
-        return ("reference" if _is_document_model(model) else "embedded"), model, "one"
+        return ("embedded" if model.is_embedded else "reference"), model, "one"
     args = get_args(tp)
     if origin is not None and args:
-        inner = _model_class(_strip_optional(args[0] if origin is tuple else args[-1]))
+        inner = schema_of(_strip_optional(args[0] if origin is tuple else args[-1]))
         if inner is not None:
-            if _is_document_model(inner):
+            if not inner.is_embedded:
                 raise ModelDefinitionError(
                     f"{owner}.{name}: collections of Models are not supported; store their "
                     "primary keys, or make the inner class an EmbeddedModel"
@@ -363,7 +353,8 @@ def is_mutable(annotation: Any) -> bool:
         return any(is_mutable(a) for a in get_args(tp) if a is not Ellipsis)
     if origin is not None or not isinstance(tp, type):
         return True
-    if _model_class(tp) is not None and _is_document_model(tp):
+    model = schema_of(tp)
+    if model is not None and not model.is_embedded:
         return False
     return not issubclass(tp, _IMMUTABLE_TYPES)
 

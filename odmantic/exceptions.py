@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar, Protocol
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-if TYPE_CHECKING:
-    from odmantic.model import Model
+from odmantic.schema import ModelSchema
+
+
+class StoredInstance(Protocol):
+    """What the engine errors read of a Model instance: its schema and its primary key."""
+
+    __schema__: ClassVar[ModelSchema]
+
+    def __primary_value__(self) -> Any: ...
+
+
+def _describe(instance: StoredInstance) -> str:
+    schema = type(instance).__schema__
+    return (
+        f"{schema.name} instance with primary key {instance.__primary_value__()!r} "
+        f"in collection {schema.collection!r}"
+    )
 
 
 class ModelDefinitionError(TypeError, ValueError):
@@ -21,29 +36,24 @@ class ModelDefinitionError(TypeError, ValueError):
 class BaseEngineException(Exception):
     """Base class of the errors raised by an engine about one instance of a model."""
 
-    def __init__(self, message: str, model: type[Model]) -> None:
-        self.model: type[Model] = model
+    def __init__(self, message: str, model: type[Any]) -> None:
+        self.model = model
         super().__init__(message)
 
 
 class BaseEngineInstanceException(BaseEngineException):
     """An engine error about one instance: carries the instance."""
 
-    def __init__(self, message: str, instance: Model) -> None:
-        self.instance: Model = instance
+    def __init__(self, message: str, instance: StoredInstance) -> None:
+        self.instance = instance
         super().__init__(message, type(instance))
 
 
 class DocumentNotFoundError(BaseEngineInstanceException):
     """The instance was expected in the database (to delete it) but no document has its key."""
 
-    def __init__(self, instance: Model) -> None:
-        model = type(instance)
-        super().__init__(
-            f"Document not found for {model.__name__} instance with primary key "
-            f"{instance.__primary_value__()!r} in collection {model.__collection__!r}",
-            instance,
-        )
+    def __init__(self, instance: StoredInstance) -> None:
+        super().__init__(f"Document not found for {_describe(instance)}", instance)
 
 
 class DuplicateKeyError(BaseEngineInstanceException):
@@ -56,7 +66,7 @@ class DuplicateKeyError(BaseEngineInstanceException):
 
     def __init__(
         self,
-        instance: Model,
+        instance: StoredInstance,
         driver_error: Exception,
         *,
         details: dict[str, Any] | None = None,
@@ -66,14 +76,11 @@ class DuplicateKeyError(BaseEngineInstanceException):
             raw = getattr(driver_error, "details", None)
             details = raw if isinstance(raw, dict) else {}
         self.details = details
-        model = type(instance)
         key = details.get("keyValue")
         clash = f" on {key!r}" if key else ""
         reason = details.get("errmsg") or str(driver_error)
         super().__init__(
-            f"Duplicate key error{clash} while saving {model.__name__} instance with primary key "
-            f"{instance.__primary_value__()!r} in collection {model.__collection__!r}: {reason}",
-            instance,
+            f"Duplicate key error{clash} while saving {_describe(instance)}: {reason}", instance
         )
 
 

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 from pydantic_core import PydanticUndefined
 
 from odmantic import query
 from odmantic.query import QueryExpression, SortExpression
-
-if TYPE_CHECKING:
-    from odmantic.model import _BaseODMModel
-
-FieldKind = Literal["plain", "embedded", "reference"]
+from odmantic.schema import FieldSchema, ModelSchema
 
 
 class ODMFieldInfo:
@@ -123,29 +118,8 @@ def Field(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ODMField:
-    """The ODM description of one model field, computed once at class creation.
-
-    Attributes:
-        name: the Python attribute name.
-        key_name: the key in the MongoDB document.
-        kind: "plain", "embedded" (an EmbeddedModel, possibly in a list or Optional) or
-            "reference" (another Model, stored as its primary key).
-        model: the embedded or referenced model class, if any.
-        primary: this field is the primary key.
-        index, unique: index options for `configure_database`.
-        mutable: values can change in place (lists, dicts, embedded models): always saved.
-    """
-
-    name: str
-    key_name: str
-    kind: FieldKind
-    model: type[_BaseODMModel] | None
-    primary: bool
-    index: bool
-    unique: bool
-    mutable: bool
+ODMField = FieldSchema
+"""The schema of one field (the name ODMantic 1.1 code imports)."""
 
 
 class KeyName(str):
@@ -162,7 +136,7 @@ class FieldProxy:
 
     __slots__ = ("_path", "_field", "_owner")
 
-    def __init__(self, path: str, field: ODMField, owner: type[_BaseODMModel]) -> None:
+    def __init__(self, path: str, field: FieldSchema, owner: ModelSchema) -> None:
         self._path = path
         self._field = field
         self._owner = owner
@@ -171,26 +145,26 @@ class FieldProxy:
         return KeyName(self._path)
 
     def __repr__(self) -> str:
-        return f"FieldProxy({self._owner.__name__}.{self._field.name} -> {self._path!r})"
+        return f"FieldProxy({self._owner.name}.{self._field.name} -> {self._path!r})"
 
     def __getattr__(self, name: str) -> FieldProxy:
         if name.startswith("__"):
             raise AttributeError(name)
         field = self._field
-        if field.kind != "embedded" or field.model is None:
+        if field.kind != "embedded" or field.target is None:
             raise AttributeError(
-                f"{self._owner.__name__}.{field.name} is not an embedded model: "
+                f"{self._owner.name}.{field.name} is not an embedded model: "
                 f"it has no sub-field {name!r}"
             )
-        sub = field.model.__odm_fields__.get(name)
+        sub = field.target.fields.get(name)
         if sub is None:
-            raise AttributeError(f"{field.model.__name__} has no field {name!r}")
-        return FieldProxy(f"{self._path}.{sub.key_name}", sub, field.model)
+            raise AttributeError(f"{field.target.name} has no field {name!r}")
+        return FieldProxy(f"{self._path}.{sub.key_name}", sub, field.target)
 
     def _refuse_on_reference(self, op: str) -> None:
         if self._field.kind == "reference":
             raise TypeError(
-                f"{self._owner.__name__}.{self._field.name} is a reference: only ==, !=, in_ and "
+                f"{self._owner.name}.{self._field.name} is a reference: only ==, !=, in_ and "
                 f"not_in can query it, not {op}"
             )
 

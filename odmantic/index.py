@@ -6,8 +6,8 @@ from typing import Any
 
 import pymongo
 
-from odmantic.field import FieldProxy
 from odmantic.query import sort_keys
+from odmantic.schema import ModelSchema
 
 
 class Index:
@@ -47,17 +47,17 @@ class Index:
         return f"Index({self.keys!r}, unique={self.unique}, name={self.name!r})"
 
 
-def indexes_of(model: Any) -> list[Any]:
-    """The `pymongo.IndexModel`s to create for `model`: field options and `model_config` indexes."""
-    result: list[Any] = []
-    for field in model.__odm_fields__.values():
+def indexes_of(schema: ModelSchema) -> list[pymongo.IndexModel]:
+    """The indexes to create for a model: its fields' `index`/`unique` options, then its
+    `model_config["indexes"]`."""
+    result: list[pymongo.IndexModel] = []
+    for field in schema.fields.values():
         if field.primary or not (field.index or field.unique):
             continue
-        proxy = FieldProxy(field.key_name, field, model)
-        result.append(Index(proxy, unique=field.unique).to_index_model())
-    factory = model.__odm_config__.get("indexes")
-    if factory is not None:
-        for item in factory():
+        options = {"unique": True} if field.unique else {}
+        result.append(pymongo.IndexModel([(field.key_name, pymongo.ASCENDING)], **options))
+    if schema.indexes is not None:
+        for item in schema.indexes():
             result.append(item.to_index_model() if isinstance(item, Index) else item)
     return result
 

@@ -2,349 +2,27 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterable
-from contextvars import ContextVar
-from typing import (
-    TYPE_CHECKING,
-    Annotated,
-    Any,
-    ClassVar,
-    TypeVar,
-    get_args,
-    get_origin,
-)
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import pydantic
-from pydantic import AfterValidator, AliasChoices, BaseModel, PydanticUserError, ValidationError
-from pydantic._internal._model_construction import ModelMetaclass
-from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
+from pydantic import BaseModel, ValidationError
 
-from odmantic.annotations import classify, is_mutable, substitute_bson_types, swap_raw_bson_classes
 from odmantic.bson import BSON_CONTEXT
 from odmantic.bson import ObjectId as _ObjectId
-from odmantic.config import ODM_KEYS, check_config
 from odmantic.document import (
     error_detail,
     explain_errors,
-    mark_clean,
     missing_keys,
+    needs_key_check,
     rename_out,
 )
-from odmantic.exceptions import DocumentParsingError, ModelDefinitionError
-from odmantic.field import FieldProxy, ODMField, ODMFieldInfo, ODMReferenceInfo
+from odmantic.exceptions import DocumentParsingError
+from odmantic.metaclass import ODMModelMetaclass
+from odmantic.schema import ModelSchema
 
 ModelT = TypeVar("ModelT", bound="_BaseODMModel")
-
-
-def _snake_case(name: str) -> str:
-    if name.endswith("Model") and name != "Model":
-        name = name[: -len("Model")]
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
-
-
-def _check_collection_name(model: str, name: str) -> None:
-    if (
-        not name
-        or "$" in name
-        or "\x00" in name
-        or ".." in name
-        or name.startswith((".", "system."))
-        or name.endswith(".")
-    ):
-        raise ModelDefinitionError(
-            f"{model}: invalid collection name {name!r} (it must be non-empty, contain no '$' "
-            "nor NUL, no empty part between dots, and not start with 'system.'); set "
-            "model_config['collection']"
-        )
-
-
-def _make_const_validator(owner: str, name: str, default: Any) -> AfterValidator:
-    def check(value: Any) -> Any:
-        if value != default:
-            raise ValueError(f"{owner}.{name} is constant: it must be {default!r}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _to_pydantic_field(owner: str, name: str, info: ODMFieldInfo, key_name: str) -> Any:
-    kwargs = dict(info.pydantic_kwargs)
-    kwargs.pop("_const", None)
-    choices = [kwargs.get("alias") or name]
-    if key_name != choices[0]:
-        choices.append(key_name)
-    if len(choices) > 1:
-        kwargs["validation_alias"] = AliasChoices(*choices)
-    try:
-        return pydantic.Field(**kwargs)
-    except TypeError as exc:
-        raise ModelDefinitionError(f"{owner}.{name}: {exc}") from exc
-
-
-# True while pydantic builds a class: it must not see the field proxies of the parent classes.
-_BUILDING: ContextVar[bool] = ContextVar("odmantic_building_model", default=False)
-
-
-class ODMModelMetaclass(ModelMetaclass):
-    """Builds the pydantic model, then the ODM description of its fields (`__odm_fields__`)."""
-
-    def __new__(
-        mcs,
-        name: str,
-        bases: tuple[type[Any], ...],
-        namespace: dict[str, Any],
-        **kwargs: Any,
-    ) -> type:
-        if namespace.get("__odm_base__", False):
-            return super().__new__(mcs, name, bases, namespace, **kwargs)
-        namespace.setdefault("__odm_base__", False)
-        is_embedded = any(issubclass(b, EmbeddedModel) for b in bases if isinstance(b, mcs))
-        annotations: dict[str, Any] = namespace.setdefault("__annotations__", {})
-        inherited = _inherited_fields(bases)
-
-        raw_config = dict(namespace.get("model_config", {}))
-        config = check_config(name, raw_config)
-        odm_config: dict[str, Any] = {
-            k: v
-            for base in reversed(bases)
-            for k, v in getattr(base, "__odm_config__", {}).items()
-            if k != "collection"
-        }
-        odm_config.update({k: v for k, v in config.items() if k in ODM_KEYS})
-        collection = None if is_embedded else odm_config.get("collection", _snake_case(name))
-        namespace["model_config"] = {
-            **config,
-            "collection": collection,
-            "parse_doc_with_default_factories": odm_config.get(
-                "parse_doc_with_default_factories", False
-            ),
-            "indexes": odm_config.get("indexes"),
-        }
-        namespace["__odm_config__"] = odm_config
-
-        infos: dict[str, ODMFieldInfo | ODMReferenceInfo] = {}
-        for attr, value in list(namespace.items()):
-            if isinstance(value, FieldInfo):
-                raise ModelDefinitionError(
-                    f"{name}.{attr}: use odmantic.Field instead of pydantic.Field "
-                    "(it also takes key_name, primary_field, index and unique)"
-                )
-            if not isinstance(value, (ODMFieldInfo, ODMReferenceInfo)):
-                continue
-            if attr not in annotations:
-                raise ModelDefinitionError(
-                    f"{name}.{attr}: field has no type annotation; write `{attr}: <type> = ...`"
-                )
-            infos[attr] = value
-        for attr in annotations:
-            parent = inherited.get(attr)
-            if attr in infos or parent is None or (parent.key_name == attr and not parent.primary):
-                continue
-            if parent.kind == "reference":
-                infos[attr] = ODMReferenceInfo(key_name=parent.key_name)
-            else:
-                infos[attr] = ODMFieldInfo(
-                    key_name=None if parent.primary else parent.key_name,
-                    primary_field=parent.primary,
-                    index=parent.index,
-                    unique=parent.unique,
-                    pydantic_kwargs={"default": namespace.get(attr, PydanticUndefined)},
-                )
-        for attr, value in infos.items():
-            if isinstance(value, ODMReferenceInfo):
-                if value.key_name and value.key_name != attr:
-                    namespace[attr] = pydantic.Field(
-                        validation_alias=AliasChoices(attr, value.key_name)
-                    )
-                else:
-                    del namespace[attr]
-                continue
-            if value.primary_field and is_embedded:
-                raise ModelDefinitionError(
-                    f"{name}.{attr}: an EmbeddedModel cannot have a primary field "
-                    "(embedded documents have no _id of their own)"
-                )
-            if value.key_name == "_id" and not value.primary_field:
-                raise ModelDefinitionError(
-                    f"{name}.{attr}: key_name '_id' is the primary key: also set primary_field=True"
-                )
-            key = "_id" if value.primary_field else (value.key_name or attr)
-            namespace[attr] = _to_pydantic_field(name, attr, value, key)
-
-        has_primary = any(
-            isinstance(i, ODMFieldInfo) and i.primary_field for i in infos.values()
-        ) or any(f.primary for f in inherited.values())
-        if not is_embedded and not has_primary:
-            if "id" in annotations:
-                raise ModelDefinitionError(
-                    f"{name}.id: 'id' is the generated primary key; declare your own with "
-                    "Field(primary_field=True) or rename the field"
-                )
-            namespace["__annotations__"] = {**annotations, "id": _ObjectId}
-            namespace["id"] = pydantic.Field(
-                default_factory=_ObjectId, validation_alias=AliasChoices("id", "_id")
-            )
-            infos["id"] = ODMFieldInfo(
-                key_name="_id", primary_field=True, index=False, unique=False, pydantic_kwargs={}
-            )
-
-        swap_raw_bson_classes(namespace, namespace["__annotations__"])
-        token = _BUILDING.set(True)
-        try:
-            cls = super().__new__(mcs, name, bases, namespace, **kwargs)
-        except PydanticUserError as exc:
-            raise ModelDefinitionError(f"{name}: {exc.message}") from exc
-        finally:
-            _BUILDING.reset(token)
-        cls.__odm_infos__ = infos  # type: ignore[attr-defined]
-        _finalize(cls, inherited)
-        if collection is not None:
-            _check_collection_name(name, collection)
-            cls.__collection__ = collection  # type: ignore[attr-defined]
-        return cls
-
-    def __getattr__(cls, name: str) -> Any:
-        fields = cls.__dict__.get("__odm_fields__")
-        if fields is not None and name in fields and not _BUILDING.get():
-            field = fields[name]
-            return FieldProxy(field.key_name, field, cls)  # type: ignore[arg-type]
-        return super().__getattr__(name)  # type: ignore[misc]
-
-    def __pos__(cls) -> str:
-        collection = cls.__dict__.get("__collection__")
-        if collection is None:
-            raise TypeError(f"{cls.__name__} is an EmbeddedModel: it has no collection")
-        return str(collection)
-
-
-def _inherited_fields(bases: tuple[type[Any], ...]) -> dict[str, ODMField]:
-    fields: dict[str, ODMField] = {}
-    for base in reversed(bases):
-        fields.update(getattr(base, "__odm_fields__", {}))
-    return fields
-
-
-def _finalize(cls: type[_BaseODMModel], inherited: dict[str, ODMField]) -> None:
-    """Compute `__odm_fields__` and the dump/parse plans; rebuild when types were rewritten."""
-    owner = cls.__name__
-    infos: dict[str, ODMFieldInfo | ODMReferenceInfo] = cls.__dict__.get("__odm_infos__", {})
-    fields: dict[str, ODMField] = {}
-    shapes: dict[str, str] = {}
-    rebuild = False
-    for name, finfo in cls.__pydantic_fields__.items():
-        info = infos.get(name)
-        parent = inherited.get(name) if info is None else None
-        annotation = finfo.annotation
-        kind, model, shape = classify(owner, name, annotation)
-        if isinstance(info, ODMReferenceInfo) or (
-            parent is not None and parent.kind == "reference"
-        ):
-            if kind != "reference":
-                raise ModelDefinitionError(
-                    f"{owner}.{name}: Reference() needs a Model type annotation, got {annotation!r}"
-                )
-        elif kind == "reference" and not issubclass(cls, EmbeddedModel):
-            raise ModelDefinitionError(
-                f"{owner}.{name}: a field holding a Model must be declared with Reference() "
-                f"(`{name}: {model.__name__ if model else '...'} = Reference()`), "
-                "or use an EmbeddedModel to store it inside the document"
-            )
-        if kind == "reference" and issubclass(cls, EmbeddedModel):
-            raise ModelDefinitionError(
-                f"{owner}.{name}: an EmbeddedModel cannot hold a Model or a Reference(); "
-                "store the referenced primary key, or put the reference on the Model"
-            )
-        if isinstance(info, ODMFieldInfo):
-            primary = info.primary_field
-            key_name = "_id" if primary else (info.key_name or name)
-            index, unique = info.index, info.unique
-            if info.pydantic_kwargs.get("_const"):
-                finfo.metadata.append(_make_const_validator(owner, name, finfo.default))
-                rebuild = True
-        elif isinstance(info, ODMReferenceInfo):
-            primary, key_name, index, unique = False, info.key_name or name, False, False
-        elif parent is not None:
-            primary, key_name, index, unique = (
-                parent.primary,
-                parent.key_name,
-                parent.index,
-                parent.unique,
-            )
-        else:
-            primary, key_name, index, unique = False, name, False, False
-        if key_name.startswith("$") or "." in key_name or "\x00" in key_name:
-            raise ModelDefinitionError(
-                f"{owner}.{name}: key_name {key_name!r} cannot start with '$' or contain '.'"
-            )
-        substituted = substitute_bson_types(annotation)
-        if substituted is not annotation:
-            if get_origin(substituted) is Annotated and get_args(substituted)[0] is annotation:
-                # Keep the BSON marker after the Field constraints, so they stay in pydantic-core.
-                finfo.metadata.extend(substituted.__metadata__)
-            else:
-                finfo.annotation = substituted
-            rebuild = True
-        fields[name] = ODMField(
-            name=name,
-            key_name=key_name,
-            kind=kind,
-            model=model,
-            primary=primary,
-            index=index,
-            unique=unique,
-            mutable=kind == "embedded" or (kind == "plain" and is_mutable(annotation)),
-        )
-        shapes[name] = shape
-    seen: dict[str, str] = {}
-    for field in fields.values():
-        if field.key_name != field.name and field.key_name in fields:
-            raise ModelDefinitionError(
-                f"{owner}.{field.name}: key_name {field.key_name!r} is the name of another "
-                "field; pick a key name that is not a field name"
-            )
-        if field.key_name in seen:
-            raise ModelDefinitionError(
-                f"{owner}: fields {seen[field.key_name]!r} and {field.name!r} have the same "
-                f"key_name {field.key_name!r}"
-            )
-        seen[field.key_name] = field.name
-    _install_plans(cls, fields, shapes)
-    if rebuild:
-        cls.model_rebuild(force=True)
-
-
-def _install_plans(
-    cls: type[_BaseODMModel], fields: dict[str, ODMField], shapes: dict[str, str]
-) -> None:
-    cls.__odm_fields__ = fields
-    primary = next((f.name for f in fields.values() if f.primary), None)
-    cls.__primary_field__ = primary
-    out_plan: dict[str, tuple[str, type[_BaseODMModel] | None, str]] = {}
-    for f in fields.values():
-        if f.kind == "reference":
-            continue
-        sub = f.model if f.kind == "embedded" and f.model and f.model.__odm_out_plan__ else None
-        if f.key_name != f.name or sub is not None:
-            out_plan[f.name] = (f.key_name, sub, shapes[f.name])
-    cls.__odm_out_plan__ = out_plan
-    cls.__odm_references__ = tuple(
-        (f.name, f.key_name) for f in fields.values() if f.kind == "reference"
-    )
-    cls.__odm_reference_names__ = frozenset(
-        f.name for f in fields.values() if f.kind == "reference"
-    )
-    cls.__odm_mutable__ = frozenset(f.name for f in fields.values() if f.mutable)
-    required = [(f.name, f.key_name) for f in fields.values() if f.primary]
-    if not cls.__odm_config__.get("parse_doc_with_default_factories", False):
-        required += [
-            (name, fields[name].key_name)
-            for name, finfo in cls.__pydantic_fields__.items()
-            if finfo.default_factory is not None and not fields[name].primary
-        ]
-    cls.__odm_required_keys__ = tuple(required)
 
 
 class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
@@ -354,13 +32,8 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     __slots__ = ("__fields_modified__",)
     model_config = pydantic.ConfigDict(validate_assignment=True, validate_default=True)
 
-    __odm_fields__: ClassVar[dict[str, ODMField]] = {}
-    __odm_config__: ClassVar[dict[str, Any]] = {}
-    __odm_out_plan__: ClassVar[dict[str, tuple[str, Any, str]]] = {}
-    __odm_references__: ClassVar[tuple[tuple[str, str], ...]] = ()
-    __odm_reference_names__: ClassVar[frozenset[str]] = frozenset()
-    __odm_mutable__: ClassVar[frozenset[str]] = frozenset()
-    __odm_required_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    __schema__: ClassVar[ModelSchema]
+    """The schema of the class: its fields, key names, references, collection."""
     __primary_field__: ClassVar[str | None] = None
 
     def model_dump_doc(
@@ -376,10 +49,11 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             exclude: leave out these fields (by Python name).
         """
         cls = type(self)
-        refs = cls.__odm_reference_names__
+        schema = cls.__schema__
+        refs = schema.reference_names
         if include is None and exclude is None and not refs:
             data = cls.__pydantic_serializer__.to_python(self, by_alias=False, context=BSON_CONTEXT)
-            return rename_out(cls, data)
+            return rename_out(schema, data)
         include_set = set(include) if include is not None else None
         exclude_set = set(exclude) if exclude is not None else set()
         data = self.model_dump(
@@ -389,12 +63,13 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             context=BSON_CONTEXT,
             by_alias=False,
         )
-        doc = rename_out(cls, data)
-        for name, key in cls.__odm_references__:
+        doc = rename_out(schema, data)
+        for field in schema.references:
+            name = field.name
             if name in exclude_set or (include_set is not None and name not in include_set):
                 continue
             ref = self.__dict__[name]
-            doc[key] = None if ref is None else ref.__primary_value__()
+            doc[field.key_name] = None if ref is None else ref.__primary_value__()
         return doc
 
     @classmethod
@@ -415,21 +90,19 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 cls,
                 None,
             )
-        if cls.__odm_references__ or any(k not in raw_doc for _, k in cls.__odm_required_keys__):
-            missing = missing_keys(cls, raw_doc)
+        schema = cls.__schema__
+        if needs_key_check(schema, raw_doc):
+            missing = missing_keys(schema, raw_doc)
             if missing:
                 raise DocumentParsingError(missing, cls, raw_doc.get("_id"))
         try:
-            instance = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)
+            instance: ModelT = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)
         except ValidationError as exc:
             raise DocumentParsingError(
-                explain_errors(cls, raw_doc, exc), cls, raw_doc.get("_id"), inner=exc
+                explain_errors(schema, raw_doc, exc), cls, raw_doc.get("_id"), inner=exc
             ) from None
-        if cls.__odm_references__:
-            mark_clean(instance)
-        else:
-            object.__setattr__(instance, "__fields_modified__", set())
-        return instance  # type: ignore[no-any-return]
+        instance.__mark_clean__()
+        return instance
 
     def model_update(
         self,
@@ -518,7 +191,27 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         modified = self.__modified__()
         if modified is None:
             return None
-        return modified | type(self).__odm_mutable__
+        return modified | type(self).__schema__.mutable
+
+    def __mark_clean__(self) -> None:
+        """Mark this instance, and the instances it references, as saved (nothing modified)."""
+        object.__setattr__(self, "__fields_modified__", set())
+        for field in type(self).__schema__.references:
+            ref = self.__dict__.get(field.name)
+            if ref is not None:
+                ref.__mark_clean__()
+
+    def __changes_snapshot__(self) -> frozenset[str] | None:
+        """What this instance has to save now, for `__restore_changes__` (None: everything)."""
+        modified = self.__modified__()
+        return None if modified is None else frozenset(modified)
+
+    def __restore_changes__(self, snapshot: frozenset[str] | None) -> None:
+        """Have to save again what `snapshot` had to (a write that did not happen, e.g. an aborted
+        transaction), on top of what changed since."""
+        now = self.__modified__()
+        merged = None if snapshot is None or now is None else set(snapshot) | now
+        object.__setattr__(self, "__fields_modified__", merged)
 
     # Deprecated ODMantic 0.x names.
     def doc(self, include: Iterable[str] | None = None) -> dict[str, Any]:
@@ -557,6 +250,7 @@ class Model(_BaseODMModel):
     """
 
     __odm_base__: ClassVar[bool] = True
+    __schema__: ClassVar[ModelSchema] = ModelSchema("Model", collection="", fields={})
     __collection__: ClassVar[str] = ""
 
     def model_post_init(self, context: Any, /) -> None:
@@ -586,6 +280,7 @@ class EmbeddedModel(_BaseODMModel):
     """
 
     __odm_base__: ClassVar[bool] = True
+    __schema__: ClassVar[ModelSchema] = ModelSchema("EmbeddedModel", collection=None, fields={})
 
     def __bson_query_value__(self) -> dict[str, Any]:
         return self.model_dump_doc()

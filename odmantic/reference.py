@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 from odmantic.field import ODMReferenceInfo
+from odmantic.schema import ModelSchema
 
 
 def Reference(*, key_name: str | None = None) -> Any:
@@ -24,35 +25,37 @@ def Reference(*, key_name: str | None = None) -> Any:
     return ODMReferenceInfo(key_name=key_name)
 
 
-def lookup_stages(model: Any) -> list[dict[str, Any]]:
-    """The `$lookup`/`$unwind` stages joining the documents `model` references, recursively.
+def lookup_stages(schema: ModelSchema) -> list[dict[str, Any]]:
+    """The `$lookup`/`$set`/`$unset` stages joining the documents a model references, recursively.
 
     Empty for a model without references (a plain `find` is then used).
 
     Raises:
         TypeError: the references form a cycle (A references B which references A).
     """
-    if not model.__odm_references__:
+    if not schema.references:
         return []
-    return copy.deepcopy(_lookup_stages(model, ()))
+    return copy.deepcopy(_lookup_stages(schema, ()))
 
 
 @functools.cache
-def _lookup_stages(model: Any, _path: tuple[Any, ...]) -> list[dict[str, Any]]:
-    if model in _path:
-        chain = " -> ".join(m.__name__ for m in (*_path, model))
+def _lookup_stages(schema: ModelSchema, path: tuple[ModelSchema, ...]) -> list[dict[str, Any]]:
+    if schema in path:
+        chain = " -> ".join(s.name for s in (*path, schema))
         raise TypeError(f"cyclic references cannot be loaded: {chain}")
     stages: list[dict[str, Any]] = []
-    for name, key in model.__odm_references__:
-        target = model.__odm_fields__[name].model
+    for field in schema.references:
+        target = field.target
+        assert target is not None and target.collection is not None
+        key = field.key_name
         joined = f"__odm_joined_{key}"
         lookup: dict[str, Any] = {
-            "from": target.__collection__,
+            "from": target.collection,
             "localField": key,
             "foreignField": "_id",
             "as": joined,
         }
-        nested = _lookup_stages(target, (*_path, model))
+        nested = _lookup_stages(target, (*path, schema))
         if nested:
             lookup["pipeline"] = nested
         # The joined document replaces the stored key; a null key stays null (an Optional

@@ -582,8 +582,8 @@ def test_inheritance_config_inherited():
 
 
 def test_inheritance_indexes_inherited():
-    base = [i.document for i in indexes_of(BaseDoc)]
-    child = [i.document for i in indexes_of(ChildDoc)]
+    base = [i.document for i in indexes_of(BaseDoc.__schema__)]
+    child = [i.document for i in indexes_of(ChildDoc.__schema__)]
     assert base == child
     assert len(child) == 1
     assert dict(child[0]["key"]) == {"nm": 1}
@@ -597,8 +597,8 @@ def test_inheritance_with_plain_mixin():
     doc = m.model_dump_doc()
     assert doc["nm"] == "bob"
     assert MixedDoc.model_validate_doc(doc) == m
-    assert [i.document["key"] for i in indexes_of(MixedDoc)] == [
-        i.document["key"] for i in indexes_of(BaseDoc)
+    assert [i.document["key"] for i in indexes_of(MixedDoc.__schema__)] == [
+        i.document["key"] for i in indexes_of(BaseDoc.__schema__)
     ]
     assert MixedDoc.model_validate_doc({"_id": bson.ObjectId(), "nm": "x"}).created == []
 

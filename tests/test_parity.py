@@ -9,12 +9,10 @@ import pytest
 
 from odmantic._async.cursor import AIOCursor
 from odmantic._async.engine import AIOEngine
-from odmantic._async.session import AIOSession, AIOSessionBase
-from odmantic._async.transaction import AIOTransaction
+from odmantic._async.session import AIOSession, AIOSessionBase, AIOTransaction
 from odmantic._sync.cursor import SyncCursor
 from odmantic._sync.engine import SyncEngine
-from odmantic._sync.session import SyncSession, SyncSessionBase
-from odmantic._sync.transaction import SyncTransaction
+from odmantic._sync.session import SyncSession, SyncSessionBase, SyncTransaction
 
 PAIRS = [
     (AIOEngine, SyncEngine),

@@ -412,8 +412,8 @@ class Indexed(Model):
 
 
 def test_indexes_of():
-    docs = [m.document for m in indexes_of(Indexed)]
-    assert all(isinstance(m, pymongo.IndexModel) for m in indexes_of(Indexed))
+    docs = [m.document for m in indexes_of(Indexed.__schema__)]
+    assert all(isinstance(m, pymongo.IndexModel) for m in indexes_of(Indexed.__schema__))
     keys = [list(d["key"].items()) for d in docs]
     assert keys == [
         [("a", 1)],
@@ -428,14 +428,14 @@ def test_indexes_of():
 
 
 def test_indexes_of_model_without_indexes():
-    assert indexes_of(Team) == []
+    assert indexes_of(Team.__schema__) == []
 
 
 def test_primary_unique_field_not_duplicated_in_indexes():
     class PrimaryIndexed(Model):
         code: str = Field(primary_field=True, unique=True)
 
-    assert indexes_of(PrimaryIndexed) == []
+    assert indexes_of(PrimaryIndexed.__schema__) == []
 
 
 def test_build_filter_uses_the_primary_key_fast_path() -> None:

@@ -52,7 +52,7 @@ class AIOCursor(Generic[ModelT]):
 
     def pipeline(self) -> list[dict[str, Any]] | None:
         """The aggregation pipeline run for a model with references, or None for a plain find."""
-        lookups = lookup_stages(self._model)
+        lookups = lookup_stages(self._model.__schema__)
         if not lookups:
             return None
         stages: list[dict[str, Any]] = [{"$match": self._filter}]

@@ -16,9 +16,7 @@ from pymongo.errors import DuplicateKeyError as PyMongoDuplicateKeyError
 from odmantic._async import IS_ASYNC
 from odmantic._async.client import check_client, close, is_motor
 from odmantic._async.cursor import AIOCursor
-from odmantic._async.session import AIOSession, AIOSessionBase
-from odmantic._async.transaction import AIOTransaction
-from odmantic.document import mark_clean
+from odmantic._async.session import AIOSession, AIOSessionBase, AIOTransaction
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
 from odmantic.index import indexes_of
 from odmantic.model import Model
@@ -43,8 +41,8 @@ def _check_instance(instance: Any) -> None:
 def _upsert_for(instance: Model) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The (filter, update) `$set`-ing what changed in `instance` (None: nothing to write)."""
     fields = instance.__fields_to_save__()
-    primary = type(instance).__primary_field__
-    doc = instance.model_dump_doc(include=fields, exclude=(primary,) if primary else None)
+    primary = type(instance).__schema__.primary
+    doc = instance.model_dump_doc(include=fields, exclude=(primary.name,) if primary else None)
     key = instance.__primary_value__()
     if doc:
         return {"_id": key}, {"$set": doc}
@@ -78,8 +76,8 @@ def _with_references(instances: Iterable[Model]) -> list[list[Model]]:
                 continue
             seen.add(id(instance))
             level.append(instance)
-            for name, _ in type(instance).__odm_references__:
-                ref = instance.__dict__.get(name)
+            for field in type(instance).__schema__.references:
+                ref = instance.__dict__.get(field.name)
                 if ref is not None:
                     following.append(ref)
         levels.append(level)
@@ -129,9 +127,8 @@ class AIOEngine:
     def _driver_session(session: Any) -> AsyncClientSession | None:
         if session is None or isinstance(session, AsyncClientSession):
             return session
-        get = getattr(session, "get_driver_session", None)
-        if get is not None:
-            return get()  # type: ignore[no-any-return]
+        if isinstance(session, AIOSessionBase):
+            return session.get_driver_session()
         if IS_ASYNC:
             if is_motor(session):
                 return session  # type: ignore[no-any-return]
@@ -155,7 +152,7 @@ class AIOEngine:
         driver_session = self._driver_session(session)
         for model in models:
             collection = self.get_collection(model)
-            for index in indexes_of(model):
+            for index in indexes_of(model.__schema__):
                 try:
                     await collection.create_indexes([index], session=driver_session)
                 except OperationFailure as exc:
@@ -234,7 +231,7 @@ class AIOEngine:
             DocumentParsingError: the document found does not validate as `model`.
         """
         _check_model(model)
-        if model.__odm_references__:
+        if model.__schema__.references:
             cursor = self.find(model, *queries, sort=sort, limit=1, session=session)
             results = await cursor.to_list()
             return results[0] if results else None
@@ -272,8 +269,8 @@ class AIOEngine:
         _check_instance(instance)
         driver_session = self._driver_session(session)
         levels = _with_references([instance])
-        if isinstance(session, AIOTransaction):
-            session._track_saves([i for level in levels for i in level])
+        if isinstance(session, AIOSessionBase):
+            session.track_saves([i for level in levels for i in level])
         if len(levels) > 1:
             await self._save_levels(levels, driver_session)
             return instance
@@ -285,7 +282,7 @@ class AIOEngine:
                 )
             except PyMongoDuplicateKeyError as exc:
                 raise DuplicateKeyError(instance, exc) from exc
-        mark_clean(instance)
+        instance.__mark_clean__()
         return instance
 
     async def save_all(
@@ -304,8 +301,8 @@ class AIOEngine:
             _check_instance(instance)
         driver_session = self._driver_session(session)
         levels = _with_references(instances)
-        if isinstance(session, AIOTransaction):
-            session._track_saves([i for level in levels for i in level])
+        if isinstance(session, AIOSessionBase):
+            session.track_saves([i for level in levels for i in level])
         await self._save_levels(levels, driver_session)
         return instances
 
@@ -361,7 +358,7 @@ class AIOEngine:
         if upserts:
             await self._bulk_write(model, upserted, upserts, session)
         for instance in group:
-            mark_clean(instance)
+            instance.__mark_clean__()
 
     async def delete(
         self,

@@ -16,9 +16,7 @@ from pymongo.synchronous.database import Database
 
 from odmantic._sync.client import check_client, close
 from odmantic._sync.cursor import SyncCursor
-from odmantic._sync.session import SyncSession, SyncSessionBase
-from odmantic._sync.transaction import SyncTransaction
-from odmantic.document import mark_clean
+from odmantic._sync.session import SyncSession, SyncSessionBase, SyncTransaction
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
 from odmantic.index import indexes_of
 from odmantic.model import Model
@@ -43,8 +41,8 @@ def _check_instance(instance: Any) -> None:
 def _upsert_for(instance: Model) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The (filter, update) `$set`-ing what changed in `instance` (None: nothing to write)."""
     fields = instance.__fields_to_save__()
-    primary = type(instance).__primary_field__
-    doc = instance.model_dump_doc(include=fields, exclude=(primary,) if primary else None)
+    primary = type(instance).__schema__.primary
+    doc = instance.model_dump_doc(include=fields, exclude=(primary.name,) if primary else None)
     key = instance.__primary_value__()
     if doc:
         return {"_id": key}, {"$set": doc}
@@ -78,8 +76,8 @@ def _with_references(instances: Iterable[Model]) -> list[list[Model]]:
                 continue
             seen.add(id(instance))
             level.append(instance)
-            for name, _ in type(instance).__odm_references__:
-                ref = instance.__dict__.get(name)
+            for field in type(instance).__schema__.references:
+                ref = instance.__dict__.get(field.name)
                 if ref is not None:
                     following.append(ref)
         levels.append(level)
@@ -129,9 +127,8 @@ class SyncEngine:
     def _driver_session(session: Any) -> ClientSession | None:
         if session is None or isinstance(session, ClientSession):
             return session
-        get = getattr(session, "get_driver_session", None)
-        if get is not None:
-            return get()  # type: ignore[no-any-return]
+        if isinstance(session, SyncSessionBase):
+            return session.get_driver_session()
         raise TypeError(f"session must be a session or transaction of this engine, got {session!r}")
 
     def configure_database(
@@ -152,7 +149,7 @@ class SyncEngine:
         driver_session = self._driver_session(session)
         for model in models:
             collection = self.get_collection(model)
-            for index in indexes_of(model):
+            for index in indexes_of(model.__schema__):
                 try:
                     collection.create_indexes([index], session=driver_session)
                 except OperationFailure as exc:
@@ -231,7 +228,7 @@ class SyncEngine:
             DocumentParsingError: the document found does not validate as `model`.
         """
         _check_model(model)
-        if model.__odm_references__:
+        if model.__schema__.references:
             cursor = self.find(model, *queries, sort=sort, limit=1, session=session)
             results = cursor.to_list()
             return results[0] if results else None
@@ -269,8 +266,8 @@ class SyncEngine:
         _check_instance(instance)
         driver_session = self._driver_session(session)
         levels = _with_references([instance])
-        if isinstance(session, SyncTransaction):
-            session._track_saves([i for level in levels for i in level])
+        if isinstance(session, SyncSessionBase):
+            session.track_saves([i for level in levels for i in level])
         if len(levels) > 1:
             self._save_levels(levels, driver_session)
             return instance
@@ -282,7 +279,7 @@ class SyncEngine:
                 )
             except PyMongoDuplicateKeyError as exc:
                 raise DuplicateKeyError(instance, exc) from exc
-        mark_clean(instance)
+        instance.__mark_clean__()
         return instance
 
     def save_all(
@@ -301,8 +298,8 @@ class SyncEngine:
             _check_instance(instance)
         driver_session = self._driver_session(session)
         levels = _with_references(instances)
-        if isinstance(session, SyncTransaction):
-            session._track_saves([i for level in levels for i in level])
+        if isinstance(session, SyncSessionBase):
+            session.track_saves([i for level in levels for i in level])
         self._save_levels(levels, driver_session)
         return instances
 
@@ -356,7 +353,7 @@ class SyncEngine:
         if upserts:
             self._bulk_write(model, upserted, upserts, session)
         for instance in group:
-            mark_clean(instance)
+            instance.__mark_clean__()
 
     def delete(
         self,

@@ -1,5 +1,5 @@
 # generated from odmantic/_async/session.py by codegen; do not edit
-"""`SyncSession`: a MongoDB session ordering operations; the CRUD methods of the engine, bound to it."""
+"""`SyncSession` and `SyncTransaction`: the engine's CRUD methods bound to a MongoDB session."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pymongo.synchronous.client_session import ClientSession
 
-from odmantic._sync.client import start_session
+from odmantic._sync.client import start_session, start_transaction
 from odmantic._sync.cursor import SyncCursor
 from odmantic.model import Model
 from odmantic.query import QueryExpression
 
 if TYPE_CHECKING:
     from odmantic._sync.engine import SyncEngine
-    from odmantic._sync.transaction import SyncTransaction
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -29,6 +28,13 @@ class SyncSessionBase:
     def get_driver_session(self) -> ClientSession:
         """Return the underlying driver session."""
         raise NotImplementedError
+
+    def track_saves(self, instances: Sequence[Model]) -> None:
+        """Called by the engine before it saves `instances` in this session.
+
+        A plain session does nothing; a transaction remembers what the instances had to save,
+        to put it back if the transaction is aborted.
+        """
 
     def find(
         self,
@@ -133,8 +139,6 @@ class SyncSession(SyncSessionBase):
 
     def transaction(self) -> SyncTransaction:
         """Create a transaction in this session."""
-        from odmantic._sync.transaction import SyncTransaction
-
         return SyncTransaction(self)
 
     def __enter__(self) -> SyncSession:
@@ -149,3 +153,127 @@ class SyncSession(SyncSessionBase):
     ) -> None:
         if self.session is not None:
             self.end()
+
+
+class SyncTransaction(SyncSessionBase):
+    """A transaction object to aggregate sequential operations.
+
+    Transactions are created from the engine with `SyncEngine.transaction` (in a session of
+    their own), or in an existing session with `SyncSession.transaction`. Leaving the
+    `with` block without `commit()`, or by an exception, aborts the transaction.
+
+    Example:
+        with engine.transaction() as transaction:
+            john = transaction.find_one(User, User.name == "John")
+            john.name = "Doe"
+            transaction.save(john)
+            transaction.commit()
+
+    Warning:
+        MongoDB supports transactions on replica sets and sharded clusters only.
+    """
+
+    def __init__(self, context: SyncEngine | SyncSession) -> None:
+        if isinstance(context, SyncSession):
+            self.engine = context.engine
+            self._parent: SyncSession | None = context
+        else:
+            self.engine = context
+            self._parent = None
+        self.session: ClientSession | None = None
+        self._own_session = False
+        self._saved: list[tuple[Model, frozenset[str] | None]] = []
+
+    @property
+    def is_started(self) -> bool:
+        """Whether the transaction is started and neither committed nor aborted."""
+        return self.session is not None
+
+    def start(self) -> None:
+        """Initiate the transaction.
+
+        Raises:
+            RuntimeError: "Transaction already started", or "Session is not started" when
+                created from a session that is not started.
+        """
+        if self.session is not None:
+            raise RuntimeError("Transaction already started")
+        if self._parent is not None:
+            session = self._parent.get_driver_session()
+        else:
+            session = start_session(self.engine.client)
+            self._own_session = True
+        try:
+            start_transaction(session)
+        except BaseException:
+            self._release(session)
+            raise
+        self.session = session
+
+    def commit(self) -> None:
+        """Commit the changes and close the transaction.
+
+        Raises:
+            RuntimeError: "Transaction not started".
+        """
+        session = self.get_driver_session()
+        try:
+            session.commit_transaction()
+        except BaseException:
+            self._restore_unsaved()
+            raise
+        finally:
+            self.session = None
+            self._release(session)
+        self._saved.clear()
+
+    def abort(self) -> None:
+        """Discard the changes and drop the transaction.
+
+        Raises:
+            RuntimeError: "Transaction not started".
+        """
+        session = self.get_driver_session()
+        try:
+            session.abort_transaction()
+        finally:
+            self.session = None
+            self._restore_unsaved()
+            self._release(session)
+
+    def track_saves(self, instances: Sequence[Model]) -> None:
+        """Remember what `instances` had to save, to put it back if the transaction is aborted."""
+        self._saved.extend((instance, instance.__changes_snapshot__()) for instance in instances)
+
+    def _restore_unsaved(self) -> None:
+        for instance, snapshot in reversed(self._saved):
+            instance.__restore_changes__(snapshot)
+        self._saved.clear()
+
+    def _release(self, session: ClientSession) -> None:
+        if self._own_session:
+            self._own_session = False
+            session.end_session()
+
+    def get_driver_session(self) -> ClientSession:
+        """Return the underlying driver session.
+
+        Raises:
+            RuntimeError: "Transaction not started".
+        """
+        if self.session is None:
+            raise RuntimeError("Transaction not started")
+        return self.session
+
+    def __enter__(self) -> SyncTransaction:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.session is not None:
+            self.abort()

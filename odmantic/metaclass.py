@@ -1,0 +1,378 @@
+"""`ODMModelMetaclass`: builds the pydantic model of a class, then its `ModelSchema`.
+
+Class creation is a short sequence of named steps (see `ODMModelMetaclass.__new__`); the
+key-name rule (`key_name_of`) and field inheritance (`_inherited_infos`) are written once here.
+"""
+
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Annotated, Any, get_args, get_origin
+
+import pydantic
+from pydantic import AfterValidator, AliasChoices, PydanticUserError
+from pydantic._internal._model_construction import ModelMetaclass
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from odmantic.annotations import classify, is_mutable, substitute_bson_types, swap_raw_bson_classes
+from odmantic.bson import ObjectId
+from odmantic.config import check_config
+from odmantic.exceptions import ModelDefinitionError
+from odmantic.field import FieldProxy, ODMFieldInfo, ODMReferenceInfo
+from odmantic.schema import FieldSchema, IndexFactory, ModelSchema, schema_of
+
+FieldInfoODM = ODMFieldInfo | ODMReferenceInfo
+
+# True while pydantic builds a class: it must not see the field proxies of the parent classes.
+_BUILDING: ContextVar[bool] = ContextVar("odmantic_building_model", default=False)
+
+
+def key_name_of(name: str, info: FieldInfoODM | None) -> str:
+    """The document key of field `name`: `_id` for the primary field, else key_name or name."""
+    if isinstance(info, ODMFieldInfo) and info.primary_field:
+        return "_id"
+    return (info.key_name if info is not None else None) or name
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The ODM part of `model_config`, after inheritance."""
+
+    collection: str | None
+    indexes: IndexFactory | None
+    parse_doc_with_default_factories: bool
+
+
+def _snake_case(name: str) -> str:
+    if name.endswith("Model") and name != "Model":
+        name = name[: -len("Model")]
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def _check_collection_name(model: str, name: str) -> None:
+    if (
+        not name
+        or "$" in name
+        or "\x00" in name
+        or ".." in name
+        or name.startswith((".", "system."))
+        or name.endswith(".")
+    ):
+        raise ModelDefinitionError(
+            f"{model}: invalid collection name {name!r} (it must be non-empty, contain no '$' "
+            "nor NUL, no empty part between dots, and not start with 'system.'); set "
+            "model_config['collection']"
+        )
+
+
+def _options(name: str, namespace: dict[str, Any], parents: list[ModelSchema]) -> _Options:
+    """Check `model_config`, merge the ODM options with the parents', store pydantic's part."""
+    config = check_config(name, dict(namespace.get("model_config", {})))
+    embedded = any(p.is_embedded for p in parents)
+    indexes = next((p.indexes for p in reversed(parents) if p.indexes is not None), None)
+    parse = any(p.parse_doc_with_default_factories for p in parents)
+    options = _Options(
+        collection=None if embedded else config.get("collection", _snake_case(name)),
+        indexes=config.get("indexes", indexes),
+        parse_doc_with_default_factories=config.get("parse_doc_with_default_factories", parse),
+    )
+    if options.collection is not None:
+        _check_collection_name(name, options.collection)
+    namespace["model_config"] = {
+        **config,
+        "collection": options.collection,
+        "parse_doc_with_default_factories": options.parse_doc_with_default_factories,
+        "indexes": options.indexes,
+    }
+    return options
+
+
+def _inherited_infos(parents: list[ModelSchema]) -> dict[str, FieldInfoODM]:
+    """The ODM options of the parents' fields, as if declared again (the latest parent wins)."""
+    infos: dict[str, FieldInfoODM] = {}
+    for parent in reversed(parents):
+        for f in parent.fields.values():
+            if f.kind == "reference":
+                infos[f.name] = ODMReferenceInfo(key_name=f.key_name)
+            else:
+                infos[f.name] = ODMFieldInfo(
+                    key_name=None if f.primary else f.key_name,
+                    primary_field=f.primary,
+                    index=f.index,
+                    unique=f.unique,
+                    pydantic_kwargs={},
+                )
+    return infos
+
+
+def _declared_infos(
+    name: str, namespace: dict[str, Any], inherited: dict[str, FieldInfoODM]
+) -> dict[str, FieldInfoODM]:
+    """`Field()`/`Reference()` values of the namespace, and inherited fields annotated again."""
+    annotations: dict[str, Any] = namespace["__annotations__"]
+    infos: dict[str, FieldInfoODM] = {}
+    for attr, value in namespace.items():
+        if isinstance(value, FieldInfo):
+            raise ModelDefinitionError(
+                f"{name}.{attr}: use odmantic.Field instead of pydantic.Field "
+                "(it also takes key_name, primary_field, index and unique)"
+            )
+        if isinstance(value, (ODMFieldInfo, ODMReferenceInfo)):
+            if attr not in annotations:
+                raise ModelDefinitionError(
+                    f"{name}.{attr}: field has no type annotation; write `{attr}: <type> = ...`"
+                )
+            infos[attr] = value
+    for attr in annotations:
+        parent = inherited.get(attr)
+        if attr in infos or parent is None or key_name_of(attr, parent) == attr:
+            continue
+        if isinstance(parent, ODMFieldInfo):
+            default = namespace.get(attr, PydanticUndefined)
+            parent = ODMFieldInfo(
+                key_name=parent.key_name,
+                primary_field=parent.primary_field,
+                index=parent.index,
+                unique=parent.unique,
+                pydantic_kwargs={"default": default},
+            )
+        infos[attr] = parent
+    return infos
+
+
+def _pydantic_field(owner: str, name: str, info: FieldInfoODM) -> Any:
+    """The pydantic field for an ODM field: validated by its name or by its key name."""
+    key_name = key_name_of(name, info)
+    kwargs = dict(info.pydantic_kwargs) if isinstance(info, ODMFieldInfo) else {}
+    kwargs.pop("_const", None)
+    choices = [kwargs.get("alias") or name]
+    if key_name != choices[0]:
+        kwargs["validation_alias"] = AliasChoices(choices[0], key_name)
+    if isinstance(info, ODMReferenceInfo) and "validation_alias" not in kwargs:
+        return PydanticUndefined
+    try:
+        return pydantic.Field(**kwargs)
+    except TypeError as exc:
+        raise ModelDefinitionError(f"{owner}.{name}: {exc}") from exc
+
+
+def _install_fields(
+    name: str, namespace: dict[str, Any], infos: dict[str, FieldInfoODM], embedded: bool
+) -> None:
+    """Replace the ODM field declarations of the namespace by pydantic fields."""
+    for attr, info in infos.items():
+        if isinstance(info, ODMFieldInfo):
+            if info.primary_field and embedded:
+                raise ModelDefinitionError(
+                    f"{name}.{attr}: an EmbeddedModel cannot have a primary field "
+                    "(embedded documents have no _id of their own)"
+                )
+            if info.key_name == "_id" and not info.primary_field:
+                raise ModelDefinitionError(
+                    f"{name}.{attr}: key_name '_id' is the primary key: also set primary_field=True"
+                )
+        field = _pydantic_field(name, attr, info)
+        if field is PydanticUndefined:
+            namespace.pop(attr, None)
+        else:
+            namespace[attr] = field
+
+
+def _add_generated_primary(
+    name: str, namespace: dict[str, Any], infos: dict[str, FieldInfoODM]
+) -> None:
+    """Add `id: ObjectId` (stored as `_id`) to a Model that declares no primary field."""
+    if any(isinstance(i, ODMFieldInfo) and i.primary_field for i in infos.values()):
+        return
+    annotations = namespace["__annotations__"]
+    if "id" in annotations:
+        raise ModelDefinitionError(
+            f"{name}.id: 'id' is the generated primary key; declare your own with "
+            "Field(primary_field=True) or rename the field"
+        )
+    namespace["__annotations__"] = {**annotations, "id": ObjectId}
+    namespace["id"] = pydantic.Field(
+        default_factory=ObjectId, validation_alias=AliasChoices("id", "_id")
+    )
+    infos["id"] = ODMFieldInfo(
+        key_name="_id", primary_field=True, index=False, unique=False, pydantic_kwargs={}
+    )
+
+
+def _const_validator(owner: str, name: str, default: Any) -> AfterValidator:
+    def check(value: Any) -> Any:
+        if value != default:
+            raise ValueError(f"{owner}.{name} is constant: it must be {default!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool:
+    """Add BSON behaviour and const checks to the pydantic fields; True if any was changed."""
+    changed = False
+    for name, finfo in cls.__pydantic_fields__.items():
+        info = infos.get(name)
+        if isinstance(info, ODMFieldInfo) and info.pydantic_kwargs.get("_const"):
+            finfo.metadata.append(_const_validator(cls.__name__, name, finfo.default))
+            changed = True
+        annotation = finfo.annotation
+        substituted = substitute_bson_types(annotation)
+        if substituted is not annotation:
+            if get_origin(substituted) is Annotated and get_args(substituted)[0] is annotation:
+                # Keep the BSON marker after the Field constraints, so they stay in pydantic-core.
+                finfo.metadata.extend(substituted.__metadata__)
+            else:
+                finfo.annotation = substituted
+            changed = True
+    return changed
+
+
+def _field_schema(
+    owner: str, name: str, annotation: Any, info: FieldInfoODM | None, embedded: bool
+) -> FieldSchema:
+    """The schema of one field, refusing the kinds of fields that cannot be stored."""
+    kind, target, shape = classify(owner, name, annotation)
+    if isinstance(info, ODMReferenceInfo) and kind != "reference":
+        raise ModelDefinitionError(
+            f"{owner}.{name}: Reference() needs a Model type annotation, got {annotation!r}"
+        )
+    if kind == "reference" and embedded:
+        raise ModelDefinitionError(
+            f"{owner}.{name}: an EmbeddedModel cannot hold a Model or a Reference(); "
+            "store the referenced primary key, or put the reference on the Model"
+        )
+    if kind == "reference" and not isinstance(info, ODMReferenceInfo):
+        raise ModelDefinitionError(
+            f"{owner}.{name}: a field holding a Model must be declared with Reference() "
+            f"(`{name}: {target.name if target else '...'} = Reference()`), "
+            "or use an EmbeddedModel to store it inside the document"
+        )
+    key_name = key_name_of(name, info)
+    if key_name.startswith("$") or "." in key_name or "\x00" in key_name:
+        raise ModelDefinitionError(
+            f"{owner}.{name}: key_name {key_name!r} cannot start with '$' or contain '.'"
+        )
+    options = info if isinstance(info, ODMFieldInfo) else None
+    return FieldSchema(
+        name=name,
+        key_name=key_name,
+        kind=kind,
+        shape=shape,
+        target=target,
+        primary=bool(options and options.primary_field),
+        index=bool(options and options.index),
+        unique=bool(options and options.unique),
+        mutable=kind == "embedded" or (kind == "plain" and is_mutable(annotation)),
+    )
+
+
+def _check_key_names(owner: str, fields: dict[str, FieldSchema]) -> None:
+    seen: dict[str, str] = {}
+    for field in fields.values():
+        if field.key_name != field.name and field.key_name in fields:
+            raise ModelDefinitionError(
+                f"{owner}.{field.name}: key_name {field.key_name!r} is the name of another "
+                "field; pick a key name that is not a field name"
+            )
+        if field.key_name in seen:
+            raise ModelDefinitionError(
+                f"{owner}: fields {seen[field.key_name]!r} and {field.name!r} have the same "
+                f"key_name {field.key_name!r}"
+            )
+        seen[field.key_name] = field.name
+
+
+def _build_schema(cls: type[Any], infos: dict[str, FieldInfoODM], options: _Options) -> ModelSchema:
+    owner = cls.__name__
+    embedded = options.collection is None
+    fields = {
+        name: _field_schema(owner, name, finfo.annotation, infos.get(name), embedded)
+        for name, finfo in cls.__pydantic_fields__.items()
+    }
+    _check_key_names(owner, fields)
+    return ModelSchema(
+        name=owner,
+        collection=options.collection,
+        fields=fields,
+        indexes=options.indexes,
+        parse_doc_with_default_factories=options.parse_doc_with_default_factories,
+        default_factory_fields=frozenset(
+            name
+            for name, finfo in cls.__pydantic_fields__.items()
+            if finfo.default_factory is not None
+        ),
+    )
+
+
+class ODMModelMetaclass(ModelMetaclass):
+    """Builds the pydantic model, then the one `ModelSchema` of the class (`__schema__`)."""
+
+    def __new__(
+        mcs,
+        name: str,
+        bases: tuple[type[Any], ...],
+        namespace: dict[str, Any],
+        **kwargs: Any,
+    ) -> type:
+        if namespace.get("__odm_base__", False):
+            return super().__new__(mcs, name, bases, namespace, **kwargs)
+        namespace.setdefault("__odm_base__", False)
+        namespace.setdefault("__annotations__", {})
+        parents = [s for s in map(schema_of, bases) if s is not None]
+        options = _options(name, namespace, parents)
+        inherited = _inherited_infos(parents)
+        declared = _declared_infos(name, namespace, inherited)
+        _install_fields(name, namespace, declared, options.collection is None)
+        infos = {**inherited, **declared}
+        if options.collection is not None:
+            _add_generated_primary(name, namespace, infos)
+        swap_raw_bson_classes(namespace, namespace["__annotations__"])
+        cls = mcs._build_pydantic_model(name, bases, namespace, infos, **kwargs)
+        schema = _build_schema(cls, infos, options)
+        type.__setattr__(cls, "__schema__", schema)
+        primary = None if schema.primary is None else schema.primary.name
+        type.__setattr__(cls, "__primary_field__", primary)
+        if schema.collection is not None:
+            type.__setattr__(cls, "__collection__", schema.collection)
+        return cls
+
+    @classmethod
+    def _build_pydantic_model(
+        mcs,
+        name: str,
+        bases: tuple[type[Any], ...],
+        namespace: dict[str, Any],
+        infos: dict[str, FieldInfoODM],
+        **kwargs: Any,
+    ) -> type:
+        """Let pydantic build the class, then add the BSON behaviour to its field types."""
+        token = _BUILDING.set(True)
+        try:
+            cls: type[pydantic.BaseModel] = super().__new__(mcs, name, bases, namespace, **kwargs)
+            if _rewrite_field_types(cls, infos):
+                cls.model_rebuild(force=True)
+            return cls
+        except PydanticUserError as exc:
+            raise ModelDefinitionError(f"{name}: {exc.message}") from exc
+        finally:
+            _BUILDING.reset(token)
+
+    def __getattr__(cls, name: str) -> Any:
+        schema = cls.__dict__.get("__schema__")
+        if isinstance(schema, ModelSchema) and name in schema.fields and not _BUILDING.get():
+            field = schema.fields[name]
+            return FieldProxy(field.key_name, field, schema)
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    def __pos__(cls) -> str:
+        schema = cls.__dict__.get("__schema__")
+        if not isinstance(schema, ModelSchema) or schema.collection is None:
+            raise TypeError(f"{cls.__name__} is an EmbeddedModel: it has no collection")
+        return schema.collection
+
+
+__all__ = ["ODMModelMetaclass", "key_name_of"]

@@ -1,0 +1,131 @@
+"""The schema of a model class: what engines, queries, references and indexes read (no I/O).
+
+Each `Model` and `EmbeddedModel` class gets one frozen `ModelSchema` when it is created
+(`Player.__schema__`); nothing else describes the fields to the rest of odmantic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+FieldKind = Literal["plain", "embedded", "reference"]
+"""How a field is stored: a plain value, an embedded document, or a referenced primary key."""
+
+Shape = Literal["one", "list", "dict"]
+"""How an embedded model appears in its field: alone, in a list (or set), or as dict values."""
+
+IndexFactory = Callable[[], Iterable[Any]]
+"""`model_config["indexes"]`: returns `odmantic.Index` or `pymongo.IndexModel` objects."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FieldSchema:
+    """One field of a model, computed once at class creation.
+
+    Attributes:
+        name: the Python attribute name.
+        key_name: the key of the field in the MongoDB document (`_id` for the primary field).
+        kind: "plain", "embedded" (an EmbeddedModel, possibly in a list or Optional) or
+            "reference" (another Model, stored as its primary key).
+        shape: for an embedded field, whether it holds one model, a list or a dict of them.
+        target: the schema of the embedded or referenced model, if any.
+        primary: this field is the primary key.
+        index, unique: index options for `configure_database`.
+        mutable: values can change in place (lists, dicts, embedded models): always saved.
+    """
+
+    name: str
+    key_name: str
+    kind: FieldKind = "plain"
+    shape: Shape = "one"
+    target: ModelSchema | None = None
+    primary: bool = False
+    index: bool = False
+    unique: bool = False
+    mutable: bool = False
+
+    @property
+    def renamed(self) -> bool:
+        """Whether dumping this field changes its name or the names inside it."""
+        if self.kind == "reference":
+            return False
+        return self.key_name != self.name or (
+            self.kind == "embedded" and self.target is not None and bool(self.target.renamed)
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ModelSchema:
+    """The typed description of one model class.
+
+    Attributes:
+        name: the model class name, for messages.
+        collection: the collection name, None for an EmbeddedModel.
+        fields: every field, by Python name, in declaration order.
+        indexes: the `model_config["indexes"]` factory, if any.
+        parse_doc_with_default_factories: build missing default-factory fields when parsing.
+        primary: the primary field (None for an EmbeddedModel).
+        references: the fields holding a `Reference()`.
+        reference_names: their Python names.
+        mutable: names of the fields whose values can change in place.
+        required: fields a stored document must hold (the primary key, and default-factory
+            fields unless `parse_doc_with_default_factories`).
+        renamed: fields whose dump is renamed (key name, or key names inside an embedded model).
+    """
+
+    name: str
+    collection: str | None
+    fields: Mapping[str, FieldSchema]
+    indexes: IndexFactory | None = None
+    parse_doc_with_default_factories: bool = False
+    default_factory_fields: frozenset[str] = frozenset()
+    primary: FieldSchema | None = field(init=False)
+    references: tuple[FieldSchema, ...] = field(init=False)
+    reference_names: frozenset[str] = field(init=False)
+    mutable: frozenset[str] = field(init=False)
+    required: tuple[FieldSchema, ...] = field(init=False)
+    renamed: tuple[FieldSchema, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        fields = tuple(self.fields.values())
+        references = tuple(f for f in fields if f.kind == "reference")
+        primary = next((f for f in fields if f.primary), None)
+        required = [f for f in fields if f.primary]
+        if not self.parse_doc_with_default_factories:
+            required += [
+                f for f in fields if f.name in self.default_factory_fields and not f.primary
+            ]
+        derived = {
+            "fields": MappingProxyType(dict(self.fields)),
+            "primary": primary,
+            "references": references,
+            "reference_names": frozenset(f.name for f in references),
+            "mutable": frozenset(f.name for f in fields if f.mutable),
+            "required": tuple(required),
+            "renamed": tuple(f for f in fields if f.renamed),
+        }
+        for attr, value in derived.items():
+            object.__setattr__(self, attr, value)
+
+    @property
+    def is_embedded(self) -> bool:
+        """Whether this is an EmbeddedModel (no collection, no primary key)."""
+        return self.collection is None
+
+    def __repr__(self) -> str:
+        where = "embedded" if self.collection is None else f"collection={self.collection!r}"
+        return f"ModelSchema({self.name}, {where}, fields={list(self.fields)})"
+
+
+def schema_of(value: object) -> ModelSchema | None:
+    """The schema of a model class, or None when `value` is not one."""
+    if not isinstance(value, type):
+        return None
+    schema = getattr(value, "__schema__", None)
+    return schema if isinstance(schema, ModelSchema) else None
+
+
+__all__ = ["FieldKind", "Shape", "IndexFactory", "FieldSchema", "ModelSchema", "schema_of"]
