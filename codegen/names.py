@@ -1,4 +1,4 @@
-"""The ONE rename table of the generator (plus a tiny prose table for docstrings and comments).
+"""The ONE rename table of the generator (plus the words for the prose rules and the keep-marker).
 
 ``RENAMES`` is unasync's own token table extended with ``ADDED``. Every key is a whole identifier
 (``Name`` node, attribute name, import name or dotted-module component) except dotted keys such as
@@ -6,7 +6,7 @@
 rewrites string literals and comments.
 
 Entries of ``ADDED`` that are not already in unasync's base must fire somewhere in the source tree
-(see ``codegen.run.check_unfired``); base entries and ``PROSE`` entries are exempt.
+(see ``codegen.run.check_unfired``); base entries are exempt.
 """
 
 from __future__ import annotations
@@ -43,13 +43,16 @@ RENAMES: dict[str, str] = {**BASE, **ADDED}
 # Entries that must fire at least once over the whole source tree.
 MUST_FIRE: frozenset[str] = frozenset(k for k in ADDED if k not in BASE)
 
-# Prose only (strings and comments): regex -> replacement, applied in order before RENAMES.
-# Not subject to the must-fire check: prose changes too often for that to be useful.
-PROSE: tuple[tuple[str, str], ...] = (
-    (r"\bawait ", ""),  # ">>> await engine.find(...)" -> ">>> engine.find(...)"
-    (r"\b([Aa])n async(?:hronous)? (?![aeiouAEIOU])", r"\1 "),  # "an async client" -> "a client"
-    (
-        r"\b[Aa]sync(?:hronous)?\b ?",
-        "",
-    ),  # "async with " -> "with ", "an async engine" -> "an engine"
-)
+# Prose (strings and comments) is rewritten by `codegen.transform.rewrite_prose`: the table's
+# renames first (whole words, fixing "an"/"a"), then "await" before code is dropped, an "async"
+# adjective before a word is dropped (fixing the article), and a predicate "async" is replaced
+# by these words. Anything left is caught by the final scan, which fails with file:line.
+PREDICATES: dict[str, str] = {
+    "asynchronous": "synchronous",
+    "Asynchronous": "Synchronous",
+    "async": "blocking",
+    "Async": "Blocking",
+}
+
+KEEP_MARKER = "# codegen: keep"
+"""Ends a line whose string literals must stay as written (the rare one naming the other twin)."""

@@ -8,15 +8,19 @@ from typing import NamedTuple, TypeVar
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from codegen.names import PROSE, RENAMES
+from codegen.names import KEEP_MARKER, PREDICATES, RENAMES
 
 FLAG = "IS_ASYNC"
 ASYNC_LIBS = frozenset({"asyncio", "anyio"})
 
-_PROSE_RE = [(re.compile(old), new) for old, new in PROSE]
 _NAMES_RE = re.compile(
-    r"\b(" + "|".join(re.escape(k) for k in sorted(RENAMES, key=len, reverse=True)) + r")\b"
+    r"(?:\b(?P<art>[Aa]n?) )?\b(?P<name>"
+    + "|".join(re.escape(k) for k in sorted(RENAMES, key=len, reverse=True))
+    + r")\b"
 )
+_CODE_AWAIT_RE = re.compile(r"\bawait (?=[A-Za-z_]\w*(?:\.\w+)*[(\[`)])")
+_ADJECTIVE_RE = re.compile(r"(?:\b(?P<art>[Aa]n?) )?\b(?P<adj>[Aa]sync(?:hronous)?) (?P<next>\w|`)")
+_PREDICATE_RE = re.compile(r"\b(" + "|".join(PREDICATES) + r")\b")
 
 
 class Problem(NamedTuple):
@@ -38,17 +42,42 @@ class CodegenError(Exception):
         self.problems = problems
 
 
+def _article(article: str | None, word: str) -> str:
+    """`article` ("a"/"an", any case) agreeing with `word`, followed by a space; "" if none."""
+    if article is None:
+        return ""
+    agreed = "an" if word[:1].lower() in "aeiou" else "a"
+    return (agreed.capitalize() if article[0] == "A" else agreed) + " "
+
+
+def _drop_adjective(match: re.Match[str]) -> str:
+    """ "an async client" -> "a client"; "Async engines" (a sentence start) -> "Engines"."""
+    article, adjective, following = match.group("art", "adj", "next")
+    if article is None and adjective[0] == "A":
+        following = following.upper()
+    word = following + match.string[match.end() :]
+    return _article(article, word.lstrip("`")) + following
+
+
 def rewrite_prose(text: str, fired: set[str] | None = None) -> str:
-    """Rewrite a docstring, string literal or comment: async phrases, then table names."""
-    for pattern, new in _PROSE_RE:
-        text = pattern.sub(new, text)
+    """Rewrite a docstring, string literal or comment into the sync twin's prose.
+
+    The table's renames first (whole words; "an AIOEngine" becomes "a SyncEngine"), then
+    `await` before code is dropped, an async adjective before a word is dropped (its article
+    agreeing with the next word), and a predicate async word is replaced (`PREDICATES`).
+    """
 
     def rename(match: re.Match[str]) -> str:
+        name = match.group("name")
         if fired is not None:
-            fired.add(match.group(1))
-        return RENAMES[match.group(1)]
+            fired.add(name)
+        new = RENAMES[name]
+        return _article(match.group("art"), new) + new
 
-    return _NAMES_RE.sub(rename, text)
+    text = _NAMES_RE.sub(rename, text)
+    text = _CODE_AWAIT_RE.sub("", text)
+    text = _ADJECTIVE_RE.sub(_drop_adjective, text)
+    return _PREDICATE_RE.sub(lambda m: PREDICATES[m.group(1)], text)
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
@@ -91,10 +120,11 @@ class SyncTransformer(cst.CSTTransformer):
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, path: str, fired: set[str]) -> None:
+    def __init__(self, path: str, fired: set[str], kept_lines: frozenset[int]) -> None:
         super().__init__()
         self.path = path
         self.fired = fired
+        self.kept_lines = kept_lines  # lines ending with KEEP_MARKER: their strings stay
         self.problems: list[Problem] = []
         self._dead: set[int] = set()  # ids of nodes dropped unvisited (the async branches)
         self._allowed: set[int] = set()  # ids of IS_ASYNC names that are consumed
@@ -131,20 +161,25 @@ class SyncTransformer(cst.CSTTransformer):
         new = cst.parse_expression(RENAMES[name])
         return new.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
 
+    def _prose(self, node: cst.CSTNode, text: str) -> str:
+        if self.get_metadata(PositionProvider, node).start.line in self.kept_lines:
+            return text
+        return rewrite_prose(text, self.fired)
+
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.SimpleString:
         if "b" in updated_node.prefix.lower():
             return updated_node
-        return updated_node.with_changes(value=rewrite_prose(updated_node.value, self.fired))
+        return updated_node.with_changes(value=self._prose(original_node, updated_node.value))
 
     def leave_FormattedStringText(
         self, original_node: cst.FormattedStringText, updated_node: cst.FormattedStringText
     ) -> cst.FormattedStringText:
-        return updated_node.with_changes(value=rewrite_prose(updated_node.value, self.fired))
+        return updated_node.with_changes(value=self._prose(original_node, updated_node.value))
 
     def leave_Comment(self, original_node: cst.Comment, updated_node: cst.Comment) -> cst.Comment:
-        return updated_node.with_changes(value=rewrite_prose(updated_node.value, self.fired))
+        return updated_node.with_changes(value=self._prose(original_node, updated_node.value))
 
     # --- async syntax ----------------------------------------------------------------------
     def leave_Await(self, original_node: cst.Await, updated_node: cst.Await) -> cst.BaseExpression:
@@ -313,13 +348,19 @@ def _with_aliases(node: _Imp, names: list[cst.ImportAlias]) -> _Imp | cst.Remova
 def transform(source: str, path: str, fired: set[str] | None = None) -> str:
     """Return the sync twin of ``source`` (before header and ruff); ``path`` is for errors.
 
-    Table keys that fire are added to ``fired``. Raises ``CodegenError`` on any problem.
+    Table keys that fire are added to ``fired``. String literals on a line ending with
+    ``KEEP_MARKER`` are kept as written. Raises ``CodegenError`` on any problem.
     """
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         raise CodegenError([Problem(path, exc.raw_line, exc.message)]) from exc
-    transformer = SyncTransformer(path, set() if fired is None else fired)
+    kept = frozenset(
+        number
+        for number, line in enumerate(source.splitlines(), start=1)
+        if line.rstrip().endswith(KEEP_MARKER)
+    )
+    transformer = SyncTransformer(path, set() if fired is None else fired, kept)
     code = MetadataWrapper(module).visit(transformer).code
     if transformer.problems:
         raise CodegenError(transformer.problems)

@@ -12,7 +12,7 @@ import pytest
 from codegen.__main__ import main
 from codegen.names import ADDED, BASE, MUST_FIRE, RENAMES
 from codegen.run import REPO_ROOT, build, check, check_unfired, generate_text, scan_output, write
-from codegen.transform import CodegenError, transform
+from codegen.transform import CodegenError, rewrite_prose, transform
 
 SRC, OUT = "odmantic/_async/x.py", "odmantic/_sync/x.py"
 HEADER = f"# generated from {SRC} by codegen; do not edit\n"
@@ -382,6 +382,45 @@ def test_docstrings_comments_and_strings() -> None:
         z = b"await AIOEngine"
         w = rb"async with"
     ''')
+
+
+@pytest.mark.parametrize(
+    ("prose", "expected"),
+    [
+        (
+            "An AIOEngine reads through pymongo.asynchronous.collection.AsyncCollection. Not async.",
+            "A SyncEngine reads through pymongo.synchronous.collection.Collection. Not blocking.",
+        ),
+        ("an AIOCursor over an AsyncIterator", "a SyncCursor over an Iterator"),
+        ("An async client, an asynchronous iterator.", "A client, an iterator."),
+        ("Async engines share one source.", "Engines share one source."),
+        ("The engine is asynchronous.", "The engine is synchronous."),
+        ("`await cursor` is `await cursor.to_list()`", "`cursor` is `cursor.to_list()`"),
+        (
+            "from odmantic._async.engine import AIOEngine",
+            "from odmantic._sync.engine import SyncEngine",
+        ),
+        ("AIOEngineX and MyAIOEngine stay", "AIOEngineX and MyAIOEngine stay"),
+    ],
+)
+def test_prose_is_renamed_first_and_stays_grammatical(prose: str, expected: str) -> None:
+    assert rewrite_prose(prose) == expected
+
+
+def test_prose_no_rule_can_rewrite_fails_loudly() -> None:
+    with pytest.raises(CodegenError, match=r"odmantic/_sync/x.py:4: forbidden word.*await the"):
+        gen('"""Doc."""\nx = "you must await the cursor"\n')
+
+
+def test_keep_marker_keeps_the_strings_of_its_line() -> None:
+    src = """\
+    async def f():
+        a = "use odmantic.AIOEngine, an async engine"  # codegen: keep
+        b = "use odmantic.AIOEngine"
+    """
+    out = gen(src)
+    assert 'a = "use odmantic.AIOEngine, an async engine"  # codegen: keep\n' in out
+    assert 'b = "use odmantic.SyncEngine"\n' in out
 
 
 # --- header, ruff, idempotence --------------------------------------------------------------------

@@ -34,10 +34,9 @@ def check_client(client: Any) -> None:
     else:
         if isinstance(client, AsyncMongoClient):
             return
-        # The other engine's name is split so the generator does not rename it.
         raise TypeError(
             f"SyncEngine needs a blocking pymongo.MongoClient, got {_describe(client)}; "
-            "for PyMongo's coroutine client or Motor, use odmantic.AIO" + "Engine"
+            "for PyMongo's AsyncMongoClient or Motor, use odmantic.AIOEngine"  # codegen: keep
         )
 
 

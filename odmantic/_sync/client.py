@@ -24,10 +24,9 @@ def check_client(client: Any) -> None:
     """Refuse a driver client of the other twin with an error saying which engine to use."""
     if isinstance(client, MongoClient):
         return
-    # The other engine's name is split so the generator does not rename it.
     raise TypeError(
         f"SyncEngine needs a blocking pymongo.MongoClient, got {_describe(client)}; "
-        "for PyMongo's coroutine client or Motor, use odmantic.AIO" + "Engine"
+        "for PyMongo's AsyncMongoClient or Motor, use odmantic.AIOEngine"  # codegen: keep
     )
 
 

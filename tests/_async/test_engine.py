@@ -196,16 +196,6 @@ async def test_engine_refuses_bad_database_name() -> None:
         AIOEngine(database="bad.name")
 
 
-async def test_engine_refuses_the_other_twins_client(mongo_uri: str) -> None:
-    if IS_ASYNC:
-        other: Any = MongoClient(mongo_uri, connect=False)
-    else:
-        # Spelled in two parts, or the generator would rename it to the blocking client.
-        other = getattr(pymongo, "Asy" + "ncMongoClient")(mongo_uri, connect=False)
-    with pytest.raises(TypeError, match="needs a"):
-        AIOEngine(client=other)
-
-
 async def test_engine_attributes(engine: AIOEngine, database_name: str) -> None:
     assert engine.database_name == database_name
     assert engine.database.name == database_name
@@ -313,9 +303,9 @@ async def test_limit_zero_means_no_limit_with_references(engine: AIOEngine) -> N
 async def test_other_twin_error_names_the_engine_to_use(mongo_uri: str) -> None:
     if IS_ASYNC:
         other: Any = MongoClient(mongo_uri, connect=False)
-        expected = "SyncEngine"
+        expected = "use odmantic.SyncEngine"
     else:
-        other = getattr(pymongo, "Asy" + "ncMongoClient")(mongo_uri, connect=False)
-        expected = "AIO" + "Engine"
-    with pytest.raises(TypeError, match=expected):
+        other = vars(pymongo)["AsyncMongoClient"](mongo_uri, connect=False)  # codegen: keep
+        expected = "use odmantic.AIOEngine"  # codegen: keep
+    with pytest.raises(TypeError, match=f"needs a .*{expected}"):
         AIOEngine(client=other)

@@ -194,13 +194,6 @@ def test_engine_refuses_bad_database_name() -> None:
         SyncEngine(database="bad.name")
 
 
-def test_engine_refuses_the_other_twins_client(mongo_uri: str) -> None:
-    # Spelled in two parts, or the generator would rename it to the blocking client.
-    other = getattr(pymongo, "Asy" + "ncMongoClient")(mongo_uri, connect=False)
-    with pytest.raises(TypeError, match="needs a"):
-        SyncEngine(client=other)
-
-
 def test_engine_attributes(engine: SyncEngine, database_name: str) -> None:
     assert engine.database_name == database_name
     assert engine.database.name == database_name
@@ -303,7 +296,7 @@ def test_limit_zero_means_no_limit_with_references(engine: SyncEngine) -> None:
 
 
 def test_other_twin_error_names_the_engine_to_use(mongo_uri: str) -> None:
-    other = getattr(pymongo, "Asy" + "ncMongoClient")(mongo_uri, connect=False)
-    expected = "AIO" + "Engine"
-    with pytest.raises(TypeError, match=expected):
+    other = vars(pymongo)["AsyncMongoClient"](mongo_uri, connect=False)  # codegen: keep
+    expected = "use odmantic.AIOEngine"  # codegen: keep
+    with pytest.raises(TypeError, match=f"needs a .*{expected}"):
         SyncEngine(client=other)
