@@ -49,7 +49,7 @@ from odmantic.bson import (
     is_bson_context,
 )
 from odmantic.exceptions import ModelDefinitionError
-from odmantic.schema import FieldKind, ModelSchema, Shape, schema_of
+from odmantic.schema import FieldKind, Shape, schema_of
 
 
 @dataclass(frozen=True)
@@ -324,10 +324,11 @@ def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, ModelSc
         raise ModelDefinitionError(f"{owner}.{name}: Callable fields cannot be stored in MongoDB")
     model = schema_of(tp)
     if model is not None:
-        return ("embedded" if model.is_embedded else "reference"), model, "one"
+        return ("embedded" if model.is_embedded else "reference"), tp, "one"
     args = get_args(tp)
     if origin is not None and args:
-        inner = schema_of(_strip_optional(args[0] if origin is tuple else args[-1]))
+        item = _strip_optional(args[0] if origin is tuple else args[-1])
+        inner = schema_of(item)
         if inner is not None:
             if not inner.is_embedded:
                 raise ModelDefinitionError(
@@ -335,9 +336,9 @@ def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, ModelSc
                     "primary keys, or make the inner class an EmbeddedModel"
                 )
             if origin in (dict, collections.abc.Mapping):
-                return "embedded", inner, "dict"
+                return "embedded", item, "dict"
             if origin in _COLLECTION_ORIGINS:
-                return "embedded", inner, "list"
+                return "embedded", item, "list"
     return "plain", None, "one"
 
 

@@ -232,10 +232,15 @@ def _rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool
 
 
 def _field_schema(
-    owner: str, name: str, annotation: Any, info: FieldInfoODM | None, embedded: bool
+    cls: type[Any], name: str, annotation: Any, info: FieldInfoODM | None, embedded: bool
 ) -> FieldSchema:
-    """The schema of one field, refusing the kinds of fields that cannot be stored."""
-    kind, target, shape = classify(owner, name, annotation)
+    """The schema of one field, refusing the kinds of fields that cannot be stored.
+
+    A field annotated with the class being built gets its target when the schema is linked.
+    """
+    owner = cls.__name__
+    kind, model, shape = classify(owner, name, annotation)
+    target = None if model is None or model is cls else schema_of(model)
     if isinstance(info, ODMReferenceInfo) and kind != "reference":
         raise ModelDefinitionError(
             f"{owner}.{name}: Reference() needs a Model type annotation, got {annotation!r}"
@@ -248,7 +253,7 @@ def _field_schema(
     if kind == "reference" and not isinstance(info, ODMReferenceInfo):
         raise ModelDefinitionError(
             f"{owner}.{name}: a field holding a Model must be declared with Reference() "
-            f"(`{name}: {target.name if target else '...'} = Reference()`), "
+            f"(`{name}: {model.__name__ if model else '...'} = Reference()`), "
             "or use an EmbeddedModel to store it inside the document"
         )
     key_name = key_name_of(name, info)
@@ -290,11 +295,11 @@ def _build_schema(cls: type[Any], infos: dict[str, FieldInfoODM], options: _Opti
     owner = cls.__name__
     embedded = options.collection is None
     fields = {
-        name: _field_schema(owner, name, finfo.annotation, infos.get(name), embedded)
+        name: _field_schema(cls, name, finfo.annotation, infos.get(name), embedded)
         for name, finfo in cls.__pydantic_fields__.items()
     }
     _check_key_names(owner, fields)
-    return ModelSchema(
+    schema = ModelSchema(
         name=owner,
         collection=options.collection,
         fields=fields,
@@ -306,6 +311,12 @@ def _build_schema(cls: type[Any], infos: dict[str, FieldInfoODM], options: _Opti
             if finfo.default_factory is not None
         ),
     )
+    schema.link_self_references(
+        name
+        for name, finfo in cls.__pydantic_fields__.items()
+        if fields[name].kind != "plain" and fields[name].target is None
+    )
+    return schema
 
 
 class ODMModelMetaclass(ModelMetaclass):

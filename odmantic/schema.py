@@ -110,6 +110,15 @@ class ModelSchema:
         for attr, value in derived.items():
             object.__setattr__(self, attr, value)
 
+    def link_self_references(self, names: Iterable[str]) -> None:
+        """Point the fields `names`, annotated with the class being built, at this schema.
+
+        Only the class builder calls this, before the schema is published.
+        """
+        for name in names:
+            object.__setattr__(self.fields[name], "target", self)
+        object.__setattr__(self, "renamed", tuple(f for f in self.fields.values() if f.renamed))
+
     @property
     def is_embedded(self) -> bool:
         """Whether this is an EmbeddedModel (no collection, no primary key)."""

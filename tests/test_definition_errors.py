@@ -7,6 +7,7 @@ import pydantic
 import pytest
 
 from odmantic import EmbeddedModel, Field, Model, Reference
+from odmantic.exceptions import ModelDefinitionError
 
 
 class Target(Model):
@@ -233,7 +234,7 @@ def test_id_field_without_primary_field():
 
 
 def test_two_primary_fields():
-    with pytest.raises((TypeError, ValueError)) as info:
+    with pytest.raises(ModelDefinitionError) as info:
 
         class TwoPrimaries(Model):
             a: str = Field(primary_field=True)

@@ -114,11 +114,11 @@ def test_custom_primary_field():
 def test_reassigning_primary_key_is_refused():
     p = Player(name="a")
     old = p.id
-    with pytest.raises((NotImplementedError, TypeError, ValueError, AttributeError)):
+    with pytest.raises(NotImplementedError, match="Player: reassigning the primary key 'id'"):
         p.id = ObjectId()
     assert p.id == old
     item = Item(sku="a")
-    with pytest.raises((NotImplementedError, TypeError, ValueError, AttributeError)):
+    with pytest.raises(NotImplementedError, match="Item: reassigning the primary key 'sku'"):
         item.sku = "b"
     assert item.sku == "a"
 
@@ -793,10 +793,6 @@ def test_reference_is_not_a_mutable_field():
     raw = {"_id": bson.ObjectId(), "title": "T", "author_id": author.model_dump_doc()}
     book = Book.model_validate_doc(raw)
     assert set(book.__fields_to_save__()) == set()
-
-
-def test_pydantic_version_is_v2():
-    assert pydantic.VERSION.startswith("2.")
 
 
 def test_field_default_none_makes_field_optional():

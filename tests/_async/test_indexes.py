@@ -7,7 +7,7 @@ import pytest
 from pymongo.errors import OperationFailure
 
 from odmantic import AIOEngine
-from tests.models import Account
+from tests.models import Account, Player
 
 
 async def test_configure_database_creates_field_and_model_indexes(engine: AIOEngine) -> None:
@@ -17,6 +17,14 @@ async def test_configure_database_creates_field_and_model_indexes(engine: AIOEng
     assert info["region_1"]["key"] == [("region", 1)]
     assert info["region_score"]["key"] == [("region", 1), ("score", -1)]
     await engine.configure_database([Account])  # idempotent
+
+
+async def test_configure_database_of_a_model_without_indexes_creates_only_id(
+    engine: AIOEngine,
+) -> None:
+    await engine.configure_database([Player])
+    info = await engine.get_collection(Player).index_information()
+    assert set(info) <= {"_id_"}
 
 
 async def test_index_conflict_fails_unless_update_requested(engine: AIOEngine) -> None:

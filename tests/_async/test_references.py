@@ -38,6 +38,23 @@ async def test_find_joins_nested_references(engine: AIOEngine) -> None:
     assert streamed == [book]
 
 
+async def test_referenced_instances_are_clean_after_load(engine: AIOEngine) -> None:
+    book = await engine.save(_book())
+    found = await engine.find_one(Book, Book.id == book.id)
+    assert found is not None
+    nothing_changed = {"book": set(), "author": set(), "publisher": set()}
+    assert {
+        "book": found.__fields_to_save__(),
+        "author": found.author.__fields_to_save__(),
+        "publisher": found.author.publisher.__fields_to_save__(),
+    } == nothing_changed
+    found.author.publisher.name = "Renamed"
+    assert found.author.publisher.__fields_to_save__() == {"name"}
+    await engine.save(found)
+    stored = await engine.find_one(Publisher, Publisher.id == book.author.publisher.id)
+    assert stored is not None and stored.name == "Renamed"
+
+
 async def test_reference_query_by_instance_and_in(engine: AIOEngine) -> None:
     first = await engine.save(_book())
     second = await engine.save(_book())

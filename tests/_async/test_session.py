@@ -47,7 +47,6 @@ async def test_session_can_be_passed_to_engine_methods(engine: AIOEngine) -> Non
 
 
 async def test_transaction_commit_makes_writes_visible(engine: AIOEngine) -> None:
-    await engine.configure_database([Player])
     await engine.save(Player(name="seed"))
     async with engine.transaction() as transaction:
         assert isinstance(transaction, AIOTransaction)

@@ -8,7 +8,7 @@ import pytest
 from pymongo.errors import OperationFailure
 
 from odmantic import SyncEngine
-from tests.models import Account
+from tests.models import Account, Player
 
 
 def test_configure_database_creates_field_and_model_indexes(engine: SyncEngine) -> None:
@@ -18,6 +18,14 @@ def test_configure_database_creates_field_and_model_indexes(engine: SyncEngine) 
     assert info["region_1"]["key"] == [("region", 1)]
     assert info["region_score"]["key"] == [("region", 1), ("score", -1)]
     engine.configure_database([Account])  # idempotent
+
+
+def test_configure_database_of_a_model_without_indexes_creates_only_id(
+    engine: SyncEngine,
+) -> None:
+    engine.configure_database([Player])
+    info = engine.get_collection(Player).index_information()
+    assert set(info) <= {"_id_"}
 
 
 def test_index_conflict_fails_unless_update_requested(engine: SyncEngine) -> None:

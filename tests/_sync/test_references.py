@@ -39,6 +39,23 @@ def test_find_joins_nested_references(engine: SyncEngine) -> None:
     assert streamed == [book]
 
 
+def test_referenced_instances_are_clean_after_load(engine: SyncEngine) -> None:
+    book = engine.save(_book())
+    found = engine.find_one(Book, Book.id == book.id)
+    assert found is not None
+    nothing_changed = {"book": set(), "author": set(), "publisher": set()}
+    assert {
+        "book": found.__fields_to_save__(),
+        "author": found.author.__fields_to_save__(),
+        "publisher": found.author.publisher.__fields_to_save__(),
+    } == nothing_changed
+    found.author.publisher.name = "Renamed"
+    assert found.author.publisher.__fields_to_save__() == {"name"}
+    engine.save(found)
+    stored = engine.find_one(Publisher, Publisher.id == book.author.publisher.id)
+    assert stored is not None and stored.name == "Renamed"
+
+
 def test_reference_query_by_instance_and_in(engine: SyncEngine) -> None:
     first = engine.save(_book())
     second = engine.save(_book())

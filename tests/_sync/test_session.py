@@ -48,7 +48,6 @@ def test_session_can_be_passed_to_engine_methods(engine: SyncEngine) -> None:
 
 
 def test_transaction_commit_makes_writes_visible(engine: SyncEngine) -> None:
-    engine.configure_database([Player])
     engine.save(Player(name="seed"))
     with engine.transaction() as transaction:
         assert isinstance(transaction, SyncTransaction)
