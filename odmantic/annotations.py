@@ -316,8 +316,8 @@ def _strip_optional(tp: Any) -> Any:
             return tp
 
 
-def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, ModelSchema | None, Shape]:
-    """Return (kind, schema of the embedded or referenced model, shape) of a field."""
+def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, type | None, Shape]:
+    """Return (kind, the embedded or referenced model class, shape) of a field."""
     tp = _strip_optional(annotation)
     origin = get_origin(tp)
     if tp is Callable or origin in (collections.abc.Callable,):
