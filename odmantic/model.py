@@ -265,7 +265,8 @@ class Model(_BaseODMModel):
         return self.__primary_value__()
 
     if TYPE_CHECKING:
-        id: _ObjectId
+        # The generated primary key: not a required constructor argument for type checkers.
+        id: _ObjectId = pydantic.Field(default_factory=_ObjectId)
 
 
 class EmbeddedModel(_BaseODMModel):

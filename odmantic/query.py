@@ -23,7 +23,9 @@ class _Keyed(Protocol):
     def __pos__(self) -> str: ...
 
 
-FieldLike = _Keyed | str
+FieldLike = Any
+"""A field proxy (`Player.name`) or a key path str. Type checkers see a field proxy as the
+field's own type (`str` for `Player.name`), so the functional helpers accept any value."""
 
 
 class QueryExpression(dict[str, Any]):
@@ -49,7 +51,10 @@ class SortExpression(dict[str, int]):
 def _key(field: FieldLike) -> str:
     if isinstance(field, str):
         return field
-    return str(+field)
+    if not callable(getattr(field, "__pos__", None)) or isinstance(field, (int, float)):
+        raise TypeError(f"expected a model field (Model.field) or a key str, got {field!r}")
+    keyed: _Keyed = field
+    return str(+keyed)
 
 
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None), ObjectId, bytes, datetime})
