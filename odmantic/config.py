@@ -47,17 +47,21 @@ def check_config(model_name: str, config: dict[str, Any]) -> dict[str, Any]:
     Raises:
         ValueError: a key that odmantic does not support, naming the model and the key.
     """
-    unknown = sorted(set(config) - ODM_KEYS - PYDANTIC_KEYS - set(FORCED))
-    if unknown:
-        raise ModelDefinitionError(
-            f"{model_name}: unsupported model_config key(s) {', '.join(map(repr, unknown))}; "
-            f"allowed: {', '.join(sorted(ODM_KEYS | PYDANTIC_KEYS))}"
-        )
-    for key, value in FORCED.items():
-        if key in config and config[key] is not value:
+    allowed = f"allowed: {', '.join(sorted(ODM_KEYS | PYDANTIC_KEYS))}"
+    for key in sorted(set(config) - ODM_KEYS - PYDANTIC_KEYS):
+        if key in FORCED:
             raise ModelDefinitionError(
-                f"{model_name}: model_config[{key!r}] is always {value} in odmantic"
+                f"{model_name!r}: configuration attribute {key!r} is enforced to True by ODMantic "
+                "and cannot be changed; remove it from model_config"
             )
+        if key in ConfigDict.__annotations__:
+            raise ModelDefinitionError(
+                f"{model_name!r}: configuration attribute {key!r} from Pydantic is not supported "
+                f"in model_config; {allowed}"
+            )
+        raise ModelDefinitionError(
+            f"{model_name!r}: unknown configuration attribute {key!r} in model_config; {allowed}"
+        )
     if "collection" in config and not isinstance(config["collection"], str):
         raise ModelDefinitionError(f"{model_name}: model_config['collection'] must be a str")
     if "indexes" in config and not callable(config["indexes"]):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, get_args, get_origin
 
 import pydantic
-from pydantic import AfterValidator, AliasChoices, PydanticUserError
+from pydantic import AfterValidator, AliasChoices, PydanticUserError, TypeAdapter, ValidationError
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
@@ -53,19 +53,19 @@ def _snake_case(name: str) -> str:
 
 
 def _check_collection_name(model: str, name: str) -> None:
-    if (
-        not name
-        or "$" in name
-        or "\x00" in name
-        or ".." in name
-        or name.startswith((".", "system."))
-        or name.endswith(".")
-    ):
-        raise ModelDefinitionError(
-            f"{model}: invalid collection name {name!r} (it must be non-empty, contain no '$' "
-            "nor NUL, no empty part between dots, and not start with 'system.'); set "
-            "model_config['collection']"
-        )
+    problems = (
+        (not name, "cannot be empty"),
+        ("$" in name, "cannot contain '$'"),
+        ("\x00" in name, "cannot contain the NUL character"),
+        (name.startswith("system."), "cannot start with 'system.'"),
+        (".." in name or name.startswith(".") or name.endswith("."), "has an empty part"),
+    )
+    for failed, reason in problems:
+        if failed:
+            raise ModelDefinitionError(
+                f"Invalid collection name for {model}: {reason} (got {name!r}); set "
+                "model_config['collection'] to a valid name"
+            )
 
 
 def _options(name: str, namespace: dict[str, Any], parents: list[ModelSchema]) -> _Options:
@@ -123,7 +123,8 @@ def _declared_infos(
         if isinstance(value, (ODMFieldInfo, ODMReferenceInfo)):
             if attr not in annotations:
                 raise ModelDefinitionError(
-                    f"{name}.{attr}: field has no type annotation; write `{attr}: <type> = ...`"
+                    f"{name}.{attr}: field {attr} is defined without type annotation; write "
+                    f"`{attr}: <type> = ...`"
                 )
             infos[attr] = value
     for attr in annotations:
@@ -167,8 +168,13 @@ def _install_fields(
         if isinstance(info, ODMFieldInfo):
             if info.primary_field and embedded:
                 raise ModelDefinitionError(
-                    f"{name}.{attr}: an EmbeddedModel cannot have a primary field "
+                    f"{name}.{attr}: cannot define a primary field in {name} embedded document "
                     "(embedded documents have no _id of their own)"
+                )
+            if info.primary_field and info.key_name not in (None, "_id"):
+                raise ModelDefinitionError(
+                    f"{name}.{attr}: cannot specify a primary field with a custom key_name "
+                    f"({info.key_name!r}), key_name='_id' enforced"
                 )
             if info.key_name == "_id" and not info.primary_field:
                 raise ModelDefinitionError(
@@ -190,8 +196,8 @@ def _add_generated_primary(
     annotations = namespace["__annotations__"]
     if "id" in annotations:
         raise ModelDefinitionError(
-            f"{name}.id: 'id' is the generated primary key; declare your own with "
-            "Field(primary_field=True) or rename the field"
+            f"{name}.id: can't automatically generate a primary field since an 'id' field "
+            "already exists; declare it with Field(primary_field=True) or rename the field"
         )
     namespace["__annotations__"] = {**annotations, "id": ObjectId}
     namespace["id"] = pydantic.Field(
@@ -256,12 +262,17 @@ def _field_schema(
             f"(`{name}: {model.__name__ if model else '...'} = Reference()`), "
             "or use an EmbeddedModel to store it inside the document"
         )
+    options = info if isinstance(info, ODMFieldInfo) else None
+    if options is not None and options.primary_field and kind == "embedded" and shape != "one":
+        raise ModelDefinitionError(
+            f"{owner}.{name}: Declaring a generic type of embedded models as a primary field is "
+            f"not allowed: {name} in {owner}"
+        )
     key_name = key_name_of(name, info)
     if key_name.startswith("$") or "." in key_name or "\x00" in key_name:
         raise ModelDefinitionError(
             f"{owner}.{name}: key_name {key_name!r} cannot start with '$' or contain '.'"
         )
-    options = info if isinstance(info, ODMFieldInfo) else None
     return FieldSchema(
         name=name,
         key_name=key_name,
@@ -275,6 +286,29 @@ def _field_schema(
     )
 
 
+def _check_defaults(cls: type[pydantic.BaseModel]) -> None:
+    """Refuse a default value that does not validate as its field (`x: int = "a"`)."""
+    for name, finfo in cls.__pydantic_fields__.items():
+        default = finfo.default
+        if default is PydanticUndefined or default is None:
+            continue
+        annotation: Any = finfo.annotation
+        if finfo.metadata:
+            annotation = Annotated.__class_getitem__((annotation, *finfo.metadata))  # type: ignore[attr-defined]
+        try:
+            adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+        except (PydanticUserError, NameError, TypeError):
+            continue  # forward references: checked when an instance is validated
+        try:
+            adapter.validate_python(default)
+        except ValidationError as exc:
+            reason = exc.errors(include_url=False)[0]["msg"]
+            raise ModelDefinitionError(
+                f"{cls.__name__}.{name}: Unhandled field definition {cls.__name__}: "
+                f"{finfo.annotation!r} = {default!r} (the default does not validate: {reason})"
+            ) from None
+
+
 def _check_key_names(owner: str, fields: dict[str, FieldSchema]) -> None:
     seen: dict[str, str] = {}
     for field in fields.values():
@@ -285,8 +319,9 @@ def _check_key_names(owner: str, fields: dict[str, FieldSchema]) -> None:
             )
         if field.key_name in seen:
             raise ModelDefinitionError(
-                f"{owner}: fields {seen[field.key_name]!r} and {field.name!r} have the same "
-                f"key_name {field.key_name!r}"
+                f"Duplicated key_name: {field.key_name} in {owner}: fields "
+                f"{seen[field.key_name]!r} and {field.name!r} have the same key_name "
+                f"{field.key_name!r}"
             )
         seen[field.key_name] = field.name
 
@@ -343,6 +378,7 @@ class ODMModelMetaclass(ModelMetaclass):
             _add_generated_primary(name, namespace, infos)
         swap_raw_bson_classes(namespace, namespace["__annotations__"])
         cls = mcs._build_pydantic_model(name, bases, namespace, infos, **kwargs)
+        _check_defaults(cls)
         schema = _build_schema(cls, infos, options)
         type.__setattr__(cls, "__schema__", schema)
         primary = None if schema.primary is None else schema.primary.name
@@ -359,7 +395,7 @@ class ODMModelMetaclass(ModelMetaclass):
         namespace: dict[str, Any],
         infos: dict[str, FieldInfoODM],
         **kwargs: Any,
-    ) -> type:
+    ) -> type[pydantic.BaseModel]:
         """Let pydantic build the class, then add the BSON behaviour to its field types."""
         token = _BUILDING.set(True)
         try:
