@@ -189,10 +189,10 @@ def _install_fields(
 
 def _add_generated_primary(
     name: str, namespace: dict[str, Any], infos: dict[str, FieldInfoODM]
-) -> None:
+) -> bool:
     """Add `id: ObjectId` (stored as `_id`) to a Model that declares no primary field."""
     if any(isinstance(i, ODMFieldInfo) and i.primary_field for i in infos.values()):
-        return
+        return False
     annotations = namespace["__annotations__"]
     if "id" in annotations:
         raise ModelDefinitionError(
@@ -206,6 +206,7 @@ def _add_generated_primary(
     infos["id"] = ODMFieldInfo(
         key_name="_id", primary_field=True, index=False, unique=False, pydantic_kwargs={}
     )
+    return True
 
 
 def _const_validator(owner: str, name: str, default: Any) -> AfterValidator:
@@ -326,12 +327,19 @@ def _check_key_names(owner: str, fields: dict[str, FieldSchema]) -> None:
         seen[field.key_name] = field.name
 
 
-def _build_schema(cls: type[Any], infos: dict[str, FieldInfoODM], options: _Options) -> ModelSchema:
+def _build_schema(
+    cls: type[Any], infos: dict[str, FieldInfoODM], options: _Options, generated_id: bool
+) -> ModelSchema:
     owner = cls.__name__
     embedded = options.collection is None
+    names = list(cls.__pydantic_fields__)
+    if generated_id:  # shown first, as ODMantic 1.1 does; pydantic keeps it last
+        names = ["id", *(n for n in names if n != "id")]
     fields = {
-        name: _field_schema(cls, name, finfo.annotation, infos.get(name), embedded)
-        for name, finfo in cls.__pydantic_fields__.items()
+        name: _field_schema(
+            cls, name, cls.__pydantic_fields__[name].annotation, infos.get(name), embedded
+        )
+        for name in names
     }
     _check_key_names(owner, fields)
     schema = ModelSchema(
@@ -374,12 +382,13 @@ class ODMModelMetaclass(ModelMetaclass):
         declared = _declared_infos(name, namespace, inherited)
         _install_fields(name, namespace, declared, options.collection is None)
         infos = {**inherited, **declared}
-        if options.collection is not None:
-            _add_generated_primary(name, namespace, infos)
+        generated_id = options.collection is not None and _add_generated_primary(
+            name, namespace, infos
+        )
         swap_raw_bson_classes(namespace, namespace["__annotations__"])
         cls = mcs._build_pydantic_model(name, bases, namespace, infos, **kwargs)
         _check_defaults(cls)
-        schema = _build_schema(cls, infos, options)
+        schema = _build_schema(cls, infos, options, generated_id)
         type.__setattr__(cls, "__schema__", schema)
         primary = None if schema.primary is None else schema.primary.name
         type.__setattr__(cls, "__primary_field__", primary)

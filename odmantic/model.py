@@ -38,8 +38,8 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
 
     def model_dump_doc(
         self,
-        *,
         include: Iterable[str] | None = None,
+        *,
         exclude: Iterable[str] | None = None,
     ) -> dict[str, Any]:
         """Return the MongoDB document of this instance (key names applied, BSON types).
@@ -101,12 +101,11 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             raise DocumentParsingError(
                 explain_errors(schema, raw_doc, exc), cls, raw_doc.get("_id"), inner=exc
             ) from None
-        instance.__mark_clean__()
         return instance
 
     def model_update(
         self,
-        patch: BaseModel | dict[str, Any],
+        patch_object: BaseModel | dict[str, Any],
         *,
         include: Iterable[str] | None = None,
         exclude: Iterable[str] | None = None,
@@ -116,15 +115,17 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     ) -> Any:
         """Update fields from a dict or a pydantic model, validating all of them first.
 
-        Fields present in `patch` (after the filters) are assigned and marked modified; keys
-        that are not fields are ignored (unless `extra="allow"`); the instance is left unchanged
-        if any value is invalid. Returns the instance.
+        Fields present in `patch_object` (after the filters) are assigned and marked modified,
+        and so are the fields a model validator derives from them; keys that are not fields are
+        ignored (unless `extra="allow"`); the instance is left unchanged if any value is invalid.
+        Returns the instance.
 
         Raises:
             ValueError: the patch changes the primary key.
             pydantic.ValidationError: a value is invalid.
         """
         cls = type(self)
+        patch = patch_object
         include_set = set(include) if include is not None else None
         exclude_set = set(exclude) if exclude is not None else set()
         if isinstance(patch, BaseModel):
@@ -151,14 +152,18 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         primary = cls.__primary_field__
         if primary is not None and primary in values and values[primary] != self.__dict__[primary]:
             raise ValueError(
-                f"{cls.__name__}: model_update() cannot change the primary key {primary!r}"
+                f"Updating the primary key is not supported: {cls.__name__}.model_update() "
+                f"cannot change {primary!r}; build a new instance with model_copy instead"
             )
         current = {name: self.__dict__[name] for name in cls.__pydantic_fields__}
         if self.__pydantic_extra__:
             current.update(self.__pydantic_extra__)
         validated = cls.model_validate({**current, **values}, by_name=True)
+        changed = set(values) | {
+            name for name in cls.__pydantic_fields__ if validated.__dict__[name] != current[name]
+        }
         modified = self.__modified__()
-        for name in values:
+        for name in changed:
             if name in cls.__pydantic_fields__:
                 self.__dict__[name] = validated.__dict__[name]
             elif self.__pydantic_extra__ is not None:
@@ -167,12 +172,18 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 modified.add(name)
         return self
 
+    def __repr_args__(self) -> Any:
+        args = dict(super().__repr_args__())
+        ordered = [(name, args.pop(name)) for name in type(self).__schema__.fields if name in args]
+        return [*ordered, *args.items()]
+
     def __setattr__(self, name: str, value: Any) -> None:
         cls = type(self)
         if name == cls.__primary_field__:
             raise NotImplementedError(
-                f"{cls.__name__}: reassigning the primary key {name!r} is refused; build a new "
-                f"instance instead (instance.model_copy(update={{{name!r}: ...}}))"
+                f"Reassigning a new primary key is not supported yet: {cls.__name__}: "
+                f"reassigning the primary key {name!r} is refused; build a new instance instead "
+                f"(instance.model_copy(update={{{name!r}: ...}}))"
             )
         super().__setattr__(name, value)
         modified = self.__modified__()
@@ -225,14 +236,19 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         warnings.warn("parse_doc() is deprecated, use model_validate_doc()", DeprecationWarning, 2)
         return cls.model_validate_doc(raw_doc)
 
-    def update(self, patch: BaseModel | dict[str, Any], **kwargs: Any) -> Any:
+    def update(self, patch_object: BaseModel | dict[str, Any], **kwargs: Any) -> Any:
         """Deprecated: use `model_update`."""
         warnings.warn("update() is deprecated, use model_update()", DeprecationWarning, 2)
-        return self.model_update(patch, **kwargs)
+        return self.model_update(patch_object, **kwargs)
 
     def copy(self, *args: Any, **kwargs: Any) -> Any:
-        """Deprecated: use `model_copy`."""
+        """Deprecated: use `model_copy` (`include`/`exclude` are refused, as in ODMantic 1.1)."""
         warnings.warn("copy() is deprecated, use model_copy()", DeprecationWarning, 2)
+        if kwargs.get("include") is not None or kwargs.get("exclude") is not None:
+            raise NotImplementedError(
+                "copy with include or exclude is not supported anymore, please use `model_copy` "
+                "instead"
+            )
         return self.model_copy(update=kwargs.get("update"), deep=kwargs.get("deep", False))
 
 

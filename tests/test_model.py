@@ -4,7 +4,7 @@ import enum
 import warnings
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Literal, Optional
+from typing import Any, Literal, Optional, TypeVar, cast
 
 import bson
 import bson.binary
@@ -17,8 +17,11 @@ from bson.decimal128 import Decimal128
 from pydantic import BaseModel, ValidationError
 
 from odmantic import EmbeddedModel, Field, Index, Model, ObjectId, Reference
-from odmantic.exceptions import DocumentParsingError
+from odmantic.config import ODMConfigDict
+from odmantic.exceptions import DocumentParsingError, ModelDefinitionError
 from odmantic.index import indexes_of
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 # --------------------------------------------------------------------------- models
 
@@ -84,7 +87,7 @@ def person() -> Person:
 # --------------------------------------------------------------------------- primary key
 
 
-def test_generated_id_is_objectid_stored_as__id():
+def test_generated_id_is_objectid_stored_as__id() -> None:
     p = Player(name="a")
     assert isinstance(p.id, bson.ObjectId)
     assert Player.__primary_field__ == "id"
@@ -94,14 +97,14 @@ def test_generated_id_is_objectid_stored_as__id():
     assert Player(name="b").id != p.id
 
 
-def test_generated_id_parsed_from__id():
+def test_generated_id_parsed_from__id() -> None:
     oid = bson.ObjectId()
     p = Player.model_validate_doc({"_id": oid, "name": "a", "level": 2, "tags": []})
     assert p.id == oid
     assert p.level == 2
 
 
-def test_custom_primary_field():
+def test_custom_primary_field() -> None:
     assert "id" not in Item.model_fields
     assert Item.__primary_field__ == "sku"
     item = Item(sku="abc", qty=3)
@@ -111,7 +114,7 @@ def test_custom_primary_field():
     assert back.qty == 1
 
 
-def test_reassigning_primary_key_is_refused():
+def test_reassigning_primary_key_is_refused() -> None:
     p = Player(name="a")
     old = p.id
     with pytest.raises(NotImplementedError, match="Player: reassigning the primary key 'id'"):
@@ -126,7 +129,7 @@ def test_reassigning_primary_key_is_refused():
 # --------------------------------------------------------------------------- collections
 
 
-def test_collection_name_strips_model_suffix():
+def test_collection_name_strips_model_suffix() -> None:
     class UserModel(Model):
         name: str
 
@@ -134,7 +137,7 @@ def test_collection_name_strips_model_suffix():
     assert UserModel.__collection__ == "user"
 
 
-def test_collection_name_snake_case():
+def test_collection_name_snake_case() -> None:
     class CamelCaseThing(Model):
         x: int
 
@@ -146,15 +149,15 @@ def test_collection_name_snake_case():
     assert +Player == "player"
 
 
-def test_collection_name_from_config():
+def test_collection_name_from_config() -> None:
     class Custom(Model):
-        model_config = {"collection": "my_things"}
+        model_config = ODMConfigDict(collection="my_things")
         x: int
 
     assert +Custom == "my_things"
 
 
-def test_embedded_model_has_no_collection():
+def test_embedded_model_has_no_collection() -> None:
     with pytest.raises(TypeError):
         +Address  # noqa: B018
 
@@ -162,7 +165,7 @@ def test_embedded_model_has_no_collection():
 # --------------------------------------------------------------------------- key names
 
 
-def test_dump_doc_applies_key_names_recursively():
+def test_dump_doc_applies_key_names_recursively() -> None:
     p = person()
     doc = p.model_dump_doc()
     assert doc == {
@@ -177,7 +180,7 @@ def test_dump_doc_applies_key_names_recursively():
     }
 
 
-def test_validate_doc_reads_key_names_recursively():
+def test_validate_doc_reads_key_names_recursively() -> None:
     p = person()
     back = Person.model_validate_doc(p.model_dump_doc())
     assert back == p
@@ -186,7 +189,7 @@ def test_validate_doc_reads_key_names_recursively():
     assert back.others is not None and back.others[0].zip_code == "57000"
 
 
-def test_validate_doc_with_none_optionals():
+def test_validate_doc_with_none_optionals() -> None:
     oid = bson.ObjectId()
     raw = {
         "_id": oid,
@@ -204,7 +207,7 @@ def test_validate_doc_with_none_optionals():
     assert p.model_dump_doc() == raw
 
 
-def test_dump_doc_none_optionals_with_defaults():
+def test_dump_doc_none_optionals_with_defaults() -> None:
     p = Person(name="c", geo=Geo(lat=2, address=Address(city="Y")))
     doc = p.model_dump_doc()
     assert doc["m"] is None and doc["o"] is None and doc["b"] is None and doc["plain"] is None
@@ -212,7 +215,7 @@ def test_dump_doc_none_optionals_with_defaults():
     assert doc["g"] == {"la": 2.0, "addr": {"city": "Y", "zip": "00000"}}
 
 
-def test_dump_doc_include():
+def test_dump_doc_include() -> None:
     p = person()
     assert p.model_dump_doc(include={"name"}) == {"n": "ann"}
     assert p.model_dump_doc(include={"id", "backup"}) == {
@@ -221,7 +224,7 @@ def test_dump_doc_include():
     }
 
 
-def test_python_names_not_document_keys_in_model_dump():
+def test_python_names_not_document_keys_in_model_dump() -> None:
     p = person()
     dumped = p.model_dump()
     assert "name" in dumped and "n" not in dumped
@@ -231,7 +234,7 @@ def test_python_names_not_document_keys_in_model_dump():
 # --------------------------------------------------------------------------- parsing errors
 
 
-def test_parsing_error_names_model_fields_and_id():
+def test_parsing_error_names_model_fields_and_id() -> None:
     oid = bson.ObjectId()
     raw = {"_id": oid, "name": 12, "level": "high", "tags": []}
     with pytest.raises(DocumentParsingError) as info:
@@ -249,7 +252,7 @@ def test_parsing_error_names_model_fields_and_id():
     assert locs == {"name", "level"}
 
 
-def test_parsing_error_missing_required_field():
+def test_parsing_error_missing_required_field() -> None:
     oid = bson.ObjectId()
     with pytest.raises(DocumentParsingError) as info:
         Player.model_validate_doc({"_id": oid})
@@ -257,7 +260,7 @@ def test_parsing_error_missing_required_field():
     assert "Player" in str(info.value)
 
 
-def test_parsing_error_in_embedded_field():
+def test_parsing_error_in_embedded_field() -> None:
     raw = person().model_dump_doc()
     raw["g"]["addr"]["city"] = 5
     with pytest.raises(DocumentParsingError) as info:
@@ -272,12 +275,12 @@ class WithFactory(Model):
 
 
 class WithFactoryAllowed(Model):
-    model_config = {"parse_doc_with_default_factories": True}
+    model_config = ODMConfigDict(parse_doc_with_default_factories=True)
     name: str
     stamps: list[int] = Field(default_factory=list)
 
 
-def test_default_factory_missing_in_doc_refused():
+def test_default_factory_missing_in_doc_refused() -> None:
     oid = bson.ObjectId()
     with pytest.raises(DocumentParsingError) as info:
         WithFactory.model_validate_doc({"_id": oid, "name": "a"})
@@ -287,14 +290,14 @@ def test_default_factory_missing_in_doc_refused():
     assert ok.stamps == [1]
 
 
-def test_default_factory_missing_allowed_by_config():
+def test_default_factory_missing_allowed_by_config() -> None:
     oid = bson.ObjectId()
     p = WithFactoryAllowed.model_validate_doc({"_id": oid, "name": "a"})
     assert p.stamps == []
     assert p.id == oid
 
 
-def test_validate_doc_refuses_non_dict():
+def test_validate_doc_refuses_non_dict() -> None:
     with pytest.raises(DocumentParsingError):
         Player.model_validate_doc(["not", "a", "doc"])  # type: ignore[arg-type]
 
@@ -307,21 +310,21 @@ class PlayerPatch(BaseModel):
     level: int | None = None
 
 
-def test_model_update_with_dict():
+def test_model_update_with_dict() -> None:
     p = Player(name="a", level=1)
     result = p.model_update({"name": "b", "level": 5})
     assert result is p
     assert p.name == "b" and p.level == 5
 
 
-def test_model_update_with_pydantic_model_exclude_unset_default():
+def test_model_update_with_pydantic_model_exclude_unset_default() -> None:
     p = Player(name="a", level=3)
     p.model_update(PlayerPatch(name="z"))
     assert p.name == "z"
     assert p.level == 3  # unset in the patch: untouched
 
 
-def test_model_update_exclude_unset_false():
+def test_model_update_exclude_unset_false() -> None:
     p = Player(name="a", level=3)
     with pytest.raises(ValidationError):
         # level=None would be applied and is invalid for an int field
@@ -331,13 +334,13 @@ def test_model_update_exclude_unset_false():
     assert p.name == "z" and p.level == 3
 
 
-def test_model_update_exclude_defaults():
+def test_model_update_exclude_defaults() -> None:
     p = Player(name="a", level=3)
     p.model_update(PlayerPatch(name="q", level=None), exclude_defaults=True)
     assert p.name == "q" and p.level == 3
 
 
-def test_model_update_include_exclude():
+def test_model_update_include_exclude() -> None:
     p = Player(name="a", level=1)
     p.model_update({"name": "b", "level": 9}, include={"level"})
     assert p.name == "a" and p.level == 9
@@ -347,14 +350,14 @@ def test_model_update_include_exclude():
     assert p.name == "d" and p.level == 9
 
 
-def test_model_update_exclude_none_dict():
+def test_model_update_exclude_none_dict() -> None:
     p = Player(name="a", address=Address(city="X"))
     p.model_update({"address": None, "name": "n"}, exclude_none=True)
     assert p.address == Address(city="X")
     assert p.name == "n"
 
 
-def test_model_update_refuses_primary_key_change():
+def test_model_update_refuses_primary_key_change() -> None:
     p = Player(name="a")
     old = p.id
     with pytest.raises(ValueError, match="primary"):
@@ -369,7 +372,7 @@ def test_model_update_refuses_primary_key_change():
     assert p.name == "ok"
 
 
-def test_model_update_is_atomic():
+def test_model_update_is_atomic() -> None:
     p = Player(name="a", level=1)
     with pytest.raises(ValidationError):
         p.model_update({"name": "b", "level": -5})
@@ -379,22 +382,34 @@ def test_model_update_is_atomic():
     assert p.name == "a" and p.level == 1
 
 
-def test_model_update_ignores_unknown_keys_like_odmantic():
+def test_model_update_ignores_unknown_keys_like_odmantic() -> None:
     p = Player(name="a")
     p.model_update({"nope": 1, "name": "b"})
     assert p.name == "b"
     assert not hasattr(p, "nope")
 
 
-def test_model_update_validates_and_converts():
+def test_model_update_validates_and_converts() -> None:
     p = Player(name="a")
     p.model_update({"level": "7", "address": {"city": "Q"}})
     assert p.level == 7
     assert p.address == Address(city="Q")
 
 
-def test_model_update_marks_fields_modified():
+def _loaded(model: type[ModelT], raw: dict[str, Any]) -> ModelT:
+    """An instance as the engines load it: parsed, then marked clean."""
+    instance = model.model_validate_doc(raw)
+    instance.__mark_clean__()
+    return instance
+
+
+def test_parsed_instance_has_everything_to_save() -> None:
     p = Player.model_validate_doc({"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
+    assert p.__fields_to_save__() is None
+
+
+def test_model_update_marks_fields_modified() -> None:
+    p = _loaded(Player, {"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
     p.model_update({"level": 4})
     fields = p.__fields_to_save__()
     assert fields is not None
@@ -404,7 +419,7 @@ def test_model_update_marks_fields_modified():
 # --------------------------------------------------------------------------- copy
 
 
-def test_model_copy_update_and_deep():
+def test_model_copy_update_and_deep() -> None:
     p = Player(name="a", tags=["x"], address=Address(city="C"))
     shallow = p.model_copy()
     assert shallow == p
@@ -423,7 +438,7 @@ def test_model_copy_update_and_deep():
     assert other.id == new_id and p.id != new_id
 
 
-def test_model_copy_update_with_key_named_field():
+def test_model_copy_update_with_key_named_field() -> None:
     p = person()
     c = p.model_copy(update={"name": "zed"})
     assert c.model_dump_doc()["n"] == "zed"
@@ -433,7 +448,7 @@ def test_model_copy_update_with_key_named_field():
 # --------------------------------------------------------------------------- deprecated aliases
 
 
-def test_deprecated_doc_and_parse_doc():
+def test_deprecated_doc_and_parse_doc() -> None:
     p = Player(name="a")
     with pytest.warns(DeprecationWarning):
         doc = p.doc()
@@ -443,7 +458,7 @@ def test_deprecated_doc_and_parse_doc():
     assert back == p
 
 
-def test_deprecated_update_and_copy():
+def test_deprecated_update_and_copy() -> None:
     p = Player(name="a")
     with pytest.warns(DeprecationWarning):
         p.update({"name": "b"})
@@ -453,7 +468,7 @@ def test_deprecated_update_and_copy():
     assert c.level == 3 and c.name == "b" and p.level == 0
 
 
-def test_new_names_do_not_warn():
+def test_new_names_do_not_warn() -> None:
     p = Player(name="a")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -466,39 +481,47 @@ def test_new_names_do_not_warn():
 # --------------------------------------------------------------------------- dirty tracking
 
 
-def test_fields_to_save_after_construction_is_everything():
+def test_fields_to_save_after_construction_is_everything() -> None:
     p = Player(name="a")
     assert p.__fields_to_save__() is None
     p.name = "b"
     assert p.__fields_to_save__() is None
 
 
-def test_fields_to_save_after_parse_is_mutable_only():
-    p = Player.model_validate_doc({"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
+def test_fields_to_save_after_parse_is_mutable_only() -> None:
+    p = _loaded(Player, {"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
     fields = p.__fields_to_save__()
     assert fields is not None
     assert set(fields) == {"tags", "address"}
     p.level = 3
-    assert set(p.__fields_to_save__()) == {"tags", "address", "level"}
+    fields = p.__fields_to_save__()
+    assert fields is not None
+    assert set(fields) == {"tags", "address", "level"}
 
 
-def test_fields_to_save_immutable_model():
+def test_fields_to_save_immutable_model() -> None:
     class Flat(Model):
         a: int
         b: str
         c: datetime | None = None
 
-    f = Flat.model_validate_doc({"_id": bson.ObjectId(), "a": 1, "b": "x", "c": None})
-    assert set(f.__fields_to_save__()) == set()
+    f = _loaded(Flat, {"_id": bson.ObjectId(), "a": 1, "b": "x", "c": None})
+    fields = f.__fields_to_save__()
+    assert fields is not None
+    assert set(fields) == set()
     f.b = "y"
-    assert set(f.__fields_to_save__()) == {"b"}
+    fields = f.__fields_to_save__()
+    assert fields is not None
+    assert set(fields) == {"b"}
 
 
-def test_failed_assignment_does_not_mark_field():
-    p = Player.model_validate_doc({"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
+def test_failed_assignment_does_not_mark_field() -> None:
+    p = _loaded(Player, {"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
     with pytest.raises(ValidationError):
         p.level = -1
-    assert "level" not in p.__fields_to_save__()
+    fields = p.__fields_to_save__()
+    assert fields is not None
+    assert "level" not in fields
     assert p.level == 0
 
 
@@ -510,7 +533,7 @@ class Loose(Model):
     name: str
 
 
-def test_extra_allow_round_trip():
+def test_extra_allow_round_trip() -> None:
     oid = bson.ObjectId()
     raw = {"_id": oid, "name": "a", "color": "red", "n": 3}
     obj = Loose.model_validate_doc(raw)
@@ -522,7 +545,7 @@ def test_extra_allow_round_trip():
     assert Loose.model_validate_doc(doc) == built
 
 
-def test_extra_forbidden_by_default_is_ignored_or_refused():
+def test_extra_forbidden_by_default_is_ignored_or_refused() -> None:
     raw = {"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": [], "junk": 1}
     p = Player.model_validate_doc(raw)
     assert "junk" not in p.model_dump_doc()
@@ -532,12 +555,12 @@ def test_extra_forbidden_by_default_is_ignored_or_refused():
 
 
 class BaseDoc(Model):
-    model_config = {
-        "collection": "base_docs",
-        "parse_doc_with_default_factories": True,
-        "indexes": lambda: [Index(BaseDoc.name, unique=True)],
-        "str_strip_whitespace": True,
-    }
+    model_config = ODMConfigDict(
+        collection="base_docs",
+        parse_doc_with_default_factories=True,
+        indexes=lambda: [Index(BaseDoc.name, unique=True)],
+        str_strip_whitespace=True,
+    )
     name: str = Field(key_name="nm")
     created: list[int] = Field(default_factory=list)
 
@@ -557,7 +580,7 @@ class MixedDoc(Greeter, BaseDoc):
     pass
 
 
-def test_inheritance_fields_and_key_names():
+def test_inheritance_fields_and_key_names() -> None:
     assert set(ChildDoc.model_fields) == {"id", "name", "created", "extra_value"}
     c = ChildDoc(name="x", extra_value=2)
     doc = c.model_dump_doc()
@@ -566,22 +589,22 @@ def test_inheritance_fields_and_key_names():
     assert ChildDoc.__primary_field__ == "id"
 
 
-def test_inheritance_collection_not_inherited():
+def test_inheritance_collection_not_inherited() -> None:
     assert +BaseDoc == "base_docs"
     assert +ChildDoc == "child_doc"
     assert +MixedDoc == "mixed_doc"
 
 
-def test_inheritance_config_inherited():
+def test_inheritance_config_inherited() -> None:
     c = ChildDoc(name="  spaced  ")
     assert c.name == "spaced"
     parsed = ChildDoc.model_validate_doc({"_id": bson.ObjectId(), "nm": "a"})
     assert parsed.created == []
     with pytest.raises(ValidationError):
-        c.extra_value = "nope"  # validate_assignment still on
+        c.extra_value = "nope"  # type: ignore[assignment]  # validate_assignment still on
 
 
-def test_inheritance_indexes_inherited():
+def test_inheritance_indexes_inherited() -> None:
     base = [i.document for i in indexes_of(BaseDoc.__schema__)]
     child = [i.document for i in indexes_of(ChildDoc.__schema__)]
     assert base == child
@@ -590,7 +613,7 @@ def test_inheritance_indexes_inherited():
     assert child[0]["unique"] is True
 
 
-def test_inheritance_with_plain_mixin():
+def test_inheritance_with_plain_mixin() -> None:
     m = MixedDoc(name="bob")
     assert m.greet() == "hi bob"
     assert "name" in MixedDoc.model_fields
@@ -603,9 +626,9 @@ def test_inheritance_with_plain_mixin():
     assert MixedDoc.model_validate_doc({"_id": bson.ObjectId(), "nm": "x"}).created == []
 
 
-def test_child_field_proxies_use_parent_key_names():
-    assert +ChildDoc.name == "nm"
-    assert (ChildDoc.name == "a") == {"nm": {"$eq": "a"}}
+def test_child_field_proxies_use_parent_key_names() -> None:
+    assert +ChildDoc.name == "nm"  # type: ignore[operator]
+    assert (ChildDoc.name == "a") == {"nm": {"$eq": "a"}}  # type: ignore[comparison-overlap]
 
 
 # --------------------------------------------------------------------------- aliases
@@ -617,7 +640,7 @@ class Aliased(Model):
     city: str = Field(alias="town", key_name="c")
 
 
-def test_alias_distinct_from_key_name():
+def test_alias_distinct_from_key_name() -> None:
     a = Aliased(fullName="Ann", town="Rome")
     assert a.full_name == "Ann" and a.city == "Rome"
     b = Aliased(full_name="Ann", city="Rome")
@@ -628,30 +651,28 @@ def test_alias_distinct_from_key_name():
     assert a.model_dump(by_alias=True)["town"] == "Rome"
     back = Aliased.model_validate_doc(doc)
     assert back == a
-    assert +Aliased.city == "c"
-    assert +Aliased.full_name == "full_name"
+    assert +Aliased.city == "c"  # type: ignore[operator]
+    assert +Aliased.full_name == "full_name"  # type: ignore[operator]
 
 
 # --------------------------------------------------------------------------- validation
 
 
-def test_validate_assignment_is_on():
+def test_validate_assignment_is_on() -> None:
     p = Player(name="a")
     with pytest.raises(ValidationError):
-        p.level = "many"
+        p.level = "many"  # type: ignore[assignment]
     with pytest.raises(ValidationError):
         p.level = -1
-    p.level = "5"
+    p.level = "5"  # type: ignore[assignment]
     assert p.level == 5
 
 
-def test_validate_default_is_on():
-    with pytest.raises(ValidationError):
+def test_validate_default_is_on() -> None:
+    with pytest.raises(ModelDefinitionError, match=r"BadDefault\.n: Unhandled field definition"):
 
         class BadDefault(Model):
             n: int = Field(default="x")
-
-        BadDefault()
 
 
 class Const(Model):
@@ -659,7 +680,7 @@ class Const(Model):
     mode: Literal["a", "b"] = "a"
 
 
-def test_const_field():
+def test_const_field() -> None:
     c = Const()
     assert c.kind == "fixed"
     assert Const(kind="fixed").kind == "fixed"
@@ -672,7 +693,7 @@ def test_const_field():
         Const.model_validate_doc({"_id": bson.ObjectId(), "kind": "other", "mode": "a"})
 
 
-def test_field_constraints():
+def test_field_constraints() -> None:
     class Constrained(Model):
         name: str = Field(min_length=2, max_length=4, regex=r"^[a-z]+$")
         tags: list[int] = Field(default_factory=list, min_items=0, max_items=2)
@@ -701,7 +722,7 @@ class Dated(Model):
     maybe: Decimal | None = None
 
 
-def test_datetime_stored_utc_naive_truncated_to_ms():
+def test_datetime_stored_utc_naive_truncated_to_ms() -> None:
     aware = datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=timezone(timedelta(hours=2)))
     d = Dated(when=aware, price=Decimal("1.5"))
     assert d.when == datetime(2024, 1, 2, 1, 4, 5, 678000)
@@ -712,13 +733,13 @@ def test_datetime_stored_utc_naive_truncated_to_ms():
     assert naive.model_dump_doc()["when"] == datetime(2024, 1, 2, 3, 4, 5, 999000)
 
 
-def test_datetime_assignment_normalized():
+def test_datetime_assignment_normalized() -> None:
     d = Dated(when=datetime(2020, 1, 1), price=Decimal(0))
     d.when = datetime(2020, 5, 5, 12, 0, 0, 123456, tzinfo=timezone.utc)
     assert d.when == datetime(2020, 5, 5, 12, 0, 0, 123000)
 
 
-def test_decimal_stored_as_decimal128():
+def test_decimal_stored_as_decimal128() -> None:
     d = Dated(when=datetime(2020, 1, 1), price=Decimal("12.34"), maybe=Decimal("-0.5"))
     doc = d.model_dump_doc()
     assert isinstance(doc["price"], Decimal128)
@@ -731,7 +752,7 @@ def test_decimal_stored_as_decimal128():
     assert back == d
 
 
-def test_decimal_none_stays_none():
+def test_decimal_none_stays_none() -> None:
     d = Dated(when=datetime(2020, 1, 1), price=Decimal("1"))
     assert d.model_dump_doc()["maybe"] is None
 
@@ -745,7 +766,7 @@ class Painted(Model):
     color: Color = Color.RED
 
 
-def test_enum_dumped_as_its_value_and_bson_encodable():
+def test_enum_dumped_as_its_value_and_bson_encodable() -> None:
     p = Painted(color=Color.BLUE)
     doc = p.model_dump_doc()
     assert doc["color"] == "blue"
@@ -756,7 +777,7 @@ def test_enum_dumped_as_its_value_and_bson_encodable():
 # --------------------------------------------------------------------------- references
 
 
-def test_reference_dumps_primary_key():
+def test_reference_dumps_primary_key() -> None:
     author = Author(name="Hugo")
     book = Book(title="Les Misérables", author=author)
     doc = book.model_dump_doc()
@@ -765,14 +786,14 @@ def test_reference_dumps_primary_key():
     assert note.model_dump_doc()["writer"] == author.id
 
 
-def test_reference_include_exclude():
+def test_reference_include_exclude() -> None:
     author = Author(name="Hugo")
     book = Book(title="T", author=author)
     assert book.model_dump_doc(include={"author"}) == {"author_id": author.id}
     assert book.model_dump_doc(include={"title"}) == {"title": "T"}
 
 
-def test_reference_parsed_from_joined_document():
+def test_reference_parsed_from_joined_document() -> None:
     author = Author(name="Hugo")
     raw = {"_id": bson.ObjectId(), "title": "T", "author_id": author.model_dump_doc()}
     book = Book.model_validate_doc(raw)
@@ -780,7 +801,7 @@ def test_reference_parsed_from_joined_document():
     assert book.author.name == "Hugo"
 
 
-def test_reference_missing_joined_document_is_a_parsing_error():
+def test_reference_missing_joined_document_is_a_parsing_error() -> None:
     oid = bson.ObjectId()
     with pytest.raises(DocumentParsingError) as info:
         Book.model_validate_doc({"_id": oid, "title": "T"})
@@ -788,14 +809,16 @@ def test_reference_missing_joined_document_is_a_parsing_error():
     assert str(oid) in str(info.value)
 
 
-def test_reference_is_not_a_mutable_field():
+def test_reference_is_not_a_mutable_field() -> None:
     author = Author(name="Hugo")
     raw = {"_id": bson.ObjectId(), "title": "T", "author_id": author.model_dump_doc()}
-    book = Book.model_validate_doc(raw)
-    assert set(book.__fields_to_save__()) == set()
+    book = _loaded(Book, raw)
+    fields = book.__fields_to_save__()
+    assert fields is not None
+    assert set(fields) == set()
 
 
-def test_field_default_none_makes_field_optional():
+def test_field_default_none_makes_field_optional() -> None:
     class Opt(Model):
         x: int | None = Field(None)
         y: str | None = Field(default=None, key_name="why")
@@ -816,12 +839,15 @@ def test_field_default_none_makes_field_optional():
     ],
     ids=["ObjectId", "Int64", "Decimal128", "Binary", "Regex"],
 )
-def test_plain_bson_classes_as_annotations(annotation, value):
+def test_plain_bson_classes_as_annotations(annotation: type, value: object) -> None:
     """`from bson import ObjectId` annotations work like the odmantic.bson ones."""
-    model = type(
-        "PlainBson",
-        (Model,),
-        {"__annotations__": {"value": annotation}, "__module__": __name__},
+    model = cast(
+        type[Model],
+        type(
+            "PlainBson",
+            (Model,),
+            {"__annotations__": {"value": annotation}, "__module__": __name__},
+        ),
     )
     instance = model(value=value)
     doc = instance.model_dump_doc()
@@ -829,10 +855,10 @@ def test_plain_bson_classes_as_annotations(annotation, value):
     assert model.model_validate_doc(bson.decode(bson.encode(doc))) == instance
 
 
-def test_constraints_on_decimal_and_datetime_fields():
+def test_constraints_on_decimal_and_datetime_fields() -> None:
     class Priced(Model):
         price: Decimal = Field(ge=0)
-        at: datetime = Field(default=datetime(2020, 1, 1), gt=datetime(2000, 1, 1))
+        at: datetime = Field(default=datetime(2020, 1, 1), gt=datetime(2000, 1, 1))  # type: ignore[arg-type]
 
     p = Priced(price=Decimal("2.50"))
     assert p.model_dump_doc()["price"] == Decimal128("2.50")
@@ -854,7 +880,7 @@ class Containers(Model):
     pair: tuple[Keyed, Keyed] | None = None
 
 
-def test_key_names_in_dict_and_tuple_of_embedded_models():
+def test_key_names_in_dict_and_tuple_of_embedded_models() -> None:
     c = Containers(
         by_name={"x": Keyed(a=1)}, seq=(Keyed(a=2), Keyed(a=3)), pair=(Keyed(a=4), Keyed(a=5))
     )
@@ -863,40 +889,45 @@ def test_key_names_in_dict_and_tuple_of_embedded_models():
     assert list(doc["seq"]) == [{"aa": 2}, {"aa": 3}]
     assert list(doc["pair"]) == [{"aa": 4}, {"aa": 5}]
     assert Containers.model_validate_doc(bson.decode(bson.encode(doc))) == c
-    assert +Containers.seq.a == "seq.aa"
+    assert +Containers.seq.a == "seq.aa"  # type: ignore[attr-defined]
 
 
-def test_private_attribute_not_tracked_as_field():
+def test_private_attribute_not_tracked_as_field() -> None:
     class WithPrivate(Model):
         name: str
         _cache: int = pydantic.PrivateAttr(default=0)
 
-    w = WithPrivate.model_validate_doc({"_id": bson.ObjectId(), "name": "a"})
+    w = _loaded(WithPrivate, {"_id": bson.ObjectId(), "name": "a"})
     w._cache = 3
     assert w._cache == 3
-    assert set(w.__fields_to_save__()) == set()
+    fields = w.__fields_to_save__()
+    assert fields is not None
+    assert set(fields) == set()
 
 
-def test_extra_field_assignment_is_tracked():
-    obj = Loose.model_validate_doc({"_id": bson.ObjectId(), "name": "a", "color": "red"})
-    assert set(obj.__fields_to_save__()) == set()
-    obj.color = "blue"  # type: ignore[attr-defined]
+def test_extra_field_assignment_is_tracked() -> None:
+    obj = _loaded(Loose, {"_id": bson.ObjectId(), "name": "a", "color": "red"})
     fields = obj.__fields_to_save__()
+    assert fields is not None
+    assert set(fields) == set()
+    obj.color = "blue"
+    fields = obj.__fields_to_save__()
+    assert fields is not None
     assert set(fields) == {"color"}
     assert obj.model_dump_doc(include=fields) == {"color": "blue"}
 
 
-def test_custom_primary_key_beside_a_plain_id_field():
+def test_custom_primary_key_beside_a_plain_id_field() -> None:
     class WithId(Model):
         code: str = Field(primary_field=True)
-        id: int = 0
+        id: int = 0  # type: ignore[assignment]
 
     doc = WithId(code="c", id=5).model_dump_doc()
     assert doc == {"_id": "c", "id": 5}
     assert WithId.model_validate_doc(doc) == WithId(code="c", id=5)
 
 
-def test_generated_id_comes_last_like_odmantic():
+def test_generated_id_comes_last_like_odmantic() -> None:
     class Ordered(Model):
         name: str
         level: int = 0
@@ -904,9 +935,9 @@ def test_generated_id_comes_last_like_odmantic():
     assert list(Ordered.model_fields) == ["name", "level", "id"]
 
 
-def test_model_config_exposes_odm_keys():
+def test_model_config_exposes_odm_keys() -> None:
     class Configured(Model):
-        model_config = {"collection": "cc"}
+        model_config = ODMConfigDict(collection="cc")
         x: int = 0
 
     assert Configured.model_config["collection"] == "cc"
@@ -919,7 +950,7 @@ def test_model_config_exposes_odm_keys():
     assert +Child == "child"
 
 
-def test_key_name_equal_to_another_field_name_is_refused():
+def test_key_name_equal_to_another_field_name_is_refused() -> None:
     with pytest.raises(ValueError, match=r"Crossed\.a: key_name 'b' is the name of another field"):
 
         class Crossed(Model):
@@ -927,7 +958,7 @@ def test_key_name_equal_to_another_field_name_is_refused():
             b: int = Field(key_name="c")
 
 
-def test_reannotated_inherited_field_keeps_its_key_name():
+def test_reannotated_inherited_field_keeps_its_key_name() -> None:
     class Parent(Model):
         name: str = Field(key_name="n")
 
@@ -940,20 +971,20 @@ def test_reannotated_inherited_field_keeps_its_key_name():
     assert Child.model_validate_doc(doc) == child
 
 
-def test_document_without_id_is_refused():
+def test_document_without_id_is_refused() -> None:
     with pytest.raises(DocumentParsingError, match="_id") as info:
         Player.model_validate_doc({"name": "a"})
     assert info.value.inner is None
 
 
-def test_parsing_error_carries_pydantic_error():
+def test_parsing_error_carries_pydantic_error() -> None:
     with pytest.raises(DocumentParsingError) as info:
         Player.model_validate_doc({"_id": ObjectId(), "name": 3})
     assert info.value.inner is not None
     assert info.value.inner.errors()[0]["loc"] == ("name",)
 
 
-def test_joined_reference_missing_a_default_factory_key_is_refused():
+def test_joined_reference_missing_a_default_factory_key_is_refused() -> None:
     class Tagger(Model):
         name: str
         tags: list[str] = Field(default_factory=list)

@@ -76,13 +76,18 @@ class AIOCursor(Generic[ModelT]):
             session=self._session,
         )
 
+    def _load(self, raw: dict[str, Any]) -> ModelT:
+        """An instance of a stored document: nothing to save until it is changed."""
+        instance = self._model.model_validate_doc(raw)
+        instance.__mark_clean__()
+        return instance
+
     async def to_list(self) -> list[ModelT]:
         """Read all the documents (once) and return them as instances."""
         if self._results is None:
             driver_cursor = await self._open()
             raw_docs = await driver_cursor.to_list(None)
-            parse = self._model.model_validate_doc
-            self._results = [parse(raw) for raw in raw_docs]
+            self._results = [self._load(raw) for raw in raw_docs]
         return list(self._results)
 
     async def __aiter__(self) -> AsyncIterator[ModelT]:
@@ -91,10 +96,9 @@ class AIOCursor(Generic[ModelT]):
                 yield instance
             return
         results: list[ModelT] = []
-        parse = self._model.model_validate_doc
         driver_cursor = await self._open()
         async for raw in driver_cursor:
-            instance = parse(raw)
+            instance = self._load(raw)
             results.append(instance)
             yield instance
         self._results = results

@@ -238,7 +238,11 @@ class AIOEngine:
         raw = await self.get_collection(model).find_one(
             build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
         )
-        return None if raw is None else model.model_validate_doc(raw)
+        if raw is None:
+            return None
+        instance = model.model_validate_doc(raw)
+        instance.__mark_clean__()
+        return instance
 
     async def count(
         self,

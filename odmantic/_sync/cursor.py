@@ -76,13 +76,18 @@ class SyncCursor(Generic[ModelT]):
             session=self._session,
         )
 
+    def _load(self, raw: dict[str, Any]) -> ModelT:
+        """An instance of a stored document: nothing to save until it is changed."""
+        instance = self._model.model_validate_doc(raw)
+        instance.__mark_clean__()
+        return instance
+
     def to_list(self) -> list[ModelT]:
         """Read all the documents (once) and return them as instances."""
         if self._results is None:
             driver_cursor = self._open()
             raw_docs = driver_cursor.to_list(None)
-            parse = self._model.model_validate_doc
-            self._results = [parse(raw) for raw in raw_docs]
+            self._results = [self._load(raw) for raw in raw_docs]
         return list(self._results)
 
     def __iter__(self) -> Iterator[ModelT]:
@@ -91,10 +96,9 @@ class SyncCursor(Generic[ModelT]):
                 yield instance
             return
         results: list[ModelT] = []
-        parse = self._model.model_validate_doc
         driver_cursor = self._open()
         for raw in driver_cursor:
-            instance = parse(raw)
+            instance = self._load(raw)
             results.append(instance)
             yield instance
         self._results = results

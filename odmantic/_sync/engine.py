@@ -235,7 +235,11 @@ class SyncEngine:
         raw = self.get_collection(model).find_one(
             build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
         )
-        return None if raw is None else model.model_validate_doc(raw)
+        if raw is None:
+            return None
+        instance = model.model_validate_doc(raw)
+        instance.__mark_clean__()
+        return instance
 
     def count(
         self,
