@@ -409,7 +409,10 @@ class AIOEngine:
         return AIOSession(self)
 
     def transaction(self) -> AIOTransaction:
-        """A new transaction in its own session: start it, or use it as a context manager."""
+        """A new transaction in its own session: start it, or use it as a context manager.
+
+        Leaving `async with engine.transaction()` normally commits; an exception aborts.
+        """
         return AIOTransaction(self)
 
     async def close(self) -> None:

@@ -132,10 +132,13 @@ class AIOSession(AIOSessionBase):
         """Return the underlying driver session.
 
         Raises:
-            RuntimeError: "Session is not started".
+            RuntimeError: "session not started" (before `start()` or after `end()`).
         """
         if self.session is None:
-            raise RuntimeError("Session is not started")
+            raise RuntimeError(
+                "session not started: start it first (`await session.start()` or "
+                "`async with engine.session() as session`)"
+            )
         return self.session
 
     def transaction(self) -> AIOTransaction:
@@ -160,8 +163,9 @@ class AIOTransaction(AIOSessionBase):
     """A transaction object to aggregate sequential operations.
 
     Transactions are created from the engine with `AIOEngine.transaction` (in a session of
-    their own), or in an existing session with `AIOSession.transaction`. Leaving the
-    `async with` block without `commit()`, or by an exception, aborts the transaction.
+    their own), or in a started session with `AIOSession.transaction`. Leaving the
+    `async with` block normally commits the transaction (if `commit()` or `abort()` was not
+    called already); leaving it by an exception aborts it.
 
     Example:
         async with engine.transaction() as transaction:
@@ -170,77 +174,83 @@ class AIOTransaction(AIOSessionBase):
             await transaction.save(john)
             await transaction.commit()
 
+    Args:
+        context: the engine (the transaction then runs in a session of its own, ended by
+            `commit()`/`abort()`), or a started session.
+
+    Raises:
+        RuntimeError: "provided session is not started".
+
     Warning:
         MongoDB supports transactions on replica sets and sharded clusters only.
     """
 
     def __init__(self, context: AIOEngine | AIOSession) -> None:
         if isinstance(context, AIOSession):
-            self.engine = context.engine
-            self._parent: AIOSession | None = context
+            if not context.is_started:
+                raise RuntimeError("provided session is not started")
+            self.session = context
+            self._own_session = False
         else:
-            self.engine = context
-            self._parent = None
-        self.session: AsyncClientSession | None = None
-        self._own_session = False
+            self.session = AIOSession(context)
+            self._own_session = True
+        self.engine = self.session.engine
+        self._in_transaction = False
         self._saved: list[tuple[Model, frozenset[str] | None]] = []
 
     @property
     def is_started(self) -> bool:
         """Whether the transaction is started and neither committed nor aborted."""
-        return self.session is not None
+        return self._in_transaction
 
     async def start(self) -> None:
-        """Initiate the transaction.
+        """Initiate the transaction (and its own session, when created from the engine).
 
         Raises:
-            RuntimeError: "Transaction already started", or "Session is not started" when
-                created from a session that is not started.
+            RuntimeError: "Transaction already started", or "session not started" when the
+                session it was created in has ended.
         """
-        if self.session is not None:
+        if self._in_transaction:
             raise RuntimeError("Transaction already started")
-        if self._parent is not None:
-            session = self._parent.get_driver_session()
-        else:
-            session = await start_session(self.engine.client)
-            self._own_session = True
+        if self._own_session and not self.session.is_started:
+            await self.session.start()
         try:
-            await start_transaction(session)
+            await start_transaction(self.session.get_driver_session())
         except BaseException:
-            await self._release(session)
+            await self._release()
             raise
-        self.session = session
+        self._in_transaction = True
 
     async def commit(self) -> None:
-        """Commit the changes and close the transaction.
+        """Commit the changes and close the transaction (and end its own session).
 
         Raises:
             RuntimeError: "Transaction not started".
         """
-        session = self.get_driver_session()
+        session = self._driver_session_to_end()
         try:
             await session.commit_transaction()
         except BaseException:
             self._restore_unsaved()
             raise
         finally:
-            self.session = None
-            await self._release(session)
+            self._in_transaction = False
+            await self._release()
         self._saved.clear()
 
     async def abort(self) -> None:
-        """Discard the changes and drop the transaction.
+        """Discard the changes and drop the transaction (and end its own session).
 
         Raises:
             RuntimeError: "Transaction not started".
         """
-        session = self.get_driver_session()
+        session = self._driver_session_to_end()
         try:
             await session.abort_transaction()
         finally:
-            self.session = None
+            self._in_transaction = False
             self._restore_unsaved()
-            await self._release(session)
+            await self._release()
 
     def track_saves(self, instances: Sequence[Model]) -> None:
         """Remember what `instances` had to save, to put it back if the transaction is aborted."""
@@ -251,20 +261,27 @@ class AIOTransaction(AIOSessionBase):
             instance.__restore_changes__(snapshot)
         self._saved.clear()
 
-    async def _release(self, session: AsyncClientSession) -> None:
-        if self._own_session:
-            self._own_session = False
-            await session.end_session()
+    def _driver_session_to_end(self) -> AsyncClientSession:
+        if not self._in_transaction:
+            raise RuntimeError("Transaction not started")
+        return self.session.get_driver_session()
+
+    async def _release(self) -> None:
+        if self._own_session and self.session.is_started:
+            await self.session.end()
 
     def get_driver_session(self) -> AsyncClientSession:
         """Return the underlying driver session.
 
         Raises:
-            RuntimeError: "Transaction not started".
+            RuntimeError: "transaction not started".
         """
-        if self.session is None:
-            raise RuntimeError("Transaction not started")
-        return self.session
+        if not self._in_transaction:
+            raise RuntimeError(
+                "transaction not started: start it first (`await transaction.start()` or "
+                "`async with engine.transaction() as transaction`)"
+            )
+        return self.session.get_driver_session()
 
     async def __aenter__(self) -> AIOTransaction:
         await self.start()
@@ -276,5 +293,9 @@ class AIOTransaction(AIOSessionBase):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self.session is not None:
+        if not self._in_transaction:
+            return
+        if exc_type is None:
+            await self.commit()
+        else:
             await self.abort()

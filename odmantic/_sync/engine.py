@@ -404,7 +404,10 @@ class SyncEngine:
         return SyncSession(self)
 
     def transaction(self) -> SyncTransaction:
-        """A new transaction in its own session: start it, or use it as a context manager."""
+        """A new transaction in its own session: start it, or use it as a context manager.
+
+        Leaving `with engine.transaction()` normally commits; an exception aborts.
+        """
         return SyncTransaction(self)
 
     def close(self) -> None:

@@ -27,8 +27,10 @@ async def test_session_context_runs_crud(engine: AIOEngine) -> None:
 
 async def test_session_raw_usage_and_errors(engine: AIOEngine) -> None:
     session = engine.session()
-    with pytest.raises(RuntimeError, match="Session is not started"):
+    with pytest.raises(RuntimeError, match="session not started"):
         session.get_driver_session()
+    with pytest.raises(RuntimeError, match="session not started"):
+        await session.find_one(Player)
     with pytest.raises(RuntimeError, match="Session is not started"):
         await session.end()
     await session.start()
@@ -37,6 +39,8 @@ async def test_session_raw_usage_and_errors(engine: AIOEngine) -> None:
     await session.save(Player(name="raw"))
     await session.end()
     assert await engine.count(Player) == 1
+    with pytest.raises(RuntimeError, match="session not started"):
+        await session.count(Player)
 
 
 async def test_session_can_be_passed_to_engine_methods(engine: AIOEngine) -> None:
@@ -57,12 +61,22 @@ async def test_transaction_commit_makes_writes_visible(engine: AIOEngine) -> Non
     assert await engine.count(Player) == 2
 
 
-async def test_transaction_left_without_commit_is_aborted(engine: AIOEngine) -> None:
+async def test_transaction_left_without_commit_is_committed(engine: AIOEngine) -> None:
     await engine.save(Player(name="seed"))
     async with engine.transaction() as transaction:
-        await transaction.save(Player(name="lost"))
+        assert isinstance(transaction.session, AIOSession)
+        assert transaction.session.is_started
+        await transaction.save(Player(name="kept"))
     assert not transaction.is_started
-    assert await engine.count(Player) == 1
+    assert not transaction.session.is_started
+    assert sorted(p.name for p in await engine.find(Player)) == ["kept", "seed"]
+
+
+async def test_transaction_aborted_in_the_block_is_not_committed(engine: AIOEngine) -> None:
+    async with engine.transaction() as transaction:
+        await transaction.save(Player(name="dropped"))
+        await transaction.abort()
+    assert await engine.count(Player) == 0
 
 
 async def test_transaction_aborted_by_exception(engine: AIOEngine) -> None:
@@ -108,8 +122,34 @@ async def test_transaction_inside_a_session(engine: AIOEngine) -> None:
 
 async def test_transaction_from_unstarted_session_is_refused(engine: AIOEngine) -> None:
     session = engine.session()
-    with pytest.raises(RuntimeError, match="Session is not started"):
-        await session.transaction().start()
+    with pytest.raises(RuntimeError, match="provided session is not started"):
+        session.transaction()
+    with pytest.raises(RuntimeError, match="provided session is not started"):
+        AIOTransaction(session)
+
+
+async def test_transaction_operations_need_a_started_transaction(engine: AIOEngine) -> None:
+    transaction = engine.transaction()
+    with pytest.raises(RuntimeError, match="transaction not started"):
+        await transaction.find_one(Player)
+    await transaction.start()
+    await transaction.commit()
+    with pytest.raises(RuntimeError, match="transaction not started"):
+        await transaction.save(Player(name="late"))
+    await transaction.start()  # a transaction of the engine can run again, in a new session
+    await transaction.save(Player(name="again"))
+    await transaction.commit()
+    assert await engine.count(Player) == 1
+
+
+async def test_transaction_in_a_session_keeps_the_session(engine: AIOEngine) -> None:
+    async with engine.session() as session:
+        transaction = AIOTransaction(session)
+        await transaction.start()
+        await transaction.save(Player(name="in"))
+        await transaction.commit()
+        assert session.is_started
+        assert await session.count(Player) == 1
 
 
 async def test_aborted_transaction_leaves_instances_to_save(engine: AIOEngine) -> None:

@@ -28,8 +28,10 @@ def test_session_context_runs_crud(engine: SyncEngine) -> None:
 
 def test_session_raw_usage_and_errors(engine: SyncEngine) -> None:
     session = engine.session()
-    with pytest.raises(RuntimeError, match="Session is not started"):
+    with pytest.raises(RuntimeError, match="session not started"):
         session.get_driver_session()
+    with pytest.raises(RuntimeError, match="session not started"):
+        session.find_one(Player)
     with pytest.raises(RuntimeError, match="Session is not started"):
         session.end()
     session.start()
@@ -38,6 +40,8 @@ def test_session_raw_usage_and_errors(engine: SyncEngine) -> None:
     session.save(Player(name="raw"))
     session.end()
     assert engine.count(Player) == 1
+    with pytest.raises(RuntimeError, match="session not started"):
+        session.count(Player)
 
 
 def test_session_can_be_passed_to_engine_methods(engine: SyncEngine) -> None:
@@ -58,12 +62,22 @@ def test_transaction_commit_makes_writes_visible(engine: SyncEngine) -> None:
     assert engine.count(Player) == 2
 
 
-def test_transaction_left_without_commit_is_aborted(engine: SyncEngine) -> None:
+def test_transaction_left_without_commit_is_committed(engine: SyncEngine) -> None:
     engine.save(Player(name="seed"))
     with engine.transaction() as transaction:
-        transaction.save(Player(name="lost"))
+        assert isinstance(transaction.session, SyncSession)
+        assert transaction.session.is_started
+        transaction.save(Player(name="kept"))
     assert not transaction.is_started
-    assert engine.count(Player) == 1
+    assert not transaction.session.is_started
+    assert sorted(p.name for p in engine.find(Player)) == ["kept", "seed"]
+
+
+def test_transaction_aborted_in_the_block_is_not_committed(engine: SyncEngine) -> None:
+    with engine.transaction() as transaction:
+        transaction.save(Player(name="dropped"))
+        transaction.abort()
+    assert engine.count(Player) == 0
 
 
 def test_transaction_aborted_by_exception(engine: SyncEngine) -> None:
@@ -109,8 +123,34 @@ def test_transaction_inside_a_session(engine: SyncEngine) -> None:
 
 def test_transaction_from_unstarted_session_is_refused(engine: SyncEngine) -> None:
     session = engine.session()
-    with pytest.raises(RuntimeError, match="Session is not started"):
-        session.transaction().start()
+    with pytest.raises(RuntimeError, match="provided session is not started"):
+        session.transaction()
+    with pytest.raises(RuntimeError, match="provided session is not started"):
+        SyncTransaction(session)
+
+
+def test_transaction_operations_need_a_started_transaction(engine: SyncEngine) -> None:
+    transaction = engine.transaction()
+    with pytest.raises(RuntimeError, match="transaction not started"):
+        transaction.find_one(Player)
+    transaction.start()
+    transaction.commit()
+    with pytest.raises(RuntimeError, match="transaction not started"):
+        transaction.save(Player(name="late"))
+    transaction.start()  # a transaction of the engine can run again, in a new session
+    transaction.save(Player(name="again"))
+    transaction.commit()
+    assert engine.count(Player) == 1
+
+
+def test_transaction_in_a_session_keeps_the_session(engine: SyncEngine) -> None:
+    with engine.session() as session:
+        transaction = SyncTransaction(session)
+        transaction.start()
+        transaction.save(Player(name="in"))
+        transaction.commit()
+        assert session.is_started
+        assert session.count(Player) == 1
 
 
 def test_aborted_transaction_leaves_instances_to_save(engine: SyncEngine) -> None:
