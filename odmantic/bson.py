@@ -11,7 +11,7 @@ Python (model field type)   BSON (what PyMongo stores)    JSON (``model_dump(mod
 ``float``                   double                        ``float``
 ``Decimal128``              decimal128                    ``str`` (e.g. ``"1.50"``)
 ``decimal.Decimal``         decimal128 (see below)        ``str`` (pydantic default)
-``Binary``                  binData (any subtype)         standard base64 ``str``
+``Binary``                  binData (any subtype)         its UTF-8 text ``str``
 ``bytes``                   binData subtype 0             pydantic default
 ``Regex``                   regex                         the pattern ``str`` (flags dropped)
 ``datetime.datetime``       UTC datetime (ms precision)   ISO 8601 ``str`` (naive, UTC)
@@ -36,8 +36,6 @@ plain ``model_dump()`` keeps the Python types (``Decimal`` stays ``Decimal``).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import decimal
 import re
 from typing import Any, ClassVar
@@ -107,15 +105,22 @@ def _fast_path_schema(
     serialization: core_schema.SerSchema,
     json_schema: core_schema.CoreSchema | None = None,
 ) -> core_schema.CoreSchema:
-    """Instances of `bson_class` (as PyMongo decodes them) pass in Rust; others go to `convert`."""
-    return core_schema.json_or_python_schema(
-        json_schema=convert if json_schema is None else json_schema,
-        python_schema=core_schema.union_schema(
-            [core_schema.is_instance_schema(bson_class), convert],
+    """Instances of `bson_class` (as PyMongo decodes them) pass in Rust; others go to `convert`.
+
+    Instances also pass in JSON mode: defaults (a generated `id`) are validated in that mode too.
+    """
+
+    def either(other: core_schema.CoreSchema) -> core_schema.CoreSchema:
+        return core_schema.union_schema(
+            [core_schema.is_instance_schema(bson_class), other],
             mode="left_to_right",
             custom_error_type=error,
             custom_error_message=message,
-        ),
+        )
+
+    return core_schema.json_or_python_schema(
+        json_schema=either(convert if json_schema is None else json_schema),
+        python_schema=either(convert),
         serialization=serialization,
     )
 
@@ -296,7 +301,7 @@ class Decimal128(bson.decimal128.Decimal128, metaclass=_BsonTypeMeta):
 
 _BINARY_ERROR = "binary"
 _BINARY_MESSAGE = "Invalid Binary: expected a Binary, bytes or a bytearray"
-_BINARY_JSON_MESSAGE = "Invalid Binary: expected a base64 string"
+_BINARY_JSON_MESSAGE = "Invalid Binary: expected a string (its UTF-8 bytes are the data)"
 
 
 def _binary_from_bytes(value: Any) -> bson.binary.Binary:
@@ -306,17 +311,23 @@ def _binary_from_bytes(value: Any) -> bson.binary.Binary:
     raise _invalid(_BINARY_ERROR, _BINARY_MESSAGE)
 
 
-def _binary_from_base64(value: str) -> bson.binary.Binary:
+def _binary_from_text(value: str) -> bson.binary.Binary:
     try:
-        data = base64.b64decode(value, validate=True)
-        binary: bson.binary.Binary = bson.binary.Binary(data)
-        return binary
-    except (binascii.Error, ValueError):
+        binary: bson.binary.Binary = bson.binary.Binary(value.encode("utf-8"))
+    except UnicodeEncodeError:
         raise _invalid(_BINARY_ERROR, _BINARY_JSON_MESSAGE) from None
+    return binary
 
 
-def _binary_to_base64(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
+def _binary_to_text(value: bytes) -> str:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(
+            "Binary data that is not UTF-8 text has no JSON form (JSON holds a Binary as its "
+            "UTF-8 text, as ODMantic 1.1 does); store text in a str field, or dump it with "
+            "base64 in a field serializer"
+        ) from None
 
 
 class Binary(bson.binary.Binary, metaclass=_BsonTypeMeta):
@@ -326,8 +337,9 @@ class Binary(bson.binary.Binary, metaclass=_BsonTypeMeta):
     their subtype) and wraps ``bytes``/``bytearray`` into a subtype-0 ``Binary`` (PyMongo
     decodes subtype-0 binary data to plain ``bytes``).  ``str`` is not accepted in python mode.
 
-    JSON: the data as a standard (RFC 4648, ``+/``, padded) base64 string; the subtype is not
-    part of the JSON form, and JSON input (a base64 string) gives a subtype-0 ``Binary``.
+    JSON (as in ODMantic 1.1): the data as UTF-8 text (data that is not UTF-8 cannot be dumped
+    to JSON); the subtype is not part of the JSON form, and JSON input (a string) gives a
+    subtype-0 ``Binary`` of its UTF-8 bytes.
     """
 
     _bson_class: ClassVar[type] = bson.binary.Binary
@@ -336,17 +348,17 @@ class Binary(bson.binary.Binary, metaclass=_BsonTypeMeta):
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        """Rust fast path for Binary instances, bytes wrapping or base64 decoding otherwise."""
+        """Rust fast path for Binary instances, bytes wrapping or UTF-8 encoding otherwise."""
         return _fast_path_schema(
             bson.binary.Binary,
             core_schema.no_info_plain_validator_function(_binary_from_bytes),
             error=_BINARY_ERROR,
             message=_BINARY_MESSAGE,
             serialization=core_schema.plain_serializer_function_ser_schema(
-                _binary_to_base64, when_used="json-unless-none"
+                _binary_to_text, when_used="json-unless-none"
             ),
             json_schema=core_schema.no_info_after_validator_function(
-                _binary_from_base64, core_schema.str_schema(strict=True)
+                _binary_from_text, core_schema.str_schema(strict=True)
             ),
         )
 
@@ -354,8 +366,8 @@ class Binary(bson.binary.Binary, metaclass=_BsonTypeMeta):
     def __get_pydantic_json_schema__(
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        """A base64 string."""
-        return {"type": "string", "format": "byte", "contentEncoding": "base64"}
+        """A string of binary format, as in ODMantic 1.1."""
+        return {"type": "string", "format": "binary"}
 
 
 # --------------------------------------------------------------------------- Regex

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
-from pydantic_core import core_schema
+from pydantic_core import PydanticSerializationError, core_schema
 
 from odmantic.annotations import substitute_bson_types
 from odmantic.bson import (
@@ -206,16 +206,19 @@ def test_binary() -> None:
         assert type(result) is bson.binary.Binary
         assert result.subtype == 0 and bytes(result) == b"\xffdata"
     assert adapter.dump_python(existing) is existing
-    assert adapter.dump_python(existing, mode="json") == "AAE="
-    assert adapter.dump_json(bson.binary.Binary(b"\xffdata")) == b'"/2RhdGE="'
-    assert adapter.validate_json('"/2RhdGE="') == bson.binary.Binary(b"\xffdata")
-    assert adapter.json_schema()["type"] == "string"
+    # JSON holds the UTF-8 text of the data, as in ODMantic 1.1.
+    assert adapter.dump_python(existing, mode="json") == "\x00\x01"
+    assert adapter.dump_json(bson.binary.Binary(b"caf\xc3\xa9")) == '"café"'.encode()
+    assert adapter.validate_json('"café"') == bson.binary.Binary("café".encode())
+    with pytest.raises(PydanticSerializationError, match="not UTF-8 text has no JSON form"):
+        adapter.dump_json(bson.binary.Binary(b"\xffdata"))
+    assert adapter.json_schema() == {"type": "string", "format": "binary"}
     for bad in ("text", 1, None):
         with pytest.raises(ValidationError) as exc_info:
             adapter.validate_python(bad)
         assert exc_info.value.errors()[0]["type"] == "binary"
     with pytest.raises(ValidationError) as exc_info:
-        adapter.validate_json('"not base64!"')
+        adapter.validate_json("12")
     assert exc_info.value.errors()[0]["type"] == "binary"
 
 
