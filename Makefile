@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check odmantic codegen tests benchmarks examples
 
 typecheck: $(STAMP)
-	$(BIN)/mypy odmantic codegen
+	$(BIN)/mypy odmantic codegen tests examples benchmarks
 
 test: $(STAMP) check-generated lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

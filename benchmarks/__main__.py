@@ -61,7 +61,7 @@ def machine_facts(client: MongoClient[Any]) -> dict[str, str]:
     if motor_class is not None:
         import motor
 
-        motor_version = motor.version
+        motor_version = motor.version  # type: ignore[attr-defined]
     return {
         "CPU count": str(os.cpu_count()),
         "machine": f"{platform.machine()} {platform.system()} {platform.release()}",
@@ -108,7 +108,12 @@ async def run_all(
     facts = machine_facts(prep_client)
     try:
         for name in twins:
-            options = {"workloads": workloads, "n": n, "repeats": repeats, "progress": progress}
+            options: dict[str, Any] = {
+                "workloads": workloads,
+                "n": n,
+                "repeats": repeats,
+                "progress": progress,
+            }
             if name == "sync":
                 sync_client: MongoClient[Any] = MongoClient(uri)
                 twin = Twin("sync", SyncEngine(sync_client, database), sync_client[database], False)

@@ -92,13 +92,14 @@ def _models(kind: str) -> dict[str, Any]:
     """The peer's Item/Pet models (same shape and collections as benchmarks.workloads)."""
     if kind == "odmantic":
         from odmantic import EmbeddedModel, Model, Reference
+        from odmantic.config import ODMConfigDict
 
         class Address(EmbeddedModel):
             city: str
             zip_code: str
 
         class Item(Model):
-            model_config = {"collection": "bench_items"}
+            model_config = ODMConfigDict(collection="bench_items")
             name: str
             rank: int
             score: float
@@ -108,12 +109,12 @@ def _models(kind: str) -> dict[str, Any]:
             note: str | None = None
 
         class Owner(Model):
-            model_config = {"collection": "bench_owners"}
+            model_config = ODMConfigDict(collection="bench_owners")
             name: str
             city: str
 
         class Pet(Model):
-            model_config = {"collection": "bench_pets"}
+            model_config = ODMConfigDict(collection="bench_pets")
             name: str
             age: int
             owner: Owner = Reference()
@@ -126,7 +127,7 @@ def _models(kind: str) -> dict[str, Any]:
         city: str
         zip_code: str
 
-    class BItem(Document):
+    class BItem(Document):  # type: ignore[misc]
         name: str
         rank: int
         score: float
@@ -277,7 +278,8 @@ async def _worker(kind: str, uri: str, dbname: str, repeats: int) -> dict[str, A
     if not where.startswith(sys.prefix):
         raise RuntimeError(f"{kind} imported from {where}, not from this venv ({sys.prefix})")
     client_class = _client_class(kind)
-    client, sync_client = client_class(uri), MongoClient(uri)
+    client = client_class(uri)
+    sync_client: MongoClient[Any] = MongoClient(uri)
     models = _models(kind)
     if kind == "odmantic":
         from odmantic import AIOEngine
@@ -373,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     columns: dict[str, Column] = {}
     failed = False
     with mongo_uri() as uri:
-        prep = MongoClient(uri)
+        prep: MongoClient[Any] = MongoClient(uri)
         facts = [
             f"this checkout ({_revision()}): odmantic {odmantic.__version__} AIOEngine on "
             f"pymongo {pymongo.version} AsyncMongoClient, pydantic {pydantic.VERSION}, "

@@ -62,7 +62,7 @@ def to_json(
     notes: Sequence[str] = (),
 ) -> str:
     """The same content as :func:`markdown`, as indented JSON."""
-    payload = {"facts": dict(facts), "method": method, "notes": list(notes)}
+    payload: dict[str, Any] = {"facts": dict(facts), "method": method, "notes": list(notes)}
     payload["results"] = as_rows(results)
     return json.dumps(payload, indent=2)
 

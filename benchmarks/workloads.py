@@ -26,6 +26,7 @@ from bson import ObjectId
 from pymongo.database import Database
 
 from odmantic import AIOEngine, EmbeddedModel, Model, Reference, SyncEngine
+from odmantic.config import ODMConfigDict
 
 N_DOCS = 5_000
 """Documents in the collection for the bulk workloads."""
@@ -54,7 +55,7 @@ class BenchAddress(EmbeddedModel):
 class BenchItem(Model):
     """str, int, float, datetime, list[str], an EmbeddedModel and an Optional field."""
 
-    model_config = {"collection": "bench_items"}
+    model_config = ODMConfigDict(collection="bench_items")
 
     name: str
     rank: int
@@ -68,7 +69,7 @@ class BenchItem(Model):
 class BenchOwner(Model):
     """Referenced by :class:`BenchPet`."""
 
-    model_config = {"collection": "bench_owners"}
+    model_config = ODMConfigDict(collection="bench_owners")
 
     name: str
     city: str
@@ -77,7 +78,7 @@ class BenchOwner(Model):
 class BenchPet(Model):
     """A model with a ``Reference()`` field (stored as the owner's ``_id`` under ``owner``)."""
 
-    model_config = {"collection": "bench_pets"}
+    model_config = ODMConfigDict(collection="bench_pets")
 
     name: str
     age: int

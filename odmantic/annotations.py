@@ -27,7 +27,6 @@ import types
 import typing
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, ForwardRef, Literal, Union, get_args, get_origin
 
@@ -41,6 +40,7 @@ from pydantic_core import core_schema
 
 from odmantic.bson import (
     Binary,
+    BsonSerializer,
     Decimal128,
     Int64,
     ObjectId,
@@ -50,38 +50,6 @@ from odmantic.bson import (
 )
 from odmantic.exceptions import ModelDefinitionError
 from odmantic.schema import FieldKind, Shape, schema_of
-
-
-@dataclass(frozen=True)
-class _BsonSerializer:
-    """``Annotated`` marker applying ``to_bson`` (``__bson__``, an Enum's value) under BSON_CONTEXT."""
-
-    to_bson: Callable[[Any], Any]
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        schema = handler(source)
-        to_bson = self.to_bson
-
-        def serialize(
-            value: Any,
-            nxt: core_schema.SerializerFunctionWrapHandler,
-            info: core_schema.SerializationInfo[Any],
-        ) -> Any:
-            if is_bson_context(info.context):
-                return to_bson(value)
-            return nxt(value)
-
-        previous = schema.get("serialization")
-        inner = None if previous is None else core_schema.any_schema(serialization=previous)
-        return {
-            **schema,
-            "serialization": core_schema.wrap_serializer_function_ser_schema(
-                serialize, info_arg=True, schema=inner
-            ),
-        }
-
 
 # --------------------------------------------------------------------------- datetime
 
@@ -170,7 +138,7 @@ _REPLACED_CLASSES: dict[Any, Any] = {
     bson.regex.Regex: Regex,
 }
 _MARKERS: dict[Any, Any] = {datetime: _BSON_DATETIME, decimal.Decimal: _BSON_DECIMAL}
-_MARKER_TYPES = (_BsonDatetime, _BsonDecimal, _BsonSerializer)
+_MARKER_TYPES = (_BsonDatetime, _BsonDecimal, BsonSerializer)
 _CONTAINER_ORIGINS: frozenset[Any] = frozenset(
     {
         list,
@@ -213,9 +181,9 @@ def _substitute(annotation: Any) -> Any:
         if replaced is not None:
             return replaced
         if issubclass(annotation, WithBsonSerializer) and annotation is not WithBsonSerializer:
-            return Annotated[annotation, _BsonSerializer(annotation.__bson__)]
+            return Annotated[annotation, BsonSerializer(annotation.__bson__)]
         if issubclass(annotation, enum.Enum):
-            return Annotated[annotation, _BsonSerializer(_enum_value)]
+            return Annotated[annotation, BsonSerializer(_enum_value)]
         return annotation
     if isinstance(annotation, (str, ForwardRef)):
         return annotation

@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import decimal
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import bson
@@ -58,6 +60,7 @@ __all__ = [
     "ObjectId",
     "Regex",
     "WithBsonSerializer",
+    "BsonSerializer",
 ]
 
 _BSON_CONTEXT_KEY = "odmantic.bson"
@@ -427,8 +430,48 @@ class Regex(bson.regex.Regex[Any], metaclass=_BsonTypeMeta):
 # --------------------------------------------------------------------------- user types
 
 
+@dataclass(frozen=True)
+class BsonSerializer:
+    """``Annotated`` marker applying ``to_bson`` to the value when dumped for MongoDB.
+
+    Built by ``WithBsonSerializer(function)`` (ODMantic 1.1's form); other dumps
+    (``model_dump()``, JSON) are not affected.
+    """
+
+    to_bson: Callable[[Any], Any]
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """The field's own schema, with a serializer that applies `to_bson` for MongoDB."""
+        schema = handler(source)
+        to_bson = self.to_bson
+
+        def serialize(
+            value: Any,
+            nxt: core_schema.SerializerFunctionWrapHandler,
+            info: core_schema.SerializationInfo[Any],
+        ) -> Any:
+            if is_bson_context(info.context):
+                return to_bson(value)
+            return nxt(value)
+
+        previous = schema.get("serialization")
+        inner = None if previous is None else core_schema.any_schema(serialization=previous)
+        return {
+            **schema,
+            "serialization": core_schema.wrap_serializer_function_ser_schema(
+                serialize, info_arg=True, schema=inner
+            ),
+        }
+
+
 class WithBsonSerializer:
-    """Base class for user types that need a specific BSON representation.
+    """A specific BSON representation for a field: ``Annotated[T, WithBsonSerializer(f)]``, or
+    a base class for user types.
+
+    ``Annotated[float, WithBsonSerializer(str)]`` (ODMantic 1.1's form) stores ``str(value)``
+    in MongoDB; validation and the other dumps are those of ``float``.
 
     Subclasses define the classmethod ``__bson__(cls, value) -> Any``; when a model is dumped
     for MongoDB (under :data:`BSON_CONTEXT`), the field value is passed through it.  Other
@@ -457,6 +500,16 @@ class WithBsonSerializer:
     """
 
     __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is WithBsonSerializer:
+            if len(args) != 1 or kwargs or not callable(args[0]):
+                raise TypeError(
+                    "WithBsonSerializer() takes the function giving the BSON value: "
+                    "Annotated[float, WithBsonSerializer(str)]"
+                )
+            return BsonSerializer(args[0])
+        return super().__new__(cls)
 
     @classmethod
     def __bson__(cls, value: Any) -> Any:

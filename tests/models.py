@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from odmantic import EmbeddedModel, Field, Index, Model, Reference
+from odmantic import EmbeddedModel, Field, Index, Model, Reference, query
+from odmantic.config import ODMConfigDict
 
 
 class Address(EmbeddedModel):
@@ -38,10 +39,10 @@ class Book(Model):
 
 
 class Account(Model):
-    model_config = {
-        "collection": "accounts",
-        "indexes": lambda: [Index(Account.region, Account.score.desc(), name="region_score")],
-    }
+    model_config = ODMConfigDict(
+        collection="accounts",
+        indexes=lambda: [Index(Account.region, query.desc(Account.score), name="region_score")],
+    )
     email: str = Field(unique=True)
     region: str = Field(default="eu", index=True)
     score: int = 0

@@ -7,6 +7,7 @@ import pydantic
 import pytest
 
 from odmantic import EmbeddedModel, Field, Model, Reference
+from odmantic.config import ODMConfigDict
 from odmantic.exceptions import ModelDefinitionError
 
 
@@ -20,26 +21,26 @@ def _assert_names(exc: BaseException, *names: str) -> None:
         assert name in message, f"{name!r} not in {message!r}"
 
 
-def test_odm_field_without_annotation():
+def test_odm_field_without_annotation() -> None:
     with pytest.raises(TypeError) as info:
 
         class NoAnnotation(Model):
-            x = Field(3)
+            x = Field(3)  # type: ignore[pydantic-field]
 
     _assert_names(info.value, "NoAnnotation", "x")
 
 
-def test_plain_value_without_annotation():
+def test_plain_value_without_annotation() -> None:
     with pytest.raises(TypeError) as info:
 
         class NoAnnotationPlain(Model):
             name: str
-            level = 3
+            level = 3  # type: ignore[pydantic-field]
 
     _assert_names(info.value, "NoAnnotationPlain", "level")
 
 
-def test_pydantic_field_instead_of_odmantic_field():
+def test_pydantic_field_instead_of_odmantic_field() -> None:
     with pytest.raises(TypeError) as info:
 
         class UsesPydanticField(Model):
@@ -48,7 +49,7 @@ def test_pydantic_field_instead_of_odmantic_field():
     _assert_names(info.value, "UsesPydanticField", "name", "odmantic.Field")
 
 
-def test_pydantic_field_in_embedded_model():
+def test_pydantic_field_in_embedded_model() -> None:
     with pytest.raises(TypeError) as info:
 
         class EmbPydanticField(EmbeddedModel):
@@ -62,7 +63,7 @@ def test_pydantic_field_in_embedded_model():
     [Callable, Callable[[int], int], Optional[Callable[[], None]]],
     ids=["bare", "parametrized", "optional"],
 )
-def test_callable_field(annotation):
+def test_callable_field(annotation: object) -> None:
     with pytest.raises(TypeError) as info:
         type(
             "HasCallable",
@@ -72,7 +73,7 @@ def test_callable_field(annotation):
     _assert_names(info.value, "HasCallable", "fn")
 
 
-def test_same_key_name_twice():
+def test_same_key_name_twice() -> None:
     with pytest.raises(ValueError) as info:
 
         class Clash(Model):
@@ -82,7 +83,7 @@ def test_same_key_name_twice():
     _assert_names(info.value, "Clash", "a", "b", "k")
 
 
-def test_key_name_equal_to_other_field_name():
+def test_key_name_equal_to_other_field_name() -> None:
     with pytest.raises(ValueError) as info:
 
         class Clash2(Model):
@@ -92,7 +93,7 @@ def test_key_name_equal_to_other_field_name():
     _assert_names(info.value, "Clash2", "a", "b")
 
 
-def test_same_key_name_in_embedded_model():
+def test_same_key_name_in_embedded_model() -> None:
     with pytest.raises(ValueError) as info:
 
         class EmbClash(EmbeddedModel):
@@ -103,7 +104,7 @@ def test_same_key_name_in_embedded_model():
 
 
 @pytest.mark.parametrize("key", ["$x", "$", "a.b", ".a", "a."])
-def test_invalid_key_names(key):
+def test_invalid_key_names(key: str) -> None:
     with pytest.raises(ValueError) as info:
 
         class BadKey(Model):
@@ -112,7 +113,7 @@ def test_invalid_key_names(key):
     _assert_names(info.value, "BadKey", "field_a", key)
 
 
-def test_invalid_key_name_in_embedded_model():
+def test_invalid_key_name_in_embedded_model() -> None:
     with pytest.raises(ValueError) as info:
 
         class BadEmbKey(EmbeddedModel):
@@ -121,7 +122,7 @@ def test_invalid_key_name_in_embedded_model():
     _assert_names(info.value, "BadEmbKey", "field_b")
 
 
-def test_invalid_reference_key_name():
+def test_invalid_reference_key_name() -> None:
     with pytest.raises(ValueError) as info:
 
         class BadRefKey(Model):
@@ -134,27 +135,27 @@ def test_invalid_reference_key_name():
     "collection",
     ["", "a$b", "system.users", "nul\x00name", "a..b", ".starts", "ends."],
 )
-def test_invalid_collection_names(collection):
+def test_invalid_collection_names(collection: str) -> None:
     with pytest.raises(ValueError) as info:
 
         class BadCollection(Model):
-            model_config = {"collection": collection}
+            model_config = ODMConfigDict(collection=collection)
             x: int
 
     _assert_names(info.value, "BadCollection")
 
 
-def test_collection_name_must_be_str():
+def test_collection_name_must_be_str() -> None:
     with pytest.raises(ValueError) as info:
 
         class BadCollectionType(Model):
-            model_config = {"collection": 3}
+            model_config = ODMConfigDict(collection=3)  # type: ignore[typeddict-item]
             x: int
 
     _assert_names(info.value, "BadCollectionType", "collection")
 
 
-def test_model_field_without_reference():
+def test_model_field_without_reference() -> None:
     with pytest.raises(TypeError) as info:
 
         class NoReference(Model):
@@ -163,7 +164,7 @@ def test_model_field_without_reference():
     _assert_names(info.value, "NoReference", "target", "Reference")
 
 
-def test_optional_model_field_without_reference():
+def test_optional_model_field_without_reference() -> None:
     with pytest.raises(TypeError) as info:
 
         class NoReferenceOpt(Model):
@@ -172,7 +173,7 @@ def test_optional_model_field_without_reference():
     _assert_names(info.value, "NoReferenceOpt", "target")
 
 
-def test_model_field_in_embedded_model_without_reference():
+def test_model_field_in_embedded_model_without_reference() -> None:
     with pytest.raises(TypeError) as info:
 
         class EmbNoReference(EmbeddedModel):
@@ -181,7 +182,7 @@ def test_model_field_in_embedded_model_without_reference():
     _assert_names(info.value, "EmbNoReference", "target")
 
 
-def test_list_of_models():
+def test_list_of_models() -> None:
     with pytest.raises(TypeError) as info:
 
         class ListOfModels(Model):
@@ -190,7 +191,7 @@ def test_list_of_models():
     _assert_names(info.value, "ListOfModels", "targets")
 
 
-def test_reference_on_non_model_type():
+def test_reference_on_non_model_type() -> None:
     with pytest.raises(TypeError) as info:
 
         class RefToInt(Model):
@@ -199,7 +200,7 @@ def test_reference_on_non_model_type():
     _assert_names(info.value, "RefToInt", "target")
 
 
-def test_primary_field_in_embedded_model():
+def test_primary_field_in_embedded_model() -> None:
     with pytest.raises(TypeError) as info:
 
         class EmbPrimary(EmbeddedModel):
@@ -208,7 +209,7 @@ def test_primary_field_in_embedded_model():
     _assert_names(info.value, "EmbPrimary", "key")
 
 
-def test_key_name__id_without_primary_field():
+def test_key_name__id_without_primary_field() -> None:
     with pytest.raises(ValueError) as info:
 
         class UnderscoreId(Model):
@@ -217,23 +218,23 @@ def test_key_name__id_without_primary_field():
     _assert_names(info.value, "UnderscoreId", "ident", "primary_field")
 
 
-def test_key_name__id_with_primary_field_is_fine():
+def test_key_name__id_with_primary_field_is_fine() -> None:
     class UnderscoreIdOk(Model):
         ident: str = Field(key_name="_id", primary_field=True)
 
     assert UnderscoreIdOk(ident="a").model_dump_doc() == {"_id": "a"}
 
 
-def test_id_field_without_primary_field():
+def test_id_field_without_primary_field() -> None:
     with pytest.raises(TypeError) as info:
 
         class ShadowId(Model):
-            id: int
+            id: int  # type: ignore[assignment]
 
     _assert_names(info.value, "ShadowId", "id")
 
 
-def test_two_primary_fields():
+def test_two_primary_fields() -> None:
     with pytest.raises(ModelDefinitionError) as info:
 
         class TwoPrimaries(Model):
@@ -244,17 +245,17 @@ def test_two_primary_fields():
 
 
 @pytest.mark.parametrize("key", ["strict", "frozen_fields", "from_attributes", "whatever"])
-def test_unknown_model_config_key(key):
+def test_unknown_model_config_key(key: str) -> None:
     with pytest.raises(ValueError) as info:
 
         class UnknownConfig(Model):
-            model_config = {key: True}
+            model_config = {key: True}  # type: ignore[misc]
             x: int
 
     _assert_names(info.value, "UnknownConfig", key)
 
 
-def test_unknown_model_config_key_in_embedded_model():
+def test_unknown_model_config_key_in_embedded_model() -> None:
     with pytest.raises(ValueError) as info:
 
         class UnknownEmbConfig(EmbeddedModel):
@@ -264,7 +265,7 @@ def test_unknown_model_config_key_in_embedded_model():
     _assert_names(info.value, "UnknownEmbConfig", "strict")
 
 
-def test_validate_assignment_cannot_be_disabled():
+def test_validate_assignment_cannot_be_disabled() -> None:
     with pytest.raises(ValueError) as info:
 
         class NoValidateAssignment(Model):
@@ -274,19 +275,19 @@ def test_validate_assignment_cannot_be_disabled():
     _assert_names(info.value, "NoValidateAssignment", "validate_assignment")
 
 
-def test_allowed_config_keys_accepted():
+def test_allowed_config_keys_accepted() -> None:
     class AllowedConfig(Model):
-        model_config = {
-            "title": "T",
-            "json_schema_extra": {"example": {"x": 1}},
-            "str_strip_whitespace": True,
-            "arbitrary_types_allowed": True,
-            "extra": "ignore",
-            "json_encoders": {},
-            "collection": "allowed",
-            "parse_doc_with_default_factories": True,
-            "indexes": lambda: [],
-        }
+        model_config = ODMConfigDict(
+            title="T",
+            json_schema_extra={"example": {"x": 1}},
+            str_strip_whitespace=True,
+            arbitrary_types_allowed=True,
+            extra="ignore",
+            json_encoders={},
+            collection="allowed",
+            parse_doc_with_default_factories=True,
+            indexes=lambda: [],
+        )
         x: str
 
     assert AllowedConfig(x=" a ").x == "a"
@@ -294,22 +295,22 @@ def test_allowed_config_keys_accepted():
     assert AllowedConfig.model_json_schema()["title"] == "T"
 
 
-def test_indexes_config_must_be_callable():
+def test_indexes_config_must_be_callable() -> None:
     with pytest.raises(ValueError) as info:
 
         class NotCallableIndexes(Model):
-            model_config = {"indexes": []}
+            model_config = ODMConfigDict(indexes=[])  # type: ignore[typeddict-item]
             x: int
 
     _assert_names(info.value, "NotCallableIndexes", "indexes")
 
 
-def test_field_default_and_default_factory():
+def test_field_default_and_default_factory() -> None:
     with pytest.raises(TypeError):
         Field(default=1, default_factory=list)
 
 
-def test_const_without_default():
+def test_const_without_default() -> None:
     with pytest.raises(TypeError):
         Field(const=True)
 

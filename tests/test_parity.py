@@ -82,7 +82,7 @@ def test_same_signatures_and_docstrings(async_cls: type, sync_cls: type) -> None
         assert _to_sync(str(async_sig.return_annotation)) == str(sync_sig.return_annotation), name
         assert inspect.iscoroutinefunction(sync_members[sync_name]) is False, name
         if not name.startswith("_"):
-            assert member.__doc__ and sync_members[sync_name].__doc__, f"{name} lacks a docstring"  # type: ignore[attr-defined]
+            assert member.__doc__ and sync_members[sync_name].__doc__, f"{name} lacks a docstring"
         checked += 1
     assert checked >= 3
 

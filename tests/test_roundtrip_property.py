@@ -114,7 +114,7 @@ EVERYTHING = st.builds(
     phases=FAST_PHASES,
 )
 @given(EVERYTHING)
-def test_dump_validate_round_trip(instance):
+def test_dump_validate_round_trip(instance: Everything) -> None:
     doc = instance.model_dump_doc()
     assert "_id" in doc and "t" in doc and "p" in doc and "ps" in doc
     assert "lbl" in doc["p"]
@@ -130,7 +130,7 @@ def test_dump_validate_round_trip(instance):
     phases=FAST_PHASES,
 )
 @given(EVERYTHING)
-def test_bson_encode_decode_round_trip(instance):
+def test_bson_encode_decode_round_trip(instance: Everything) -> None:
     doc = instance.model_dump_doc()
     decoded = bson.decode(bson.encode(doc))
     parsed = Everything.model_validate_doc(decoded)
@@ -141,8 +141,8 @@ def test_bson_encode_decode_round_trip(instance):
 
 
 @settings(max_examples=40, deadline=None, phases=FAST_PHASES)
-@given(st.datetimes(timezones=st.none() | TZ, min_value=datetime(1900, 1, 2)))
-def test_datetime_normalized_to_utc_ms(value):
+@given(st.datetimes(timezones=st.one_of(st.none(), TZ), min_value=datetime(1900, 1, 2)))
+def test_datetime_normalized_to_utc_ms(value: datetime) -> None:
     class When(Model):
         at: datetime
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pymongo import AsyncMongoClient
 
 from examples.models import Guild, Player, Stats
-from odmantic import AIOEngine
+from odmantic import AIOEngine, query
 
 
 async def tour(uri: str, database: str, say: object = print) -> list[str]:
@@ -27,7 +27,7 @@ async def tour(uri: str, database: str, say: object = print) -> list[str]:
     await engine.save_all([Player(name=f"Recruit {i}", level=i, guild=horde) for i in range(1, 6)])
     log(f"saved {await engine.count(Player)} players in guild {horde.name!r}")
 
-    top = await engine.find(Player, Player.level > 3, sort=Player.level.desc())
+    top = await engine.find(Player, Player.level > 3, sort=query.desc(Player.level))
     log("level > 3, best first: " + ", ".join(f"{p.name} ({p.level})" for p in top))
 
     leeroy = await engine.find_one(Player, Player.name == "Leeroy")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pymongo import MongoClient
 
 from examples.models import Guild, Player, Stats
-from odmantic import SyncEngine
+from odmantic import SyncEngine, query
 
 
 def tour(uri: str, database: str, say: object = print) -> list[str]:
@@ -28,7 +28,7 @@ def tour(uri: str, database: str, say: object = print) -> list[str]:
     engine.save_all([Player(name=f"Recruit {i}", level=i, guild=horde) for i in range(1, 6)])
     log(f"saved {engine.count(Player)} players in guild {horde.name!r}")
 
-    top = engine.find(Player, Player.level > 3, sort=Player.level.desc())
+    top = engine.find(Player, Player.level > 3, sort=query.desc(Player.level))
     log("level > 3, best first: " + ", ".join(f"{p.name} ({p.level})" for p in top))
 
     leeroy = engine.find_one(Player, Player.name == "Leeroy")
