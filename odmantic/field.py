@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from annotated_types import SupportsGe, SupportsGt, SupportsLe, SupportsLt
 from pydantic_core import PydanticUndefined
 
 from odmantic import query
@@ -56,10 +57,10 @@ def Field(
     description: str | None = None,
     json_schema_extra: dict[str, Any] | None = None,
     const: bool | None = None,
-    gt: float | None = None,
-    ge: float | None = None,
-    lt: float | None = None,
-    le: float | None = None,
+    gt: SupportsGt | None = None,
+    ge: SupportsGe | None = None,
+    lt: SupportsLt | None = None,
+    le: SupportsLe | None = None,
     multiple_of: float | None = None,
     min_items: int | None = None,
     max_items: int | None = None,
@@ -223,7 +224,7 @@ class FieldProxy:
         self._refuse_on_reference("size")
         return query.size(self, length)
 
-    def elem_match(self, *queries: QueryExpression | dict[str, Any]) -> QueryExpression:
+    def elem_match(self, *queries: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
         """Documents whose list has an item matching all `queries` (`$elemMatch`).
 
         The queries are written on the embedded model: `Order.items.elem_match(Item.qty > 2)`.

@@ -16,12 +16,14 @@ from pydantic import AfterValidator, AliasChoices, PydanticUserError, TypeAdapte
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
+from typing_extensions import dataclass_transform
 
 from odmantic.annotations import classify, is_mutable, substitute_bson_types, swap_raw_bson_classes
 from odmantic.bson import ObjectId
 from odmantic.config import check_config
 from odmantic.exceptions import ModelDefinitionError
-from odmantic.field import FieldProxy, ODMFieldInfo, ODMReferenceInfo
+from odmantic.field import Field, FieldProxy, ODMFieldInfo, ODMReferenceInfo
+from odmantic.reference import Reference
 from odmantic.schema import FieldSchema, IndexFactory, ModelSchema, schema_of
 
 FieldInfoODM = ODMFieldInfo | ODMReferenceInfo
@@ -362,6 +364,10 @@ def _build_schema(
     return schema
 
 
+@dataclass_transform(
+    kw_only_default=True,
+    field_specifiers=(Field, Reference, pydantic.Field, pydantic.PrivateAttr),
+)
 class ODMModelMetaclass(ModelMetaclass):
     """Builds the pydantic model, then the one `ModelSchema` of the class (`__schema__`)."""
 

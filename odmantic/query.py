@@ -34,10 +34,10 @@ class QueryExpression(dict[str, Any]):
     def __repr__(self) -> str:
         return f"QueryExpression({dict.__repr__(self)})"
 
-    def __and__(self, other: QueryExpression | dict[str, Any]) -> QueryExpression:
+    def __and__(self, other: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
         return and_(self, other)
 
-    def __or__(self, other: QueryExpression | dict[str, Any]) -> QueryExpression:  # type: ignore[override]
+    def __or__(self, other: QueryExpression | dict[str, Any] | bool) -> QueryExpression:  # type: ignore[override]
         return or_(self, other)
 
 
@@ -156,7 +156,9 @@ def size(field: FieldLike, length: int) -> QueryExpression:
     return QueryExpression({_key(field): {"$size": length}})
 
 
-def elem_match(field: FieldLike, *queries: QueryExpression | dict[str, Any]) -> QueryExpression:
+def elem_match(
+    field: FieldLike, *queries: QueryExpression | dict[str, Any] | bool
+) -> QueryExpression:
     """The list `field` has an item matching all `queries` (written on the item's model)."""
     if not queries:
         raise TypeError(f"elem_match() on {_key(field)!r} needs at least one query")
@@ -190,17 +192,17 @@ def _logical(
     return QueryExpression({operator: items})
 
 
-def and_(*queries: QueryExpression | dict[str, Any]) -> QueryExpression:
+def and_(*queries: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
     """All of `queries` match (`$and`)."""
     return _logical("$and", queries)
 
 
-def or_(*queries: QueryExpression | dict[str, Any]) -> QueryExpression:
+def or_(*queries: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
     """At least one of `queries` matches (`$or`)."""
     return _logical("$or", queries)
 
 
-def nor_(*queries: QueryExpression | dict[str, Any]) -> QueryExpression:
+def nor_(*queries: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
     """None of `queries` matches (`$nor`)."""
     return _logical("$nor", queries)
 
@@ -228,7 +230,7 @@ def build_filter(queries: Sequence[QueryExpression | dict[str, Any] | bool]) -> 
                 # `{"_id": value}` takes the server's primary-key fast path; `$eq` does not.
                 return {"_id": value}
         return filter_
-    return dict(and_(*queries))  # type: ignore[arg-type]
+    return dict(and_(*queries))
 
 
 def sort_keys(items: Sequence[Any], where: str) -> list[tuple[str, int]]:

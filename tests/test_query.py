@@ -179,7 +179,7 @@ def test_exists_all_size_functions() -> None:
 def test_elem_match_on_list_of_embedded_models() -> None:
     q = Player.lines.elem_match(Line.sku == "a", Line.qty > 2)  # type: ignore[attr-defined]
     assert q == {"ls": {"$elemMatch": {"sku": {"$eq": "a"}, "q": {"$gt": 2}}}}
-    assert elem_match(Player.lines, Line.qty >= 1) == {"ls": {"$elemMatch": {"q": {"$gte": 1}}}}  # type: ignore[arg-type]
+    assert elem_match(Player.lines, Line.qty >= 1) == {"ls": {"$elemMatch": {"q": {"$gte": 1}}}}
 
 
 def test_elem_match_same_key_twice_uses_and() -> None:
@@ -243,10 +243,10 @@ def test_dotted_access_errors() -> None:
 def test_and_or_nor() -> None:
     a = Player.name == "a"
     b = Player.level > 2
-    assert and_(a, b) == {"$and": [a, b]}  # type: ignore[arg-type]
-    assert or_(a, b) == {"$or": [a, b]}  # type: ignore[arg-type]
-    assert nor_(a, b) == {"$nor": [a, b]}  # type: ignore[arg-type]
-    assert nor_(a) == {"$nor": [a]}  # type: ignore[arg-type]
+    assert and_(a, b) == {"$and": [a, b]}
+    assert or_(a, b) == {"$or": [a, b]}
+    assert nor_(a, b) == {"$nor": [a, b]}
+    assert nor_(a) == {"$nor": [a]}
     assert (a & b) == {"$and": [a, b]}  # type: ignore[comparison-overlap]
     assert (a | b) == {"$or": [a, b]}  # type: ignore[comparison-overlap]
     assert isinstance(a & b, QueryExpression)
@@ -261,7 +261,7 @@ def test_and_or_flatten() -> None:
 
 
 def test_and_or_accept_raw_dicts() -> None:
-    assert and_({"name": "a"}, Player.level > 1) == {"$and": [{"name": "a"}, {"level": {"$gt": 1}}]}  # type: ignore[arg-type]
+    assert and_({"name": "a"}, Player.level > 1) == {"$and": [{"name": "a"}, {"level": {"$gt": 1}}]}
 
 
 @pytest.mark.parametrize("combine", [and_, or_, nor_])

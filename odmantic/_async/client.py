@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.command_cursor import AsyncCommandCursor
+from pymongo.asynchronous.database import AsyncDatabase
 
 from odmantic._async import IS_ASYNC
+
+if IS_ASYNC:
+    if TYPE_CHECKING:
+        from motor.motor_asyncio import AsyncIOMotorClient
+
+DriverClient: TypeAlias = "AsyncMongoClient[Any] | AsyncIOMotorClient[Any]"
+"""The driver clients an engine takes (Motor's too, for the twin with coroutines)."""
 
 
 def _describe(client: Any) -> str:
@@ -40,7 +48,16 @@ def check_client(client: Any) -> None:
         )
 
 
-async def start_session(client: AsyncMongoClient[Any]) -> AsyncClientSession:
+def database_of(client: DriverClient, name: str) -> AsyncDatabase[Any]:
+    """The driver database `name` of `client`."""
+    if IS_ASYNC:
+        # Motor's database has the same methods, for what the engine uses.
+        return cast("AsyncDatabase[Any]", client[name])
+    else:
+        return client[name]
+
+
+async def start_session(client: DriverClient) -> AsyncClientSession:
     """Start a driver session."""
     if IS_ASYNC:
         # A coroutine in Motor, a plain call in PyMongo.
@@ -79,7 +96,7 @@ async def aggregate(
         return collection.aggregate(pipeline, session=session)
 
 
-async def close(client: AsyncMongoClient[Any]) -> None:
+async def close(client: DriverClient) -> None:
     """Close a driver client."""
     if IS_ASYNC:
         # A plain call in Motor, a coroutine in PyMongo.

@@ -14,7 +14,7 @@ from pymongo.errors import BulkWriteError, OperationFailure
 from pymongo.errors import DuplicateKeyError as PyMongoDuplicateKeyError
 
 from odmantic._async import IS_ASYNC
-from odmantic._async.client import check_client, close, is_motor
+from odmantic._async.client import DriverClient, check_client, close, database_of, is_motor
 from odmantic._async.cursor import AIOCursor
 from odmantic._async.session import AIOSession, AIOSessionBase, AIOTransaction
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
@@ -98,7 +98,7 @@ class AIOEngine:
         database: the database name; names containing `/ \\ . " $` or a space are refused.
     """
 
-    def __init__(self, client: AsyncMongoClient[Any] | None = None, database: str = "test") -> None:
+    def __init__(self, client: DriverClient | None = None, database: str = "test") -> None:
         if not isinstance(database, str) or not database or set(database) & _FORBIDDEN_DB_CHARS:
             raise ValueError(
                 f"invalid database name {database!r}: it must be a non-empty str without any of "
@@ -107,9 +107,9 @@ class AIOEngine:
         if client is None:
             client = AsyncMongoClient()
         check_client(client)
-        self.client = client
+        self.client: DriverClient = client
         self.database_name = database
-        self.database: AsyncDatabase[Any] = client[database]
+        self.database: AsyncDatabase[Any] = database_of(client, database)
         self._collections: dict[type[Model], AsyncCollection[Any]] = {}
 
     def __repr__(self) -> str:

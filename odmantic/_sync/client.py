@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from pymongo import MongoClient
 from pymongo.synchronous.client_session import ClientSession
 from pymongo.synchronous.collection import Collection
 from pymongo.synchronous.command_cursor import CommandCursor
+from pymongo.synchronous.database import Database
+
+DriverClient: TypeAlias = "MongoClient[Any] | MongoClient[Any]"
+"""The driver clients an engine takes (Motor's too, for the twin with coroutines)."""
 
 
 def _describe(client: Any) -> str:
@@ -30,7 +34,12 @@ def check_client(client: Any) -> None:
     )
 
 
-def start_session(client: MongoClient[Any]) -> ClientSession:
+def database_of(client: DriverClient, name: str) -> Database[Any]:
+    """The driver database `name` of `client`."""
+    return client[name]
+
+
+def start_session(client: DriverClient) -> ClientSession:
     """Start a driver session."""
     return client.start_session()
 
@@ -49,6 +58,6 @@ def aggregate(
     return collection.aggregate(pipeline, session=session)
 
 
-def close(client: MongoClient[Any]) -> None:
+def close(client: DriverClient) -> None:
     """Close a driver client."""
     client.close()

@@ -14,7 +14,7 @@ from pymongo.synchronous.client_session import ClientSession
 from pymongo.synchronous.collection import Collection
 from pymongo.synchronous.database import Database
 
-from odmantic._sync.client import check_client, close
+from odmantic._sync.client import DriverClient, check_client, close, database_of
 from odmantic._sync.cursor import SyncCursor
 from odmantic._sync.session import SyncSession, SyncSessionBase, SyncTransaction
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
@@ -98,7 +98,7 @@ class SyncEngine:
         database: the database name; names containing `/ \\ . " $` or a space are refused.
     """
 
-    def __init__(self, client: MongoClient[Any] | None = None, database: str = "test") -> None:
+    def __init__(self, client: DriverClient | None = None, database: str = "test") -> None:
         if not isinstance(database, str) or not database or set(database) & _FORBIDDEN_DB_CHARS:
             raise ValueError(
                 f"invalid database name {database!r}: it must be a non-empty str without any of "
@@ -107,9 +107,9 @@ class SyncEngine:
         if client is None:
             client = MongoClient()
         check_client(client)
-        self.client = client
+        self.client: DriverClient = client
         self.database_name = database
-        self.database: Database[Any] = client[database]
+        self.database: Database[Any] = database_of(client, database)
         self._collections: dict[type[Model], Collection[Any]] = {}
 
     def __repr__(self) -> str:
