@@ -192,7 +192,7 @@ def _substitute(annotation: Any) -> Any:
         return annotation
     if origin is Annotated:
         inner = annotation.__origin__
-        metadata = annotation.__metadata__
+        metadata: tuple[Any, ...] = getattr(annotation, "__metadata__", ())
         if any(isinstance(item, _MARKER_TYPES) for item in metadata):
             return annotation  # already substituted
         marker = _MARKERS.get(inner)

@@ -40,7 +40,7 @@ import decimal
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import bson
 import bson.binary
@@ -50,6 +50,7 @@ import bson.regex
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
+from typing_extensions import LiteralString
 
 __all__ = [
     "BSON_CONTEXT",
@@ -96,7 +97,7 @@ class _BsonTypeMeta(type):
 
 
 def _invalid(kind: str, message: str) -> PydanticCustomError:
-    return PydanticCustomError(kind, message)
+    return PydanticCustomError(kind, message)  # pyright: ignore[reportArgumentType]
 
 
 def _fast_path_schema(
@@ -456,9 +457,9 @@ class BsonSerializer:
                 return to_bson(value)
             return nxt(value)
 
-        previous = schema.get("serialization")
+        previous = cast("core_schema.SerSchema | None", schema.get("serialization"))
         inner = None if previous is None else core_schema.any_schema(serialization=previous)
-        return {
+        return {  # pyright: ignore[reportReturnType]
             **schema,
             "serialization": core_schema.wrap_serializer_function_ser_schema(
                 serialize, info_arg=True, schema=inner

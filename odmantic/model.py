@@ -165,9 +165,10 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         modified = self.__modified__()
         for name in changed:
             if name in cls.__pydantic_fields__:
-                self.__dict__[name] = validated.__dict__[name]
+                self.__dict__[name] = validated.__dict__[name]  # pyright: ignore[reportIndexIssue]
             elif self.__pydantic_extra__ is not None:
-                self.__pydantic_extra__[name] = (validated.__pydantic_extra__ or {})[name]
+                extra: dict[str, Any] = self.__pydantic_extra__
+                extra[name] = (validated.__pydantic_extra__ or {})[name]
             if modified is not None:
                 modified.add(name)
         return self

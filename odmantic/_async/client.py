@@ -52,7 +52,8 @@ def database_of(client: DriverClient, name: str) -> AsyncDatabase[Any]:
     """The driver database `name` of `client`."""
     if IS_ASYNC:
         # Motor's database has the same methods, for what the engine uses.
-        return cast("AsyncDatabase[Any]", client[name])
+        database: Any = client[name]
+        return cast("AsyncDatabase[Any]", database)
     else:
         return client[name]
 
@@ -61,7 +62,7 @@ async def start_session(client: DriverClient) -> AsyncClientSession:
     """Start a driver session."""
     if IS_ASYNC:
         # A coroutine in Motor, a plain call in PyMongo.
-        session: Any = client.start_session()
+        session: Any = cast(Any, client.start_session())
         if inspect.isawaitable(session):
             session = await session
         return session  # type: ignore[no-any-return]
@@ -73,7 +74,7 @@ async def start_transaction(session: AsyncClientSession) -> None:
     """Start a transaction on a driver session."""
     if IS_ASYNC:
         # A plain call in Motor, a coroutine in PyMongo.
-        result: Any = session.start_transaction()
+        result: Any = cast(Any, session.start_transaction())
         if inspect.isawaitable(result):
             await result
     else:
@@ -88,7 +89,7 @@ async def aggregate(
     """Run an aggregation pipeline and return its cursor."""
     if IS_ASYNC:
         # A plain call in Motor, a coroutine in PyMongo.
-        cursor: Any = collection.aggregate(pipeline, session=session)
+        cursor: Any = cast(Any, collection.aggregate(pipeline, session=session))
         if inspect.isawaitable(cursor):
             cursor = await cursor
         return cursor  # type: ignore[no-any-return]
@@ -100,7 +101,7 @@ async def close(client: DriverClient) -> None:
     """Close a driver client."""
     if IS_ASYNC:
         # A plain call in Motor, a coroutine in PyMongo.
-        result: Any = client.close()
+        result: Any = cast(Any, client.close())
         if inspect.isawaitable(result):
             await result
     else:

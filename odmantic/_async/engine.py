@@ -366,7 +366,7 @@ class AIOEngine:
 
     async def delete(
         self,
-        instance: ModelT,
+        instance: Model,
         *,
         session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> None:

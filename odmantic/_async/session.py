@@ -69,7 +69,7 @@ class AIOSessionBase:
         """Insert or update all `instances` (see `AIOEngine.save_all`)."""
         return await self.engine.save_all(instances, session=self)
 
-    async def delete(self, instance: ModelT) -> None:
+    async def delete(self, instance: Model) -> None:
         """Delete the document of `instance` (raises `DocumentNotFoundError` if absent)."""
         await self.engine.delete(instance, session=self)
 

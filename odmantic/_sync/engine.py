@@ -361,7 +361,7 @@ class SyncEngine:
 
     def delete(
         self,
-        instance: ModelT,
+        instance: Model,
         *,
         session: SyncSessionBase | ClientSession | None = None,
     ) -> None:

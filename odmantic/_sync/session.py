@@ -68,7 +68,7 @@ class SyncSessionBase:
         """Insert or update all `instances` (see `SyncEngine.save_all`)."""
         return self.engine.save_all(instances, session=self)
 
-    def delete(self, instance: ModelT) -> None:
+    def delete(self, instance: Model) -> None:
         """Delete the document of `instance` (raises `DocumentNotFoundError` if absent)."""
         self.engine.delete(instance, session=self)
 
