@@ -121,8 +121,32 @@ class _BsonDecimal:
         )
 
 
+# --------------------------------------------------------------------------- re.Pattern
+
+
+def _pattern_from_regex(value: Any) -> Any:
+    if isinstance(value, bson.regex.Regex):
+        return value.try_compile()
+    return value
+
+
+class _BsonPattern:
+    """``Annotated`` marker: a compiled pattern also validates from a ``bson.Regex`` (as read)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "BsonPattern"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(_pattern_from_regex, handler(source))
+
+
 _BSON_DATETIME = _BsonDatetime()
 _BSON_DECIMAL = _BsonDecimal()
+_BSON_PATTERN = _BsonPattern()
 _DATETIME_ANNOTATION: Any = Annotated[datetime, _BSON_DATETIME]
 _DECIMAL_ANNOTATION: Any = Annotated[decimal.Decimal, _BSON_DECIMAL]
 
@@ -136,9 +160,14 @@ _REPLACED_CLASSES: dict[Any, Any] = {
     bson.decimal128.Decimal128: Decimal128,
     bson.binary.Binary: Binary,
     bson.regex.Regex: Regex,
+    re.Pattern: Annotated[re.Pattern, _BSON_PATTERN],
 }
-_MARKERS: dict[Any, Any] = {datetime: _BSON_DATETIME, decimal.Decimal: _BSON_DECIMAL}
-_MARKER_TYPES = (_BsonDatetime, _BsonDecimal, BsonSerializer)
+_MARKERS: dict[Any, Any] = {
+    datetime: _BSON_DATETIME,
+    decimal.Decimal: _BSON_DECIMAL,
+    re.Pattern: _BSON_PATTERN,
+}
+_MARKER_TYPES = (_BsonDatetime, _BsonDecimal, _BsonPattern, BsonSerializer)
 _CONTAINER_ORIGINS: frozenset[Any] = frozenset(
     {
         list,
@@ -190,6 +219,8 @@ def _substitute(annotation: Any) -> Any:
     origin = typing.get_origin(annotation)
     if origin is None or origin is Literal:
         return annotation
+    if origin is re.Pattern:  # Pattern[str]
+        return Annotated[annotation, _BSON_PATTERN]
     if origin is Annotated:
         inner = annotation.__origin__
         metadata: tuple[Any, ...] = getattr(annotation, "__metadata__", ())

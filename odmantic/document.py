@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from odmantic.schema import ModelSchema
+from odmantic.schema import FieldSchema, ModelSchema
 
 
 def rename_out(schema: ModelSchema, data: dict[str, Any]) -> dict[str, Any]:
@@ -28,31 +28,38 @@ def rename_out(schema: ModelSchema, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def error_detail(loc: tuple[str | int, ...], msg: str, value: Any) -> ErrorDetails:
-    """A pydantic-style error for a problem found outside pydantic's validation."""
-    return {"type": "value_error", "loc": loc, "msg": msg, "input": value}
+KEY_NOT_FOUND = "odmantic::key_not_found_in_document"
+REFERENCE_NOT_FOUND = "odmantic::referenced_document_not_found"
+
+
+def _key_not_found(loc: tuple[str | int, ...], key: str, why: str, raw: Any) -> InitErrorDetails:
+    error = PydanticCustomError(
+        KEY_NOT_FOUND,
+        "Key '{key_name}' not found in document" + why,
+        {"key_name": key},  # pyright: ignore[reportArgumentType]
+    )
+    return {"type": error, "loc": loc, "input": raw}
 
 
 def missing_keys(
     schema: ModelSchema, raw_doc: dict[str, Any], loc: tuple[str | int, ...] = ()
-) -> list[ErrorDetails]:
+) -> list[InitErrorDetails]:
     """Errors for the keys a stored document must hold: `_id`, and default-factory fields.
 
     Joined referenced documents are checked too, their errors located under the field.
     """
-    errors: list[ErrorDetails] = []
+    errors: list[InitErrorDetails] = []
     for field in schema.required:
         if field.key_name in raw_doc:
             continue
         if field.primary:
-            reason = "key '_id' not found in the document: every stored document has one"
+            why = ": every stored document has one"
         else:
-            reason = (
-                f"key {field.key_name!r} not found in the document; this field has a "
-                "default_factory, which is not used to fill stored documents unless "
-                "model_config sets parse_doc_with_default_factories=True"
+            why = (
+                "; this field has a default_factory, which is not used to fill stored documents "
+                "unless model_config sets parse_doc_with_default_factories=True"
             )
-        errors.append(error_detail((*loc, field.name), reason, raw_doc))
+        errors.append(_key_not_found((*loc, field.name), field.key_name, why, raw_doc))
     for field in schema.references:
         joined = raw_doc.get(field.key_name)
         if isinstance(joined, dict) and field.target is not None:
@@ -65,18 +72,44 @@ def needs_key_check(schema: ModelSchema, raw_doc: dict[str, Any]) -> bool:
     return bool(schema.references) or any(f.key_name not in raw_doc for f in schema.required)
 
 
+def _field_at(schema: ModelSchema, loc: tuple[str | int, ...]) -> FieldSchema | None:
+    """The field a pydantic error location points to (list indices and dict keys skipped)."""
+    field: FieldSchema | None = None
+    current: ModelSchema | None = schema
+    for part in loc:
+        if current is None:
+            return None
+        found = current.fields.get(str(part))
+        if found is None:
+            continue
+        field, current = found, found.target
+    return field
+
+
 def explain_errors(
     schema: ModelSchema, raw_doc: dict[str, Any], exc: ValidationError
-) -> list[ErrorDetails]:
-    """pydantic's errors for a document, with a missing joined reference called dangling."""
+) -> list[InitErrorDetails] | None:
+    """pydantic's errors in ODMantic's terms: a missing field is a key not found in the
+    document, a missing joined reference a referenced document not found. None: nothing to
+    explain, `exc` stands as it is."""
     errors = exc.errors(include_url=False)
+    if not any(err["type"] == "missing" for err in errors):
+        return None
+    explained: list[InitErrorDetails] = []
     for err in errors:
-        loc = err["loc"]
-        field = schema.fields.get(str(loc[0])) if loc else None
-        if field is not None and field.kind == "reference" and err["type"] == "missing":
-            model = field.target.name if field.target else "?"
-            err["msg"] = (
-                f"referenced {model} document not found (dangling reference in key "
-                f"{field.key_name!r})"
+        loc, field = err["loc"], _field_at(schema, err["loc"])
+        if err["type"] != "missing" or field is None:
+            kept = PydanticCustomError(err["type"], err["msg"])  # pyright: ignore[reportArgumentType]
+            explained.append({"type": kept, "loc": loc, "input": err["input"]})
+        elif field.kind == "reference" and len(loc) == 1:
+            target = field.target.name if field.target else "referenced"
+            error = PydanticCustomError(
+                REFERENCE_NOT_FOUND,
+                "Referenced document not found for foreign key '{key_name}' (no {model} "
+                "document has the stored key: a dangling reference)",
+                {"key_name": field.key_name, "model": target},
             )
-    return errors
+            explained.append({"type": error, "loc": loc, "input": err["input"]})
+        else:
+            explained.append(_key_not_found(loc, field.key_name, "", err["input"]))
+    return explained

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Protocol
 
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, InitErrorDetails
 
 from odmantic.schema import ModelSchema
 
@@ -87,30 +87,40 @@ class DuplicateKeyError(BaseEngineInstanceException):
 class DocumentParsingError(ValueError):
     """A document read from MongoDB does not validate as the model.
 
-    Carries the error details (`errors`), the `model`, the raw document's `_id`
-    (`primary_value`) and pydantic's `ValidationError` (`inner`, None when the document was
-    refused before validation, e.g. for a missing `_id`); the message names each failing field.
+    Carries pydantic's `ValidationError` (`inner`, always set), its error details (`errors`),
+    the `model` and the raw document's `_id` (`primary_value`); the message names each failing
+    field. A key missing from the document has the type `odmantic::key_not_found_in_document`
+    ("Key 'name' not found in document"); a reference whose document is gone has the type
+    `odmantic::referenced_document_not_found`, as in ODMantic 1.1.
+
+    Args:
+        errors: the errors, as pydantic's `InitErrorDetails` (ignored when `inner` is given).
+        model: the model the document was parsed as.
+        primary_value: the document's `_id`, if it has one.
+        inner: the `ValidationError` already raised, if any.
     """
 
     def __init__(
         self,
-        errors: list[ErrorDetails],
+        errors: list[InitErrorDetails],
         model: type[Any],
-        primary_value: Any,
+        primary_value: Any = None,
         *,
         inner: ValidationError | None = None,
     ) -> None:
-        self.errors = errors
+        if inner is None:
+            inner = ValidationError.from_exception_data(model.__name__, errors)
+        self.inner = inner
+        self.errors: list[ErrorDetails] = inner.errors(include_url=False)
         self.model = model
         self.primary_value = primary_value
-        self.inner = inner
         lines = [
-            f"{len(errors)} error(s) while parsing a {model.__name__} document "
+            f"{len(self.errors)} error(s) while parsing a {model.__name__} document "
             f"(_id={primary_value!r}):"
         ]
-        for err in errors:
-            loc = ".".join(str(part) for part in err.get("loc", ())) or "<document>"
-            lines.append(f"  {loc}: {err.get('msg', '')} [type={err.get('type', '')}]")
+        for err in self.errors:
+            loc = ".".join(str(part) for part in err["loc"]) or "<document>"
+            lines.append(f"  {loc}: {err['msg']} [type={err['type']}]")
         super().__init__("\n".join(lines))
 
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import pydantic
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 from odmantic.bson import BSON_CONTEXT
 from odmantic.bson import ObjectId as _ObjectId
 from odmantic.document import (
-    error_detail,
     explain_errors,
     missing_keys,
     needs_key_check,
@@ -20,6 +20,7 @@ from odmantic.document import (
 )
 from odmantic.exceptions import DocumentParsingError
 from odmantic.metaclass import ODMModelMetaclass
+from odmantic.query import to_query_value
 from odmantic.schema import ModelSchema
 
 ModelT = TypeVar("ModelT", bound="_BaseODMModel")
@@ -69,7 +70,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             if name in exclude_set or (include_set is not None and name not in include_set):
                 continue
             ref = self.__dict__[name]
-            doc[field.key_name] = None if ref is None else ref.__primary_value__()
+            doc[field.key_name] = None if ref is None else ref.__primary_key__()
         return doc
 
     @classmethod
@@ -81,15 +82,12 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 the document's `_id`.
         """
         if not isinstance(raw_doc, dict):
-            raise DocumentParsingError(
-                [
-                    error_detail(
-                        (), f"expected a document (dict), got {type(raw_doc).__name__}", raw_doc
-                    )
-                ],
-                cls,
-                None,
+            error = PydanticCustomError(
+                "odmantic::not_a_document",
+                "expected a document (dict), got {kind}",
+                {"kind": type(raw_doc).__name__},
             )
+            raise DocumentParsingError([{"type": error, "loc": (), "input": raw_doc}], cls)
         schema = cls.__schema__
         if needs_key_check(schema, raw_doc):
             missing = missing_keys(schema, raw_doc)
@@ -98,8 +96,10 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         try:
             instance: ModelT = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)
         except ValidationError as exc:
+            explained = explain_errors(schema, raw_doc, exc)
+            inner = exc if explained is None else None
             raise DocumentParsingError(
-                explain_errors(schema, raw_doc, exc), cls, raw_doc.get("_id"), inner=exc
+                explained or [], cls, raw_doc.get("_id"), inner=inner
             ) from None
         return instance
 
@@ -278,8 +278,12 @@ class Model(_BaseODMModel):
         """The value of the primary key."""
         return self.__dict__[type(self).__primary_field__]  # type: ignore[index]
 
+    def __primary_key__(self) -> Any:
+        """The primary key as stored in `_id` (an embedded key dumped to its document)."""
+        return to_query_value(self.__primary_value__())
+
     def __bson_query_value__(self) -> Any:
-        return self.__primary_value__()
+        return self.__primary_key__()
 
     if TYPE_CHECKING:
         # The generated primary key: not a required constructor argument for type checkers.

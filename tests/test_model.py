@@ -159,7 +159,7 @@ def test_collection_name_from_config() -> None:
 
 def test_embedded_model_has_no_collection() -> None:
     with pytest.raises(TypeError):
-        +Address  # noqa: B018
+        +Address  # noqa: B018  # pyright: ignore[reportUnusedExpression]
 
 
 # --------------------------------------------------------------------------- key names
@@ -700,7 +700,7 @@ def test_field_constraints() -> None:
         score: float = Field(0, gt=-1, le=10, multiple_of=0.5)
 
     Constrained(name="abc", tags=[1], score=9.5)
-    for bad in (
+    bad_arguments: list[dict[str, Any]] = [
         {"name": "a"},
         {"name": "abcde"},
         {"name": "AB"},
@@ -708,7 +708,8 @@ def test_field_constraints() -> None:
         {"name": "ab", "score": 10.5},
         {"name": "ab", "score": 0.3},
         {"name": "ab", "score": -1},
-    ):
+    ]
+    for bad in bad_arguments:
         with pytest.raises(ValidationError):
             Constrained(**bad)
 
@@ -940,13 +941,14 @@ def test_model_config_exposes_odm_keys() -> None:
         model_config = ODMConfigDict(collection="cc")
         x: int = 0
 
-    assert Configured.model_config["collection"] == "cc"
-    assert Configured.model_config["parse_doc_with_default_factories"] is False
+    # .get: model_config is declared (by pydantic's BaseModel) as a ConfigDict, without the ODM keys
+    assert Configured.model_config.get("collection") == "cc"
+    assert Configured.model_config.get("parse_doc_with_default_factories") is False
 
     class Child(Configured):
         pass
 
-    assert Child.model_config["collection"] == "child"
+    assert Child.model_config.get("collection") == "child"
     assert +Child == "child"
 
 
@@ -972,9 +974,24 @@ def test_reannotated_inherited_field_keeps_its_key_name() -> None:
 
 
 def test_document_without_id_is_refused() -> None:
-    with pytest.raises(DocumentParsingError, match="_id") as info:
+    with pytest.raises(DocumentParsingError, match="Key '_id' not found in document") as info:
         Player.model_validate_doc({"name": "a"})
-    assert info.value.inner is None
+    assert isinstance(info.value.inner, ValidationError)
+    assert [(e["type"], e["loc"]) for e in info.value.inner.errors()] == [
+        ("odmantic::key_not_found_in_document", ("id",))
+    ]
+
+
+class KeyNamed(Model):
+    code: str = Field(primary_field=True)
+    label: str = Field(key_name="lbl")
+
+
+def test_missing_field_is_a_key_not_found_in_document() -> None:
+    with pytest.raises(DocumentParsingError, match="Key 'lbl' not found in document") as info:
+        KeyNamed.model_validate_doc({"_id": "A"})
+    assert info.value.errors[0]["type"] == "odmantic::key_not_found_in_document"
+    assert info.value.errors[0]["loc"] == ("label",)
 
 
 def test_parsing_error_carries_pydantic_error() -> None:

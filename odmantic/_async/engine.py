@@ -43,7 +43,7 @@ def _upsert_for(instance: Model) -> tuple[dict[str, Any], dict[str, Any]] | None
     fields = instance.__fields_to_save__()
     primary = type(instance).__schema__.primary
     doc = instance.model_dump_doc(include=fields, exclude=(primary.name,) if primary else None)
-    key = instance.__primary_value__()
+    key = instance.__primary_key__()
     if doc:
         return {"_id": key}, {"$set": doc}
     if fields is None:  # a new instance with nothing but its primary key
@@ -377,7 +377,7 @@ class AIOEngine:
         """
         _check_instance(instance)
         result = await self.get_collection(type(instance)).delete_one(
-            {"_id": instance.__primary_value__()}, session=self._driver_session(session)
+            {"_id": instance.__primary_key__()}, session=self._driver_session(session)
         )
         if result.deleted_count == 0:
             raise DocumentNotFoundError(instance)
