@@ -336,8 +336,10 @@ def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, type | 
                 )
             if origin in (dict, collections.abc.Mapping):
                 return "embedded", item, "dict"
-            if origin in _COLLECTION_ORIGINS:
+            if origin in (list, collections.abc.Sequence, collections.abc.MutableSequence):
                 return "embedded", item, "list"
+            if origin in _COLLECTION_ORIGINS:
+                return "embedded", item, "tuple"
     return "plain", None, "one"
 
 

@@ -50,7 +50,6 @@ import bson.regex
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
-from typing_extensions import LiteralString
 
 __all__ = [
     "BSON_CONTEXT",

@@ -7,18 +7,19 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from odmantic.query import to_query_value
 from odmantic.schema import FieldSchema, ModelSchema
 
 
 def rename_out(schema: ModelSchema, data: dict[str, Any]) -> dict[str, Any]:
-    """Rename field names to key names, in place, in a fresh `model_dump` result (recursively)."""
-    for field in schema.renamed:
+    """Reshape a fresh `model_dump` result for MongoDB, in place (see `FieldSchema.reshaped`)."""
+    for field in schema.reshaped:
         if field.name not in data:
             continue
         value = data.pop(field.name)
         sub = field.target if field.kind == "embedded" and field.target else None
-        if sub is not None and sub.renamed and value is not None:
-            if field.shape == "list":
+        if sub is not None and value is not None and (sub.reshaped or field.shape == "tuple"):
+            if field.shape in ("list", "tuple"):
                 value = [rename_out(sub, item) for item in value]
             elif field.shape == "dict":
                 value = {k: rename_out(sub, item) for k, item in value.items()}
@@ -26,6 +27,14 @@ def rename_out(schema: ModelSchema, data: dict[str, Any]) -> dict[str, Any]:
                 value = rename_out(sub, value)
         data[field.key_name] = value
     return data
+
+
+def extras_to_bson(data: dict[str, Any], extras: dict[str, Any]) -> None:
+    """Turn the dumped values of `extra="allow"` keys into BSON values, in place (pydantic has
+    no type to dump them with: a Decimal becomes a Decimal128, an enum its value...)."""
+    for key in extras:
+        if key in data:
+            data[key] = to_query_value(data[key])
 
 
 KEY_NOT_FOUND = "odmantic::key_not_found_in_document"

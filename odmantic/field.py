@@ -162,13 +162,6 @@ class FieldProxy:
             raise AttributeError(f"{field.target.name} has no field {name!r}")
         return FieldProxy(f"{self._path}.{sub.key_name}", sub, field.target)
 
-    def _refuse_on_reference(self, op: str) -> None:
-        if self._field.kind == "reference":
-            raise TypeError(
-                f"{self._owner.name}.{self._field.name} is a reference: only ==, !=, in_ and "
-                f"not_in can query it, not {op}"
-            )
-
     def eq(self, value: Any) -> QueryExpression:
         """Documents whose field equals `value` (`$eq`)."""
         return query.eq(self, value)
@@ -179,35 +172,30 @@ class FieldProxy:
 
     def gt(self, value: Any) -> QueryExpression:
         """Documents whose field is greater than `value` (`$gt`)."""
-        self._refuse_on_reference("gt")
         return query.gt(self, value)
 
     def gte(self, value: Any) -> QueryExpression:
         """Documents whose field is greater than or equal to `value` (`$gte`)."""
-        self._refuse_on_reference("gte")
         return query.gte(self, value)
 
     def lt(self, value: Any) -> QueryExpression:
         """Documents whose field is less than `value` (`$lt`)."""
-        self._refuse_on_reference("lt")
         return query.lt(self, value)
 
     def lte(self, value: Any) -> QueryExpression:
         """Documents whose field is less than or equal to `value` (`$lte`)."""
-        self._refuse_on_reference("lte")
         return query.lte(self, value)
 
-    def in_(self, values: Iterable[Any]) -> QueryExpression:
-        """Documents whose field is one of `values` (`$in`)."""
-        return query.in_(self, values)
+    def in_(self, value: Iterable[Any]) -> QueryExpression:
+        """Documents whose field is one of the values of `value` (`$in`)."""
+        return query.in_(self, value)
 
-    def not_in(self, values: Iterable[Any]) -> QueryExpression:
-        """Documents whose field is none of `values` (`$nin`)."""
-        return query.not_in(self, values)
+    def not_in(self, value: Iterable[Any]) -> QueryExpression:
+        """Documents whose field is none of the values of `value` (`$nin`)."""
+        return query.not_in(self, value)
 
     def match(self, pattern: str | re.Pattern[str]) -> QueryExpression:
         """Documents whose str field matches the regular expression `pattern` (`$regex`)."""
-        self._refuse_on_reference("match")
         return query.match(self, pattern)
 
     def exists(self, present: bool = True) -> QueryExpression:
@@ -216,12 +204,10 @@ class FieldProxy:
 
     def all_(self, values: Sequence[Any]) -> QueryExpression:
         """Documents whose list field contains all of `values` (`$all`)."""
-        self._refuse_on_reference("all_")
         return query.all_(self, values)
 
     def size(self, length: int) -> QueryExpression:
         """Documents whose list field has exactly `length` items (`$size`)."""
-        self._refuse_on_reference("size")
         return query.size(self, length)
 
     def elem_match(self, *queries: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
@@ -229,7 +215,6 @@ class FieldProxy:
 
         The queries are written on the embedded model: `Order.items.elem_match(Item.qty > 2)`.
         """
-        self._refuse_on_reference("elem_match")
         return query.elem_match(self, *queries)
 
     def asc(self) -> SortExpression:
@@ -261,4 +246,47 @@ class FieldProxy:
     __hash__ = None  # type: ignore[assignment]
 
 
-__all__ = ["Field", "FieldProxy", "ODMField", "ODMFieldInfo", "ODMReferenceInfo", "KeyName"]
+_REFUSED_ON_REFERENCES = frozenset(
+    {"gt", "gte", "lt", "lte", "match", "all_", "size", "elem_match", "asc", "desc"}
+)
+
+
+class ReferenceProxy(FieldProxy):
+    """Class-level access to a `Reference()` field: only ==, !=, in_, not_in and exists query it.
+
+    As in ODMantic 1.1, another operator raises `AttributeError` when accessed, and reaching
+    through the reference (`Book.author.name`) raises `NotImplementedError`.
+    """
+
+    __slots__ = ()
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in _REFUSED_ON_REFERENCES:
+            raise AttributeError(name)  # answered by __getattr__
+        return super().__getattribute__(name)
+
+    def __getattr__(self, name: str) -> FieldProxy:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        field, owner = self._field, self._owner
+        if name in _REFUSED_ON_REFERENCES:
+            raise AttributeError(
+                f"operator {name} not allowed for ODMReference fields: {owner.name}.{field.name} "
+                "is a reference; only ==, !=, in_, not_in and exists can query it"
+            )
+        raise NotImplementedError(
+            f"filtering across references is not supported: {owner.name}.{field.name} is a "
+            f"reference, {name!r} lives in another collection; query that model, or filter on "
+            f"{owner.name}.{field.name} == instance"
+        )
+
+
+__all__ = [
+    "Field",
+    "FieldProxy",
+    "ReferenceProxy",
+    "ODMField",
+    "ODMFieldInfo",
+    "ODMReferenceInfo",
+    "KeyName",
+]

@@ -22,7 +22,7 @@ from odmantic.annotations import classify, is_mutable, substitute_bson_types, sw
 from odmantic.bson import ObjectId
 from odmantic.config import check_config
 from odmantic.exceptions import ModelDefinitionError
-from odmantic.field import Field, FieldProxy, ODMFieldInfo, ODMReferenceInfo
+from odmantic.field import Field, FieldProxy, ODMFieldInfo, ODMReferenceInfo, ReferenceProxy
 from odmantic.reference import Reference
 from odmantic.schema import FieldSchema, IndexFactory, ModelSchema, schema_of
 
@@ -427,7 +427,8 @@ class ODMModelMetaclass(ModelMetaclass):
         schema = cls.__dict__.get("__schema__")
         if isinstance(schema, ModelSchema) and name in schema.fields and not _BUILDING.get():
             field = schema.fields[name]
-            return FieldProxy(field.key_name, field, schema)
+            proxy = ReferenceProxy if field.kind == "reference" else FieldProxy
+            return proxy(field.key_name, field, schema)
         return super().__getattr__(name)  # type: ignore[misc]
 
     def __pos__(cls) -> str:

@@ -14,6 +14,7 @@ from odmantic.bson import BSON_CONTEXT
 from odmantic.bson import ObjectId as _ObjectId
 from odmantic.document import (
     explain_errors,
+    extras_to_bson,
     missing_keys,
     needs_key_check,
     rename_out,
@@ -54,6 +55,8 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         refs = schema.reference_names
         if include is None and exclude is None and not refs:
             data = cls.__pydantic_serializer__.to_python(self, by_alias=False, context=BSON_CONTEXT)
+            if self.__pydantic_extra__:
+                extras_to_bson(data, self.__pydantic_extra__)
             return rename_out(schema, data)
         include_set = set(include) if include is not None else None
         exclude_set = set(exclude) if exclude is not None else set()
@@ -64,6 +67,8 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             context=BSON_CONTEXT,
             by_alias=False,
         )
+        if self.__pydantic_extra__:
+            extras_to_bson(data, self.__pydantic_extra__)
         doc = rename_out(schema, data)
         for field in schema.references:
             name = field.name

@@ -32,7 +32,7 @@ class QueryExpression(dict[str, Any]):
     """A MongoDB filter document; `&` combines with `$and`, `|` with `$or`."""
 
     def __repr__(self) -> str:
-        return f"QueryExpression({dict.__repr__(self)})"
+        return f"QueryExpression({dict.__repr__(self) if self else ''})"
 
     def __and__(self, other: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
         return and_(self, other)
@@ -45,7 +45,7 @@ class SortExpression(dict[str, int]):
     """A MongoDB sort document: `{key: 1}` ascending or `{key: -1}` descending."""
 
     def __repr__(self) -> str:
-        return f"SortExpression({dict.__repr__(self)})"
+        return f"SortExpression({dict.__repr__(self) if self else ''})"
 
 
 def _key(field: FieldLike) -> str:
@@ -120,14 +120,14 @@ def _as_list(function: str, field: FieldLike, values: Iterable[Any]) -> list[Any
     return list(values)
 
 
-def in_(field: FieldLike, values: Iterable[Any]) -> QueryExpression:
-    """`field` is one of `values`."""
-    return _op(field, "$in", _as_list("in_", field, values))
+def in_(field: FieldLike, sequence: Iterable[Any]) -> QueryExpression:
+    """`field` is one of the values of `sequence`."""
+    return _op(field, "$in", _as_list("in_", field, sequence))
 
 
-def not_in(field: FieldLike, values: Iterable[Any]) -> QueryExpression:
-    """`field` is none of `values`."""
-    return _op(field, "$nin", _as_list("not_in", field, values))
+def not_in(field: FieldLike, sequence: Iterable[Any]) -> QueryExpression:
+    """`field` is none of the values of `sequence`."""
+    return _op(field, "$nin", _as_list("not_in", field, sequence))
 
 
 def match(field: FieldLike, pattern: str | re.Pattern[str]) -> QueryExpression:
@@ -189,7 +189,7 @@ def _logical(
             items.append(q)
     if len(items) == 1 and operator != "$nor":
         return QueryExpression(items[0])
-    return QueryExpression({operator: items})
+    return QueryExpression({operator: tuple(items)})
 
 
 def and_(*queries: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
@@ -241,22 +241,35 @@ def sort_keys(items: Sequence[Any], where: str) -> list[tuple[str, int]]:
     """
     result: list[tuple[str, int]] = []
     for item in items:
-        if isinstance(item, dict):
+        if isinstance(item, dict) and all(d in (1, -1) for d in item.values()):
             result.extend(item.items())
-        elif hasattr(item, "__pos__") and not isinstance(item, (int, float, str)):
+        elif callable(getattr(item, "__pos__", None)) and not isinstance(item, (int, float, str)):
             result.append((_key(item), 1))
         else:
             raise TypeError(
-                f"{where} takes fields (Model.field) or Model.field.asc()/.desc(), got {item!r}"
+                f"{where} elements have to be Model fields or asc, desc descriptors: got {item!r} "
+                "(write Model.field, Model.field.asc() or Model.field.desc())"
             )
     return result
 
 
 def build_sort(sort: Any) -> list[tuple[str, int]] | None:
-    """Turn `sort=` (a field proxy, a SortExpression, or a tuple/list of them) into PyMongo's form."""
+    """Turn `sort=` (a field proxy, a SortExpression, or a tuple/list of them) into PyMongo's form.
+
+    Raises:
+        TypeError: "sort has to be a Model field or asc, desc descriptors or a tuple of these".
+    """
     if sort is None:
         return None
-    return sort_keys(sort if isinstance(sort, (tuple, list)) else (sort,), "sort")
+    if isinstance(sort, (tuple, list)):
+        return sort_keys(sort, "sort")
+    try:
+        return sort_keys((sort,), "sort")
+    except TypeError:
+        raise TypeError(
+            "sort has to be a Model field or asc, desc descriptors or a tuple of these: got "
+            f"{sort!r}"
+        ) from None
 
 
 __all__ = [

@@ -14,8 +14,9 @@ from typing import Any, Literal
 FieldKind = Literal["plain", "embedded", "reference"]
 """How a field is stored: a plain value, an embedded document, or a referenced primary key."""
 
-Shape = Literal["one", "list", "dict"]
-"""How an embedded model appears in its field: alone, in a list (or set), or as dict values."""
+Shape = Literal["one", "list", "tuple", "dict"]
+"""How an embedded model appears in its field: alone, in a list, in another collection (a tuple,
+a set: stored as an array, dumped as a list), or as dict values."""
 
 IndexFactory = Callable[[], Iterable[Any]]
 """`model_config["indexes"]`: returns `odmantic.Index` or `pymongo.IndexModel` objects."""
@@ -48,13 +49,16 @@ class FieldSchema:
     mutable: bool = False
 
     @property
-    def renamed(self) -> bool:
-        """Whether dumping this field changes its name or the names inside it."""
+    def reshaped(self) -> bool:
+        """Whether the dump of this field is reshaped for MongoDB: renamed to its key name,
+        names inside it renamed, or a collection of embedded models turned into a list."""
         if self.kind == "reference":
             return False
-        return self.key_name != self.name or (
-            self.kind == "embedded" and self.target is not None and bool(self.target.renamed)
-        )
+        if self.kind == "embedded" and (
+            self.shape == "tuple" or (self.target is not None and self.target.reshaped)
+        ):
+            return True
+        return self.key_name != self.name
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -73,7 +77,7 @@ class ModelSchema:
         mutable: names of the fields whose values can change in place.
         required: fields a stored document must hold (the primary key, and default-factory
             fields unless `parse_doc_with_default_factories`).
-        renamed: fields whose dump is renamed (key name, or key names inside an embedded model).
+        reshaped: fields whose dump is reshaped for MongoDB (see `FieldSchema.reshaped`).
     """
 
     name: str
@@ -87,7 +91,7 @@ class ModelSchema:
     reference_names: frozenset[str] = field(init=False)
     mutable: frozenset[str] = field(init=False)
     required: tuple[FieldSchema, ...] = field(init=False)
-    renamed: tuple[FieldSchema, ...] = field(init=False)
+    reshaped: tuple[FieldSchema, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         fields = tuple(self.fields.values())
@@ -105,7 +109,7 @@ class ModelSchema:
             "reference_names": frozenset(f.name for f in references),
             "mutable": frozenset(f.name for f in fields if f.mutable),
             "required": tuple(required),
-            "renamed": tuple(f for f in fields if f.renamed),
+            "reshaped": tuple(f for f in fields if f.reshaped),
         }
         for attr, value in derived.items():
             object.__setattr__(self, attr, value)
@@ -117,7 +121,7 @@ class ModelSchema:
         """
         for name in names:
             object.__setattr__(self.fields[name], "target", self)
-        object.__setattr__(self, "renamed", tuple(f for f in self.fields.values() if f.renamed))
+        object.__setattr__(self, "reshaped", tuple(f for f in self.fields.values() if f.reshaped))
 
     @property
     def is_embedded(self) -> bool:

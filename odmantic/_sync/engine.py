@@ -99,10 +99,13 @@ class SyncEngine:
     """
 
     def __init__(self, client: DriverClient | None = None, database: str = "test") -> None:
-        if not isinstance(database, str) or not database or set(database) & _FORBIDDEN_DB_CHARS:
+        if not isinstance(database, str) or not database:
+            raise ValueError(f"invalid database name {database!r}: it must be a non-empty str")
+        forbidden = "".join(sorted(set(database) & _FORBIDDEN_DB_CHARS))
+        if forbidden:
             raise ValueError(
-                f"invalid database name {database!r}: it must be a non-empty str without any of "
-                '/ \\ . " $ or spaces'
+                f"database name cannot contain: {' '.join(forbidden)} (invalid database name "
+                f'{database!r}: none of / \\ . " $ or a space is allowed)'
             )
         if client is None:
             client = MongoClient()
@@ -197,13 +200,16 @@ class SyncEngine:
             `cursor.to_list()` for a list.
         """
         _check_model(model)
-        if not isinstance(skip, int) or skip < 0:
+        if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
             raise ValueError(
-                f"find({model.__name__}): skip must be a non-negative int, got {skip!r}"
+                f"skip has to be a positive integer: find({model.__name__}) got skip={skip!r}"
             )
-        if limit is not None and (not isinstance(limit, int) or limit < 0):
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0
+        ):
             raise ValueError(
-                f"find({model.__name__}): limit must be None or a non-negative int, got {limit!r}"
+                f"limit has to be a strict positive value or None: find({model.__name__}) got "
+                f"limit={limit!r}"
             )
         return SyncCursor(
             model,
