@@ -47,7 +47,7 @@ import bson.binary
 import bson.decimal128
 import bson.int64
 import bson.regex
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -61,6 +61,8 @@ __all__ = [
     "Regex",
     "WithBsonSerializer",
     "BsonSerializer",
+    "BaseBSONModel",
+    "BSON_TYPES_ENCODERS",
 ]
 
 _BSON_CONTEXT_KEY = "odmantic.bson"
@@ -515,3 +517,34 @@ class WithBsonSerializer:
     def __bson__(cls, value: Any) -> Any:
         """Return the BSON representation of ``value`` (to be defined by subclasses)."""
         raise NotImplementedError(f"{cls.__qualname__} must define the __bson__ classmethod")
+
+
+def _decimal128_to_decimal(value: bson.decimal128.Decimal128) -> decimal.Decimal:
+    return value.to_decimal()
+
+
+def _regex_to_pattern(value: bson.regex.Regex[Any]) -> Any:
+    return value.pattern
+
+
+BSON_TYPES_ENCODERS: dict[type, Callable[[Any], Any]] = {
+    bson.ObjectId: str,
+    bson.decimal128.Decimal128: _decimal128_to_decimal,
+    bson.regex.Regex: _regex_to_pattern,
+}
+"""JSON encoders of the BSON types for pydantic's `json_encoders` (ODMantic 1.1's name)."""
+
+
+class BaseBSONModel(BaseModel):
+    """A plain pydantic model (not stored) whose fields can hold BSON types (ODMantic 1.1's name).
+
+    The odmantic.bson types already validate and dump to JSON by themselves; this base also
+    sets `BSON_TYPES_ENCODERS` as `json_encoders`, as ODMantic 1.1 did.
+
+    Example:
+        class PlayerOut(BaseBSONModel):
+            id: ObjectId
+            name: str
+    """
+
+    model_config = ConfigDict(json_encoders=BSON_TYPES_ENCODERS)

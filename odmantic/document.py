@@ -42,11 +42,8 @@ REFERENCE_NOT_FOUND = "odmantic::referenced_document_not_found"
 
 
 def _key_not_found(loc: tuple[str | int, ...], key: str, why: str, raw: Any) -> InitErrorDetails:
-    error = PydanticCustomError(
-        KEY_NOT_FOUND,
-        "Key '{key_name}' not found in document" + why,
-        {"key_name": key},  # pyright: ignore[reportArgumentType]
-    )
+    message = "Key '{key_name}' not found in document" + why
+    error = PydanticCustomError(KEY_NOT_FOUND, message, {"key_name": key})  # pyright: ignore[reportArgumentType]
     return {"type": error, "loc": loc, "input": raw}
 
 

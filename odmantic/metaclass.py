@@ -419,6 +419,12 @@ class ODMModelMetaclass(ModelMetaclass):
                 cls.model_rebuild(force=True)
             return cls
         except PydanticUserError as exc:
+            attr = re.search(r"`(\w+) = ", exc.message)
+            if exc.code == "model-field-missing-annotation" and attr is not None:
+                raise ModelDefinitionError(
+                    f"{name}.{attr[1]}: field {attr[1]} is defined without type annotation; "
+                    f"{exc.message}"
+                ) from exc
             raise ModelDefinitionError(f"{name}: {exc.message}") from exc
         finally:
             _BUILDING.reset(token)
