@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from odmantic.bson import BSON_CONTEXT
 from odmantic.bson import ObjectId as _ObjectId
+from odmantic.config import ODMConfigDict
 from odmantic.document import (
     explain_errors,
     extras_to_bson,
@@ -32,7 +33,9 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
 
     __odm_base__: ClassVar[bool] = True
     __slots__ = ("__fields_modified__",)
-    model_config = pydantic.ConfigDict(validate_assignment=True, validate_default=True)
+    model_config: ClassVar[ODMConfigDict] = ODMConfigDict(  # pyright: ignore[reportIncompatibleVariableOverride]
+        validate_assignment=True, validate_default=True
+    )
 
     __schema__: ClassVar[ModelSchema]
     """The schema of the class: its fields, key names, references, collection."""

@@ -1,0 +1,127 @@
+"""What ODMantic 1.1 code relies on from the engines, against the real replica set."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import bson
+import pytest
+from pydantic import model_validator
+
+from odmantic import AIOEngine, EmbeddedModel, Field, Model, Reference
+from odmantic.exceptions import DocumentParsingError
+from tests.models import Player
+
+
+class Rect(Model):
+    width: int
+    height: int
+    area: int = 0
+
+    @model_validator(mode="after")
+    def _derive_area(self) -> Rect:
+        self.__dict__["area"] = self.width * self.height  # pyright: ignore[reportIndexIssue]
+        return self
+
+
+class Key(EmbeddedModel):
+    region: str
+    number: int
+
+
+class Keyed(Model):
+    key: Key = Field(primary_field=True)
+    value: int = 0
+
+
+class Rule(Model):
+    pattern: re.Pattern[str]
+
+
+class Owner(Model):
+    name: str
+    rank: int
+
+
+class Pet(Model):
+    name: str
+    owner: Owner = Reference()
+
+
+class Loose(Model):
+    model_config = {"extra": "allow"}
+    name: str
+
+
+async def test_a_parsed_instance_is_saved_in_full(engine: AIOEngine) -> None:
+    oid = bson.ObjectId()
+    player = Player.model_validate_doc({"_id": oid, "name": "restored", "level": 3})
+    await engine.save(player)
+    found = await engine.find_one(Player, Player.id == oid)
+    assert found is not None and (found.name, found.level) == ("restored", 3)
+    copies = [
+        Player.model_validate_doc({"_id": bson.ObjectId(), "name": f"c{i}"}) for i in range(2)
+    ]
+    await engine.save_all(copies)
+    assert await engine.count(Player) == 3
+
+
+async def test_model_update_saves_what_a_validator_derives(engine: AIOEngine) -> None:
+    rect = await engine.save(Rect(width=2, height=3))
+    rect.model_update({"width": 5})
+    await engine.save(rect)
+    raw = await engine.get_collection(Rect).find_one({"_id": rect.id})
+    assert raw is not None and (raw["width"], raw["area"]) == (5, 15)
+
+
+async def test_an_embedded_primary_key_is_saved_found_and_deleted(engine: AIOEngine) -> None:
+    keyed = await engine.save(Keyed(key=Key(region="eu", number=1), value=7))
+    raw = await engine.get_collection(Keyed).find_one({})
+    assert raw == {"_id": {"region": "eu", "number": 1}, "value": 7}
+    found = await engine.find_one(Keyed, Keyed.key == Key(region="eu", number=1))
+    assert found is not None and found == keyed
+    found.value = 8
+    await engine.save(found)
+    assert await engine.count(Keyed) == 1
+    await engine.delete(found)
+    assert await engine.count(Keyed) == 0
+
+
+async def test_pattern_fields_round_trip(engine: AIOEngine) -> None:
+    await engine.save(Rule(pattern=re.compile("^a.*b$", re.IGNORECASE)))
+    found = await engine.find_one(Rule)
+    assert found is not None and found.pattern == re.compile("^a.*b$", re.IGNORECASE)
+
+
+async def test_referenced_document_lacking_a_field_is_not_called_missing(
+    engine: AIOEngine,
+) -> None:
+    pet = await engine.save(Pet(name="Rex", owner=Owner(name="Ann", rank=1)))
+    await engine.get_collection(Owner).update_one({"_id": pet.owner.id}, {"$unset": {"rank": ""}})
+    with pytest.raises(DocumentParsingError, match="Key 'rank' not found in document") as info:
+        await engine.find_one(Pet)
+    assert [(e["type"], e["loc"]) for e in info.value.inner.errors()] == [
+        ("odmantic::key_not_found_in_document", ("owner", "rank"))
+    ]
+    await engine.get_collection(Owner).delete_many({})
+    with pytest.raises(
+        DocumentParsingError, match="Referenced document not found for foreign key 'owner'"
+    ) as gone:
+        await engine.find_one(Pet)
+    assert gone.value.inner.errors()[0]["type"] == "odmantic::referenced_document_not_found"
+
+
+async def test_extra_values_are_stored_as_bson(engine: AIOEngine) -> None:
+    await engine.save(Loose(name="a", price=Decimal("1.50")))  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    raw = await engine.get_collection(Loose).find_one({})
+    assert raw is not None and raw["price"] == bson.Decimal128("1.50")
+
+
+async def test_find_arguments_are_checked_as_in_11(engine: AIOEngine) -> None:
+    await engine.save(Player(name="p"))
+    with pytest.raises(ValueError, match="limit has to be a strict positive value or None"):
+        engine.find(Player, limit=0)
+    with pytest.raises(ValueError, match="skip has to be a positive integer"):
+        engine.find(Player, skip=-1)
+    assert [p.name for p in await engine.find(Player, limit=1, skip=0).to_list()] == ["p"]

@@ -1,0 +1,268 @@
+"""What ODMantic 1.1 code relies on, without a server: behaviours, names, messages, reprs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Annotated, Optional
+
+import bson
+import bson.regex
+import pytest
+from pydantic import TypeAdapter, model_validator
+
+import odmantic
+from odmantic import EmbeddedModel, Field, Model, Reference, WithBsonSerializer, query
+from odmantic.bson import BSON_TYPES_ENCODERS, BaseBSONModel, Decimal128, ObjectId
+from odmantic.exceptions import ModelDefinitionError
+
+
+class Rect(Model):
+    width: int
+    height: int
+    area: int = 0
+
+    @model_validator(mode="after")
+    def _derive_area(self) -> Rect:
+        self.__dict__["area"] = self.width * self.height  # pyright: ignore[reportIndexIssue]
+        return self
+
+
+class Tree(Model):
+    name: str
+    weight: Decimal128 = Field(default_factory=lambda: bson.Decimal128("1.5"))
+
+
+class Part(EmbeddedModel):
+    n: int
+
+
+class Machine(Model):
+    parts: tuple[Part, ...] = ()
+    name: str = ""
+
+
+class Author(Model):
+    name: str
+
+
+class Book(Model):
+    title: str
+    author: Author = Reference()
+
+
+def test_model_update_keeps_what_a_model_validator_derives() -> None:
+    rect = Rect(width=2, height=3)
+    rect.__mark_clean__()
+    rect.model_update({"width": 5})
+    assert rect.area == 15
+    assert rect.__fields_to_save__() == {"width", "area"}
+
+
+def test_json_validation_with_generated_defaults() -> None:
+    tree = Tree.model_validate_json('{"name": "Oak"}')
+    assert isinstance(tree.id, bson.ObjectId) and tree.weight == bson.Decimal128("1.5")
+    trees = TypeAdapter(list[Tree]).validate_json('[{"name": "Oak"}, {"name": "Elm"}]')
+    assert [t.name for t in trees] == ["Oak", "Elm"]
+    assert Tree.model_validate_json(tree.model_dump_json()) == tree
+
+
+def test_with_bson_serializer_as_an_annotation() -> None:
+    class Measure(Model):
+        value: Annotated[float, WithBsonSerializer(str)]
+
+    measure = Measure(value=1.5)
+    assert measure.model_dump_doc()["value"] == "1.5"
+    assert measure.model_dump()["value"] == 1.5
+    with pytest.raises(TypeError, match="takes the function"):
+        WithBsonSerializer()
+
+
+def test_pattern_fields_validate_from_bson_regex() -> None:
+    class Rule(Model):
+        pattern: re.Pattern[str]
+
+    stored = bson.decode(bson.encode(Rule(pattern=re.compile("a.*b", re.I)).model_dump_doc()))
+    assert isinstance(stored["pattern"], bson.regex.Regex)
+    rule = Rule.model_validate_doc(stored)
+    assert rule.pattern == re.compile("a.*b", re.I)
+    assert Rule(pattern=bson.regex.Regex("^x")).pattern.pattern == "^x"  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+def test_dump_doc_shapes_and_signatures() -> None:
+    machine = Machine(parts=(Part(n=1), Part(n=2)), name="m")
+    assert machine.model_dump_doc()["parts"] == [{"n": 1}, {"n": 2}]
+    assert machine.model_dump_doc({"name"}) == {"name": "m"}
+    machine.model_update(patch_object={"name": "n"})
+    assert machine.name == "n"
+    with pytest.warns(DeprecationWarning), pytest.raises(NotImplementedError, match="include"):
+        machine.copy(include={"name"})
+
+
+def test_extra_values_are_dumped_as_bson() -> None:
+    class Loose(Model):
+        model_config = {"extra": "allow"}
+        a: int
+
+    loose = Loose(a=1, price=Decimal("1.50"))  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    assert loose.model_dump_doc()["price"] == bson.Decimal128("1.50")
+
+
+def test_query_helpers_take_odmantic_11_parameter_names() -> None:
+    assert Book.title.in_(value=["a"]) == {"title": {"$in": ["a"]}}  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+    assert query.not_in(Book.title, sequence=["a"]) == {"title": {"$nin": ["a"]}}
+
+
+def test_reprs_and_operand_shapes_of_11() -> None:
+    author = Author(name="A")
+    assert repr(author).startswith("Author(id=ObjectId(")
+    assert list(Author.model_fields) == ["name", "id"]
+    assert repr(query.QueryExpression()) == "QueryExpression()"
+    assert repr(query.SortExpression()) == "SortExpression()"
+    both = query.and_(Book.title == "a", Book.title == "b")
+    assert isinstance(both["$and"], tuple) and len(both["$and"]) == 2
+    assert isinstance(query.or_(Book.title == "a", Book.title == "b")["$or"], tuple)
+
+
+def test_reference_fields_refuse_other_operators_and_crossing() -> None:
+    with pytest.raises(AttributeError, match="operator lt not allowed for ODMReference fields"):
+        Book.author.lt  # type: ignore[attr-defined]  # noqa: B018  # pyright: ignore[reportAttributeAccessIssue]
+    with pytest.raises(AttributeError, match="operator gt not allowed"):
+        Book.author > 1  # type: ignore[operator]  # noqa: B015  # pyright: ignore[reportOperatorIssue]
+    with pytest.raises(NotImplementedError, match="filtering across references is not supported"):
+        Book.author.name  # noqa: B018
+    assert query.in_(Book.author, [Author(name="x")])["author"]["$in"][0] is not None
+
+
+def test_names_that_11_code_imports() -> None:
+    from odmantic.engine import (  # noqa: F401
+        AIOCursor,
+        AIOSession,
+        AIOSessionBase,
+        AIOSessionType,
+        AIOTransaction,
+        SyncCursor,
+        SyncSession,
+        SyncSessionBase,
+        SyncSessionType,
+        SyncTransaction,
+    )
+
+    class Out(BaseBSONModel):
+        id: ObjectId
+        weight: Decimal128
+
+    out = Out(id=bson.ObjectId("5f85f36d6dfecacc68428a46"), weight=bson.Decimal128("2.5"))  # pyright: ignore[reportArgumentType]
+    assert out.model_dump_json() == '{"id":"5f85f36d6dfecacc68428a46","weight":"2.5"}'
+    assert BSON_TYPES_ENCODERS[bson.ObjectId] is str
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        ("bad_default", r"Unhandled field definition Bad: typing.Optional\[int\] = 'a'"),
+        ("primary_key_name", "cannot specify a primary field with a custom key_name"),
+        ("embedded_list_primary", "generic type of embedded models as a primary field"),
+        ("validate_assignment", "'validate_assignment' is enforced to True by ODMantic"),
+        ("frozen", "configuration attribute 'frozen' from Pydantic is not supported"),
+        ("unknown_config", "unknown configuration attribute 'whatever'"),
+        ("no_annotation", "field a is defined without type annotation"),
+        ("id_exists", "can't automatically generate a primary field since an 'id' field"),
+        ("embedded_primary", "cannot define a primary field in Bad embedded document"),
+        ("duplicated_key", "Duplicated key_name: k in Bad"),
+        ("collection_dollar", "Invalid collection name for Bad: cannot contain '\\$'"),
+        ("collection_empty", "Invalid collection name for Bad: cannot be empty"),
+        ("collection_system", "Invalid collection name for Bad: cannot start with 'system.'"),
+    ],
+)
+def test_definition_errors_contain_11_messages(build: str, message: str) -> None:
+    with pytest.raises(ModelDefinitionError, match=message):
+        DEFINITIONS[build]()
+
+
+def _bad_default() -> None:
+    class Bad(Model):
+        f: Optional[int] = "a"  # type: ignore[assignment]  # noqa: UP045  # pyright: ignore[reportAssignmentType]
+
+
+def _primary_key_name() -> None:
+    class Bad(Model):
+        code: str = Field(primary_field=True, key_name="code")
+
+
+def _embedded_list_primary() -> None:
+    class Bad(Model):
+        parts: list[Part] = Field(primary_field=True)
+
+
+def _config(key: str, value: object = True) -> None:
+    class Bad(Model):
+        model_config = {key: value}  # type: ignore[misc]  # pyright: ignore[reportAssignmentType]
+        a: int
+
+
+def _collection(name: str) -> None:
+    class Bad(Model):
+        model_config = {"collection": name}
+        a: int
+
+
+def _no_annotation() -> None:
+    class Bad(Model):
+        a = Field(default=1)  # type: ignore[pydantic-field]  # pyright: ignore[reportGeneralTypeIssues]
+
+
+def _id_exists() -> None:
+    class Bad(Model):
+        id: int  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+
+
+def _embedded_primary() -> None:
+    class Bad(EmbeddedModel):
+        a: int = Field(primary_field=True)
+
+
+def _duplicated_key() -> None:
+    class Bad(Model):
+        a: int = Field(key_name="k")
+        b: int = Field(key_name="k")
+
+
+DEFINITIONS: dict[str, Callable[[], None]] = {
+    "bad_default": _bad_default,
+    "primary_key_name": _primary_key_name,
+    "embedded_list_primary": _embedded_list_primary,
+    "validate_assignment": lambda: _config("validate_assignment"),
+    "frozen": lambda: _config("frozen"),
+    "unknown_config": lambda: _config("whatever"),
+    "no_annotation": _no_annotation,
+    "id_exists": _id_exists,
+    "embedded_primary": _embedded_primary,
+    "duplicated_key": _duplicated_key,
+    "collection_dollar": lambda: _collection("a$b"),
+    "collection_empty": lambda: _collection(""),
+    "collection_system": lambda: _collection("system.x"),
+}
+
+
+def test_primary_key_messages_of_11() -> None:
+    author = Author(name="a")
+    with pytest.raises(NotImplementedError, match="Reassigning a new primary key is not supported"):
+        author.id = ObjectId()  # pyright: ignore[reportAttributeAccessIssue]
+    with pytest.raises(ValueError, match="Updating the primary key is not supported"):
+        author.model_update({"id": ObjectId()})
+
+
+def test_find_argument_messages_of_11() -> None:
+    engine = odmantic.SyncEngine()
+    with pytest.raises(ValueError, match="limit has to be a strict positive value or None"):
+        engine.find(Author, limit=0)
+    with pytest.raises(ValueError, match="skip has to be a positive integer"):
+        engine.find(Author, skip=-1)
+    with pytest.raises(TypeError, match="sort has to be a Model field or asc, desc descriptors"):
+        engine.find(Author, sort=1)
+    with pytest.raises(TypeError, match="sort elements have to be Model fields or asc, desc"):
+        engine.find(Author, sort=(Author.name, 1))
+    with pytest.raises(ValueError, match="database name cannot contain"):
+        odmantic.SyncEngine(database="a.b")
