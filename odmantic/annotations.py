@@ -382,3 +382,18 @@ def swap_raw_bson_classes(namespace: dict[str, Any], annotations: dict[str, Any]
                 continue
         if _mentions_raw_bson(annotation):
             annotations[attr] = substitute_bson_types(annotation)
+
+
+def holds_any(annotation: Any) -> bool:
+    """Whether validated values of this type may be the input objects themselves (`Any`,
+    `object`, bare `list`/`dict`, or containers of them)."""
+    if annotation is Any or annotation is object:
+        return True
+    if annotation in (list, dict, set, tuple):
+        return True
+    origin = get_origin(annotation)
+    if origin is Literal or (origin is None and isinstance(annotation, type)):
+        return False
+    if origin is Annotated:
+        return holds_any(get_args(annotation)[0])
+    return any(holds_any(arg) for arg in get_args(annotation) if arg is not Ellipsis)

@@ -57,11 +57,15 @@ class DocumentNotFoundError(BaseEngineInstanceException):
 
 
 class DuplicateKeyError(BaseEngineInstanceException):
-    """Saving the instance clashed with a unique index (the primary key or a `unique` field).
+    """Writing the instance clashed with a unique index (the primary key or a `unique` field).
+
+    For `save_all`/`insert_all`, `failures` lists every instance refused (the first one is
+    `instance`); the others were written.
 
     Attributes:
         driver_error: the PyMongo error.
         details: the server's error document for this write (with `keyValue`), if known.
+        failures: every instance refused, with its error document.
     """
 
     def __init__(
@@ -70,18 +74,38 @@ class DuplicateKeyError(BaseEngineInstanceException):
         driver_error: Exception,
         *,
         details: dict[str, Any] | None = None,
+        failures: list[tuple[Any, dict[str, Any]]] | None = None,
     ) -> None:
         self.driver_error = driver_error
         if details is None:
             raw = getattr(driver_error, "details", None)
             details = raw if isinstance(raw, dict) else {}
         self.details = details
-        key = details.get("keyValue")
-        clash = f" on {key!r}" if key else ""
-        reason = details.get("errmsg") or str(driver_error)
-        super().__init__(
-            f"Duplicate key error{clash} while saving {_describe(instance)}: {reason}", instance
-        )
+        self.failures = failures if failures is not None else [(instance, details)]
+        lines = [_clash(instance, details, driver_error)]
+        lines += [f"  and {_clash(other, error, None)}" for other, error in self.failures[1:]]
+        super().__init__("\n".join(lines), instance)
+
+
+def _clash(instance: StoredInstance, details: dict[str, Any], error: Exception | None) -> str:
+    key = details.get("keyValue")
+    clash = f" on {key!r}" if key else ""
+    reason = details.get("errmsg") or str(error)
+    return f"Duplicate key error{clash} while saving {_describe(instance)}: {reason}"
+
+
+class DocumentWriteError(BaseEngineInstanceException):
+    """Documents could not be written as they are (too large, an int over 64 bits, a string that
+    is not valid UTF-8, nesting too deep...); the driver's error is the `__cause__`.
+
+    Attributes:
+        failures: every instance that was not written, with the reason (naming the field).
+    """
+
+    def __init__(self, failures: list[tuple[Any, str]]) -> None:
+        self.failures = failures
+        lines = [f"cannot write {_describe(i)}: {reason}" for i, reason in failures]
+        super().__init__("\n".join(lines), failures[0][0])
 
 
 class DocumentParsingError(ValueError):
@@ -130,5 +154,6 @@ __all__ = [
     "BaseEngineInstanceException",
     "DocumentNotFoundError",
     "DuplicateKeyError",
+    "DocumentWriteError",
     "DocumentParsingError",
 ]

@@ -18,7 +18,13 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from typing_extensions import dataclass_transform
 
-from odmantic.annotations import classify, is_mutable, substitute_bson_types, swap_raw_bson_classes
+from odmantic.annotations import (
+    classify,
+    holds_any,
+    is_mutable,
+    substitute_bson_types,
+    swap_raw_bson_classes,
+)
 from odmantic.bson import ObjectId
 from odmantic.config import check_config
 from odmantic.exceptions import ModelDefinitionError
@@ -354,6 +360,12 @@ def _build_schema(
             name
             for name, finfo in cls.__pydantic_fields__.items()
             if finfo.default_factory is not None
+        ),
+        extra_allowed=cls.model_config.get("extra") == "allow",
+        copied_on_load=tuple(
+            fields[name].key_name
+            for name, finfo in cls.__pydantic_fields__.items()
+            if fields[name].kind == "plain" and holds_any(finfo.annotation)
         ),
     )
     schema.link_self_references(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 import pydantic
 from pydantic import BaseModel, ValidationError
@@ -27,12 +28,15 @@ from odmantic.schema import ModelSchema
 
 ModelT = TypeVar("ModelT", bound="_BaseODMModel")
 
+ChangesSnapshot: TypeAlias = "tuple[frozenset[str] | None, dict[str, Any] | None]"
+"""What an instance had to save at some point (`__changes_snapshot__`), to put back later."""
+
 
 class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     """What Model and EmbeddedModel share: field plans, document dump and parse."""
 
     __odm_base__: ClassVar[bool] = True
-    __slots__ = ("__fields_modified__",)
+    __slots__ = ("__fields_modified__", "__stored__")
     model_config: ClassVar[ODMConfigDict] = ODMConfigDict(  # pyright: ignore[reportIncompatibleVariableOverride]
         validate_assignment=True, validate_default=True
     )
@@ -221,17 +225,47 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             if ref is not None:
                 ref.__mark_clean__()
 
-    def __changes_snapshot__(self) -> frozenset[str] | None:
-        """What this instance has to save now, for `__restore_changes__` (None: everything)."""
-        modified = self.__modified__()
-        return None if modified is None else frozenset(modified)
+    def __stored_document__(self) -> dict[str, Any] | None:
+        """The document stored for this instance when it was last loaded or saved, if known."""
+        try:
+            return self.__stored__  # type: ignore[attr-defined,no-any-return]
+        except AttributeError:
+            return None
 
-    def __restore_changes__(self, snapshot: frozenset[str] | None) -> None:
+    def __mark_stored__(self, document: dict[str, Any]) -> None:
+        """`document` is now stored for this instance (it was written): nothing to save."""
+        object.__setattr__(self, "__fields_modified__", set())
+        object.__setattr__(self, "__stored__", document)
+
+    def __mark_loaded__(self, raw_doc: dict[str, Any]) -> None:
+        """This instance was just read from `raw_doc`: it, and what it references, are stored."""
+        schema = type(self).__schema__
+        if schema.references or schema.copied_on_load:
+            raw_doc = dict(raw_doc)
+            for field in schema.references:
+                joined, ref = raw_doc.get(field.key_name), self.__dict__.get(field.name)
+                if ref is not None and isinstance(joined, dict):
+                    ref.__mark_loaded__(joined)
+                    raw_doc[field.key_name] = joined.get("_id")
+            for key in schema.copied_on_load:
+                if key in raw_doc:
+                    raw_doc[key] = copy.deepcopy(raw_doc[key])
+        self.__mark_stored__(raw_doc)
+
+    def __changes_snapshot__(self) -> ChangesSnapshot:
+        """What this instance has to save now, for `__restore_changes__`."""
+        modified = self.__modified__()
+        frozen = None if modified is None else frozenset(modified)
+        return frozen, self.__stored_document__()
+
+    def __restore_changes__(self, snapshot: ChangesSnapshot) -> None:
         """Have to save again what `snapshot` had to (a write that did not happen, e.g. an aborted
         transaction), on top of what changed since."""
+        before, stored = snapshot
         now = self.__modified__()
-        merged = None if snapshot is None or now is None else set(snapshot) | now
+        merged = None if before is None or now is None else set(before) | now
         object.__setattr__(self, "__fields_modified__", merged)
+        object.__setattr__(self, "__stored__", stored)
 
     # Deprecated ODMantic 0.x names.
     def doc(self, include: Iterable[str] | None = None) -> dict[str, Any]:

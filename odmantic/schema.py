@@ -77,6 +77,9 @@ class ModelSchema:
         mutable: names of the fields whose values can change in place.
         required: fields a stored document must hold (the primary key, and default-factory
             fields unless `parse_doc_with_default_factories`).
+        extra_allowed: `extra="allow"`: keys that are not fields are kept as extras.
+        copied_on_load: key names whose loaded values may be shared with the instance (types
+            holding `Any`): the stored snapshot keeps a copy of them.
         reshaped: fields whose dump is reshaped for MongoDB (see `FieldSchema.reshaped`).
     """
 
@@ -86,6 +89,8 @@ class ModelSchema:
     indexes: IndexFactory | None = None
     parse_doc_with_default_factories: bool = False
     default_factory_fields: frozenset[str] = frozenset()
+    extra_allowed: bool = False
+    copied_on_load: tuple[str, ...] = ()
     primary: FieldSchema | None = field(init=False)
     references: tuple[FieldSchema, ...] = field(init=False)
     reference_names: frozenset[str] = field(init=False)

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import pymongo
-from pymongo import AsyncMongoClient, InsertOne, UpdateOne
+from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, OperationFailure
-from pymongo.errors import DuplicateKeyError as PyMongoDuplicateKeyError
+from pymongo.errors import OperationFailure
 
 from odmantic._async import IS_ASYNC
 from odmantic._async.client import DriverClient, check_client, close, database_of, is_motor
 from odmantic._async.cursor import AIOCursor
 from odmantic._async.session import AIOSession, AIOSessionBase, AIOTransaction
-from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
+from odmantic._async.writer import Mode, write_many, write_one
+from odmantic.exceptions import DocumentNotFoundError
 from odmantic.index import indexes_of
 from odmantic.model import Model
 from odmantic.query import QueryExpression, build_filter, build_sort
+from odmantic.writes import Write, plan, with_references
 
 ModelT = TypeVar("ModelT", bound=Model)
 _FORBIDDEN_DB_CHARS = frozenset('/\\. "$')
-_DUPLICATE_KEY = 11000
 _INDEX_CONFLICTS = frozenset({85, 86})
 
 
@@ -36,53 +36,6 @@ def _check_model(model: Any) -> None:
 def _check_instance(instance: Any) -> None:
     if not isinstance(instance, Model):
         raise TypeError(f"expected a Model instance, got {type(instance).__name__}: {instance!r}")
-
-
-def _upsert_for(instance: Model) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The (filter, update) `$set`-ing what changed in `instance` (None: nothing to write)."""
-    fields = instance.__fields_to_save__()
-    primary = type(instance).__schema__.primary
-    doc = instance.model_dump_doc(include=fields, exclude=(primary.name,) if primary else None)
-    key = instance.__primary_key__()
-    if doc:
-        return {"_id": key}, {"$set": doc}
-    if fields is None:  # a new instance with nothing but its primary key
-        return {"_id": key}, {"$setOnInsert": {"_id": key}}
-    return None
-
-
-def _write_for(instance: Model, insert_new: bool) -> InsertOne[Any] | UpdateOne | None:
-    """An insert for an instance never loaded nor saved (when allowed), else an upsert."""
-    if insert_new and instance.__fields_to_save__() is None:
-        return InsertOne(instance.model_dump_doc())
-    upsert = _upsert_for(instance)
-    return None if upsert is None else UpdateOne(*upsert, upsert=True)
-
-
-def _is_primary_key_clash(error: dict[str, Any]) -> bool:
-    return error.get("code") == _DUPLICATE_KEY and "_id" in (error.get("keyPattern") or {})
-
-
-def _with_references(instances: Iterable[Model]) -> list[list[Model]]:
-    """Group `instances` and the instances they reference: deepest references first."""
-    levels: list[list[Model]] = []
-    seen: set[int] = set()
-    current = [i for i in instances]
-    while current:
-        level: list[Model] = []
-        following: list[Model] = []
-        for instance in current:
-            if id(instance) in seen:
-                continue
-            seen.add(id(instance))
-            level.append(instance)
-            for field in type(instance).__schema__.references:
-                ref = instance.__dict__.get(field.name)
-                if ref is not None:
-                    following.append(ref)
-        levels.append(level)
-        current = following
-    return levels[::-1]
 
 
 class AIOEngine:
@@ -247,7 +200,7 @@ class AIOEngine:
         if raw is None:
             return None
         instance = model.model_validate_doc(raw)
-        instance.__mark_clean__()
+        instance.__mark_loaded__(raw)
         return instance
 
     async def count(
@@ -270,29 +223,19 @@ class AIOEngine:
     ) -> ModelT:
         """Insert or update `instance` (upsert by primary key), and the instances it references.
 
-        Only the fields changed since the instance was loaded or saved are sent (plus mutable
-        ones: lists, dicts, embedded models). The instance is modified in place and returned.
+        A new instance is written in full. A loaded or saved one sends only what changed since:
+        `$set`/`$unset` of the changed paths (embedded fields included), `$push` for lists that
+        only grew; other writers' changes to the rest of the document are kept. The instance is
+        modified in place and returned.
+
+        `save()` of an instance whose primary key comes from input (a request body) writes over
+        the document that has this key: use `insert()` for create endpoints.
 
         Raises:
             DuplicateKeyError: a unique index refused the document.
+            DocumentWriteError: the document cannot be stored as it is (too large...).
         """
-        _check_instance(instance)
-        driver_session = self._driver_session(session)
-        levels = _with_references([instance])
-        if isinstance(session, AIOSessionBase):
-            session.track_saves([i for level in levels for i in level])
-        if len(levels) > 1:
-            await self._save_levels(levels, driver_session)
-            return instance
-        upsert = _upsert_for(instance)
-        if upsert is not None:
-            try:
-                await self.get_collection(type(instance)).update_one(
-                    *upsert, upsert=True, session=driver_session
-                )
-            except PyMongoDuplicateKeyError as exc:
-                raise DuplicateKeyError(instance, exc) from exc
-        instance.__mark_clean__()
+        await self._write([instance], "save", session)
         return instance
 
     async def save_all(
@@ -304,71 +247,76 @@ class AIOEngine:
         """Insert or update all `instances` and what they reference: one bulk write a collection.
 
         Raises:
-            DuplicateKeyError: a unique index refused one of the documents.
+            DuplicateKeyError: unique indexes refused some documents; its `failures` lists each
+                one (they stay to save), the others are written.
+            DocumentWriteError: some documents cannot be stored as they are (each one listed).
         """
         instances = list(instances)
-        for instance in instances:
-            _check_instance(instance)
-        driver_session = self._driver_session(session)
-        levels = _with_references(instances)
-        if isinstance(session, AIOSessionBase):
-            session.track_saves([i for level in levels for i in level])
-        await self._save_levels(levels, driver_session)
+        await self._write(instances, "save", session)
         return instances
 
-    async def _save_levels(
-        self, levels: list[list[Model]], session: AsyncClientSession | None
-    ) -> None:
-        # Inserting new documents is much cheaper than upserting them, but a clash on `_id`
-        # aborts a transaction: inside one, every write is an upsert.
-        insert_new = session is None or not session.in_transaction
-        for level in levels:
-            by_collection: dict[
-                str, tuple[type[Model], list[Model], list[InsertOne[Any] | UpdateOne]]
-            ] = {}
-            for instance in level:
-                write = _write_for(instance, insert_new)
-                if write is None:
-                    continue
-                model = type(instance)
-                entry = by_collection.setdefault(model.__collection__, (model, [], []))
-                entry[1].append(instance)
-                entry[2].append(write)
-            for model, group, writes in by_collection.values():
-                await self._bulk_write(model, group, writes, session)
-
-    async def _bulk_write(
+    async def insert(
         self,
-        model: type[Model],
-        group: list[Model],
-        writes: list[InsertOne[Any] | UpdateOne],
-        session: AsyncClientSession | None,
+        instance: ModelT,
+        *,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> ModelT:
+        """Insert `instance`, never writing over a stored document; references are saved first.
+
+        Example:
+            @app.post("/players")
+            async def create(player: Player) -> Player:
+                return await engine.insert(player)  # a posted id cannot overwrite a document
+
+        Raises:
+            DuplicateKeyError: a document already has the instance's primary key (or a unique
+                index refused it); nothing was written over it.
+        """
+        await self._write([instance], "insert", session)
+        return instance
+
+    async def insert_all(
+        self,
+        instances: Sequence[ModelT],
+        *,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> list[ModelT]:
+        """Insert all `instances` (one bulk write a collection), never writing over a document.
+
+        Raises:
+            DuplicateKeyError: some primary keys (or unique keys) exist; its `failures` lists
+                every instance refused, the others are inserted.
+        """
+        instances = list(instances)
+        await self._write(instances, "insert", session)
+        return instances
+
+    async def _write(
+        self,
+        instances: Sequence[Model],
+        mode: Mode,
+        session: AIOSessionBase | AsyncClientSession | None,
     ) -> None:
-        """Write `group` in one round trip; new documents whose `_id` exists become upserts."""
-        collection = self.get_collection(model)
-        retry: list[Model] = []
-        try:
-            await collection.bulk_write(writes, ordered=False, session=session)
-        except BulkWriteError as exc:
-            for error in exc.details.get("writeErrors", []):
-                instance = group[error["index"]]
-                if isinstance(writes[error["index"]], InsertOne) and _is_primary_key_clash(error):
-                    retry.append(instance)
-                elif error.get("code") == _DUPLICATE_KEY:
-                    raise DuplicateKeyError(instance, exc, details=error) from exc
+        """Write `instances` after what they reference (deepest first, one level at a time)."""
+        for given in instances:
+            _check_instance(given)
+        driver_session = self._driver_session(session)
+        levels = with_references(instances)
+        if isinstance(session, AIOSessionBase):
+            session.track_saves([i for level in levels for i in level])
+        for depth, level in enumerate(levels):
+            level_mode: Mode = mode if depth == len(levels) - 1 else "save"
+            by_model: dict[type[Model], list[Write]] = {}
+            for instance in level:
+                write = plan(instance, insert=level_mode == "insert")
+                if write is not None:
+                    by_model.setdefault(type(instance), []).append(write)
+            for model, writes in by_model.items():
+                collection = self.get_collection(model)
+                if len(writes) == 1 and len(instances) == 1:
+                    await write_one(collection, writes[0], level_mode, driver_session)
                 else:
-                    raise
-        upserted: list[Model] = []
-        upserts: list[InsertOne[Any] | UpdateOne] = []
-        for instance in retry:
-            write = _write_for(instance, insert_new=False)
-            if write is not None:
-                upserted.append(instance)
-                upserts.append(write)
-        if upserts:
-            await self._bulk_write(model, upserted, upserts, session)
-        for instance in group:
-            instance.__mark_clean__()
+                    await write_many(collection, writes, level_mode, driver_session)
 
     async def delete(
         self,

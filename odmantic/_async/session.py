@@ -10,7 +10,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from odmantic._async.client import start_session, start_transaction
 from odmantic._async.cursor import AIOCursor
-from odmantic.model import Model
+from odmantic.model import ChangesSnapshot, Model
 from odmantic.query import QueryExpression
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ class AIOTransaction(AIOSessionBase):
             self._own_session = True
         self.engine = self.session.engine
         self._in_transaction = False
-        self._saved: list[tuple[Model, frozenset[str] | None]] = []
+        self._saved: list[tuple[Model, ChangesSnapshot]] = []
 
     @property
     def is_started(self) -> bool:

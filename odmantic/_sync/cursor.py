@@ -79,7 +79,7 @@ class SyncCursor(Generic[ModelT]):
     def _load(self, raw: dict[str, Any]) -> ModelT:
         """An instance of a stored document: nothing to save until it is changed."""
         instance = self._model.model_validate_doc(raw)
-        instance.__mark_clean__()
+        instance.__mark_loaded__(raw)
         return instance
 
     def to_list(self) -> list[ModelT]:

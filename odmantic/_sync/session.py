@@ -11,7 +11,7 @@ from pymongo.synchronous.client_session import ClientSession
 
 from odmantic._sync.client import start_session, start_transaction
 from odmantic._sync.cursor import SyncCursor
-from odmantic.model import Model
+from odmantic.model import ChangesSnapshot, Model
 from odmantic.query import QueryExpression
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ class SyncTransaction(SyncSessionBase):
             self._own_session = True
         self.engine = self.session.engine
         self._in_transaction = False
-        self._saved: list[tuple[Model, frozenset[str] | None]] = []
+        self._saved: list[tuple[Model, ChangesSnapshot]] = []
 
     @property
     def is_started(self) -> bool:

@@ -1,0 +1,162 @@
+# generated from odmantic/_async/writer.py by codegen; do not edit
+"""Runs the writes of `odmantic.writes` against a collection: one instance, or one bulk write."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NoReturn
+
+import bson
+from bson.errors import BSONError
+from pymongo import InsertOne, UpdateOne
+from pymongo.errors import BulkWriteError, DocumentTooLarge, OperationFailure
+from pymongo.errors import DuplicateKeyError as PyMongoDuplicateKeyError
+from pymongo.synchronous.client_session import ClientSession
+from pymongo.synchronous.collection import Collection
+
+from odmantic.exceptions import DocumentWriteError, DuplicateKeyError
+from odmantic.writes import Write
+
+Mode = Literal["save", "insert"]
+"""`save`: upsert by primary key; `insert`: refuse a primary key that is already stored."""
+
+_DUPLICATE_KEY = 11000
+# Errors PyMongo or the server raise for a document that cannot be stored as it is.
+_UNSTORABLE = (BSONError, OverflowError, DocumentTooLarge, UnicodeEncodeError)
+_SERVER_UNSTORABLE = frozenset({2, 10334, 15, 17419, 17280})
+
+
+def _is_primary_key_clash(error: dict[str, Any]) -> bool:
+    return error.get("code") == _DUPLICATE_KEY and "_id" in (error.get("keyPattern") or {})
+
+
+def _operation(write: Write, mode: Mode, in_transaction: bool) -> InsertOne[Any] | UpdateOne:
+    """Insert a new document (an upsert inside a transaction, where a clash would abort it)."""
+    if write.update is not None:
+        return UpdateOne({"_id": write.key}, write.update)
+    if mode == "insert" or not in_transaction:
+        return InsertOne(write.document)
+    return UpdateOne({"_id": write.key}, write.upsert(), upsert=True)
+
+
+def write_one(
+    collection: Collection[Any], write: Write, mode: Mode, session: ClientSession | None
+) -> None:
+    """Write one instance, then mark it stored."""
+    try:
+        if write.update is not None:
+            result = collection.update_one({"_id": write.key}, write.update, session=session)
+            if result.matched_count == 0:  # deleted meanwhile: written again in full
+                collection.update_one(
+                    {"_id": write.key}, write.upsert(), upsert=True, session=session
+                )
+        elif mode == "insert":
+            collection.insert_one(write.document, session=session)
+        else:
+            collection.update_one({"_id": write.key}, write.upsert(), upsert=True, session=session)
+    except PyMongoDuplicateKeyError as exc:
+        raise DuplicateKeyError(write.instance, exc) from exc
+    except _UNSTORABLE as exc:
+        raise DocumentWriteError([(write.instance, _unstorable(write, exc))]) from exc
+    except OperationFailure as exc:
+        if exc.code not in _SERVER_UNSTORABLE:
+            raise
+        raise DocumentWriteError([(write.instance, str(exc))]) from exc
+    write.instance.__mark_stored__(write.document)
+
+
+def write_many(
+    collection: Collection[Any],
+    writes: list[Write],
+    mode: Mode,
+    session: ClientSession | None,
+) -> None:
+    """Write `writes` in one unordered bulk write; mark stored the instances written.
+
+    New documents whose `_id` exists become upserts when saving; a document updated by its
+    changes but deleted meanwhile is written again in full.
+
+    Raises:
+        DuplicateKeyError: unique keys refused some documents (every one is listed).
+        DocumentWriteError: other documents could not be written (every one is listed).
+    """
+    if not writes:
+        return
+    in_transaction = session is not None and session.in_transaction
+    operations = [_operation(w, mode, in_transaction) for w in writes]
+    failed: dict[int, dict[str, Any]] = {}
+    retry: list[Write] = []
+    driver_error: BulkWriteError | None = None
+    try:
+        result = collection.bulk_write(operations, ordered=False, session=session)
+        matched = result.matched_count
+    except BulkWriteError as exc:
+        driver_error, matched = exc, exc.details.get("nMatched", 0)
+        for error in exc.details.get("writeErrors", []):
+            index = error["index"]
+            if mode == "save" and writes[index].update is None and _is_primary_key_clash(error):
+                retry.append(writes[index])
+            else:
+                failed[index] = error
+    except _UNSTORABLE as exc:
+        _raise_unstorable(writes, exc)
+    if retry:
+        write_many(collection, [_as_upsert(w) for w in retry], "save", session)
+    updated = [w for i, w in enumerate(writes) if w.update is not None and i not in failed]
+    if matched < len(updated):
+        _rewrite_deleted(collection, updated, session)
+    retried = {id(w.instance) for w in retry}
+    for index, write in enumerate(writes):
+        if index not in failed and id(write.instance) not in retried:
+            write.instance.__mark_stored__(write.document)
+    if failed:
+        _raise_failures(writes, failed, driver_error)
+
+
+def _as_upsert(write: Write) -> Write:
+    return Write(write.instance, write.document, write.upsert())
+
+
+def _rewrite_deleted(
+    collection: Collection[Any], updated: list[Write], session: ClientSession | None
+) -> None:
+    """Write in full the updated documents that another writer deleted meanwhile."""
+    cursor = collection.find(
+        {"_id": {"$in": [w.key for w in updated]}}, {"_id": 1}, session=session
+    )
+    present = [doc["_id"] for doc in cursor.to_list(None)]
+    for write in updated:
+        if write.key not in present:
+            collection.update_one({"_id": write.key}, write.upsert(), upsert=True, session=session)
+
+
+def _raise_failures(
+    writes: list[Write], failed: dict[int, dict[str, Any]], cause: BulkWriteError | None
+) -> None:
+    failures = [(writes[i].instance, error) for i, error in sorted(failed.items())]
+    if all(error.get("code") == _DUPLICATE_KEY for _, error in failures):
+        first, details = failures[0]
+        assert cause is not None
+        raise DuplicateKeyError(first, cause, details=details, failures=failures) from cause
+    raise DocumentWriteError(
+        [(instance, str(error.get("errmsg", error))) for instance, error in failures]
+    ) from cause
+
+
+def _unstorable(write: Write, exc: BaseException) -> str:
+    """Why the document of `write` cannot be stored, naming the first field at fault."""
+    for key, value in write.document.items():
+        try:
+            bson.encode({key: value})
+        except _UNSTORABLE as field_exc:
+            return f"field {key!r} cannot be stored: {field_exc}"
+    return f"the document cannot be stored: {exc}"
+
+
+def _raise_unstorable(writes: list[Write], exc: BaseException) -> NoReturn:
+    failures = []
+    for write in writes:
+        try:
+            bson.encode(write.document)
+        except _UNSTORABLE as doc_exc:
+            failures.append((write.instance, _unstorable(write, doc_exc)))
+    raise DocumentWriteError(failures or [(writes[0].instance, str(exc))]) from exc

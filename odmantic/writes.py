@@ -1,0 +1,179 @@
+"""What a save or an insert sends for each instance, worked out without I/O.
+
+An instance loaded or saved remembers the document it stored (`Model.__stored_document__`);
+saving it again sends `$set`/`$unset` for exactly the paths that changed (down to embedded
+fields) and `$push` for lists that only grew, so other writers' changes to the rest of the
+document survive. A new instance is inserted (or upserted by primary key) in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from odmantic.schema import ModelSchema
+
+if TYPE_CHECKING:
+    from odmantic.model import Model
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One instance's write.
+
+    Attributes:
+        instance: the instance written.
+        document: its full document (stored as its new snapshot once written).
+        update: the update document for a stored instance, None to write `document` whole.
+    """
+
+    instance: Model
+    document: dict[str, Any]
+    update: dict[str, Any] | None
+
+    @property
+    def key(self) -> Any:
+        """The primary key (`_id`) of the document."""
+        return self.document["_id"]
+
+    def upsert(self) -> dict[str, Any]:
+        """The update writing the whole document over whatever has its `_id`."""
+        rest = {k: v for k, v in self.document.items() if k != "_id"}
+        return {"$set": rest} if rest else {"$setOnInsert": {"_id": self.key}}
+
+
+def plan(instance: Model, *, insert: bool = False) -> Write | None:
+    """The write saving `instance` (inserting it, with `insert`), or None: nothing to save."""
+    document = instance.model_dump_doc()
+    if insert:
+        return Write(instance, document, None)
+    stored = instance.__stored_document__()
+    if stored is None:
+        modified = instance.__fields_to_save__()
+        if modified is None:
+            return Write(instance, document, None)
+        update = _partial_set(instance, document, modified)
+    else:
+        update = changes(type(instance).__schema__, document, stored)
+    return Write(instance, document, update) if update else None
+
+
+def _partial_set(
+    instance: Model, document: dict[str, Any], fields: Iterable[str]
+) -> dict[str, Any] | None:
+    """`$set` of `fields` only (an instance marked clean without a stored document)."""
+    schema = type(instance).__schema__
+    keys = {schema.fields[name].key_name if name in schema.fields else name for name in fields}
+    values = {k: v for k, v in document.items() if k in keys and k != "_id"}
+    return {"$set": values} if values else None
+
+
+def changes(
+    schema: ModelSchema, document: dict[str, Any], stored: dict[str, Any]
+) -> dict[str, Any]:
+    """The update turning `stored` into `document` (empty when they are the same)."""
+    sets: dict[str, Any] = {}
+    unsets: dict[str, Any] = {}
+    pushes: dict[str, Any] = {}
+    _diff(schema, document, stored, "", sets, unsets, pushes)
+    update: dict[str, Any] = {}
+    if sets:
+        update["$set"] = sets
+    if unsets:
+        update["$unset"] = unsets
+    if pushes:
+        update["$push"] = pushes
+    return update
+
+
+def _diff(
+    schema: ModelSchema | None,
+    new: dict[str, Any],
+    old: dict[str, Any],
+    prefix: str,
+    sets: dict[str, Any],
+    unsets: dict[str, Any],
+    pushes: dict[str, Any],
+) -> None:
+    fields = {} if schema is None else {f.key_name: f for f in schema.fields.values()}
+    for key, value in new.items():
+        if key == "_id" and not prefix:
+            continue
+        before = old.get(key, _MISSING)
+        if before is not _MISSING and same(before, value):
+            continue
+        path = prefix + key
+        field = fields.get(key)
+        if (
+            field is not None
+            and field.kind == "embedded"
+            and field.shape == "one"
+            and isinstance(value, dict)
+            and isinstance(before, dict)
+        ):
+            _diff(field.target, value, before, path + ".", sets, unsets, pushes)
+        elif _appended(before, value):
+            pushes[path] = {"$each": value[len(before) :]}
+        else:
+            sets[path] = value
+    if schema is not None and schema.extra_allowed:
+        for key in old.keys() - new.keys():
+            if key not in fields and not (key == "_id" and not prefix):
+                unsets[prefix + key] = ""
+
+
+def _appended(before: Any, value: Any) -> bool:
+    """Whether the list `value` is the list `before` with items added at its end."""
+    return (
+        isinstance(before, list)
+        and isinstance(value, (list, tuple))
+        and 0 < len(before) < len(value)
+        and same(before, value[: len(before)])
+    )
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether two BSON values are stored the same (lists equal tuples, a bool is not an int)."""
+    if isinstance(a, dict):
+        return (
+            isinstance(b, dict)
+            and a.keys() == b.keys()
+            and all(same(value, b[key]) for key, value in a.items())
+        )
+    if isinstance(a, (list, tuple)):
+        return (
+            isinstance(b, (list, tuple))
+            and len(a) == len(b)
+            and all(same(x, y) for x, y in zip(a, b, strict=True))
+        )
+    if isinstance(a, bool) is not isinstance(b, bool) or isinstance(b, (dict, list, tuple)):
+        return False
+    return bool(a == b)
+
+
+def with_references(instances: Iterable[Model]) -> list[list[Model]]:
+    """Group `instances` and the instances they reference: deepest references first."""
+    levels: list[list[Model]] = []
+    seen: set[int] = set()
+    current = list(instances)
+    while current:
+        level: list[Model] = []
+        following: list[Model] = []
+        for instance in current:
+            if id(instance) in seen:
+                continue
+            seen.add(id(instance))
+            level.append(instance)
+            for field in type(instance).__schema__.references:
+                ref = instance.__dict__.get(field.name)
+                if ref is not None:
+                    following.append(ref)
+        levels.append(level)
+        current = following
+    return levels[::-1]
+
+
+__all__ = ["Write", "plan", "changes", "same", "with_references"]
