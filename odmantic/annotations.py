@@ -27,6 +27,7 @@ import types
 import typing
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, ForwardRef, Literal, Union, get_args, get_origin
 
@@ -35,7 +36,7 @@ import bson.binary
 import bson.decimal128
 import bson.int64
 import bson.regex
-from pydantic import GetCoreSchemaHandler
+from pydantic import GetCoreSchemaHandler, TypeAdapter
 from pydantic_core import core_schema
 
 from odmantic.bson import (
@@ -144,6 +145,123 @@ class _BsonPattern:
         return core_schema.no_info_before_validator_function(_pattern_from_regex, handler(source))
 
 
+# --------------------------------------------------------------------------- codecs
+
+
+@dataclass(frozen=True)
+class _BsonCodec:
+    """``Annotated`` marker for a type PyMongo cannot store as it is: ``to_bson`` turns the
+    dumped value into a BSON value under BSON_CONTEXT, ``from_bson`` reads it back."""
+
+    name: str
+    to_bson: Callable[[Any], Any]
+    from_bson: Callable[[Any], Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"Bson{self.name}"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        schema = handler(source)
+        if self.from_bson is not None:
+            schema = core_schema.no_info_before_validator_function(self.from_bson, schema)
+        to_bson = self.to_bson
+
+        def serialize(
+            value: Any,
+            nxt: core_schema.SerializerFunctionWrapHandler,
+            info: core_schema.SerializationInfo[Any],
+        ) -> Any:
+            dumped = nxt(value)
+            return to_bson(dumped) if is_bson_context(info.context) else dumped
+
+        return {
+            **schema,
+            "serialization": core_schema.wrap_serializer_function_ser_schema(
+                serialize, info_arg=True
+            ),
+        }
+
+
+def _uuid_from_binary(value: Any) -> Any:
+    if isinstance(value, bson.binary.Binary) and value.subtype == bson.binary.UUID_SUBTYPE:
+        return value.as_uuid()
+    return value
+
+
+def _uuid_to_binary(value: Any) -> Any:
+    return bson.binary.Binary.from_uuid(value) if isinstance(value, uuid.UUID) else value
+
+
+def _date_from_datetime(value: Any) -> Any:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _date_to_datetime(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+_EXACT_MICROSECONDS = 2**53  # a double holds every microsecond count below this
+
+
+def _timedelta_to_seconds(value: Any) -> Any:
+    if not isinstance(value, timedelta):
+        return value
+    if abs(value // timedelta(microseconds=1)) >= _EXACT_MICROSECONDS:
+        raise ValueError(
+            f"timedelta {value} is too large to store exactly (stored as seconds in a double: "
+            "below about 285 years)"
+        )
+    return value.total_seconds()
+
+
+class _BsonArray:
+    """``Annotated`` marker: a set (or deque) of `item` values, stored as an array."""
+
+    __slots__ = ("item", "_adapter")
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+        self._adapter: TypeAdapter[list[Any]] | None = None
+
+    def __repr__(self) -> str:
+        return f"BsonArray[{self.item!r}]"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        schema = handler(source)
+
+        def serialize(
+            value: Any,
+            nxt: core_schema.SerializerFunctionWrapHandler,
+            info: core_schema.SerializationInfo[Any],
+        ) -> Any:
+            if not is_bson_context(info.context):
+                return nxt(value)
+            if self._adapter is None:
+                self._adapter = TypeAdapter(list[self.item])  # type: ignore[name-defined]
+            return self._adapter.dump_python(list(value), context=info.context)
+
+        return {
+            **schema,
+            "serialization": core_schema.wrap_serializer_function_ser_schema(
+                serialize, info_arg=True
+            ),
+        }
+
+
+
+_UUID = _BsonCodec("UUID", _uuid_to_binary, _uuid_from_binary)
+_DATE = _BsonCodec("Date", _date_to_datetime, _date_from_datetime)
+_TIMEDELTA = _BsonCodec("Timedelta", _timedelta_to_seconds)
+_ARRAY_ORIGINS: frozenset[Any] = frozenset(
+    {set, frozenset, collections.deque, collections.abc.Set, collections.abc.MutableSet}
+)
+
 _BSON_DATETIME = _BsonDatetime()
 _BSON_DECIMAL = _BsonDecimal()
 _BSON_PATTERN = _BsonPattern()
@@ -161,13 +279,21 @@ _REPLACED_CLASSES: dict[Any, Any] = {
     bson.binary.Binary: Binary,
     bson.regex.Regex: Regex,
     re.Pattern: Annotated[re.Pattern, _BSON_PATTERN],
+    uuid.UUID: Annotated[uuid.UUID, _UUID],
+    date: Annotated[date, _DATE],
+    timedelta: Annotated[timedelta, _TIMEDELTA],
+    set: Annotated[set, _BsonArray(Any)],
+    frozenset: Annotated[frozenset, _BsonArray(Any)],
 }
 _MARKERS: dict[Any, Any] = {
     datetime: _BSON_DATETIME,
     decimal.Decimal: _BSON_DECIMAL,
     re.Pattern: _BSON_PATTERN,
+    uuid.UUID: _UUID,
+    date: _DATE,
+    timedelta: _TIMEDELTA,
 }
-_MARKER_TYPES = (_BsonDatetime, _BsonDecimal, _BsonPattern, BsonSerializer)
+_MARKER_TYPES = (_BsonDatetime, _BsonDecimal, _BsonPattern, _BsonCodec, _BsonArray, BsonSerializer)
 _CONTAINER_ORIGINS: frozenset[Any] = frozenset(
     {
         list,
@@ -244,11 +370,16 @@ def _substitute(annotation: Any) -> Any:
         return Union[new_args]  # noqa: UP007 (a runtime union of arbitrary args)
     if origin in _CONTAINER_ORIGINS:
         new_args = _substitute_args(typing.get_args(annotation))
-        if new_args is None:
-            return annotation
-        if isinstance(annotation, types.GenericAlias):
-            return types.GenericAlias(origin, new_args)
-        return annotation.copy_with(new_args)
+        rebuilt = annotation
+        if new_args is not None:
+            if isinstance(annotation, types.GenericAlias):
+                rebuilt = types.GenericAlias(origin, new_args)
+            else:
+                rebuilt = annotation.copy_with(new_args)
+        if origin in _ARRAY_ORIGINS:  # stored as an array, dumped as a list for MongoDB
+            item = typing.get_args(rebuilt)
+            return Annotated[rebuilt, _BsonArray(item[0] if item else Any)]
+        return rebuilt
     return annotation
 
 
@@ -397,3 +528,19 @@ def holds_any(annotation: Any) -> bool:
     if origin is Annotated:
         return holds_any(get_args(annotation)[0])
     return any(holds_any(arg) for arg in get_args(annotation) if arg is not Ellipsis)
+
+
+def unstorable(annotation: Any) -> str | None:
+    """Why values of this type cannot be stored in MongoDB, or None when they can."""
+    if annotation is time:
+        return (
+            "datetime.time has no BSON type; store a datetime, or the time as a str "
+            "(time.isoformat())"
+        )
+    if isinstance(annotation, type) and not isinstance(annotation, types.GenericAlias):
+        return None
+    for arg in get_args(annotation):
+        reason = unstorable(arg)
+        if reason is not None:
+            return reason
+    return None

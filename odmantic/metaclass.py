@@ -24,6 +24,7 @@ from odmantic.annotations import (
     is_mutable,
     substitute_bson_types,
     swap_raw_bson_classes,
+    unstorable,
 )
 from odmantic.bson import ObjectId
 from odmantic.config import check_config
@@ -254,6 +255,9 @@ def _field_schema(
     A field annotated with the class being built gets its target when the schema is linked.
     """
     owner = cls.__name__
+    reason = unstorable(annotation)
+    if reason is not None:
+        raise ModelDefinitionError(f"{owner}.{name}: {reason}")
     kind, model, shape = classify(owner, name, annotation)
     target = None if model is None or model is cls else schema_of(model)
     if isinstance(info, ODMReferenceInfo) and kind != "reference":
