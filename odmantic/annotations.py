@@ -254,7 +254,6 @@ class _BsonArray:
         }
 
 
-
 _UUID = _BsonCodec("UUID", _uuid_to_binary, _uuid_from_binary)
 _DATE = _BsonCodec("Date", _date_to_datetime, _date_from_datetime)
 _TIMEDELTA = _BsonCodec("Timedelta", _timedelta_to_seconds)
@@ -544,3 +543,13 @@ def unstorable(annotation: Any) -> str | None:
         if reason is not None:
             return reason
     return None
+
+
+def has_free_keys(annotation: Any) -> bool:
+    """Whether values of this type can hold dict keys chosen at run time (dicts, `Any`)."""
+    if holds_any(annotation):
+        return True
+    origin = get_origin(annotation)
+    if origin in (dict, collections.abc.Mapping, collections.abc.MutableMapping):
+        return True
+    return any(has_free_keys(arg) for arg in get_args(annotation) if arg is not Ellipsis)

@@ -37,6 +37,42 @@ def extras_to_bson(data: dict[str, Any], extras: dict[str, Any]) -> None:
             data[key] = to_query_value(data[key])
 
 
+def bad_key(document: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """The path to the first key MongoDB cannot store in `document` (starting with `$`, holding
+    a `.` or a NUL), or None."""
+    if isinstance(document, dict):
+        for key, value in document.items():
+            where = (*path, key)
+            if not isinstance(key, str) or key.startswith("$") or "." in key or "\x00" in key:
+                return where
+            found = bad_key(value, where)
+            if found is not None:
+                return found
+    elif isinstance(document, (list, tuple)):
+        for index, item in enumerate(document):
+            found = bad_key(item, (*path, index))
+            if found is not None:
+                return found
+    return None
+
+
+def check_keys(schema: ModelSchema, document: dict[str, Any], what: str) -> None:
+    """Refuse a document holding a key MongoDB cannot store, naming the model and the key.
+
+    Raises:
+        ValueError: a key starts with `$` or holds a `.` or a NUL.
+    """
+    if not schema.free_keys:
+        return
+    found = bad_key(document)
+    if found is not None:
+        within = f" (in {'.'.join(map(str, found[:-1]))})" if len(found) > 1 else ""
+        raise ValueError(
+            f"{schema.name}: key {found[-1]!r}{within} of {what} cannot be stored: MongoDB keys "
+            "cannot start with '$' nor contain '.' or a NUL character"
+        )
+
+
 KEY_NOT_FOUND = "odmantic::key_not_found_in_document"
 REFERENCE_NOT_FOUND = "odmantic::referenced_document_not_found"
 

@@ -20,6 +20,7 @@ from typing_extensions import dataclass_transform
 
 from odmantic.annotations import (
     classify,
+    has_free_keys,
     holds_any,
     is_mutable,
     substitute_bson_types,
@@ -370,6 +371,12 @@ def _build_schema(
             fields[name].key_name
             for name, finfo in cls.__pydantic_fields__.items()
             if fields[name].kind == "plain" and holds_any(finfo.annotation)
+        ),
+        free_keys=cls.model_config.get("extra") == "allow"
+        or any(
+            (f.kind == "plain" and has_free_keys(cls.__pydantic_fields__[f.name].annotation))
+            or (f.kind == "embedded" and f.target is not None and f.target.free_keys)
+            for f in fields.values()
         ),
     )
     schema.link_self_references(

@@ -15,6 +15,7 @@ from odmantic.bson import BSON_CONTEXT
 from odmantic.bson import ObjectId as _ObjectId
 from odmantic.config import ODMConfigDict
 from odmantic.document import (
+    check_keys,
     explain_errors,
     extras_to_bson,
     missing_keys,
@@ -171,6 +172,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         if self.__pydantic_extra__:
             current.update(self.__pydantic_extra__)
         validated = cls.model_validate({**current, **values}, by_name=True)
+        check_keys(cls.__schema__, validated.model_dump_doc(), "the updated instance")
         changed = set(values) | {
             name for name in cls.__pydantic_fields__ if validated.__dict__[name] != current[name]
         }

@@ -80,6 +80,8 @@ class ModelSchema:
         extra_allowed: `extra="allow"`: keys that are not fields are kept as extras.
         copied_on_load: key names whose loaded values may be shared with the instance (types
             holding `Any`): the stored snapshot keeps a copy of them.
+        free_keys: documents can hold keys chosen at run time (extras, dict fields, embedded
+            models that can): they are checked before a write.
         reshaped: fields whose dump is reshaped for MongoDB (see `FieldSchema.reshaped`).
     """
 
@@ -91,6 +93,7 @@ class ModelSchema:
     default_factory_fields: frozenset[str] = frozenset()
     extra_allowed: bool = False
     copied_on_load: tuple[str, ...] = ()
+    free_keys: bool = False
     primary: FieldSchema | None = field(init=False)
     references: tuple[FieldSchema, ...] = field(init=False)
     reference_names: frozenset[str] = field(init=False)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from odmantic.document import check_keys
 from odmantic.schema import ModelSchema
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ class Write:
 def plan(instance: Model, *, insert: bool = False) -> Write | None:
     """The write saving `instance` (inserting it, with `insert`), or None: nothing to save."""
     document = instance.model_dump_doc()
+    schema = type(instance).__schema__
+    check_keys(schema, document, f"the instance with primary key {document.get('_id')!r}")
     if insert:
         return Write(instance, document, None)
     stored = instance.__stored_document__()
