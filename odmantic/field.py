@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Set as AbstractSet
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from annotated_types import SupportsGe, SupportsGt, SupportsLe, SupportsLt
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
 from odmantic import query
-from odmantic.query import QueryExpression, SortExpression
+from odmantic.annotations import substitute_bson_types
+from odmantic.bson import BSON_CONTEXT
+from odmantic.query import QueryExpression, SortExpression, to_query_value
 from odmantic.schema import FieldSchema, ModelSchema
 
 
@@ -145,6 +150,31 @@ class FieldProxy:
     def __pos__(self) -> KeyName:
         return KeyName(self._path)
 
+    def __query_value__(self, value: Any) -> Any:
+        """`value` as this field stores it: validated by the field's type (or, for a list
+        field, its items' type), then dumped for MongoDB.
+
+        Raises:
+            TypeError: the value is not one of the field's type, naming the field.
+        """
+        field = self._field
+        if field.kind == "reference" or value is None:
+            return to_query_value(value)
+        errors = []
+        for adapter in _adapters(field):
+            try:
+                valid = adapter.validate_python(value)
+            except ValidationError as exc:
+                errors.append(exc.errors(include_url=False)[0]["msg"])
+                continue
+            if field.kind == "embedded":
+                return to_query_value(valid)
+            return adapter.dump_python(valid, mode="python", context=BSON_CONTEXT)
+        raise TypeError(
+            f"{self._owner.name}.{field.name}: {value!r} cannot be compared with this field "
+            f"({errors[0]})"
+        )
+
     def __repr__(self) -> str:
         return f"FieldProxy({self._owner.name}.{self._field.name} -> {self._path!r})"
 
@@ -244,6 +274,38 @@ class FieldProxy:
         return self.lte(value)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+_ADAPTERS: dict[FieldSchema, tuple[TypeAdapter[Any], ...]] = {}
+
+
+def _adapters(field: FieldSchema) -> tuple[TypeAdapter[Any], ...]:
+    """Adapters validating query values of `field`: its type, then its items' type if any."""
+    adapters = _ADAPTERS.get(field)
+    if adapters is None:
+        annotation = substitute_bson_types(field.annotation)
+        found: list[TypeAdapter[Any]] = [TypeAdapter(annotation)]
+        item = _item_type(annotation)
+        if item is not None:
+            found.append(TypeAdapter(item))
+        adapters = _ADAPTERS[field] = tuple(found)
+    return adapters
+
+
+def _item_type(annotation: Any) -> Any:
+    """The item type of a collection annotation (`list[str]` -> `str`), else None."""
+    while get_origin(annotation) is Annotated or get_origin(annotation) in (Union, UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        if get_origin(annotation) is not Annotated and len(options) != 1:
+            return None
+        annotation = options[0]
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (list, set, frozenset, tuple) or (
+        isinstance(origin, type) and issubclass(origin, (Sequence, AbstractSet))
+    ):
+        if args and not isinstance(annotation, str):
+            return args[0]
+    return None
 
 
 _REFUSED_ON_REFERENCES = frozenset(

@@ -297,6 +297,7 @@ def _field_schema(
         index=bool(options and options.index),
         unique=bool(options and options.unique),
         mutable=kind == "embedded" or (kind == "plain" and is_mutable(annotation)),
+        annotation=annotation,
     )
 
 

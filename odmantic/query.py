@@ -80,8 +80,18 @@ def to_query_value(value: Any) -> Any:
     return value
 
 
+def _value(field: FieldLike, value: Any) -> Any:
+    """`value` as stored in `field`: through the field's type for a field proxy."""
+    convert = getattr(field, "__query_value__", None)
+    return to_query_value(value) if convert is None else convert(value)
+
+
 def _op(field: FieldLike, operator: str, value: Any) -> QueryExpression:
-    return QueryExpression({_key(field): {operator: to_query_value(value)}})
+    return QueryExpression({_key(field): {operator: _value(field, value)}})
+
+
+def _op_each(field: FieldLike, operator: str, values: list[Any]) -> QueryExpression:
+    return QueryExpression({_key(field): {operator: [_value(field, v) for v in values]}})
 
 
 def eq(field: FieldLike, value: Any) -> QueryExpression:
@@ -122,12 +132,12 @@ def _as_list(function: str, field: FieldLike, values: Iterable[Any]) -> list[Any
 
 def in_(field: FieldLike, sequence: Iterable[Any]) -> QueryExpression:
     """`field` is one of the values of `sequence`."""
-    return _op(field, "$in", _as_list("in_", field, sequence))
+    return _op_each(field, "$in", _as_list("in_", field, sequence))
 
 
 def not_in(field: FieldLike, sequence: Iterable[Any]) -> QueryExpression:
     """`field` is none of the values of `sequence`."""
-    return _op(field, "$nin", _as_list("not_in", field, sequence))
+    return _op_each(field, "$nin", _as_list("not_in", field, sequence))
 
 
 def match(field: FieldLike, pattern: str | re.Pattern[str]) -> QueryExpression:
@@ -146,7 +156,7 @@ def exists(field: FieldLike, present: bool = True) -> QueryExpression:
 
 def all_(field: FieldLike, values: Sequence[Any]) -> QueryExpression:
     """The list `field` contains every one of `values`."""
-    return _op(field, "$all", _as_list("all_", field, values))
+    return _op_each(field, "$all", _as_list("all_", field, values))
 
 
 def size(field: FieldLike, length: int) -> QueryExpression:

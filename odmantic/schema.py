@@ -36,6 +36,7 @@ class FieldSchema:
         primary: this field is the primary key.
         index, unique: index options for `configure_database`.
         mutable: values can change in place (lists, dicts, embedded models): always saved.
+        annotation: the field's type (query values are validated with it).
     """
 
     name: str
@@ -47,6 +48,7 @@ class FieldSchema:
     index: bool = False
     unique: bool = False
     mutable: bool = False
+    annotation: object = None
 
     @property
     def reshaped(self) -> bool:

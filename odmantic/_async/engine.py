@@ -156,7 +156,7 @@ class AIOEngine:
             `await cursor.to_list()` for a list.
         """
         _check_model(model)
-        if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+        if not isinstance(skip, int) or isinstance(skip, bool) or not 0 <= skip < 2**63:
             raise ValueError(
                 f"skip has to be a positive integer: find({model.__name__}) got skip={skip!r}"
             )
