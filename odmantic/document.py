@@ -66,9 +66,10 @@ def check_keys(schema: ModelSchema, document: dict[str, Any], what: str) -> None
         return
     found = bad_key(document)
     if found is not None:
-        within = f" (in {'.'.join(map(str, found[:-1]))})" if len(found) > 1 else ""
+        *parents, key = found
+        within = f" (in {'.'.join(map(str, parents))})" if parents else ""
         raise ValueError(
-            f"{schema.name}: key {found[-1]!r}{within} of {what} cannot be stored: MongoDB keys "
+            f"{schema.name}: key {key!r}{within} of {what} cannot be stored: MongoDB keys "
             "cannot start with '$' nor contain '.' or a NUL character"
         )
 
