@@ -21,9 +21,10 @@ ModelT = TypeVar("ModelT", bound=Model)
 class AIOCursor(Generic[ModelT]):
     """The documents of a `find`, parsed as `model` instances.
 
-    `async for instance in cursor` streams the documents in driver batches without loading all
-    of them first; `await cursor.to_list()` reads them all. Once fully read, the results are
-    cached: later reads do not query again.
+    `async for instance in cursor` streams the documents in driver batches: the cursor keeps no
+    instance, so memory stays flat however many documents match. `await cursor.to_list()` reads
+    them all into a list. Each iteration or `to_list()` runs the query again (keep the list to
+    read the results twice).
 
     Example:
         players = await engine.find(Player, Player.level > 10).to_list()
@@ -48,7 +49,6 @@ class AIOCursor(Generic[ModelT]):
         self._skip = skip
         self._limit = limit
         self._session = session
-        self._results: list[ModelT] | None = None
 
     def pipeline(self) -> list[dict[str, Any]] | None:
         """The aggregation pipeline run for a model with references, or None for a plain find."""
@@ -83,25 +83,15 @@ class AIOCursor(Generic[ModelT]):
         return instance
 
     async def to_list(self) -> list[ModelT]:
-        """Read all the documents (once) and return them as instances."""
-        if self._results is None:
-            driver_cursor = await self._open()
-            raw_docs = await driver_cursor.to_list(None)
-            self._results = [self._load(raw) for raw in raw_docs]
-        return list(self._results)
+        """Run the query and return all the documents as instances."""
+        driver_cursor = await self._open()
+        raw_docs = await driver_cursor.to_list(None)
+        return [self._load(raw) for raw in raw_docs]
 
     async def __aiter__(self) -> AsyncIterator[ModelT]:
-        if self._results is not None:
-            for instance in self._results:
-                yield instance
-            return
-        results: list[ModelT] = []
         driver_cursor = await self._open()
         async for raw in driver_cursor:
-            instance = self._load(raw)
-            results.append(instance)
-            yield instance
-        self._results = results
+            yield self._load(raw)
 
     if IS_ASYNC:
 
