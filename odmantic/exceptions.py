@@ -108,6 +108,39 @@ class DocumentWriteError(BaseEngineInstanceException):
         super().__init__("\n".join(lines), failures[0][0])
 
 
+class WriteConflictError(BaseEngineInstanceException):
+    """Another transaction wrote the instance's document first (MongoDB's `WriteConflict`).
+
+    Retry the whole transaction: `engine.with_transaction(callback)` does it. The driver error
+    is the `__cause__`, and its labels are answered by `has_error_label`.
+    """
+
+    def __init__(self, instance: StoredInstance, driver_error: Exception) -> None:
+        self.driver_error = driver_error
+        super().__init__(
+            f"Write conflict while saving {_describe(instance)}: another transaction wrote it "
+            "first; retry the transaction (engine.with_transaction retries it for you)",
+            instance,
+        )
+
+    def has_error_label(self, label: str) -> bool:
+        """Whether the driver error carries `label` (e.g. "TransientTransactionError")."""
+        return has_error_label(self.driver_error, label)
+
+
+def has_error_label(error: BaseException, label: str) -> bool:
+    """Whether `error` (or the driver error it wraps) carries the error label `label`."""
+    while error is not None:
+        check = getattr(error, "has_error_label", None)
+        if check is not None and not isinstance(error, WriteConflictError):
+            return bool(check(label))
+        cause = getattr(error, "driver_error", None) or error.__cause__
+        if cause is None or cause is error:
+            return False
+        error = cause
+    return False
+
+
 class DocumentParsingError(ValueError):
     """A document read from MongoDB does not validate as the model.
 
@@ -155,5 +188,6 @@ __all__ = [
     "DocumentNotFoundError",
     "DuplicateKeyError",
     "DocumentWriteError",
+    "WriteConflictError",
     "DocumentParsingError",
 ]

@@ -234,7 +234,8 @@ class MongoServer:
     The data lives in a fresh temporary directory, removed by :meth:`stop`. Replica-set mode
     makes multi-document transactions and change streams available. Use it as a context
     manager, or call :meth:`start` and :meth:`stop` yourself; an ``atexit`` hook (and, on
-    Linux, a parent-death signal) stops servers a crashed run forgot.
+    Linux, a parent-death signal) stops servers a crashed run forgot. Test commands are
+    enabled, so tests can inject failures with ``configureFailPoint``.
 
     Args:
         mongod: binary to run; default :func:`find_mongod`.
@@ -397,6 +398,8 @@ class MongoServer:
             "diagnosticDataCollectionEnabled=false",
             "--setParameter",
             "shutdownTimeoutMillisForSignaledShutdown=0",
+            "--setParameter",
+            "enableTestCommands=1",  # fail points (configureFailPoint) for failure tests
             *self._extra_args,
         ]
         with (directory / "mongod.out").open("wb") as output:

@@ -40,6 +40,20 @@ class Write:
         """The primary key (`_id`) of the document."""
         return self.document["_id"]
 
+    def idempotent(self) -> Write:
+        """The same write, safe to send twice: lists that grew are `$set` whole, not pushed."""
+        if self.update is None or "$push" not in self.update:
+            return self
+        update = {k: v for k, v in self.update.items() if k != "$push"}
+        sets = dict(update.get("$set", {}))
+        for path in self.update["$push"]:
+            value: Any = self.document
+            for part in path.split("."):
+                value = value[part]
+            sets[path] = value
+        update["$set"] = sets
+        return Write(self.instance, self.document, update)
+
     def upsert(self) -> dict[str, Any]:
         """The update writing the whole document over whatever has its `_id`."""
         rest = {k: v for k, v in self.document.items() if k != "_id"}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import pymongo
@@ -15,7 +16,13 @@ from pymongo.errors import OperationFailure
 from odmantic._async import IS_ASYNC
 from odmantic._async.client import DriverClient, check_client, close, database_of, is_motor
 from odmantic._async.cursor import AIOCursor
-from odmantic._async.session import AIOSession, AIOSessionBase, AIOTransaction
+from odmantic._async.retry import RETRY_WRITES_FOR, retrying
+from odmantic._async.session import (
+    WITH_TRANSACTION_TIMEOUT,
+    AIOSession,
+    AIOSessionBase,
+    AIOTransaction,
+)
 from odmantic._async.writer import Mode, write_many, write_one
 from odmantic.exceptions import DocumentNotFoundError
 from odmantic.index import indexes_of
@@ -24,6 +31,7 @@ from odmantic.query import QueryExpression, build_filter, build_sort
 from odmantic.writes import Write, plan, with_references
 
 ModelT = TypeVar("ModelT", bound=Model)
+T = TypeVar("T")
 _FORBIDDEN_DB_CHARS = frozenset('/\\. "$')
 _INDEX_CONFLICTS = frozenset({85, 86})
 
@@ -49,9 +57,20 @@ class AIOEngine:
     Args:
         client: the driver client; a local `AsyncMongoClient()` when None.
         database: the database name; names containing `/ \\ . " $` or a space are refused.
+        retry_writes_for: seconds during which a write interrupted by a failover or a lost
+            connection is sent again (0: never), when that is safe: `save`, `save_all`,
+            `insert*` and `delete` are idempotent by primary key; `remove` is re-sent only
+            when the error proves that it never ran. Writes inside a transaction are not
+            retried one by one: use `with_transaction`.
     """
 
-    def __init__(self, client: DriverClient | None = None, database: str = "test") -> None:
+    def __init__(
+        self,
+        client: DriverClient | None = None,
+        database: str = "test",
+        *,
+        retry_writes_for: float = RETRY_WRITES_FOR,
+    ) -> None:
         if not isinstance(database, str) or not database:
             raise ValueError(f"invalid database name {database!r}: it must be a non-empty str")
         forbidden = "".join(sorted(set(database) & _FORBIDDEN_DB_CHARS))
@@ -67,6 +86,7 @@ class AIOEngine:
         self.database_name = database
         self.database: AsyncDatabase[Any] = database_of(client, database)
         self._collections: dict[type[Model], AsyncCollection[Any]] = {}
+        self.retry_writes_for = retry_writes_for
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(database={self.database_name!r})"
@@ -314,9 +334,22 @@ class AIOEngine:
             for model, writes in by_model.items():
                 collection = self.get_collection(model)
                 if len(writes) == 1 and len(instances) == 1:
-                    await write_one(collection, writes[0], level_mode, driver_session)
+                    one = functools.partial(write_one, collection, writes[0], level_mode)
+                    await self._retrying(functools.partial(one, driver_session), driver_session)
                 else:
-                    await write_many(collection, writes, level_mode, driver_session)
+                    many = functools.partial(write_many, collection, writes, level_mode)
+                    await self._retrying(functools.partial(many, driver_session), driver_session)
+
+    async def _retrying(
+        self,
+        attempt: Callable[[bool], Awaitable[T]],
+        session: AsyncClientSession | None,
+        idempotent: bool = True,
+    ) -> T:
+        """Run `attempt` under the engine's retry policy (never inside a transaction)."""
+        if self.retry_writes_for <= 0 or (session is not None and session.in_transaction):
+            return await attempt(False)
+        return await retrying(attempt, within=self.retry_writes_for, idempotent=idempotent)
 
     async def delete(
         self,
@@ -330,11 +363,17 @@ class AIOEngine:
             DocumentNotFoundError: no document has the instance's primary key.
         """
         _check_instance(instance)
-        result = await self.get_collection(type(instance)).delete_one(
-            {"_id": instance.__primary_key__()}, session=self._driver_session(session)
-        )
-        if result.deleted_count == 0:
-            raise DocumentNotFoundError(instance)
+        collection = self.get_collection(type(instance))
+        driver_session = self._driver_session(session)
+
+        async def attempt(retried: bool) -> None:
+            result = await collection.delete_one(
+                {"_id": instance.__primary_key__()}, session=driver_session
+            )
+            if result.deleted_count == 0 and not retried:  # after a retry: the first one did it
+                raise DocumentNotFoundError(instance)
+
+        await self._retrying(attempt, driver_session)
 
     async def remove(
         self,
@@ -352,15 +391,46 @@ class AIOEngine:
         collection = self.get_collection(model)
         filter_ = build_filter(queries)
         driver_session = self._driver_session(session)
-        if just_one:
-            result = await collection.delete_one(filter_, session=driver_session)
-        else:
-            result = await collection.delete_many(filter_, session=driver_session)
-        return result.deleted_count
+
+        async def attempt(retried: bool) -> int:
+            if just_one:
+                result = await collection.delete_one(filter_, session=driver_session)
+            else:
+                result = await collection.delete_many(filter_, session=driver_session)
+            return result.deleted_count
+
+        return await self._retrying(attempt, driver_session, idempotent=False)
 
     def session(self) -> AIOSession:
         """A new session on this engine: start it, or use it as a context manager."""
         return AIOSession(self)
+
+    async def with_transaction(
+        self,
+        callback: Callable[[AIOTransaction], Awaitable[T]],
+        *,
+        timeout: float = WITH_TRANSACTION_TIMEOUT,
+    ) -> T:
+        """Run `callback(transaction)` in a transaction (in a session of its own) and commit it.
+
+        As PyMongo's `ClientSession.with_transaction`: the whole callback runs again after an
+        error labelled `TransientTransactionError` (a write conflict, a failover), the commit
+        alone after `UnknownTransactionCommitResult`, until `timeout` seconds have passed. The
+        callback may run more than once: keep it to database work. If it commits or aborts
+        the transaction itself, nothing more is done.
+
+        Example:
+            async def transfer(transaction: AIOTransaction) -> None:
+                account = await transaction.find_one(Account, Account.id == account_id)
+                account.balance -= 10
+                await transaction.save(account)
+
+            await engine.with_transaction(transfer)
+
+        Returns:
+            what `callback` returned.
+        """
+        return await AIOTransaction.run(self, callback, timeout)
 
     def transaction(self) -> AIOTransaction:
         """A new transaction in its own session: start it, or use it as a context manager.

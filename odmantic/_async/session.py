@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import PyMongoError
 
 from odmantic._async.client import start_session, start_transaction
 from odmantic._async.cursor import AIOCursor
+from odmantic.exceptions import has_error_label
 from odmantic.model import ChangesSnapshot, Model
 from odmantic.query import QueryExpression
 
@@ -17,6 +21,10 @@ if TYPE_CHECKING:
     from odmantic._async.engine import AIOEngine
 
 ModelT = TypeVar("ModelT", bound=Model)
+T = TypeVar("T")
+
+WITH_TRANSACTION_TIMEOUT = 120.0
+"""Seconds within which `with_transaction` retries (PyMongo's own limit)."""
 
 
 class AIOSessionBase:
@@ -145,6 +153,22 @@ class AIOSession(AIOSessionBase):
         """Create a transaction in this session."""
         return AIOTransaction(self)
 
+    async def with_transaction(
+        self,
+        callback: Callable[[AIOTransaction], Awaitable[T]],
+        *,
+        timeout: float = WITH_TRANSACTION_TIMEOUT,
+    ) -> T:
+        """Run `callback(transaction)` in a transaction of this session and commit it.
+
+        See `AIOEngine.with_transaction`: the whole callback is retried on errors labelled
+        `TransientTransactionError`, the commit alone on `UnknownTransactionCommitResult`.
+
+        Returns:
+            what `callback` returned.
+        """
+        return await AIOTransaction.run(self, callback, timeout)
+
     async def __aenter__(self) -> AIOSession:
         await self.start()
         return self
@@ -224,19 +248,25 @@ class AIOTransaction(AIOSessionBase):
     async def commit(self) -> None:
         """Commit the changes and close the transaction (and end its own session).
 
+        When the commit fails, the session is kept: after an error labelled
+        `UnknownTransactionCommitResult` the transaction is still open and `commit()` can be
+        called again; after any other error it is over, and `start()` begins a new one in the
+        same session. `with_transaction` does both retries for you.
+
         Raises:
             RuntimeError: "Transaction not started".
         """
         session = self._driver_session_to_end()
         try:
             await session.commit_transaction()
-        except BaseException:
-            self._restore_unsaved()
+        except BaseException as exc:
+            if not has_error_label(exc, "UnknownTransactionCommitResult"):
+                self._in_transaction = False
+                self._restore_unsaved()
             raise
-        finally:
-            self._in_transaction = False
-            await self._release()
+        self._in_transaction = False
         self._saved.clear()
+        await self._release()
 
     async def abort(self) -> None:
         """Discard the changes and drop the transaction (and end its own session).
@@ -293,9 +323,57 @@ class AIOTransaction(AIOSessionBase):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if not self._in_transaction:
-            return
-        if exc_type is None:
-            await self.commit()
-        else:
-            await self.abort()
+        try:
+            if self._in_transaction and exc_type is None:
+                await self.commit()
+            elif self._in_transaction:
+                with contextlib.suppress(PyMongoError):  # the block's own error matters
+                    await self.abort()
+        finally:
+            await self._release()
+
+    @classmethod
+    async def run(
+        cls,
+        context: AIOEngine | AIOSession,
+        callback: Callable[[AIOTransaction], Awaitable[T]],
+        timeout: float = WITH_TRANSACTION_TIMEOUT,
+    ) -> T:
+        """Run `callback(transaction)` in a transaction and commit it, retrying as PyMongo's
+        `with_transaction` does (see `AIOEngine.with_transaction`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            transaction = cls(context)
+            await transaction.start()
+            try:
+                result = await callback(transaction)
+            except BaseException as exc:
+                if transaction.is_started:
+                    with contextlib.suppress(PyMongoError):
+                        await transaction.abort()
+                await transaction._release()
+                if has_error_label(exc, "TransientTransactionError") and (
+                    time.monotonic() < deadline
+                ):
+                    continue
+                raise
+            if await transaction._commit_with_retries(deadline):
+                return result
+
+    async def _commit_with_retries(self, deadline: float) -> bool:
+        """Commit (if the callback did not end the transaction); False: run it all again."""
+        try:
+            while self._in_transaction:
+                try:
+                    await self.commit()
+                except PyMongoError as exc:
+                    if time.monotonic() >= deadline:
+                        raise
+                    if has_error_label(exc, "UnknownTransactionCommitResult"):
+                        continue
+                    if has_error_label(exc, "TransientTransactionError"):
+                        return False
+                    raise
+            return True
+        finally:
+            await self._release()

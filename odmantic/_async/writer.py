@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal, NoReturn
 
 import bson
@@ -12,19 +13,20 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DocumentTooLarge, OperationFailure
 from pymongo.errors import DuplicateKeyError as PyMongoDuplicateKeyError
 
-from odmantic.exceptions import DocumentWriteError, DuplicateKeyError
+from odmantic.exceptions import DocumentWriteError, DuplicateKeyError, WriteConflictError
 from odmantic.writes import Write
 
 Mode = Literal["save", "insert"]
 """`save`: upsert by primary key; `insert`: refuse a primary key that is already stored."""
 
 _DUPLICATE_KEY = 11000
+_WRITE_CONFLICT = 112
 # Errors PyMongo or the server raise for a document that cannot be stored as it is.
 _UNSTORABLE = (BSONError, OverflowError, DocumentTooLarge, UnicodeEncodeError)
 _SERVER_UNSTORABLE = frozenset({2, 10334, 15, 17419, 17280})
 
 
-def _is_primary_key_clash(error: dict[str, Any]) -> bool:
+def _is_primary_key_clash(error: Mapping[str, Any]) -> bool:
     return error.get("code") == _DUPLICATE_KEY and "_id" in (error.get("keyPattern") or {})
 
 
@@ -38,9 +40,19 @@ def _operation(write: Write, mode: Mode, in_transaction: bool) -> InsertOne[Any]
 
 
 async def write_one(
-    collection: AsyncCollection[Any], write: Write, mode: Mode, session: AsyncClientSession | None
+    collection: AsyncCollection[Any],
+    write: Write,
+    mode: Mode,
+    session: AsyncClientSession | None,
+    retried: bool = False,
 ) -> None:
-    """Write one instance, then mark it stored."""
+    """Write one instance, then mark it stored.
+
+    With `retried` (an earlier attempt may have been applied), the write is made idempotent
+    and an insert clashing on the instance's own `_id` counts as done.
+    """
+    if retried:
+        write = write.idempotent()
     try:
         if write.update is not None:
             result = await collection.update_one({"_id": write.key}, write.update, session=session)
@@ -55,10 +67,13 @@ async def write_one(
                 {"_id": write.key}, write.upsert(), upsert=True, session=session
             )
     except PyMongoDuplicateKeyError as exc:
-        raise DuplicateKeyError(write.instance, exc) from exc
+        if not (retried and mode == "insert" and _is_primary_key_clash(exc.details or {})):
+            raise DuplicateKeyError(write.instance, exc) from exc
     except _UNSTORABLE as exc:
         raise DocumentWriteError([(write.instance, _unstorable(write, exc))]) from exc
     except OperationFailure as exc:
+        if exc.code == _WRITE_CONFLICT:
+            raise WriteConflictError(write.instance, exc) from exc
         if exc.code not in _SERVER_UNSTORABLE:
             raise
         raise DocumentWriteError([(write.instance, str(exc))]) from exc
@@ -70,11 +85,12 @@ async def write_many(
     writes: list[Write],
     mode: Mode,
     session: AsyncClientSession | None,
+    retried: bool = False,
 ) -> None:
     """Write `writes` in one unordered bulk write; mark stored the instances written.
 
     New documents whose `_id` exists become upserts when saving; a document updated by its
-    changes but deleted meanwhile is written again in full.
+    changes but deleted meanwhile is written again in full. With `retried`, as `write_one`.
 
     Raises:
         DuplicateKeyError: unique keys refused some documents (every one is listed).
@@ -82,6 +98,8 @@ async def write_many(
     """
     if not writes:
         return
+    if retried:
+        writes = [w.idempotent() for w in writes]
     in_transaction = session is not None and session.in_transaction
     operations = [_operation(w, mode, in_transaction) for w in writes]
     failed: dict[int, dict[str, Any]] = {}
@@ -94,20 +112,27 @@ async def write_many(
         driver_error, matched = exc, exc.details.get("nMatched", 0)
         for error in exc.details.get("writeErrors", []):
             index = error["index"]
-            if mode == "save" and writes[index].update is None and _is_primary_key_clash(error):
+            new = writes[index].update is None
+            if error.get("code") == _WRITE_CONFLICT:
+                raise WriteConflictError(writes[index].instance, exc) from exc
+            if mode == "save" and new and _is_primary_key_clash(error):
                 retry.append(writes[index])
-            else:
+            elif not (retried and new and _is_primary_key_clash(error)):
                 failed[index] = error
     except _UNSTORABLE as exc:
         _raise_unstorable(writes, exc)
+    except OperationFailure as exc:
+        if exc.code == _WRITE_CONFLICT:
+            raise WriteConflictError(writes[0].instance, exc) from exc
+        raise
     if retry:
         await write_many(collection, [_as_upsert(w) for w in retry], "save", session)
     updated = [w for i, w in enumerate(writes) if w.update is not None and i not in failed]
     if matched < len(updated):
         await _rewrite_deleted(collection, updated, session)
-    retried = {id(w.instance) for w in retry}
+    upserted = {id(w.instance) for w in retry}
     for index, write in enumerate(writes):
-        if index not in failed and id(write.instance) not in retried:
+        if index not in failed and id(write.instance) not in upserted:
             write.instance.__mark_stored__(write.document)
     if failed:
         _raise_failures(writes, failed, driver_error)

@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import time
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pymongo.errors import PyMongoError
 from pymongo.synchronous.client_session import ClientSession
 
 from odmantic._sync.client import start_session, start_transaction
 from odmantic._sync.cursor import SyncCursor
+from odmantic.exceptions import has_error_label
 from odmantic.model import ChangesSnapshot, Model
 from odmantic.query import QueryExpression
 
@@ -18,6 +22,10 @@ if TYPE_CHECKING:
     from odmantic._sync.engine import SyncEngine
 
 ModelT = TypeVar("ModelT", bound=Model)
+T = TypeVar("T")
+
+WITH_TRANSACTION_TIMEOUT = 120.0
+"""Seconds within which `with_transaction` retries (PyMongo's own limit)."""
 
 
 class SyncSessionBase:
@@ -144,6 +152,22 @@ class SyncSession(SyncSessionBase):
         """Create a transaction in this session."""
         return SyncTransaction(self)
 
+    def with_transaction(
+        self,
+        callback: Callable[[SyncTransaction], T],
+        *,
+        timeout: float = WITH_TRANSACTION_TIMEOUT,
+    ) -> T:
+        """Run `callback(transaction)` in a transaction of this session and commit it.
+
+        See `SyncEngine.with_transaction`: the whole callback is retried on errors labelled
+        `TransientTransactionError`, the commit alone on `UnknownTransactionCommitResult`.
+
+        Returns:
+            what `callback` returned.
+        """
+        return SyncTransaction.run(self, callback, timeout)
+
     def __enter__(self) -> SyncSession:
         self.start()
         return self
@@ -223,19 +247,25 @@ class SyncTransaction(SyncSessionBase):
     def commit(self) -> None:
         """Commit the changes and close the transaction (and end its own session).
 
+        When the commit fails, the session is kept: after an error labelled
+        `UnknownTransactionCommitResult` the transaction is still open and `commit()` can be
+        called again; after any other error it is over, and `start()` begins a new one in the
+        same session. `with_transaction` does both retries for you.
+
         Raises:
             RuntimeError: "Transaction not started".
         """
         session = self._driver_session_to_end()
         try:
             session.commit_transaction()
-        except BaseException:
-            self._restore_unsaved()
+        except BaseException as exc:
+            if not has_error_label(exc, "UnknownTransactionCommitResult"):
+                self._in_transaction = False
+                self._restore_unsaved()
             raise
-        finally:
-            self._in_transaction = False
-            self._release()
+        self._in_transaction = False
         self._saved.clear()
+        self._release()
 
     def abort(self) -> None:
         """Discard the changes and drop the transaction (and end its own session).
@@ -292,9 +322,57 @@ class SyncTransaction(SyncSessionBase):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if not self._in_transaction:
-            return
-        if exc_type is None:
-            self.commit()
-        else:
-            self.abort()
+        try:
+            if self._in_transaction and exc_type is None:
+                self.commit()
+            elif self._in_transaction:
+                with contextlib.suppress(PyMongoError):  # the block's own error matters
+                    self.abort()
+        finally:
+            self._release()
+
+    @classmethod
+    def run(
+        cls,
+        context: SyncEngine | SyncSession,
+        callback: Callable[[SyncTransaction], T],
+        timeout: float = WITH_TRANSACTION_TIMEOUT,
+    ) -> T:
+        """Run `callback(transaction)` in a transaction and commit it, retrying as PyMongo's
+        `with_transaction` does (see `SyncEngine.with_transaction`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            transaction = cls(context)
+            transaction.start()
+            try:
+                result = callback(transaction)
+            except BaseException as exc:
+                if transaction.is_started:
+                    with contextlib.suppress(PyMongoError):
+                        transaction.abort()
+                transaction._release()
+                if has_error_label(exc, "TransientTransactionError") and (
+                    time.monotonic() < deadline
+                ):
+                    continue
+                raise
+            if transaction._commit_with_retries(deadline):
+                return result
+
+    def _commit_with_retries(self, deadline: float) -> bool:
+        """Commit (if the callback did not end the transaction); False: run it all again."""
+        try:
+            while self._in_transaction:
+                try:
+                    self.commit()
+                except PyMongoError as exc:
+                    if time.monotonic() >= deadline:
+                        raise
+                    if has_error_label(exc, "UnknownTransactionCommitResult"):
+                        continue
+                    if has_error_label(exc, "TransientTransactionError"):
+                        return False
+                    raise
+            return True
+        finally:
+            self._release()

@@ -1,0 +1,73 @@
+# generated from odmantic/_async/retry.py by codegen; do not edit
+"""Retrying writes across failovers: only what is safe to repeat, within a time limit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+
+T = TypeVar("T")
+
+RETRY_WRITES_FOR = 30.0
+"""Default seconds an engine keeps retrying a write (PyMongo's server selection timeout)."""
+
+# The server refused the command before running it: safe to send again, whatever it does.
+_NOT_RUN = frozenset({10107, 13435})
+# A primary went away or is stepping down: the command may or may not have run.
+_FAILOVER = frozenset({11600, 11602, 91, 189, 262, 9001, 6, 7, 89, 10107, 13435, 13436})
+
+
+def proves_not_run(error: PyMongoError) -> bool:
+    """Whether `error` proves that the command never ran (so any command can be re-sent)."""
+    if error.has_error_label("RetryableWriteError"):
+        return True
+    return isinstance(error, OperationFailure) and error.code in _NOT_RUN
+
+
+def is_transient(error: PyMongoError) -> bool:
+    """Whether `error` comes from a failover or a lost connection (an idempotent write can be
+    re-sent)."""
+    if proves_not_run(error) or isinstance(error, ConnectionFailure):
+        return not _is_server_selection_timeout(error)
+    return isinstance(error, OperationFailure) and error.code in _FAILOVER
+
+
+def _is_server_selection_timeout(error: PyMongoError) -> bool:
+    # The driver already waited for a primary that long: waiting again would double it.
+    return type(error).__name__ == "ServerSelectionTimeoutError"
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def retrying(
+    attempt: Callable[[bool], T],
+    *,
+    within: float,
+    idempotent: bool,
+) -> T:
+    """Run `attempt(retried)`, again after a transient error, for `within` seconds at most.
+
+    `retried` tells the attempt that an earlier one may have been applied. A write that is
+    not idempotent is re-sent only when the error proves that it never ran.
+    """
+    deadline = time.monotonic() + within
+    delay = 0.05
+    retried = False
+    while True:
+        try:
+            return attempt(retried)
+        except PyMongoError as exc:
+            safe = is_transient(exc) if idempotent else proves_not_run(exc)
+            if not safe or time.monotonic() + delay > deadline:
+                raise
+        _pause(delay)
+        delay = min(delay * 2, 1.0)
+        retried = True
+
+
+__all__ = ["RETRY_WRITES_FOR", "retrying", "is_transient", "proves_not_run"]

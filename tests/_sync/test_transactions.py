@@ -1,0 +1,141 @@
+# generated from tests/_async/test_transactions.py by codegen; do not edit
+"""with_transaction, write conflicts, commit retries and write retries, with server fail points."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+from pymongo.errors import OperationFailure, PyMongoError
+
+from odmantic import Model, SyncEngine
+from odmantic.exceptions import WriteConflictError
+from odmantic.session import SyncTransaction
+from tests.models import Player
+
+
+class Counter(Model):
+    name: str
+    value: int = 0
+
+
+@contextmanager
+def fail_point(engine: SyncEngine, mode: Any, **data: Any) -> Iterator[None]:
+    """Make the server fail commands (`failCommand`) while the block runs."""
+    admin = engine.client.admin
+    admin.command("configureFailPoint", "failCommand", mode=mode, data=data)
+    try:
+        yield
+    finally:
+        admin.command("configureFailPoint", "failCommand", mode="off")
+
+
+def test_with_transaction_returns_the_callbacks_result(engine: SyncEngine) -> None:
+    def create(transaction: SyncTransaction) -> Player:
+        return transaction.save(Player(name="in-tx"))
+
+    player = engine.with_transaction(create)
+    assert engine.find_one(Player, Player.id == player.id) == player
+    with engine.session() as session:
+        other = session.with_transaction(create)
+    assert engine.count(Player) == 2 and other.id != player.id
+
+
+def test_concurrent_increments_all_commit(engine: SyncEngine) -> None:
+    counter = engine.save(Counter(name="c"))
+
+    def increment(transaction: SyncTransaction) -> None:
+        current = transaction.find_one(Counter, Counter.id == counter.id)
+        assert current is not None
+        current.value += 1
+        transaction.save(current)
+
+    def worker() -> None:
+        for _ in range(10):
+            engine.with_transaction(increment)
+
+    with ThreadPoolExecutor(10) as pool:
+        for future in [pool.submit(worker) for _ in range(10)]:
+            future.result()
+    stored = engine.find_one(Counter, Counter.id == counter.id)
+    assert stored is not None and stored.value == 100
+
+
+def test_a_write_conflict_names_the_model_and_instance(engine: SyncEngine) -> None:
+    counter = engine.save(Counter(name="c"))
+    first, second = engine.transaction(), engine.transaction()
+    first.start()
+    second.start()
+    one = first.find_one(Counter, Counter.id == counter.id)
+    two = second.find_one(Counter, Counter.id == counter.id)
+    assert one is not None and two is not None
+    one.value, two.value = 1, 2
+    first.save(one)
+    with pytest.raises(WriteConflictError, match=r"Counter instance with primary key") as info:
+        second.save(two)
+    assert info.value.has_error_label("TransientTransactionError")
+    assert isinstance(info.value.__cause__, OperationFailure)
+    second.abort()
+    first.commit()
+
+
+def test_commit_keeps_its_session_when_the_result_is_unknown(engine: SyncEngine) -> None:
+    transaction = engine.transaction()
+    transaction.start()
+    transaction.save(Player(name="p"))
+    failure = {"failCommands": ["commitTransaction"], "errorCode": 50}  # MaxTimeMSExpired
+    with fail_point(engine, {"times": 1}, **failure):
+        with pytest.raises(PyMongoError) as info:
+            transaction.commit()
+    assert info.value.has_error_label("UnknownTransactionCommitResult")
+    assert transaction.is_started and transaction.session.is_started
+    transaction.commit()
+    assert not transaction.session.is_started
+    assert engine.count(Player) == 1
+
+
+def test_with_transaction_retries_an_unknown_commit(engine: SyncEngine) -> None:
+    def create(transaction: SyncTransaction) -> str:
+        transaction.save(Player(name="p"))
+        return "done"
+
+    failure = {"failCommands": ["commitTransaction"], "errorCode": 50}  # MaxTimeMSExpired
+    with fail_point(engine, {"times": 2}, **failure):
+        assert engine.with_transaction(create) == "done"
+    assert engine.count(Player) == 1
+
+
+def test_a_save_is_retried_past_a_stepping_down_primary(engine: SyncEngine) -> None:
+    failure = {"failCommands": ["update", "insert"], "errorCode": 10107}
+    with fail_point(engine, {"times": 3}, **failure):
+        player = engine.save(Player(name="p"))
+        engine.insert(Player(name="q"))
+    player.level = 3
+    with fail_point(engine, {"times": 3}, **failure):
+        engine.save_all([player, Player(name="r")])
+    assert sorted((p.name, p.level) for p in engine.find(Player)) == [
+        ("p", 3),
+        ("q", 0),
+        ("r", 0),
+    ]
+
+
+def test_a_delete_applied_before_the_error_succeeds(engine: SyncEngine) -> None:
+    player = engine.save(Player(name="p"))
+    concern = {"code": 262, "errmsg": "exceeded time limit"}
+    with fail_point(engine, {"times": 2}, failCommands=["delete"], writeConcernError=concern):
+        engine.delete(player)
+    assert engine.count(Player) == 0
+
+
+def test_retries_can_be_switched_off(mongo_uri: str, database_name: str) -> None:
+    engine = SyncEngine(client=MongoClient(mongo_uri), database=database_name, retry_writes_for=0)
+    failure = {"failCommands": ["update"], "errorCode": 10107}
+    with fail_point(engine, {"times": 2}, **failure):
+        with pytest.raises(PyMongoError):
+            engine.save(Player(name="p"))
+    engine.close()
