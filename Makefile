@@ -27,6 +27,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy odmantic codegen tests examples benchmarks
+	$(BIN)/pyright
 
 test: $(STAMP) check-generated lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -202,7 +202,7 @@ def summarise_profile(stats: pstats.Stats, title: str, top: int) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, run, print, write ``results.md``; return the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+        prog="python -m benchmarks", description=(__doc__ or "").split("\n")[0]
     )
     parser.add_argument("--quick", action="store_true", help="1 repeat instead of 5 (smoke test)")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per side (>= 1)")

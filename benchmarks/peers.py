@@ -120,7 +120,7 @@ def _models(kind: str) -> dict[str, Any]:
             owner: Owner = Reference()
 
         return {"Item": Item, "Pet": Pet, "load": Item.model_validate_doc}
-    from beanie import Document
+    from beanie import Document  # pyright: ignore[reportMissingImports]
     from pydantic import BaseModel
 
     class BAddress(BaseModel):
@@ -286,7 +286,7 @@ async def _worker(kind: str, uri: str, dbname: str, repeats: int) -> dict[str, A
 
         odm = _bodies(kind, models, AIOEngine(client=client, database=dbname))
     else:
-        from beanie import init_beanie
+        from beanie import init_beanie  # pyright: ignore[reportMissingImports]
 
         await init_beanie(database=client[dbname], document_models=[models["Item"]])
         odm = _bodies(kind, models, None)

@@ -61,22 +61,22 @@ class WithId(BaseModel):
 
 def test_object_id_from_bson_object_id_is_not_copied() -> None:
     oid = bson.ObjectId()
-    assert WithId(id=oid).id is oid
+    assert WithId(id=oid).id is oid  # pyright: ignore[reportArgumentType]
     assert TypeAdapter(ObjectId).validate_python(oid) is oid
 
 
 def test_object_id_from_str_and_bytes() -> None:
-    from_str = WithId(id=OID_HEX).id
+    from_str = WithId(id=OID_HEX).id  # pyright: ignore[reportArgumentType]
     assert type(from_str) is bson.ObjectId
     assert from_str == bson.ObjectId(OID_HEX)
-    assert WithId(id=OID_HEX.upper()).id == bson.ObjectId(OID_HEX)
+    assert WithId(id=OID_HEX.upper()).id == bson.ObjectId(OID_HEX)  # pyright: ignore[reportArgumentType]
     oid = bson.ObjectId()
-    assert WithId(id=oid.binary).id == oid
+    assert WithId(id=oid.binary).id == oid  # pyright: ignore[reportArgumentType]
     assert WithId.model_validate_json(json.dumps({"id": OID_HEX})).id == bson.ObjectId(OID_HEX)
 
 
 def test_object_id_isinstance_of_subclass() -> None:
-    assert isinstance(WithId(id=OID_HEX).id, ObjectId)
+    assert isinstance(WithId(id=OID_HEX).id, ObjectId)  # pyright: ignore[reportArgumentType]
     assert isinstance(bson.ObjectId(), ObjectId)
     assert not isinstance(OID_HEX, ObjectId)
     assert issubclass(ObjectId, bson.ObjectId)
@@ -111,13 +111,13 @@ def test_object_id_json_rejection() -> None:
 
 def test_object_id_dump() -> None:
     oid = bson.ObjectId(OID_HEX)
-    model = WithId(id=oid)
+    model = WithId(id=oid)  # pyright: ignore[reportArgumentType]
     assert model.model_dump() == {"id": oid}
     assert model.model_dump()["id"] is oid
     assert model.model_dump(mode="json") == {"id": OID_HEX}
     assert model.model_dump_json() == f'{{"id":"{OID_HEX}"}}'
     assert WithId.model_validate_json(model.model_dump_json()) == model
-    assert TypeAdapter(ObjectId).dump_python(oid, mode="json") == OID_HEX
+    assert TypeAdapter(ObjectId).dump_python(oid, mode="json") == OID_HEX  # pyright: ignore[reportArgumentType]
 
 
 def test_object_id_json_schema() -> None:
@@ -183,9 +183,9 @@ def test_decimal128() -> None:
         assert result.to_decimal() == Decimal(expected)
     assert str(adapter.validate_json('"1.25"')) == "1.25"
     assert str(adapter.validate_json("1.25")) == "1.25"
-    assert adapter.dump_python(existing) is existing
-    assert adapter.dump_python(existing, mode="json") == "1.50"
-    assert adapter.dump_json(existing) == b'"1.50"'
+    assert adapter.dump_python(existing) is existing  # pyright: ignore[reportArgumentType]
+    assert adapter.dump_python(existing, mode="json") == "1.50"  # pyright: ignore[reportArgumentType]
+    assert adapter.dump_json(existing) == b'"1.50"'  # pyright: ignore[reportArgumentType]
     assert adapter.json_schema(mode="serialization") == {"type": "string", "format": "decimal"}
     assert {"type": "number"} in adapter.json_schema()["anyOf"]
     for bad in ("abc", True, None, [1], "1" * 40):
@@ -205,13 +205,13 @@ def test_binary() -> None:
         result = adapter.validate_python(raw)
         assert type(result) is bson.binary.Binary
         assert result.subtype == 0 and bytes(result) == b"\xffdata"
-    assert adapter.dump_python(existing) is existing
+    assert adapter.dump_python(existing) is existing  # pyright: ignore[reportArgumentType]
     # JSON holds the UTF-8 text of the data, as in ODMantic 1.1.
-    assert adapter.dump_python(existing, mode="json") == "\x00\x01"
-    assert adapter.dump_json(bson.binary.Binary(b"caf\xc3\xa9")) == '"café"'.encode()
+    assert adapter.dump_python(existing, mode="json") == "\x00\x01"  # pyright: ignore[reportArgumentType]
+    assert adapter.dump_json(bson.binary.Binary(b"caf\xc3\xa9")) == '"café"'.encode()  # pyright: ignore[reportArgumentType]
     assert adapter.validate_json('"café"') == bson.binary.Binary("café".encode())
     with pytest.raises(PydanticSerializationError, match="not UTF-8 text has no JSON form"):
-        adapter.dump_json(bson.binary.Binary(b"\xffdata"))
+        adapter.dump_json(bson.binary.Binary(b"\xffdata"))  # pyright: ignore[reportArgumentType]
     assert adapter.json_schema() == {"type": "string", "format": "binary"}
     for bad in ("text", 1, None):
         with pytest.raises(ValidationError) as exc_info:
@@ -244,9 +244,9 @@ def test_regex() -> None:
     from_str = adapter.validate_python("^c")
     assert from_str.pattern == "^c" and from_str.flags == 0
     assert adapter.validate_json('"^d"').pattern == "^d"
-    assert adapter.dump_python(existing) is existing
-    assert adapter.dump_python(existing, mode="json") == "^a"
-    assert adapter.dump_json(existing) == b'"^a"'
+    assert adapter.dump_python(existing) is existing  # pyright: ignore[reportArgumentType]
+    assert adapter.dump_python(existing, mode="json") == "^a"  # pyright: ignore[reportArgumentType]
+    assert adapter.dump_json(existing) == b'"^a"'  # pyright: ignore[reportArgumentType]
     assert adapter.json_schema() == {"type": "string", "format": "regex"}
     with pytest.raises(ValidationError) as exc_info:
         adapter.validate_python(12)
@@ -429,7 +429,6 @@ def test_with_bson_serializer_base_requires_override() -> None:
         typing.Dict[str, int],  # noqa: UP006
         tuple[int, ...],
         tuple[()],
-        frozenset[str],
         collections.abc.Sequence[int],
         collections.abc.Mapping[str, float],
         Annotated[int, Field(gt=0)],
@@ -447,6 +446,15 @@ def test_with_bson_serializer_base_requires_override() -> None:
 )
 def test_substitute_returns_same_object_when_nothing_changes(annotation: Any) -> None:
     assert substitute_bson_types(annotation) is annotation
+
+
+def test_sets_are_dumped_as_arrays_for_mongodb() -> None:
+    adapter: TypeAdapter[frozenset[Decimal]] = TypeAdapter(
+        substitute_bson_types(frozenset[Decimal])
+    )
+    dumped = adapter.dump_python(frozenset({Decimal("1.5")}), context=BSON_CONTEXT)
+    assert dumped == [bson.decimal128.Decimal128("1.5")]
+    assert adapter.dump_python(frozenset({Decimal("1.5")})) == frozenset({Decimal("1.5")})
 
 
 def test_substitute_rewrites_nested_types() -> None:

@@ -44,8 +44,11 @@ EXPECTED_NAMES = {
 _NAME = re.compile(r"\b(" + "|".join(EXPECTED_NAMES) + r")\b")
 
 
+_AWAITABLE = re.compile(r"\bAwaitable\[([^\[\]]+)\]")  # a callback's Awaitable[T] is T
+
+
 def _to_sync(annotation: str) -> str:
-    return _NAME.sub(lambda m: EXPECTED_NAMES[m.group(1)], annotation)
+    return _AWAITABLE.sub(r"\1", _NAME.sub(lambda m: EXPECTED_NAMES[m.group(1)], annotation))
 
 
 def _members(cls: type) -> dict[str, object]:

@@ -84,7 +84,7 @@ async def test_transaction_aborted_by_exception(engine: AIOEngine) -> None:
     with pytest.raises(ZeroDivisionError):
         async with engine.transaction() as transaction:
             await transaction.save(Player(name="lost"))
-            1 / 0  # noqa: B018
+            1 / 0  # noqa: B018  # pyright: ignore[reportUnusedExpression]
     assert await engine.count(Player, Player.name == "lost") == 0
 
 
@@ -157,7 +157,7 @@ async def test_aborted_transaction_leaves_instances_to_save(engine: AIOEngine) -
     with pytest.raises(ZeroDivisionError):
         async with engine.transaction() as transaction:
             await transaction.save(player)
-            1 / 0  # noqa: B018
+            1 / 0  # noqa: B018  # pyright: ignore[reportUnusedExpression]
     assert player.__fields_to_save__() is None
     await engine.save(player)
     assert await engine.count(Player, Player.name == "retry") == 1

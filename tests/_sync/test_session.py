@@ -85,7 +85,7 @@ def test_transaction_aborted_by_exception(engine: SyncEngine) -> None:
     with pytest.raises(ZeroDivisionError):
         with engine.transaction() as transaction:
             transaction.save(Player(name="lost"))
-            1 / 0  # noqa: B018
+            1 / 0  # noqa: B018  # pyright: ignore[reportUnusedExpression]
     assert engine.count(Player, Player.name == "lost") == 0
 
 
@@ -158,7 +158,7 @@ def test_aborted_transaction_leaves_instances_to_save(engine: SyncEngine) -> Non
     with pytest.raises(ZeroDivisionError):
         with engine.transaction() as transaction:
             transaction.save(player)
-            1 / 0  # noqa: B018
+            1 / 0  # noqa: B018  # pyright: ignore[reportUnusedExpression]
     assert player.__fields_to_save__() is None
     engine.save(player)
     assert engine.count(Player, Player.name == "retry") == 1
