@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from annotated_types import SupportsGe, SupportsGt, SupportsLe, SupportsLt
 from pydantic import TypeAdapter, ValidationError
@@ -149,6 +149,60 @@ class FieldProxy:
 
     def __pos__(self) -> KeyName:
         return KeyName(self._path)
+
+    def __may_be_absent__(self) -> bool:
+        """Whether documents may lack this field's key (it has a plain default)."""
+        return self._field.has_default
+
+    def __parse_stored__(self, value: Any) -> Any:
+        """A value stored in this field (or one item of a list field), as the model holds it.
+
+        Raises:
+            TypeError: the value is not one of the field's type, naming the field.
+        """
+        errors = []
+        for adapter in _adapters(self._field):
+            try:
+                return adapter.validate_python(value)
+            except ValidationError as exc:
+                errors.append(exc.errors(include_url=False)[0]["msg"])
+        raise TypeError(
+            f"{self._owner.name}.{self._field.name}: stored value {value!r} does not validate "
+            f"({errors[0]})"
+        )
+
+    def __update_value__(self, value: Any, how: UpdateValue) -> Any:
+        """`value` as an update operator stores it in this field.
+
+        `how`: "field" validates it as the field, constraints included (`$set`, `$min`...);
+        "number" as the field's type without constraints (`$inc`, `$mul`); "item" as one item
+        of a list field (`$push`, `$addToSet`, `$pull`).
+
+        Raises:
+            ValueError: the value does not validate, naming the field.
+        """
+        field = self._field
+        if field.kind == "reference":
+            return to_query_value(value)
+        adapters = _adapters(field)
+        if how == "field":
+            adapter = _constrained_adapter(field)
+        elif how == "number":
+            adapter = adapters[0]
+        elif len(adapters) > 1:
+            adapter = adapters[1]
+        else:
+            raise ValueError(f"{self._owner.name}.{field.name} is not a list: it has no items")
+        try:
+            valid = adapter.validate_python(value)
+        except ValidationError as exc:
+            reason = exc.errors(include_url=False)[0]["msg"]
+            raise ValueError(
+                f"{self._owner.name}.{field.name}: {value!r} is not a valid value ({reason})"
+            ) from None
+        if field.kind == "embedded":
+            return to_query_value(valid)
+        return adapter.dump_python(valid, mode="python", context=BSON_CONTEXT)
 
     def __query_value__(self, value: Any) -> Any:
         """`value` as this field stores it: validated by the field's type (or, for a list
@@ -306,6 +360,22 @@ def _item_type(annotation: Any) -> Any:
         if args and not isinstance(annotation, str):
             return args[0]
     return None
+
+
+_CONSTRAINED: dict[FieldSchema, TypeAdapter[Any]] = {}
+
+UpdateValue = Literal["field", "number", "item"]
+
+
+def _constrained_adapter(field: FieldSchema) -> TypeAdapter[Any]:
+    """An adapter validating values of `field` with its constraints (`ge=0`...)."""
+    adapter = _CONSTRAINED.get(field)
+    if adapter is None:
+        annotation: Any = substitute_bson_types(field.annotation)
+        if field.constraints:
+            annotation = Annotated.__class_getitem__((annotation, *field.constraints))  # type: ignore[attr-defined]
+        adapter = _CONSTRAINED[field] = TypeAdapter(annotation)
+    return adapter
 
 
 _REFUSED_ON_REFERENCES = frozenset(

@@ -249,13 +249,14 @@ def _rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool
 
 
 def _field_schema(
-    cls: type[Any], name: str, annotation: Any, info: FieldInfoODM | None, embedded: bool
+    cls: type[Any], name: str, finfo: FieldInfo, info: FieldInfoODM | None, embedded: bool
 ) -> FieldSchema:
     """The schema of one field, refusing the kinds of fields that cannot be stored.
 
     A field annotated with the class being built gets its target when the schema is linked.
     """
     owner = cls.__name__
+    annotation = finfo.annotation
     reason = unstorable(annotation)
     if reason is not None:
         raise ModelDefinitionError(f"{owner}.{name}: {reason}")
@@ -298,6 +299,8 @@ def _field_schema(
         unique=bool(options and options.unique),
         mutable=kind == "embedded" or (kind == "plain" and is_mutable(annotation)),
         annotation=annotation,
+        constraints=tuple(finfo.metadata),
+        has_default=finfo.default is not PydanticUndefined,
     )
 
 
@@ -350,9 +353,7 @@ def _build_schema(
     if generated_id:  # shown first, as ODMantic 1.1 does; pydantic keeps it last
         names = ["id", *(n for n in names if n != "id")]
     fields = {
-        name: _field_schema(
-            cls, name, cls.__pydantic_fields__[name].annotation, infos.get(name), embedded
-        )
+        name: _field_schema(cls, name, cls.__pydantic_fields__[name], infos.get(name), embedded)
         for name in names
     }
     _check_key_names(owner, fields)

@@ -37,6 +37,9 @@ class FieldSchema:
         index, unique: index options for `configure_database`.
         mutable: values can change in place (lists, dicts, embedded models): always saved.
         annotation: the field's type (query values are validated with it).
+        has_default: the field has a plain default value (documents may lack its key).
+        constraints: pydantic's metadata of the field (constraints such as `ge=0`, BSON
+            markers): update values are validated with them.
     """
 
     name: str
@@ -49,6 +52,8 @@ class FieldSchema:
     unique: bool = False
     mutable: bool = False
     annotation: object = None
+    constraints: tuple[object, ...] = ()
+    has_default: bool = False
 
     @property
     def reshaped(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Callable, Generator
 from typing import Any, Generic, TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -12,14 +12,14 @@ from pymongo.asynchronous.cursor import AsyncCursor
 
 from odmantic._async import IS_ASYNC
 from odmantic._async.client import aggregate
-from odmantic.model import Model
-from odmantic.reference import lookup_stages
+from odmantic.reads import Read
 
-ModelT = TypeVar("ModelT", bound=Model)
+OutputT = TypeVar("OutputT")
 
 
-class AIOCursor(Generic[ModelT]):
-    """The documents of a `find`, parsed as `model` instances.
+class AIOCursor(Generic[OutputT]):
+    """The results of a `find` (instances of the model, or of a projection) or of an
+    `aggregate`, iterated as a stream or read whole.
 
     `async for instance in cursor` streams the documents in driver batches: the cursor keeps no
     instance, so memory stays flat however many documents match. `await cursor.to_list()` reads
@@ -34,73 +34,50 @@ class AIOCursor(Generic[ModelT]):
 
     def __init__(
         self,
-        model: type[ModelT],
         collection: AsyncCollection[Any],
-        filter_: dict[str, Any],
-        sort: list[tuple[str, int]] | None,
-        skip: int,
-        limit: int | None,
+        read: Read,
+        parse: Callable[[dict[str, Any]], OutputT],
         session: AsyncClientSession | None,
     ) -> None:
-        self._model = model
         self._collection = collection
-        self._filter = filter_
-        self._sort = sort
-        self._skip = skip
-        self._limit = limit
+        self._read = read
+        self._parse = parse
         self._session = session
 
     def pipeline(self) -> list[dict[str, Any]] | None:
-        """The aggregation pipeline run for a model with references, or None for a plain find."""
-        lookups = lookup_stages(self._model.__schema__)
-        if not lookups:
-            return None
-        stages: list[dict[str, Any]] = [{"$match": self._filter}]
-        if self._sort:
-            stages.append({"$sort": dict(self._sort)})
-        if self._skip:
-            stages.append({"$skip": self._skip})
-        if self._limit:
-            stages.append({"$limit": self._limit})
-        return stages + lookups
+        """The aggregation pipeline run (references joined, or `aggregate`), None for a find."""
+        return self._read.pipeline
 
     async def _open(self) -> AsyncCursor[Any] | AsyncCommandCursor[Any]:
-        pipeline = self.pipeline()
-        if pipeline is not None:
-            return await aggregate(self._collection, pipeline, self._session)
+        read = self._read
+        if read.pipeline is not None:
+            return await aggregate(self._collection, read.pipeline, self._session)
         return self._collection.find(
-            self._filter,
-            sort=self._sort,
-            skip=self._skip,
-            limit=self._limit or 0,
+            read.filter,
+            read.projection,
+            sort=read.sort,
+            skip=read.skip,
+            limit=read.limit or 0,
             session=self._session,
         )
 
-    def _load(self, raw: dict[str, Any]) -> ModelT:
-        """An instance of a stored document: nothing to save until it is changed."""
-        instance = self._model.model_validate_doc(raw)
-        instance.__mark_loaded__(raw)
-        return instance
-
-    async def to_list(self) -> list[ModelT]:
-        """Run the query and return all the documents as instances."""
+    async def to_list(self) -> list[OutputT]:
+        """Run the query and return all the results."""
         driver_cursor = await self._open()
-        raw_docs = await driver_cursor.to_list(None)
-        return [self._load(raw) for raw in raw_docs]
+        parse = self._parse
+        return [parse(raw) for raw in await driver_cursor.to_list(None)]
 
-    async def __aiter__(self) -> AsyncIterator[ModelT]:
+    async def __aiter__(self) -> AsyncIterator[OutputT]:
+        parse = self._parse
         driver_cursor = await self._open()
         async for raw in driver_cursor:
-            yield self._load(raw)
+            yield parse(raw)
 
     if IS_ASYNC:
 
-        def __await__(self) -> Generator[Any, None, list[ModelT]]:
+        def __await__(self) -> Generator[Any, None, list[OutputT]]:
             """`await cursor` is `await cursor.to_list()`."""
             return self.to_list().__await__()
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}({self._model.__name__}, filter={self._filter!r}, "
-            f"sort={self._sort!r}, skip={self._skip}, limit={self._limit})"
-        )
+        return f"{type(self).__name__}({self._collection.name}, {self._read.describe()})"

@@ -1,4 +1,4 @@
-"""`AIOSession` and `AIOTransaction`: the engine's CRUD methods bound to a MongoDB session."""
+"""`AIOSession` and `AIOTransaction`: a MongoDB session, and a transaction in one."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import PyMongoError
 
+from odmantic._async.bound import AIOSessionBase
 from odmantic._async.client import start_session, start_transaction
-from odmantic._async.cursor import AIOCursor
 from odmantic.exceptions import has_error_label
 from odmantic.model import ChangesSnapshot, Model
-from odmantic.query import QueryExpression
 
 if TYPE_CHECKING:
     from odmantic._async.engine import AIOEngine
@@ -25,70 +24,6 @@ T = TypeVar("T")
 
 WITH_TRANSACTION_TIMEOUT = 120.0
 """Seconds within which `with_transaction` retries (PyMongo's own limit)."""
-
-
-class AIOSessionBase:
-    """The engine's CRUD methods, run inside this session (no `session` argument)."""
-
-    engine: AIOEngine
-
-    def get_driver_session(self) -> AsyncClientSession:
-        """Return the underlying driver session."""
-        raise NotImplementedError
-
-    def track_saves(self, instances: Sequence[Model]) -> None:
-        """Called by the engine before it saves `instances` in this session.
-
-        A plain session does nothing; a transaction remembers what the instances had to save,
-        to put it back if the transaction is aborted.
-        """
-
-    def find(
-        self,
-        model: type[ModelT],
-        *queries: QueryExpression | dict[str, Any] | bool,
-        sort: Any | None = None,
-        skip: int = 0,
-        limit: int | None = None,
-    ) -> AIOCursor[ModelT]:
-        """Search for instances of `model` matching all `queries` (see `AIOEngine.find`)."""
-        return self.engine.find(model, *queries, sort=sort, skip=skip, limit=limit, session=self)
-
-    async def find_one(
-        self,
-        model: type[ModelT],
-        *queries: QueryExpression | dict[str, Any] | bool,
-        sort: Any | None = None,
-    ) -> ModelT | None:
-        """Return the first instance of `model` matching all `queries`, or None."""
-        return await self.engine.find_one(model, *queries, sort=sort, session=self)
-
-    async def count(
-        self, model: type[ModelT], *queries: QueryExpression | dict[str, Any] | bool
-    ) -> int:
-        """Return the number of documents of `model` matching all `queries`."""
-        return await self.engine.count(model, *queries, session=self)
-
-    async def save(self, instance: ModelT) -> ModelT:
-        """Insert or update `instance` and what it references (see `AIOEngine.save`)."""
-        return await self.engine.save(instance, session=self)
-
-    async def save_all(self, instances: Sequence[ModelT]) -> list[ModelT]:
-        """Insert or update all `instances` (see `AIOEngine.save_all`)."""
-        return await self.engine.save_all(instances, session=self)
-
-    async def delete(self, instance: Model) -> None:
-        """Delete the document of `instance` (raises `DocumentNotFoundError` if absent)."""
-        await self.engine.delete(instance, session=self)
-
-    async def remove(
-        self,
-        model: type[ModelT],
-        *queries: QueryExpression | dict[str, Any] | bool,
-        just_one: bool = False,
-    ) -> int:
-        """Delete the documents of `model` matching all `queries`; return how many."""
-        return await self.engine.remove(model, *queries, just_one=just_one, session=self)
 
 
 class AIOSession(AIOSessionBase):

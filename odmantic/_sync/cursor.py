@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 from pymongo.synchronous.client_session import ClientSession
@@ -12,14 +12,14 @@ from pymongo.synchronous.command_cursor import CommandCursor
 from pymongo.synchronous.cursor import Cursor
 
 from odmantic._sync.client import aggregate
-from odmantic.model import Model
-from odmantic.reference import lookup_stages
+from odmantic.reads import Read
 
-ModelT = TypeVar("ModelT", bound=Model)
+OutputT = TypeVar("OutputT")
 
 
-class SyncCursor(Generic[ModelT]):
-    """The documents of a `find`, parsed as `model` instances.
+class SyncCursor(Generic[OutputT]):
+    """The results of a `find` (instances of the model, or of a projection) or of an
+    `aggregate`, iterated as a stream or read whole.
 
     `for instance in cursor` streams the documents in driver batches: the cursor keeps no
     instance, so memory stays flat however many documents match. `cursor.to_list()` reads
@@ -34,67 +34,44 @@ class SyncCursor(Generic[ModelT]):
 
     def __init__(
         self,
-        model: type[ModelT],
         collection: Collection[Any],
-        filter_: dict[str, Any],
-        sort: list[tuple[str, int]] | None,
-        skip: int,
-        limit: int | None,
+        read: Read,
+        parse: Callable[[dict[str, Any]], OutputT],
         session: ClientSession | None,
     ) -> None:
-        self._model = model
         self._collection = collection
-        self._filter = filter_
-        self._sort = sort
-        self._skip = skip
-        self._limit = limit
+        self._read = read
+        self._parse = parse
         self._session = session
 
     def pipeline(self) -> list[dict[str, Any]] | None:
-        """The aggregation pipeline run for a model with references, or None for a plain find."""
-        lookups = lookup_stages(self._model.__schema__)
-        if not lookups:
-            return None
-        stages: list[dict[str, Any]] = [{"$match": self._filter}]
-        if self._sort:
-            stages.append({"$sort": dict(self._sort)})
-        if self._skip:
-            stages.append({"$skip": self._skip})
-        if self._limit:
-            stages.append({"$limit": self._limit})
-        return stages + lookups
+        """The aggregation pipeline run (references joined, or `aggregate`), None for a find."""
+        return self._read.pipeline
 
     def _open(self) -> Cursor[Any] | CommandCursor[Any]:
-        pipeline = self.pipeline()
-        if pipeline is not None:
-            return aggregate(self._collection, pipeline, self._session)
+        read = self._read
+        if read.pipeline is not None:
+            return aggregate(self._collection, read.pipeline, self._session)
         return self._collection.find(
-            self._filter,
-            sort=self._sort,
-            skip=self._skip,
-            limit=self._limit or 0,
+            read.filter,
+            read.projection,
+            sort=read.sort,
+            skip=read.skip,
+            limit=read.limit or 0,
             session=self._session,
         )
 
-    def _load(self, raw: dict[str, Any]) -> ModelT:
-        """An instance of a stored document: nothing to save until it is changed."""
-        instance = self._model.model_validate_doc(raw)
-        instance.__mark_loaded__(raw)
-        return instance
-
-    def to_list(self) -> list[ModelT]:
-        """Run the query and return all the documents as instances."""
+    def to_list(self) -> list[OutputT]:
+        """Run the query and return all the results."""
         driver_cursor = self._open()
-        raw_docs = driver_cursor.to_list(None)
-        return [self._load(raw) for raw in raw_docs]
+        parse = self._parse
+        return [parse(raw) for raw in driver_cursor.to_list(None)]
 
-    def __iter__(self) -> Iterator[ModelT]:
+    def __iter__(self) -> Iterator[OutputT]:
+        parse = self._parse
         driver_cursor = self._open()
         for raw in driver_cursor:
-            yield self._load(raw)
+            yield parse(raw)
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}({self._model.__name__}, filter={self._filter!r}, "
-            f"sort={self._sort!r}, skip={self._skip}, limit={self._limit})"
-        )
+        return f"{type(self).__name__}({self._collection.name}, {self._read.describe()})"

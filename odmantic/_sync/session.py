@@ -1,5 +1,5 @@
 # generated from odmantic/_async/session.py by codegen; do not edit
-"""`SyncSession` and `SyncTransaction`: the engine's CRUD methods bound to a MongoDB session."""
+"""`SyncSession` and `SyncTransaction`: a MongoDB session, and a transaction in one."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pymongo.errors import PyMongoError
 from pymongo.synchronous.client_session import ClientSession
 
+from odmantic._sync.bound import SyncSessionBase
 from odmantic._sync.client import start_session, start_transaction
-from odmantic._sync.cursor import SyncCursor
 from odmantic.exceptions import has_error_label
 from odmantic.model import ChangesSnapshot, Model
-from odmantic.query import QueryExpression
 
 if TYPE_CHECKING:
     from odmantic._sync.engine import SyncEngine
@@ -26,68 +25,6 @@ T = TypeVar("T")
 
 WITH_TRANSACTION_TIMEOUT = 120.0
 """Seconds within which `with_transaction` retries (PyMongo's own limit)."""
-
-
-class SyncSessionBase:
-    """The engine's CRUD methods, run inside this session (no `session` argument)."""
-
-    engine: SyncEngine
-
-    def get_driver_session(self) -> ClientSession:
-        """Return the underlying driver session."""
-        raise NotImplementedError
-
-    def track_saves(self, instances: Sequence[Model]) -> None:
-        """Called by the engine before it saves `instances` in this session.
-
-        A plain session does nothing; a transaction remembers what the instances had to save,
-        to put it back if the transaction is aborted.
-        """
-
-    def find(
-        self,
-        model: type[ModelT],
-        *queries: QueryExpression | dict[str, Any] | bool,
-        sort: Any | None = None,
-        skip: int = 0,
-        limit: int | None = None,
-    ) -> SyncCursor[ModelT]:
-        """Search for instances of `model` matching all `queries` (see `SyncEngine.find`)."""
-        return self.engine.find(model, *queries, sort=sort, skip=skip, limit=limit, session=self)
-
-    def find_one(
-        self,
-        model: type[ModelT],
-        *queries: QueryExpression | dict[str, Any] | bool,
-        sort: Any | None = None,
-    ) -> ModelT | None:
-        """Return the first instance of `model` matching all `queries`, or None."""
-        return self.engine.find_one(model, *queries, sort=sort, session=self)
-
-    def count(self, model: type[ModelT], *queries: QueryExpression | dict[str, Any] | bool) -> int:
-        """Return the number of documents of `model` matching all `queries`."""
-        return self.engine.count(model, *queries, session=self)
-
-    def save(self, instance: ModelT) -> ModelT:
-        """Insert or update `instance` and what it references (see `SyncEngine.save`)."""
-        return self.engine.save(instance, session=self)
-
-    def save_all(self, instances: Sequence[ModelT]) -> list[ModelT]:
-        """Insert or update all `instances` (see `SyncEngine.save_all`)."""
-        return self.engine.save_all(instances, session=self)
-
-    def delete(self, instance: Model) -> None:
-        """Delete the document of `instance` (raises `DocumentNotFoundError` if absent)."""
-        self.engine.delete(instance, session=self)
-
-    def remove(
-        self,
-        model: type[ModelT],
-        *queries: QueryExpression | dict[str, Any] | bool,
-        just_one: bool = False,
-    ) -> int:
-        """Delete the documents of `model` matching all `queries`; return how many."""
-        return self.engine.remove(model, *queries, just_one=just_one, session=self)
 
 
 class SyncSession(SyncSessionBase):

@@ -1,0 +1,192 @@
+"""`AIOSessionBase`: the engine's methods, bound to a session or a transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from odmantic._async.cursor import AIOCursor
+from odmantic.model import Model
+from odmantic.query import QueryExpression
+from odmantic.update import UpdateExpression, UpdateResult
+
+if TYPE_CHECKING:
+    from odmantic._async.engine import AIOEngine
+
+ModelT = TypeVar("ModelT", bound=Model)
+OutputT = TypeVar("OutputT")
+Queries = QueryExpression | dict[str, Any] | bool
+
+
+class AIOSessionBase:
+    """The engine's methods, run inside this session (no `session` argument)."""
+
+    engine: AIOEngine
+
+    def get_driver_session(self) -> AsyncClientSession:
+        """Return the underlying driver session."""
+        raise NotImplementedError
+
+    def track_saves(self, instances: Sequence[Model]) -> None:
+        """Called by the engine before it saves `instances` in this session.
+
+        A plain session does nothing; a transaction remembers what the instances had to save,
+        to put it back if the transaction is aborted.
+        """
+
+    @overload
+    def find(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        skip: int = 0,
+        limit: int | None = None,
+        projection: None = None,
+    ) -> AIOCursor[ModelT]: ...
+
+    @overload
+    def find(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        skip: int = 0,
+        limit: int | None = None,
+        projection: type[OutputT],
+    ) -> AIOCursor[OutputT]: ...
+
+    def find(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        skip: int = 0,
+        limit: int | None = None,
+        projection: type[Any] | None = None,
+    ) -> AIOCursor[Any]:
+        """Search for instances of `model` matching all `queries` (see `AIOEngine.find`)."""
+        return self.engine.find(
+            model, *queries, sort=sort, skip=skip, limit=limit, session=self, projection=projection
+        )
+
+    @overload
+    async def find_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        projection: None = None,
+    ) -> ModelT | None: ...
+
+    @overload
+    async def find_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        projection: type[OutputT],
+    ) -> OutputT | None: ...
+
+    async def find_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        projection: type[Any] | None = None,
+    ) -> Any:
+        """Return the first instance of `model` matching all `queries`, or None."""
+        return await self.engine.find_one(
+            model, *queries, sort=sort, session=self, projection=projection
+        )
+
+    async def count(self, model: type[ModelT], *queries: Queries) -> int:
+        """Return the number of documents of `model` matching all `queries`."""
+        return await self.engine.count(model, *queries, session=self)
+
+    def aggregate(
+        self,
+        model: type[Model],
+        pipeline: Sequence[dict[str, Any]],
+        *,
+        output: type[OutputT] | None = None,
+    ) -> AIOCursor[Any]:
+        """Run an aggregation pipeline on the collection of `model` (see `AIOEngine.aggregate`)."""
+        return self.engine.aggregate(model, pipeline, output=output, session=self)
+
+    async def distinct(
+        self, model: type[ModelT], field: OutputT, *queries: Queries
+    ) -> list[OutputT]:
+        """The distinct values of `field` (see `AIOEngine.distinct`)."""
+        return await self.engine.distinct(model, field, *queries, session=self)
+
+    async def save(self, instance: ModelT) -> ModelT:
+        """Insert or update `instance` and what it references (see `AIOEngine.save`)."""
+        return await self.engine.save(instance, session=self)
+
+    async def save_all(self, instances: Sequence[ModelT]) -> list[ModelT]:
+        """Insert or update all `instances` (see `AIOEngine.save_all`)."""
+        return await self.engine.save_all(instances, session=self)
+
+    async def insert(self, instance: ModelT) -> ModelT:
+        """Insert `instance`, never over a stored document (see `AIOEngine.insert`)."""
+        return await self.engine.insert(instance, session=self)
+
+    async def insert_all(self, instances: Sequence[ModelT]) -> list[ModelT]:
+        """Insert all `instances`, never over a stored document (see `AIOEngine.insert_all`)."""
+        return await self.engine.insert_all(instances, session=self)
+
+    async def delete(self, instance: Model) -> None:
+        """Delete the document of `instance` (raises `DocumentNotFoundError` if absent)."""
+        await self.engine.delete(instance, session=self)
+
+    async def remove(self, model: type[ModelT], *queries: Queries, just_one: bool = False) -> int:
+        """Delete the documents of `model` matching all `queries`; return how many."""
+        return await self.engine.remove(model, *queries, just_one=just_one, session=self)
+
+    async def update_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        update: UpdateExpression,
+        upsert: bool = False,
+    ) -> UpdateResult:
+        """Apply `update` to the first matching document (see `AIOEngine.update_one`)."""
+        return await self.engine.update_one(
+            model, *queries, update=update, upsert=upsert, session=self
+        )
+
+    async def update_many(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        update: UpdateExpression,
+        upsert: bool = False,
+    ) -> UpdateResult:
+        """Apply `update` to every matching document (see `AIOEngine.update_many`)."""
+        return await self.engine.update_many(
+            model, *queries, update=update, upsert=upsert, session=self
+        )
+
+    async def find_one_and_update(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        update: UpdateExpression,
+        sort: Any | None = None,
+        upsert: bool = False,
+        return_updated: bool = True,
+    ) -> ModelT | None:
+        """Update the first matching document and return it (see
+        `AIOEngine.find_one_and_update`)."""
+        return await self.engine.find_one_and_update(
+            model,
+            *queries,
+            update=update,
+            sort=sort,
+            upsert=upsert,
+            return_updated=return_updated,
+            session=self,
+        )

@@ -1,0 +1,122 @@
+"""What a find, a projection or an aggregation asks MongoDB, and how results are parsed (no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter
+
+from odmantic.reference import lookup_stages
+from odmantic.schema import ModelSchema, schema_of
+
+if TYPE_CHECKING:
+    from odmantic.model import Model
+
+ModelT = TypeVar("ModelT", bound="Model")
+OutputT = TypeVar("OutputT")
+Parse = Callable[[dict[str, Any]], OutputT]
+
+
+@dataclass(frozen=True)
+class Read:
+    """One request: a `find` (with `projection`), or an aggregation `pipeline` when set."""
+
+    filter: dict[str, Any]
+    sort: list[tuple[str, int]] | None = None
+    skip: int = 0
+    limit: int | None = None
+    projection: dict[str, Any] | None = None
+    pipeline: list[dict[str, Any]] | None = None
+
+    def describe(self) -> str:
+        """A short description for reprs."""
+        if self.pipeline is not None and self.projection is None and not self.filter:
+            return f"pipeline={self.pipeline!r}"
+        return f"filter={self.filter!r}, sort={self.sort!r}, skip={self.skip}, limit={self.limit}"
+
+
+def find_read(
+    schema: ModelSchema,
+    filter_: dict[str, Any],
+    sort: list[tuple[str, int]] | None,
+    skip: int,
+    limit: int | None,
+    projection: dict[str, Any] | None = None,
+) -> Read:
+    """The read of a `find`: a plain find, or a pipeline joining the referenced documents."""
+    lookups = lookup_stages(schema) if projection is None else []
+    if not lookups:
+        return Read(filter_, sort, skip, limit, projection)
+    stages: list[dict[str, Any]] = [{"$match": filter_}]
+    if sort:
+        stages.append({"$sort": dict(sort)})
+    if skip:
+        stages.append({"$skip": skip})
+    if limit:
+        stages.append({"$limit": limit})
+    return Read(filter_, sort, skip, limit, None, stages + lookups)
+
+
+def loader(model: type[ModelT]) -> Parse[ModelT]:
+    """Parse stored documents as `model` instances, remembered as stored."""
+    validate = model.model_validate_doc
+
+    def load(raw: dict[str, Any]) -> ModelT:
+        instance = validate(raw)
+        instance.__mark_loaded__(raw)
+        return instance
+
+    return load
+
+
+def projection_of(
+    schema: ModelSchema, output: type[OutputT]
+) -> tuple[dict[str, Any], Parse[OutputT]]:
+    """The keys to fetch for instances of `output` (a pydantic model whose fields are fields
+    of the model, by name), and the parser of the projected documents.
+
+    Raises:
+        TypeError: `output` is not a pydantic model, or has a field the model lacks or holds
+            as a reference; the message names both models and the field.
+    """
+    if not (isinstance(output, type) and issubclass(output, BaseModel)):
+        raise TypeError(f"projection must be a pydantic model class, got {output!r}")
+    keys: dict[str, str] = {}
+    for name in output.model_fields:
+        field = schema.fields.get(name)
+        if field is None or field.kind == "reference":
+            what = "has no field" if field is None else "holds a reference in"
+            raise TypeError(
+                f"projection {output.__name__}: {schema.name} {what} {name!r}; a projection's "
+                f"fields must be fields of {schema.name} (matched by name)"
+            )
+        keys[field.key_name] = name
+    projection: dict[str, Any] = {key: 1 for key in keys}
+    if "_id" not in keys:
+        projection["_id"] = 0
+    own = schema_of(output)
+    validate = output.model_validate
+
+    def parse(raw: dict[str, Any]) -> OutputT:
+        values = {keys[key]: value for key, value in raw.items() if key in keys}
+        if own is not None:
+            return validate(values, by_name=True)
+        return validate(values)
+
+    return projection, parse
+
+
+def output_parser(output: type[OutputT] | None) -> Parse[Any]:
+    """Parse aggregation results as `output` instances (`model_validate_doc` for odmantic
+    models), or keep the dicts when `output` is None."""
+    if output is None:
+        return dict
+    if schema_of(output) is not None:
+        return output.model_validate_doc  # type: ignore[attr-defined,no-any-return]
+    adapter: TypeAdapter[OutputT] = TypeAdapter(output)
+    return adapter.validate_python
+
+
+__all__ = ["Read", "find_read", "loader", "projection_of", "output_parser"]

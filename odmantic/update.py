@@ -1,0 +1,181 @@
+"""Typed atomic update operators: `set_(Player.level, 3) & inc(Player.score, 1)`.
+
+Every value goes through the field's type (and its constraints for the values it becomes)
+before anything is sent, and key names are applied: `Field(key_name="g")` writes `g`, and
+`Player.addr.city` is the dotted path `addr.city`.
+
+Example:
+    await engine.update_many(Player, Player.team == "red", update=inc(Player.level, 1))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from odmantic.document import bad_key
+
+# The operators that give the same document when applied twice.
+IDEMPOTENT = frozenset({"$set", "$unset", "$setOnInsert", "$min", "$max", "$addToSet", "$pull"})
+
+
+class UpdateExpression(dict[str, dict[str, Any]]):
+    """A MongoDB update document; `&` combines two of them."""
+
+    def __repr__(self) -> str:
+        return f"UpdateExpression({dict.__repr__(self)})"
+
+    def __and__(self, other: UpdateExpression) -> UpdateExpression:
+        if not isinstance(other, UpdateExpression):
+            raise TypeError(f"& combines update operators (odmantic.update), got {other!r}")
+        merged = UpdateExpression({op: dict(paths) for op, paths in self.items()})
+        written = {path for paths in self.values() for path in paths}
+        for op, paths in other.items():
+            for path, value in paths.items():
+                if path in written:
+                    raise ValueError(
+                        f"the update writes {path!r} twice; combine it in one operator"
+                    )
+                written.add(path)
+                merged.setdefault(op, {})[path] = value
+        return merged
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether applying it twice gives the same document (then it is safe to retry)."""
+        return set(self) <= IDEMPOTENT
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What `update_one`/`update_many` did.
+
+    Attributes:
+        matched: documents matching the queries.
+        modified: documents actually changed.
+        upserted_id: the `_id` of the document inserted by `upsert=True`, if any.
+    """
+
+    matched: int
+    modified: int
+    upserted_id: Any = None
+
+
+def _path(field: Any, function: str) -> str:
+    if not callable(getattr(field, "__update_value__", None)):
+        raise TypeError(f"{function}() takes a model field (Model.field), got {field!r}")
+    return str(+field)
+
+
+def _one(operator: str, function: str, field: Any, value: Any, how: str) -> UpdateExpression:
+    path = _path(field, function)
+    stored = field.__update_value__(value, how)
+    found = bad_key(stored)
+    if found is not None:
+        raise ValueError(
+            f"{function}() on {path!r}: key {found[-1]!r} cannot be stored (MongoDB keys cannot "
+            "start with '$' nor contain '.' or a NUL character)"
+        )
+    return UpdateExpression({operator: {path: stored}})
+
+
+def set_(field: Any, value: Any) -> UpdateExpression:
+    """Set the field to `value` (`$set`)."""
+    return _one("$set", "set_", field, value, "field")
+
+
+def set_on_insert(field: Any, value: Any) -> UpdateExpression:
+    """Set the field to `value` only when an upsert inserts the document (`$setOnInsert`)."""
+    return _one("$setOnInsert", "set_on_insert", field, value, "field")
+
+
+def unset(field: Any) -> UpdateExpression:
+    """Remove the field from the document (`$unset`); only for fields that may be absent:
+    the field must have a default, so that documents still parse.
+
+    Raises:
+        ValueError: the field is required, or its default is a factory that would be used
+            (the document would not parse).
+    """
+    path = _path(field, "unset")
+    if not field.__may_be_absent__():
+        raise ValueError(
+            f"unset() on {path!r}: a required field (or one with a default_factory) cannot be "
+            "removed, documents would no longer parse; set_() it to a value instead"
+        )
+    return UpdateExpression({"$unset": {path: ""}})
+
+
+def inc(field: Any, amount: Any) -> UpdateExpression:
+    """Add `amount` to the field (`$inc`)."""
+    return _one("$inc", "inc", field, amount, "number")
+
+
+def mul(field: Any, factor: Any) -> UpdateExpression:
+    """Multiply the field by `factor` (`$mul`)."""
+    return _one("$mul", "mul", field, factor, "number")
+
+
+def min_(field: Any, value: Any) -> UpdateExpression:
+    """Set the field to `value` if `value` is smaller (`$min`)."""
+    return _one("$min", "min_", field, value, "field")
+
+
+def max_(field: Any, value: Any) -> UpdateExpression:
+    """Set the field to `value` if `value` is larger (`$max`)."""
+    return _one("$max", "max_", field, value, "field")
+
+
+def push(field: Any, *values: Any) -> UpdateExpression:
+    """Append `values` to the list field (`$push` with `$each`)."""
+    path = _path(field, "push")
+    items = [_one("$push", "push", field, v, "item")["$push"][path] for v in values]
+    return UpdateExpression({"$push": {path: {"$each": items}}})
+
+
+def add_to_set(field: Any, *values: Any) -> UpdateExpression:
+    """Append the `values` the list field does not hold yet (`$addToSet` with `$each`)."""
+    path = _path(field, "add_to_set")
+    items = [_one("$addToSet", "add_to_set", field, v, "item")["$addToSet"][path] for v in values]
+    return UpdateExpression({"$addToSet": {path: {"$each": items}}})
+
+
+def pull(field: Any, value: Any) -> UpdateExpression:
+    """Remove every item equal to `value` from the list field (`$pull`)."""
+    return _one("$pull", "pull", field, value, "item")
+
+
+def pop(field: Any, last: bool = True) -> UpdateExpression:
+    """Remove the last item (or the first, with `last=False`) of the list field (`$pop`)."""
+    path = _path(field, "pop")
+    return UpdateExpression({"$pop": {path: 1 if last else -1}})
+
+
+def current_date(field: Any) -> UpdateExpression:
+    """Set the datetime field to the server's current date (`$currentDate`).
+
+    Raises:
+        ValueError: the field does not hold a datetime.
+    """
+    path = _path(field, "current_date")
+    field.__update_value__(datetime.now(timezone.utc), "field")
+    return UpdateExpression({"$currentDate": {path: {"$type": "date"}}})
+
+
+__all__ = [
+    "UpdateExpression",
+    "UpdateResult",
+    "set_",
+    "unset",
+    "inc",
+    "mul",
+    "min_",
+    "max_",
+    "push",
+    "pull",
+    "add_to_set",
+    "pop",
+    "current_date",
+    "set_on_insert",
+]
