@@ -23,10 +23,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+from pymongo import ReturnDocument
 from pymongo.database import Database
 
 from odmantic import AIOEngine, EmbeddedModel, Model, Reference, SyncEngine
 from odmantic.config import ODMConfigDict
+from odmantic.reads import loader
+from odmantic.update import inc, set_
 
 N_DOCS = 5_000
 """Documents in the collection for the bulk workloads."""
@@ -158,7 +163,7 @@ def prepare_seeded(db: Database[Any], n: int) -> Prepared:
     sample = random.Random(1).sample(docs, min(N_POINT_OPS, n))
     return Prepared(
         docs=docs,
-        instances=[BenchItem.model_validate_doc(doc) for doc in sample],
+        instances=[loader(BenchItem)(doc) for doc in sample],
         ids=[doc["_id"] for doc in sample],
         ranks=[doc["rank"] for doc in sample],
         threshold=n // 2,
@@ -262,6 +267,83 @@ def find_ref_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
     yield cursor.to_list(None)
 
 
+class BenchName(BaseModel):
+    """A projection of :class:`BenchItem`."""
+
+    name: str
+    rank: int
+
+
+class CityCount(BaseModel):
+    """An aggregation result."""
+
+    city: str = PydanticField(alias="_id")
+    count: int
+
+
+CITY_GROUP: list[dict[str, Any]] = [{"$group": {"_id": "$address.city", "count": {"$sum": 1}}}]
+
+
+def update_many_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``update_many`` of every document with a typed ``inc``."""
+    yield engine.update_many(BenchItem, BenchItem.rank >= 0, update=inc(BenchItem.rank, 1))
+
+
+def update_many_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``update_many`` with the same ``$inc``."""
+    yield db[ITEMS].update_many({"rank": {"$gte": 0}}, {"$inc": {"rank": 1}})
+
+
+def find_one_and_update_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``find_one_and_update`` by id (returns the updated instance), once per sampled id."""
+    for oid, rank in zip(p.ids, p.ranks, strict=True):
+        yield engine.find_one_and_update(
+            BenchItem, BenchItem.id == oid, update=set_(BenchItem.rank, rank + 1)
+        )
+
+
+def find_one_and_update_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``find_one_and_update`` with ``ReturnDocument.AFTER``, once per sampled id."""
+    collection = db[ITEMS]
+    for oid, rank in zip(p.ids, p.ranks, strict=True):
+        yield collection.find_one_and_update(
+            {"_id": oid}, {"$set": {"rank": rank + 1}}, return_document=ReturnDocument.AFTER
+        )
+
+
+def find_projection_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """All the documents projected on two fields, as :class:`BenchName` instances."""
+    yield engine.find(BenchItem, projection=BenchName).to_list()
+
+
+def find_projection_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``find`` with the same projection, as a list."""
+    yield db[ITEMS].find({}, {"name": 1, "rank": 1, "_id": 0}).to_list(None)
+
+
+def aggregate_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """A ``$group`` by city into :class:`CityCount` instances."""
+    yield engine.aggregate(BenchItem, CITY_GROUP, output=CityCount).to_list()
+
+
+def aggregate_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """The same aggregation, as a list."""
+    cursor = yield db[ITEMS].aggregate(CITY_GROUP)
+    yield cursor.to_list(None)
+
+
+def distinct_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """The distinct cities, parsed through the field's type."""
+    for _ in range(N_COUNTS):
+        yield engine.distinct(BenchItem, BenchItem.address.city)
+
+
+def distinct_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``distinct("address.city")``."""
+    for _ in range(N_COUNTS):
+        yield db[ITEMS].distinct("address.city")
+
+
 def drive_sync(body: Generator[Any, Any, None]) -> None:
     """Run a body for the blocking twin: every yielded value is sent straight back."""
     value: Any = None
@@ -303,12 +385,22 @@ WORKLOADS: tuple[Workload, ...] = (
              find_odm, find_raw),
     Workload("find_one", f"find_one by id x{N_POINT_OPS} vs find_one({{'_id'}})", 1.2,
              prepare_seeded, find_one_odm, find_one_raw),
-    Workload("save", f"change a field + save x{N_POINT_OPS} vs update_one $set", 1.4,
+    Workload("save", f"change one field + save x{N_POINT_OPS} vs update_one $set", 1.2,
              prepare_seeded, save_odm, save_raw),
     Workload("count", f"count with a filter x{N_COUNTS} vs count_documents", 1.2,
              prepare_seeded, count_odm, count_raw),
     Workload("find_ref", f"find {N_REFERENCING} with a Reference() vs $lookup+$unwind", 3.5,
              prepare_references, find_ref_odm, find_ref_raw),
+    Workload("update_many", "update_many inc() of N vs update_many $inc", 1.2, prepare_seeded,
+             update_many_odm, update_many_raw),
+    Workload("find_one_and_update", f"find_one_and_update x{N_POINT_OPS} vs the raw call", 1.2,
+             prepare_seeded, find_one_and_update_odm, find_one_and_update_raw),
+    Workload("find_projection", "find N with a 2-field projection vs find(projection)", 1.2,
+             prepare_seeded, find_projection_odm, find_projection_raw),
+    Workload("aggregate", "$group by city into models vs aggregate", 1.2, prepare_seeded,
+             aggregate_odm, aggregate_raw),
+    Workload("distinct", f"distinct of a field x{N_COUNTS} vs distinct", 1.2, prepare_seeded,
+             distinct_odm, distinct_raw),
 )  # fmt: skip
 
 

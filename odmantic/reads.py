@@ -97,13 +97,13 @@ def projection_of(
     if "_id" not in keys:
         projection["_id"] = 0
     own = schema_of(output)
-    validate = output.model_validate
+    validate = output.__pydantic_validator__.validate_python
+    if own is None and all(key == name for key, name in keys.items()):
+        return projection, validate  # the projected documents are the values themselves
 
     def parse(raw: dict[str, Any]) -> OutputT:
         values = {keys[key]: value for key, value in raw.items() if key in keys}
-        if own is not None:
-            return validate(values, by_name=True)
-        return validate(values)
+        return validate(values, by_name=own is not None)  # type: ignore[no-any-return]
 
     return projection, parse
 
