@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install generate check-generated lint typecheck test demo bench bench-peers clean
+.PHONY: install generate check-generated lint typecheck test test-failover demo bench bench-peers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ typecheck: $(STAMP)
 
 test: $(STAMP) check-generated lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-failover: $(STAMP)
+	$(BIN)/python -m pytest -m failover tests/test_failover.py $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
