@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any, ForwardRef, Literal, Union, cast, get_args, get_origin
+from typing import Annotated, Any, ForwardRef, Literal, Union, get_args, get_origin
 
 import bson
 import bson.binary
@@ -48,6 +48,7 @@ from odmantic.bson import (
     Regex,
     WithBsonSerializer,
     is_bson_context,
+    with_serializer,
 )
 from odmantic.exceptions import ModelDefinitionError
 from odmantic.schema import FieldKind, Shape, schema_of
@@ -148,14 +149,6 @@ class _BsonPattern:
 # --------------------------------------------------------------------------- codecs
 
 
-def _with_serializer(
-    schema: core_schema.CoreSchema, serialize: core_schema.WrapSerializerFunction
-) -> core_schema.CoreSchema:
-    """`schema` dumped through `serialize(value, nxt, info)`."""
-    wrapped = core_schema.wrap_serializer_function_ser_schema(serialize, info_arg=True)
-    return cast(core_schema.CoreSchema, {**schema, "serialization": wrapped})
-
-
 @dataclass(frozen=True)
 class _BsonCodec:
     """``Annotated`` marker for a type PyMongo cannot store as it is: ``to_bson`` turns the
@@ -184,7 +177,7 @@ class _BsonCodec:
             dumped = nxt(value)
             return to_bson(dumped) if is_bson_context(info.context) else dumped
 
-        return _with_serializer(schema, serialize)
+        return with_serializer(schema, serialize)
 
 
 def _uuid_from_binary(value: Any) -> Any:
@@ -249,7 +242,7 @@ class _BsonArray:
                 self._adapter = TypeAdapter(list[self.item])  # type: ignore[name-defined]
             return self._adapter.dump_python(list(value), context=info.context)
 
-        return _with_serializer(schema, serialize)
+        return with_serializer(schema, serialize)
 
 
 _UUID = _BsonCodec("UUID", _uuid_to_binary, _uuid_from_binary)

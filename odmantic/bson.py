@@ -458,14 +458,19 @@ class BsonSerializer:
                 return to_bson(value)
             return nxt(value)
 
-        previous = cast("core_schema.SerSchema | None", schema.get("serialization"))
-        inner = None if previous is None else core_schema.any_schema(serialization=previous)
-        return {  # pyright: ignore[reportReturnType]
-            **schema,
-            "serialization": core_schema.wrap_serializer_function_ser_schema(
-                serialize, info_arg=True, schema=inner
-            ),
-        }
+        return with_serializer(schema, serialize)
+
+
+def with_serializer(
+    schema: core_schema.CoreSchema, serialize: core_schema.WrapSerializerFunction
+) -> core_schema.CoreSchema:
+    """`schema` dumped through `serialize(value, nxt, info)`; `nxt` is the schema's own dump."""
+    previous = cast("core_schema.SerSchema | None", schema.get("serialization"))
+    inner = None if previous is None else core_schema.any_schema(serialization=previous)
+    wrapped = core_schema.wrap_serializer_function_ser_schema(
+        serialize, info_arg=True, schema=inner
+    )
+    return cast(core_schema.CoreSchema, {**schema, "serialization": wrapped})
 
 
 class WithBsonSerializer:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from pydantic import model_validator
+
 from odmantic import EmbeddedModel, Field, Index, Model, Reference, query
 from odmantic.config import ODMConfigDict
 
@@ -60,3 +62,16 @@ class Review(Model):
 
 class OnlyKey(Model):
     key: str = Field(primary_field=True)
+
+
+class Rect(Model):
+    """A field derived by a model validator."""
+
+    width: int
+    height: int
+    area: int = 0
+
+    @model_validator(mode="after")
+    def _derive_area(self) -> Rect:
+        self.__dict__["area"] = self.width * self.height  # pyright: ignore[reportIndexIssue]
+        return self

@@ -10,23 +10,13 @@ from typing import Annotated, Optional
 import bson
 import bson.regex
 import pytest
-from pydantic import TypeAdapter, model_validator
+from pydantic import TypeAdapter
 
 import odmantic
 from odmantic import EmbeddedModel, Field, Model, Reference, WithBsonSerializer, query
 from odmantic.bson import BSON_TYPES_ENCODERS, BaseBSONModel, Decimal128, ObjectId
 from odmantic.exceptions import ModelDefinitionError
-
-
-class Rect(Model):
-    width: int
-    height: int
-    area: int = 0
-
-    @model_validator(mode="after")
-    def _derive_area(self) -> Rect:
-        self.__dict__["area"] = self.width * self.height  # pyright: ignore[reportIndexIssue]
-        return self
+from tests.models import Rect
 
 
 class Tree(Model):

@@ -7,22 +7,10 @@ from decimal import Decimal
 
 import bson
 import pytest
-from pydantic import model_validator
 
 from odmantic import AIOEngine, EmbeddedModel, Field, Model, Reference
 from odmantic.exceptions import DocumentParsingError
-from tests.models import Player
-
-
-class Rect(Model):
-    width: int
-    height: int
-    area: int = 0
-
-    @model_validator(mode="after")
-    def _derive_area(self) -> Rect:
-        self.__dict__["area"] = self.width * self.height  # pyright: ignore[reportIndexIssue]
-        return self
+from tests.models import Player, Rect
 
 
 class Key(EmbeddedModel):
