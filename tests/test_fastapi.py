@@ -53,3 +53,29 @@ def test_openapi_schema_describes_object_ids_as_strings() -> None:
     assert player["properties"]["id"]["type"] == "string"
     assert player["properties"]["id"]["pattern"] == "^[0-9a-f]{24}$"
     assert "name" in player["required"]
+
+
+def test_a_create_endpoint_with_insert_cannot_overwrite(mongo_uri: str, database_name: str) -> None:
+    from fastapi import HTTPException
+    from pymongo import MongoClient
+
+    from odmantic import SyncEngine
+    from odmantic.exceptions import DuplicateKeyError
+
+    engine = SyncEngine(client=MongoClient(mongo_uri), database=database_name)
+    api = FastAPI()
+
+    @api.post("/players", status_code=201)
+    def create_player(player: Player) -> Player:
+        try:
+            return engine.insert(player)  # never `save`: a posted id would overwrite
+        except DuplicateKeyError as exc:
+            raise HTTPException(409, "a player with this id exists") from exc
+
+    http = TestClient(api)
+    alice = http.post("/players", json={"name": "alice", "level": 9})
+    assert alice.status_code == 201, alice.text
+    mallory = http.post("/players", json={"id": alice.json()["id"], "name": "mallory"})
+    assert mallory.status_code == 409
+    stored = engine.find_one(Player, Player.id == alice.json()["id"])
+    assert stored is not None and (stored.name, stored.level) == ("alice", 9)
