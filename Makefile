@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install generate check-generated lint typecheck test test-failover demo bench bench-peers clean
+.PHONY: install generate check-generated lint typecheck test test-failover docs docs-serve demo bench bench-peers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,motor,testing,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,motor,testing,bench,docs]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -32,6 +32,12 @@ typecheck: $(STAMP)
 test: $(STAMP) check-generated lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
 test-failover: $(STAMP)
 	$(BIN)/python -m pytest -m failover tests/test_failover.py $(PYTEST_ARGS)
 
@@ -45,4 +51,4 @@ bench-peers: $(STAMP)
 	$(BIN)/python -m benchmarks.peers
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis site

@@ -84,12 +84,26 @@ def Field(
         unique: create a unique index on this field in `configure_database`.
         default_factory: callable building the default value.
         alias: a pydantic alias for validation and serialization (distinct from `key_name`).
-        title, description, json_schema_extra, examples: JSON schema metadata.
+        title: JSON schema title.
+        description: JSON schema description.
+        json_schema_extra: more JSON schema keys.
         const: the value must always equal the default.
-        gt, ge, lt, le, multiple_of: numeric constraints.
-        min_items, max_items: size constraints of a collection field.
-        min_length, max_length: size constraints of a str (or collection) field.
+        gt: the value must be greater than this.
+        ge: the value must be greater than or equal to this.
+        lt: the value must be less than this.
+        le: the value must be less than or equal to this.
+        multiple_of: the value must be a multiple of this.
+        min_items: the least number of items of a collection field.
+        max_items: the most items of a collection field.
+        min_length: the least length of a str (or collection) field.
+        max_length: the most length of a str (or collection) field.
         regex: pattern a str field must match.
+        examples: JSON schema examples.
+
+    Example:
+        class Player(Model):
+            name: str = Field(key_name="n", min_length=1)
+            level: int = Field(default=0, ge=0, index=True)
     """
     if default is not PydanticUndefined and default_factory is not None:
         raise TypeError("Field(): cannot set both default and default_factory")

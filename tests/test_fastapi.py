@@ -55,6 +55,7 @@ def test_openapi_schema_describes_object_ids_as_strings() -> None:
     assert "name" in player["required"]
 
 
+# --8<-- [start:create-endpoint]
 def test_a_create_endpoint_with_insert_cannot_overwrite(mongo_uri: str, database_name: str) -> None:
     from fastapi import HTTPException
     from pymongo import MongoClient
@@ -79,3 +80,4 @@ def test_a_create_endpoint_with_insert_cannot_overwrite(mongo_uri: str, database
     assert mallory.status_code == 409
     stored = engine.find_one(Player, Player.id == alice.json()["id"])
     assert stored is not None and (stored.name, stored.level) == ("alice", 9)
+    # --8<-- [end:create-endpoint]

@@ -35,7 +35,7 @@ async def tour(uri: str, database: str, say: object = print) -> list[str]:
     log(f"found {leeroy.name}: guild joined from its collection -> {leeroy.guild.name!r}")
     leeroy.level += 1
     await engine.save(leeroy)
-    log(f"levelled up {leeroy.name} to {leeroy.level} (only 'level' and mutable fields sent)")
+    log(f"levelled up {leeroy.name} to {leeroy.level} (only 'level' sent)")
 
     async with engine.transaction() as transaction:
         await transaction.save(Player(name="Jenkins", guild=horde))
@@ -45,7 +45,7 @@ async def tour(uri: str, database: str, say: object = print) -> list[str]:
     async with engine.transaction() as transaction:
         await transaction.save(Player(name="Ghost", guild=horde))
     log(
-        f"transaction left without commit: {await engine.count(Player, Player.name == 'Ghost')} Ghost"
+        f"transaction block exited: committed {await engine.count(Player, Player.name == 'Ghost')} Ghost"
     )
 
     removed = await engine.remove(Player, Player.level < 3)

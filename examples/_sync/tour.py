@@ -36,7 +36,7 @@ def tour(uri: str, database: str, say: object = print) -> list[str]:
     log(f"found {leeroy.name}: guild joined from its collection -> {leeroy.guild.name!r}")
     leeroy.level += 1
     engine.save(leeroy)
-    log(f"levelled up {leeroy.name} to {leeroy.level} (only 'level' and mutable fields sent)")
+    log(f"levelled up {leeroy.name} to {leeroy.level} (only 'level' sent)")
 
     with engine.transaction() as transaction:
         transaction.save(Player(name="Jenkins", guild=horde))
@@ -45,7 +45,7 @@ def tour(uri: str, database: str, say: object = print) -> list[str]:
 
     with engine.transaction() as transaction:
         transaction.save(Player(name="Ghost", guild=horde))
-    log(f"transaction left without commit: {engine.count(Player, Player.name == 'Ghost')} Ghost")
+    log(f"transaction block exited: committed {engine.count(Player, Player.name == 'Ghost')} Ghost")
 
     removed = engine.remove(Player, Player.level < 3)
     log(f"removed {removed} low-level players; {engine.count(Player)} remain")

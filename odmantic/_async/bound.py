@@ -67,7 +67,19 @@ class AIOSessionBase:
         limit: int | None = None,
         projection: type[Any] | None = None,
     ) -> AIOCursor[Any]:
-        """Search for instances of `model` matching all `queries` (see `AIOEngine.find`)."""
+        """Search for instances of `model` matching all `queries` (see `AIOEngine.find`).
+
+        Args:
+            model: the model to search.
+            *queries: query expressions (`Player.level > 3`) or raw filter dicts.
+            sort: a field, `Model.field.asc()`/`.desc()`, or a tuple of them.
+            skip: number of documents to skip.
+            limit: maximum number of instances (None: no limit).
+            projection: a pydantic model whose fields are fields of `model`: only they are fetched.
+
+        Returns:
+            a cursor over the instances.
+        """
         return self.engine.find(
             model, *queries, sort=sort, skip=skip, limit=limit, session=self, projection=projection
         )
@@ -97,13 +109,31 @@ class AIOSessionBase:
         sort: Any | None = None,
         projection: type[Any] | None = None,
     ) -> Any:
-        """Return the first instance of `model` matching all `queries`, or None."""
+        """Return the first instance of `model` matching all `queries`, or None.
+
+        Args:
+            model: the model to search.
+            *queries: query expressions or raw filter dicts.
+            sort: which document comes first.
+            projection: a pydantic model whose fields are fields of `model`.
+
+        Returns:
+            the instance, or None.
+        """
         return await self.engine.find_one(
             model, *queries, sort=sort, session=self, projection=projection
         )
 
     async def count(self, model: type[ModelT], *queries: Queries) -> int:
-        """Return the number of documents of `model` matching all `queries`."""
+        """Return the number of documents of `model` matching all `queries`.
+
+        Args:
+            model: the model to count.
+            *queries: query expressions or raw filter dicts.
+
+        Returns:
+            the number of documents.
+        """
         return await self.engine.count(model, *queries, session=self)
 
     def aggregate(
@@ -113,37 +143,96 @@ class AIOSessionBase:
         *,
         output: type[OutputT] | None = None,
     ) -> AIOCursor[Any]:
-        """Run an aggregation pipeline on the collection of `model` (see `AIOEngine.aggregate`)."""
+        """Run an aggregation pipeline on the collection of `model` (see `AIOEngine.aggregate`).
+
+        Args:
+            model: the model whose collection is aggregated.
+            pipeline: the stages.
+            output: a pydantic model each result is validated as; None keeps the dicts.
+
+        Returns:
+            a cursor over the results.
+        """
         return self.engine.aggregate(model, pipeline, output=output, session=self)
 
     async def distinct(
         self, model: type[ModelT], field: OutputT, *queries: Queries
     ) -> list[OutputT]:
-        """The distinct values of `field` (see `AIOEngine.distinct`)."""
+        """The distinct values of `field` (see `AIOEngine.distinct`).
+
+        Args:
+            model: the model whose documents are read.
+            field: the field (`Model.field`).
+            *queries: query expressions or raw filter dicts.
+
+        Returns:
+            the values, parsed through the field type.
+        """
         return await self.engine.distinct(model, field, *queries, session=self)
 
     async def save(self, instance: ModelT) -> ModelT:
-        """Insert or update `instance` and what it references (see `AIOEngine.save`)."""
+        """Insert or update `instance` and what it references (see `AIOEngine.save`).
+
+        Args:
+            instance: the instance to save.
+
+        Returns:
+            the instance.
+        """
         return await self.engine.save(instance, session=self)
 
     async def save_all(self, instances: Sequence[ModelT]) -> list[ModelT]:
-        """Insert or update all `instances` (see `AIOEngine.save_all`)."""
+        """Insert or update all `instances` (see `AIOEngine.save_all`).
+
+        Args:
+            instances: the instances to save.
+
+        Returns:
+            the instances, as a list.
+        """
         return await self.engine.save_all(instances, session=self)
 
     async def insert(self, instance: ModelT) -> ModelT:
-        """Insert `instance`, never over a stored document (see `AIOEngine.insert`)."""
+        """Insert `instance`, never over a stored document (see `AIOEngine.insert`).
+
+        Args:
+            instance: the instance to insert.
+
+        Returns:
+            the instance.
+        """
         return await self.engine.insert(instance, session=self)
 
     async def insert_all(self, instances: Sequence[ModelT]) -> list[ModelT]:
-        """Insert all `instances`, never over a stored document (see `AIOEngine.insert_all`)."""
+        """Insert all `instances`, never over a stored document (see `AIOEngine.insert_all`).
+
+        Args:
+            instances: the instances to insert.
+
+        Returns:
+            the instances, as a list.
+        """
         return await self.engine.insert_all(instances, session=self)
 
     async def delete(self, instance: Model) -> None:
-        """Delete the document of `instance` (raises `DocumentNotFoundError` if absent)."""
+        """Delete the document of `instance` (raises `DocumentNotFoundError` if absent).
+
+        Args:
+            instance: the instance whose document is deleted.
+        """
         await self.engine.delete(instance, session=self)
 
     async def remove(self, model: type[ModelT], *queries: Queries, just_one: bool = False) -> int:
-        """Delete the documents of `model` matching all `queries`; return how many."""
+        """Delete the documents of `model` matching all `queries`; return how many.
+
+        Args:
+            model: the model whose documents are deleted.
+            *queries: query expressions or raw filter dicts.
+            just_one: delete at most one document.
+
+        Returns:
+            the number of documents deleted.
+        """
         return await self.engine.remove(model, *queries, just_one=just_one, session=self)
 
     async def update_one(
@@ -153,7 +242,17 @@ class AIOSessionBase:
         update: UpdateExpression,
         upsert: bool = False,
     ) -> UpdateResult:
-        """Apply `update` to the first matching document (see `AIOEngine.update_one`)."""
+        """Apply `update` to the first matching document (see `AIOEngine.update_one`).
+
+        Args:
+            model: the model to update.
+            *queries: query expressions or raw filter dicts.
+            update: operators of `odmantic.update`, combined with `&`.
+            upsert: insert a document when none matches.
+
+        Returns:
+            how many documents matched and changed.
+        """
         return await self.engine.update_one(
             model, *queries, update=update, upsert=upsert, session=self
         )
@@ -165,7 +264,17 @@ class AIOSessionBase:
         update: UpdateExpression,
         upsert: bool = False,
     ) -> UpdateResult:
-        """Apply `update` to every matching document (see `AIOEngine.update_many`)."""
+        """Apply `update` to every matching document (see `AIOEngine.update_many`).
+
+        Args:
+            model: the model to update.
+            *queries: query expressions or raw filter dicts.
+            update: operators of `odmantic.update`, combined with `&`.
+            upsert: insert a document when none matches.
+
+        Returns:
+            how many documents matched and changed.
+        """
         return await self.engine.update_many(
             model, *queries, update=update, upsert=upsert, session=self
         )
@@ -180,7 +289,19 @@ class AIOSessionBase:
         return_updated: bool = True,
     ) -> ModelT | None:
         """Update the first matching document and return it (see
-        `AIOEngine.find_one_and_update`)."""
+        `AIOEngine.find_one_and_update`).
+
+        Args:
+            model: the model to update.
+            *queries: query expressions or raw filter dicts.
+            update: operators of `odmantic.update`, combined with `&`.
+            sort: which document is updated when several match.
+            upsert: insert a document when none matches.
+            return_updated: return the document as updated (else as it was).
+
+        Returns:
+            the instance, or None when nothing matched.
+        """
         return await self.engine.find_one_and_update(
             model,
             *queries,

@@ -1,0 +1,42 @@
+"""The code of the guides (docs/guides), run against the real replica set through both twins."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from examples._async import (
+    guide_fastapi,
+    guide_models,
+    guide_queries,
+    guide_sessions,
+    guide_updates,
+)
+from odmantic import AIOEngine
+
+
+async def test_models_guide(engine: AIOEngine) -> None:
+    await guide_models.main(engine)
+
+
+async def test_queries_guide(engine: AIOEngine) -> None:
+    await guide_queries.main(engine)
+
+
+async def test_sessions_guide(engine: AIOEngine) -> None:
+    await guide_sessions.main(engine)
+
+
+async def test_updates_guide(engine: AIOEngine) -> None:
+    await guide_updates.main(engine)
+
+
+def test_fastapi_guide(mongo_uri: str, database_name: str) -> None:
+    with TestClient(guide_fastapi.make_app(mongo_uri, database_name)) as client:
+        created = client.post("/gnomes", json={"name": "Gimble", "level": 3})
+        assert created.status_code == 201, created.text
+        gnome_id = created.json()["id"]
+        assert client.post("/gnomes", json={"id": gnome_id, "name": "Evil"}).status_code == 409
+        assert client.get(f"/gnomes/{gnome_id}").json()["name"] == "Gimble"
+        assert client.get("/gnomes/5f85f36d6dfecacc68428a46").status_code == 404
+        page = client.get("/gnomes", params={"size": 10}).json()
+        assert (page["total"], [g["name"] for g in page["items"]]) == (1, ["Gimble"])

@@ -1,0 +1,43 @@
+# generated from tests/_async/test_guides.py by codegen; do not edit
+"""The code of the guides (docs/guides), run against the real replica set through both twins."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from examples._sync import (
+    guide_fastapi,
+    guide_models,
+    guide_queries,
+    guide_sessions,
+    guide_updates,
+)
+from odmantic import SyncEngine
+
+
+def test_models_guide(engine: SyncEngine) -> None:
+    guide_models.main(engine)
+
+
+def test_queries_guide(engine: SyncEngine) -> None:
+    guide_queries.main(engine)
+
+
+def test_sessions_guide(engine: SyncEngine) -> None:
+    guide_sessions.main(engine)
+
+
+def test_updates_guide(engine: SyncEngine) -> None:
+    guide_updates.main(engine)
+
+
+def test_fastapi_guide(mongo_uri: str, database_name: str) -> None:
+    with TestClient(guide_fastapi.make_app(mongo_uri, database_name)) as client:
+        created = client.post("/gnomes", json={"name": "Gimble", "level": 3})
+        assert created.status_code == 201, created.text
+        gnome_id = created.json()["id"]
+        assert client.post("/gnomes", json={"id": gnome_id, "name": "Evil"}).status_code == 409
+        assert client.get(f"/gnomes/{gnome_id}").json()["name"] == "Gimble"
+        assert client.get("/gnomes/5f85f36d6dfecacc68428a46").status_code == 404
+        page = client.get("/gnomes", params={"size": 10}).json()
+        assert (page["total"], [g["name"] for g in page["items"]]) == (1, ["Gimble"])
