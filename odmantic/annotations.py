@@ -1,18 +1,18 @@
 """What field annotations mean to the ODM: BSON-aware rewrites, embedded/reference shapes.
 
-:func:`substitute_bson_types` rewrites plain Python types that need a BSON-specific treatment:
+`substitute_bson_types` rewrites plain Python types that need a BSON-specific treatment:
 
-* ``datetime.datetime``: naive values are taken as UTC, aware values are converted to UTC,
+* `datetime.datetime`: naive values are taken as UTC, aware values are converted to UTC,
   and the result is a *naive UTC* datetime truncated to milliseconds, which is exactly what
   PyMongo gives back by default; so validating a stored value gives an equal value.
-* ``decimal.Decimal``: dumped as :class:`bson.decimal128.Decimal128` for MongoDB (only
-  under :data:`odmantic.bson.BSON_CONTEXT`) and validated back from ``Decimal128``.
-* subclasses of :class:`~odmantic.bson.WithBsonSerializer` and ``Enum`` classes: dumped
-  through ``__bson__`` / as their value for MongoDB (again only under ``BSON_CONTEXT``).
-* the raw :mod:`bson` classes (``bson.ObjectId`` ...): replaced by their pydantic-aware
-  :mod:`odmantic.bson` counterparts.
+* `decimal.Decimal`: dumped as `bson.decimal128.Decimal128` for MongoDB (only
+  under `odmantic.bson.BSON_CONTEXT`) and validated back from `Decimal128`.
+* subclasses of `odmantic.bson.WithBsonSerializer` and `Enum` classes: dumped
+  through `__bson__` / as their value for MongoDB (again only under `BSON_CONTEXT`).
+* the raw `bson` classes (`bson.ObjectId` ...): replaced by their pydantic-aware
+  `odmantic.bson` counterparts.
 
-:func:`classify` and :func:`is_mutable` tell the model machinery how a field is stored.
+`classify` and `is_mutable` tell the model machinery how a field is stored.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _normalize_datetime(value: datetime) -> datetime:
 
 
 class _BsonDatetime:
-    """``Annotated`` marker: naive-UTC, millisecond-precision datetimes."""
+    """`Annotated` marker: naive-UTC, millisecond-precision datetimes."""
 
     __slots__ = ()
 
@@ -104,7 +104,7 @@ def _serialize_decimal(value: decimal.Decimal, info: core_schema.SerializationIn
 
 
 class _BsonDecimal:
-    """``Annotated`` marker: Decimal validated from Decimal128, dumped as Decimal128 for BSON."""
+    """`Annotated` marker: Decimal validated from Decimal128, dumped as Decimal128 for BSON."""
 
     __slots__ = ()
 
@@ -133,7 +133,7 @@ def _pattern_from_regex(value: Any) -> Any:
 
 
 class _BsonPattern:
-    """``Annotated`` marker: a compiled pattern also validates from a ``bson.Regex`` (as read)."""
+    """`Annotated` marker: a compiled pattern also validates from a `bson.Regex` (as read)."""
 
     __slots__ = ()
 
@@ -151,8 +151,8 @@ class _BsonPattern:
 
 @dataclass(frozen=True)
 class _BsonCodec:
-    """``Annotated`` marker for a type PyMongo cannot store as it is: ``to_bson`` turns the
-    dumped value into a BSON value under BSON_CONTEXT, ``from_bson`` reads it back."""
+    """`Annotated` marker for a type PyMongo cannot store as it is: `to_bson` turns the
+    dumped value into a BSON value under BSON_CONTEXT, `from_bson` reads it back."""
 
     name: str
     to_bson: Callable[[Any], Any]
@@ -215,7 +215,7 @@ def _timedelta_to_seconds(value: Any) -> Any:
 
 
 class _BsonArray:
-    """``Annotated`` marker: a set (or deque) of `item` values, stored as an array."""
+    """`Annotated` marker: a set (or deque) of `item` values, stored as an array."""
 
     __slots__ = ("item", "_adapter")
 
@@ -376,23 +376,23 @@ def _substitute(annotation: Any) -> Any:
 def substitute_bson_types(annotation: Any) -> Any:
     """Rewrite a field annotation so that nested types get their BSON behaviour.
 
-    Inside unions (``Optional[X]``, ``Union[...]``, ``X | None``), containers (``list``,
-    ``set``, ``frozenset``, ``tuple``, ``dict``, ``deque``, ``defaultdict``, ``OrderedDict``,
-    their ``typing`` aliases and the ``collections.abc`` ``Sequence``/``Mapping``/``Set``/
-    ``Collection``/``Iterable`` families) and ``Annotated[...]`` (metadata kept):
+    Inside unions (`Optional[X]`, `Union[...]`, `X | None`), containers (`list`,
+    `set`, `frozenset`, `tuple`, `dict`, `deque`, `defaultdict`, `OrderedDict`,
+    their `typing` aliases and the `collections.abc` `Sequence`/`Mapping`/`Set`/
+    `Collection`/`Iterable` families) and `Annotated[...]` (metadata kept):
 
-    * ``datetime.datetime`` becomes a datetime validated to naive UTC with millisecond
+    * `datetime.datetime` becomes a datetime validated to naive UTC with millisecond
       precision (naive input is taken as UTC, aware input is converted);
-    * ``decimal.Decimal`` becomes a Decimal that also validates from ``Decimal128`` and is
-      dumped as ``Decimal128`` under :data:`BSON_CONTEXT`;
-    * subclasses of :class:`WithBsonSerializer` get a serializer calling ``__bson__`` under
-      :data:`BSON_CONTEXT`;
-    * the raw :mod:`bson` classes (``bson.ObjectId``, ``Int64``, ``Decimal128``, ``Binary``,
-      ``Regex``) become the pydantic-aware classes of this module.
+    * `decimal.Decimal` becomes a Decimal that also validates from `Decimal128` and is
+      dumped as `Decimal128` under `BSON_CONTEXT`;
+    * subclasses of `WithBsonSerializer` get a serializer calling `__bson__` under
+      `BSON_CONTEXT`;
+    * the raw `bson` classes (`bson.ObjectId`, `Int64`, `Decimal128`, `Binary`,
+      `Regex`) become the pydantic-aware classes of this module.
 
-    ``Literal``, other classes (models included), ``Callable``, ``type[...]``, strings and
-    ``ForwardRef`` are left alone.  When nothing needs rewriting, the very same object is
-    returned, so the caller can test ``result is annotation``.
+    `Literal`, other classes (models included), `Callable`, `type[...]`, strings and
+    `ForwardRef` are left alone.  When nothing needs rewriting, the very same object is
+    returned, so the caller can test `result is annotation`.
     """
     return _substitute(annotation)
 

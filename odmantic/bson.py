@@ -3,35 +3,35 @@
 Mapping between Python values held by models and the BSON stored in MongoDB:
 
 ==========================  ============================  ==================================
-Python (model field type)   BSON (what PyMongo stores)    JSON (``model_dump(mode="json")``)
+Python (model field type)   BSON (what PyMongo stores)    JSON (`model_dump(mode="json")`)
 ==========================  ============================  ==================================
-``ObjectId``                objectId                      24-char lowercase hex ``str``
-``Int64`` / ``Long``        int64 ("long")                ``int``
-``int``                     int32, or int64 if too large  ``int``
-``float``                   double                        ``float``
-``Decimal128``              decimal128                    ``str`` (e.g. ``"1.50"``)
-``decimal.Decimal``         decimal128 (see below)        ``str`` (pydantic default)
-``Binary``                  binData (any subtype)         its UTF-8 text ``str``
-``bytes``                   binData subtype 0             pydantic default
-``Regex``                   regex                         the pattern ``str`` (flags dropped)
-``datetime.datetime``       UTC datetime (ms precision)   ISO 8601 ``str`` (naive, UTC)
-``str``/``bool``/``None``   string/bool/null              unchanged
-``list``/``tuple``/``set``  array                         array
-``dict`` / models           embedded document             object
+`ObjectId`                objectId                      24-char lowercase hex `str`
+`Int64` / `Long`        int64 ("long")                `int`
+`int`                     int32, or int64 if too large  `int`
+`float`                   double                        `float`
+`Decimal128`              decimal128                    `str` (e.g. `"1.50"`)
+`decimal.Decimal`         decimal128 (see below)        `str` (pydantic default)
+`Binary`                  binData (any subtype)         its UTF-8 text `str`
+`bytes`                   binData subtype 0             pydantic default
+`Regex`                   regex                         the pattern `str` (flags dropped)
+`datetime.datetime`       UTC datetime (ms precision)   ISO 8601 `str` (naive, UTC)
+`str`/`bool`/`None`   string/bool/null              unchanged
+`list`/`tuple`/`set`  array                         array
+`dict` / models           embedded document             object
 ==========================  ============================  ==================================
 
-``ObjectId``, ``Int64``, ``Decimal128``, ``Binary`` and ``Regex`` are subclasses of the
-:mod:`bson` classes that only add pydantic support.  Validation returns instances of the
+`ObjectId`, `Int64`, `Decimal128`, `Binary` and `Regex` are subclasses of the
+`bson` classes that only add pydantic support.  Validation returns instances of the
 *bson* classes (values decoded by PyMongo are kept as they are, without a copy); the
-subclasses also answer ``isinstance()`` for those bson instances, so
-``isinstance(bson.ObjectId(), odmantic.bson.ObjectId)`` is true.
+subclasses also answer `isinstance()` for those bson instances, so
+`isinstance(bson.ObjectId(), odmantic.bson.ObjectId)` is true.
 
-Plain Python types that need a BSON-specific treatment (``datetime``, ``Decimal``, subclasses
-of :class:`WithBsonSerializer`) are rewritten in model annotations by
-:func:`odmantic.annotations.substitute_bson_types`.
+Plain Python types that need a BSON-specific treatment (`datetime`, `Decimal`, subclasses
+of `WithBsonSerializer`) are rewritten in model annotations by
+`odmantic.annotations.substitute_bson_types`.
 
-Dumping a model for MongoDB is ``model.model_dump(mode="python", context=BSON_CONTEXT)``; a
-plain ``model_dump()`` keeps the Python types (``Decimal`` stays ``Decimal``).
+Dumping a model for MongoDB is `model.model_dump(mode="python", context=BSON_CONTEXT)`; a
+plain `model_dump()` keeps the Python types (`Decimal` stays `Decimal`).
 """
 
 from __future__ import annotations
@@ -70,25 +70,25 @@ _BSON_CONTEXT_KEY = "odmantic.bson"
 BSON_CONTEXT: dict[str, Any] = {_BSON_CONTEXT_KEY: True}
 """Serialization context marking a dump meant for MongoDB.
 
-Pass it as ``model.model_dump(mode="python", context=BSON_CONTEXT)``.  Serializers that only
-apply to BSON documents (``Decimal`` -> ``Decimal128``, :class:`WithBsonSerializer`) check
-``info.context``: either this very object, or any dict holding ``"odmantic.bson": True``
+Pass it as `model.model_dump(mode="python", context=BSON_CONTEXT)`.  Serializers that only
+apply to BSON documents (`Decimal` -> `Decimal128`, `WithBsonSerializer`) check
+`info.context`: either this very object, or any dict holding `"odmantic.bson": True`
 (so a caller can merge it with its own context keys).  Do not mutate it.
 """
 
 
 def is_bson_context(context: Any) -> bool:
-    """Tell whether a serialization context (``info.context``) asks for BSON values."""
+    """Tell whether a serialization context (`info.context`) asks for BSON values."""
     if context is BSON_CONTEXT:
         return True
     return isinstance(context, dict) and context.get(_BSON_CONTEXT_KEY) is True
 
 
 class _BsonTypeMeta(type):
-    """Metaclass making ``isinstance(bson_value, OurSubclass)`` look at the bson base class.
+    """Metaclass making `isinstance(bson_value, OurSubclass)` look at the bson base class.
 
     Validation returns the bson instances unchanged (no copy), so without this
-    ``isinstance(bson.ObjectId(), odmantic.bson.ObjectId)`` would be false.
+    `isinstance(bson.ObjectId(), odmantic.bson.ObjectId)` would be false.
     """
 
     _bson_class: type
@@ -149,12 +149,12 @@ def _object_id_from_str_or_bytes(value: Any) -> bson.ObjectId:
 class ObjectId(bson.ObjectId, metaclass=_BsonTypeMeta):
     """A MongoDB ObjectId usable as a pydantic field type.
 
-    Validation accepts a :class:`bson.ObjectId` (returned as is, no copy), a 24-character
-    hexadecimal ``str`` or 12 ``bytes``; anything else fails with an ``object_id`` error.
-    The value stays an ObjectId in python mode and is dumped as a lowercase hex ``str`` in
-    JSON mode.  Its JSON schema is a string with ``format: objectid``.
+    Validation accepts a `bson.ObjectId` (returned as is, no copy), a 24-character
+    hexadecimal `str` or 12 `bytes`; anything else fails with an `object_id` error.
+    The value stays an ObjectId in python mode and is dumped as a lowercase hex `str` in
+    JSON mode.  Its JSON schema is a string with `format: objectid`.
 
-    Example::
+    Example:
 
         class Book(Model):
             author_id: ObjectId
@@ -204,10 +204,10 @@ def _to_int64(value: int) -> bson.int64.Int64:
 class Int64(bson.int64.Int64, metaclass=_BsonTypeMeta):
     """A 64-bit integer stored as BSON int64 ("long"), usable as a pydantic field type.
 
-    Validation keeps :class:`bson.int64.Int64` instances as they are (PyMongo decodes every
-    BSON int64 to one) and converts other integers (as pydantic's ``int`` accepts them) to
-    ``Int64``, so that small values are still stored as int64 rather than int32.  Values out
-    of the signed 64-bit range are rejected.  JSON: a plain ``int``.
+    Validation keeps `bson.int64.Int64` instances as they are (PyMongo decodes every
+    BSON int64 to one) and converts other integers (as pydantic's `int` accepts them) to
+    `Int64`, so that small values are still stored as int64 rather than int32.  Values out
+    of the signed 64-bit range are rejected.  JSON: a plain `int`.
     """
 
     _bson_class: ClassVar[type] = bson.int64.Int64
@@ -232,12 +232,12 @@ class Int64(bson.int64.Int64, metaclass=_BsonTypeMeta):
     def __get_pydantic_json_schema__(
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        """An integer with OpenAPI format ``int64``."""
+        """An integer with OpenAPI format `int64`."""
         return {"type": "integer", "format": "int64"}
 
 
 Long = Int64
-"""Alias of :class:`Int64` (BSON calls the int64 type "long")."""
+"""Alias of `Int64` (BSON calls the int64 type "long")."""
 
 
 # --------------------------------------------------------------------------- Decimal128
@@ -267,12 +267,12 @@ def _to_decimal128(value: Any) -> bson.decimal128.Decimal128:
 class Decimal128(bson.decimal128.Decimal128, metaclass=_BsonTypeMeta):
     """A BSON decimal128 value, usable as a pydantic field type.
 
-    Validation keeps :class:`bson.decimal128.Decimal128` instances as they are and converts a
-    ``Decimal``, an ``int``, a decimal ``str`` or a ``float`` (through its shortest ``repr``,
-    so ``0.1`` gives ``Decimal128("0.1")``); values needing more than 34 significant digits
-    or out of the decimal128 exponent range are rejected.  JSON: a ``str`` such as
-    ``"1.50"``.  To work with :class:`decimal.Decimal` in Python instead, annotate the field
-    with ``Decimal``: it is stored as decimal128 too (see :func:`odmantic.annotations.substitute_bson_types`).
+    Validation keeps `bson.decimal128.Decimal128` instances as they are and converts a
+    `Decimal`, an `int`, a decimal `str` or a `float` (through its shortest `repr`,
+    so `0.1` gives `Decimal128("0.1")`); values needing more than 34 significant digits
+    or out of the decimal128 exponent range are rejected.  JSON: a `str` such as
+    `"1.50"`.  To work with `decimal.Decimal` in Python instead, annotate the field
+    with `Decimal`: it is stored as decimal128 too (see `odmantic.annotations.substitute_bson_types`).
     """
 
     _bson_class: ClassVar[type] = bson.decimal128.Decimal128
@@ -338,13 +338,13 @@ def _binary_to_text(value: bytes) -> str:
 class Binary(bson.binary.Binary, metaclass=_BsonTypeMeta):
     """BSON binary data, usable as a pydantic field type.
 
-    In python mode, validation keeps :class:`bson.binary.Binary` instances as they are (with
-    their subtype) and wraps ``bytes``/``bytearray`` into a subtype-0 ``Binary`` (PyMongo
-    decodes subtype-0 binary data to plain ``bytes``).  ``str`` is not accepted in python mode.
+    In python mode, validation keeps `bson.binary.Binary` instances as they are (with
+    their subtype) and wraps `bytes`/`bytearray` into a subtype-0 `Binary` (PyMongo
+    decodes subtype-0 binary data to plain `bytes`).  `str` is not accepted in python mode.
 
     JSON (as in ODMantic 1.1): the data as UTF-8 text (data that is not UTF-8 cannot be dumped
     to JSON); the subtype is not part of the JSON form, and JSON input (a string) gives a
-    subtype-0 ``Binary`` of its UTF-8 bytes.
+    subtype-0 `Binary` of its UTF-8 bytes.
     """
 
     _bson_class: ClassVar[type] = bson.binary.Binary
@@ -397,9 +397,9 @@ def _regex_pattern(value: Any) -> Any:
 class Regex(bson.regex.Regex[Any], metaclass=_BsonTypeMeta):
     """A BSON regular expression, usable as a pydantic field type.
 
-    Validation keeps :class:`bson.regex.Regex` instances (what PyMongo decodes) as they are,
-    converts a compiled ``re.Pattern`` with :meth:`bson.regex.Regex.from_native` (flags kept)
-    and a ``str`` pattern to a flag-less ``Regex``.  The pattern is not compiled: MongoDB
+    Validation keeps `bson.regex.Regex` instances (what PyMongo decodes) as they are,
+    converts a compiled `re.Pattern` with `bson.regex.Regex.from_native` (flags kept)
+    and a `str` pattern to a flag-less `Regex`.  The pattern is not compiled: MongoDB
     uses PCRE syntax.  JSON: the pattern string only (flags are not part of the JSON form).
     """
 
@@ -434,10 +434,10 @@ class Regex(bson.regex.Regex[Any], metaclass=_BsonTypeMeta):
 
 @dataclass(frozen=True)
 class BsonSerializer:
-    """``Annotated`` marker applying ``to_bson`` to the value when dumped for MongoDB.
+    """`Annotated` marker applying `to_bson` to the value when dumped for MongoDB.
 
-    Built by ``WithBsonSerializer(function)`` (ODMantic 1.1's form); other dumps
-    (``model_dump()``, JSON) are not affected.
+    Built by `WithBsonSerializer(function)` (ODMantic 1.1's form); other dumps
+    (`model_dump()`, JSON) are not affected.
     """
 
     to_bson: Callable[[Any], Any]
@@ -474,19 +474,19 @@ def with_serializer(
 
 
 class WithBsonSerializer:
-    """A specific BSON representation for a field: ``Annotated[T, WithBsonSerializer(f)]``, or
+    """A specific BSON representation for a field: `Annotated[T, WithBsonSerializer(f)]`, or
     a base class for user types.
 
-    ``Annotated[float, WithBsonSerializer(str)]`` (ODMantic 1.1's form) stores ``str(value)``
-    in MongoDB; validation and the other dumps are those of ``float``.
+    `Annotated[float, WithBsonSerializer(str)]` (ODMantic 1.1's form) stores `str(value)`
+    in MongoDB; validation and the other dumps are those of `float`.
 
-    Subclasses define the classmethod ``__bson__(cls, value) -> Any``; when a model is dumped
-    for MongoDB (under :data:`BSON_CONTEXT`), the field value is passed through it.  Other
-    dumps (``model_dump()``, JSON) are not affected.  Validation is defined as usual with
-    pydantic's ``__get_pydantic_core_schema__``.  The class has no state (empty
-    ``__slots__``), so it mixes in with builtin bases.
+    Subclasses define the classmethod `__bson__(cls, value) -> Any`; when a model is dumped
+    for MongoDB (under `BSON_CONTEXT`), the field value is passed through it.  Other
+    dumps (`model_dump()`, JSON) are not affected.  Validation is defined as usual with
+    pydantic's `__get_pydantic_core_schema__`.  The class has no state (empty
+    `__slots__`), so it mixes in with builtin bases.
 
-    Example::
+    Example:
 
         class AsciiStr(str, WithBsonSerializer):
             @classmethod
@@ -520,7 +520,7 @@ class WithBsonSerializer:
 
     @classmethod
     def __bson__(cls, value: Any) -> Any:
-        """Return the BSON representation of ``value`` (to be defined by subclasses)."""
+        """Return the BSON representation of `value` (to be defined by subclasses)."""
         raise NotImplementedError(f"{cls.__qualname__} must define the __bson__ classmethod")
 
 

