@@ -12,7 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pydantic_core import PydanticSerializationError
+
 from odmantic.document import check_keys
+from odmantic.exceptions import DocumentWriteError
 from odmantic.schema import ModelSchema
 
 if TYPE_CHECKING:
@@ -61,8 +64,16 @@ class Write:
 
 
 def plan(instance: Model, *, insert: bool = False) -> Write | None:
-    """The write saving `instance` (inserting it, with `insert`), or None: nothing to save."""
-    document = instance.model_dump_doc()
+    """The write saving `instance` (inserting it, with `insert`), or None: nothing to save.
+
+    Raises:
+        DocumentWriteError: a field cannot be dumped for MongoDB (a Decimal of more than 34
+            digits...), naming the field.
+    """
+    try:
+        document = instance.model_dump_doc()
+    except PydanticSerializationError as exc:
+        raise DocumentWriteError([(instance, _undumpable(instance, exc))]) from exc
     schema = type(instance).__schema__
     check_keys(schema, document, f"the instance with primary key {document.get('_id')!r}")
     if insert:
@@ -76,6 +87,15 @@ def plan(instance: Model, *, insert: bool = False) -> Write | None:
     else:
         update = changes(type(instance).__schema__, document, stored)
     return Write(instance, document, update) if update else None
+
+
+def _undumpable(instance: Model, exc: PydanticSerializationError) -> str:
+    for name in type(instance).__schema__.fields:
+        try:
+            instance.model_dump_doc(include={name})
+        except PydanticSerializationError as field_exc:
+            return f"field {name!r} cannot be dumped for MongoDB: {field_exc}"
+    return f"the instance cannot be dumped for MongoDB: {exc}"
 
 
 def _partial_set(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,6 +23,11 @@ class User(Model):
     tags: list[str] = []
     prefs: dict[str, int] = {}
     addr: Address = Address(city="Paris")
+    extra_doc: dict[str, Any] = {}
+
+
+class Priced(Model):
+    price: Decimal
 
 
 class Writer(Model):
@@ -158,4 +164,13 @@ async def test_an_unstorable_value_names_the_model_field_and_id(engine: AIOEngin
     too_large = User(name="x" * (17 * 1024 * 1024))
     with pytest.raises(DocumentWriteError, match="User instance"):
         await engine.save_all([too_large])
+    with pytest.raises(DocumentWriteError, match="field 'name' cannot be stored"):
+        await engine.save(User(name="lone \ud800 surrogate"))
+    with pytest.raises(DocumentWriteError, match="field 'price' cannot be dumped"):
+        await engine.save(Priced(price=Decimal("1" * 35)))
+    deep: dict[str, Any] = {}
+    for _ in range(250):
+        deep = {"a": deep}
+    with pytest.raises(DocumentWriteError, match="nested"):
+        await engine.save(User(name="deep", prefs={}, extra_doc=deep))
     assert await engine.count(User) == 0
