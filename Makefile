@@ -46,6 +46,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --png benchmarks/results.png
+	$(BIN)/python -m benchmarks.load | tee benchmarks/load.md
 
 bench-peers: $(STAMP)
 	$(BIN)/python -m benchmarks.peers
