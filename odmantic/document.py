@@ -112,7 +112,7 @@ def missing_keys(
 
 def needs_key_check(schema: ModelSchema, raw_doc: dict[str, Any]) -> bool:
     """Whether `missing_keys` can find anything in `raw_doc` (a cheap test for the fast path)."""
-    return bool(schema.references) or any(f.key_name not in raw_doc for f in schema.required)
+    return bool(schema.references) or not schema.required_keys <= raw_doc.keys()
 
 
 def _field_at(schema: ModelSchema, loc: tuple[str | int, ...]) -> FieldSchema | None:

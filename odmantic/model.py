@@ -315,8 +315,9 @@ class Model(_BaseODMModel):
     __collection__: ClassVar[str] = ""
 
     def model_post_init(self, context: Any, /) -> None:
-        """Start dirty tracking: a new instance has every field to save."""
+        """Start change tracking: a new instance has everything to save, nothing stored."""
         object.__setattr__(self, "__fields_modified__", None)
+        object.__setattr__(self, "__stored__", None)
 
     def __primary_value__(self) -> Any:
         """The value of the primary key."""

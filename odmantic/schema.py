@@ -84,6 +84,7 @@ class ModelSchema:
         mutable: names of the fields whose values can change in place.
         required: fields a stored document must hold (the primary key, and default-factory
             fields unless `parse_doc_with_default_factories`).
+        required_keys: their key names.
         extra_allowed: `extra="allow"`: keys that are not fields are kept as extras.
         copied_on_load: key names whose loaded values may be shared with the instance (types
             holding `Any`): the stored snapshot keeps a copy of them.
@@ -106,6 +107,7 @@ class ModelSchema:
     reference_names: frozenset[str] = field(init=False)
     mutable: frozenset[str] = field(init=False)
     required: tuple[FieldSchema, ...] = field(init=False)
+    required_keys: frozenset[str] = field(init=False)
     reshaped: tuple[FieldSchema, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -124,6 +126,7 @@ class ModelSchema:
             "reference_names": frozenset(f.name for f in references),
             "mutable": frozenset(f.name for f in fields if f.mutable),
             "required": tuple(required),
+            "required_keys": frozenset(f.key_name for f in required),
             "reshaped": tuple(f for f in fields if f.reshaped),
         }
         for attr, value in derived.items():
