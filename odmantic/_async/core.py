@@ -66,7 +66,11 @@ class EngineCore:
         return f"{type(self).__name__}(database={self.database_name!r})"
 
     def get_collection(self, model: type[Model]) -> AsyncCollection[Any]:
-        """The driver collection storing `model`."""
+        """The driver collection storing `model`.
+
+        Example:
+            raw = await engine.get_collection(Player).find_one({})
+        """
         collection = self._collections.get(model)
         if collection is None:
             _check_model(model)

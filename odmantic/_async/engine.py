@@ -39,7 +39,12 @@ class AIOEngine(Reads, Writes):
     """
 
     def session(self) -> AIOSession:
-        """A new session on this engine: start it, or use it as a context manager."""
+        """A new session on this engine: start it, or use it as a context manager.
+
+        Example:
+            async with engine.session() as session:
+                await session.save(Player(name="p"))
+        """
         return AIOSession(self)
 
     async def with_transaction(
@@ -73,11 +78,19 @@ class AIOEngine(Reads, Writes):
         """A new transaction in its own session: start it, or use it as a context manager.
 
         Leaving `async with engine.transaction()` normally commits; an exception aborts.
+
+        Example:
+            async with engine.transaction() as transaction:
+                await transaction.save(Player(name="p"))
         """
         return AIOTransaction(self)
 
     async def close(self) -> None:
-        """Close the driver client."""
+        """Close the driver client.
+
+        Example:
+            await engine.close()
+        """
         await close(self.client)
 
 

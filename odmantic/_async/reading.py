@@ -144,6 +144,19 @@ class Reads(EngineCore):
 
         Raises:
             DocumentParsingError: the document found does not validate as `model`.
+
+        Example:
+            leeroy = await engine.find_one(Player, Player.name == "Leeroy")
+
+        Args:
+            model: the model to search.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            sort: which document comes first when several match.
+            session: run inside this session or transaction.
+            projection: a pydantic model whose fields are fields of `model` (see `find`).
+
+        Returns:
+            the instance, or None.
         """
         _check_model(model)
         if model.__schema__.references or projection is not None:
@@ -163,7 +176,19 @@ class Reads(EngineCore):
         *queries: Queries,
         session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> int:
-        """Return the number of documents of `model` matching all `queries`."""
+        """Return the number of documents of `model` matching all `queries`.
+
+        Example:
+            strong = await engine.count(Player, Player.level > 10)
+
+        Args:
+            model: the model to count.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            session: run inside this session or transaction.
+
+        Returns:
+            the number of matching documents.
+        """
         _check_model(model)
         return await self.get_collection(model).count_documents(
             build_filter(queries), session=self._driver_session(session)

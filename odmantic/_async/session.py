@@ -85,7 +85,13 @@ class AIOSession(AIOSessionBase):
         return self.session
 
     def transaction(self) -> AIOTransaction:
-        """Create a transaction in this session."""
+        """Create a transaction in this session.
+
+        Example:
+            async with engine.session() as session:
+                async with session.transaction() as transaction:
+                    await transaction.save(Player(name="p"))
+        """
         return AIOTransaction(self)
 
     async def with_transaction(

@@ -46,6 +46,18 @@ class Writes(EngineCore):
         Raises:
             DuplicateKeyError: a unique index refused the document.
             DocumentWriteError: the document cannot be stored as it is (too large...).
+
+        Example:
+            player = await engine.save(Player(name="Leeroy"))
+            player.level += 1
+            await engine.save(player)  # sends {"$set": {"level": ...}} only
+
+        Args:
+            instance: the instance to save.
+            session: run inside this session or transaction.
+
+        Returns:
+            the instance.
         """
         await self._write([instance], "save", session)
         return instance
@@ -62,6 +74,16 @@ class Writes(EngineCore):
             DuplicateKeyError: unique indexes refused some documents; its `failures` lists each
                 one (they stay to save), the others are written.
             DocumentWriteError: some documents cannot be stored as they are (each one listed).
+
+        Example:
+            await engine.save_all([Player(name=f"p{i}") for i in range(100)])
+
+        Args:
+            instances: the instances to save.
+            session: run inside this session or transaction.
+
+        Returns:
+            the instances, as a list.
         """
         instances = list(instances)
         await self._write(instances, "save", session)
@@ -98,6 +120,16 @@ class Writes(EngineCore):
         Raises:
             DuplicateKeyError: some primary keys (or unique keys) exist; its `failures` lists
                 every instance refused, the others are inserted.
+
+        Example:
+            await engine.insert_all([Player(name="a"), Player(name="b")])
+
+        Args:
+            instances: the instances to insert.
+            session: run inside this session or transaction.
+
+        Returns:
+            the instances, as a list.
         """
         instances = list(instances)
         await self._write(instances, "insert", session)
@@ -142,6 +174,13 @@ class Writes(EngineCore):
 
         Raises:
             DocumentNotFoundError: no document has the instance's primary key.
+
+        Example:
+            await engine.delete(player)
+
+        Args:
+            instance: the instance whose document is deleted.
+            session: run inside this session or transaction.
         """
         _check_instance(instance)
         collection = self.get_collection(type(instance))
@@ -167,6 +206,17 @@ class Writes(EngineCore):
 
         Args:
             just_one: delete at most one document.
+
+        Example:
+            removed = await engine.remove(Player, Player.level < 3)
+
+        Args:
+            model: the model whose documents are deleted.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            session: run inside this session or transaction.
+
+        Returns:
+            the number of documents deleted.
         """
         _check_model(model)
         collection = self.get_collection(model)

@@ -40,7 +40,12 @@ class SyncEngine(Reads, Writes):
     """
 
     def session(self) -> SyncSession:
-        """A new session on this engine: start it, or use it as a context manager."""
+        """A new session on this engine: start it, or use it as a context manager.
+
+        Example:
+            with engine.session() as session:
+                session.save(Player(name="p"))
+        """
         return SyncSession(self)
 
     def with_transaction(
@@ -74,11 +79,19 @@ class SyncEngine(Reads, Writes):
         """A new transaction in its own session: start it, or use it as a context manager.
 
         Leaving `with engine.transaction()` normally commits; an exception aborts.
+
+        Example:
+            with engine.transaction() as transaction:
+                transaction.save(Player(name="p"))
         """
         return SyncTransaction(self)
 
     def close(self) -> None:
-        """Close the driver client."""
+        """Close the driver client.
+
+        Example:
+            engine.close()
+        """
         close(self.client)
 
 

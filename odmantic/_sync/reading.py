@@ -145,6 +145,19 @@ class Reads(EngineCore):
 
         Raises:
             DocumentParsingError: the document found does not validate as `model`.
+
+        Example:
+            leeroy = engine.find_one(Player, Player.name == "Leeroy")
+
+        Args:
+            model: the model to search.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            sort: which document comes first when several match.
+            session: run inside this session or transaction.
+            projection: a pydantic model whose fields are fields of `model` (see `find`).
+
+        Returns:
+            the instance, or None.
         """
         _check_model(model)
         if model.__schema__.references or projection is not None:
@@ -164,7 +177,19 @@ class Reads(EngineCore):
         *queries: Queries,
         session: SyncSessionBase | ClientSession | None = None,
     ) -> int:
-        """Return the number of documents of `model` matching all `queries`."""
+        """Return the number of documents of `model` matching all `queries`.
+
+        Example:
+            strong = engine.count(Player, Player.level > 10)
+
+        Args:
+            model: the model to count.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            session: run inside this session or transaction.
+
+        Returns:
+            the number of matching documents.
+        """
         _check_model(model)
         return self.get_collection(model).count_documents(
             build_filter(queries), session=self._driver_session(session)

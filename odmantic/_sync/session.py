@@ -86,7 +86,13 @@ class SyncSession(SyncSessionBase):
         return self.session
 
     def transaction(self) -> SyncTransaction:
-        """Create a transaction in this session."""
+        """Create a transaction in this session.
+
+        Example:
+            with engine.session() as session:
+                with session.transaction() as transaction:
+                    transaction.save(Player(name="p"))
+        """
         return SyncTransaction(self)
 
     def with_transaction(
