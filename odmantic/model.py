@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 import pydantic
@@ -253,6 +253,37 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 if key in raw_doc:
                     raw_doc[key] = copy.deepcopy(raw_doc[key])
         self.__mark_stored__(raw_doc)
+
+    @classmethod
+    def __loader__(cls: type[ModelT]) -> Callable[[dict[str, Any]], ModelT]:
+        """A function building instances from stored documents, remembered as stored: what
+        `model_validate_doc` then `__mark_loaded__` do, with a fast path for documents that
+        validate as they are (errors still come from `model_validate_doc`)."""
+        schema = cls.__schema__
+
+        def load(raw_doc: dict[str, Any]) -> ModelT:
+            instance = cls.model_validate_doc(raw_doc)
+            instance.__mark_loaded__(raw_doc)
+            return instance
+
+        if schema.references or schema.copied_on_load:
+            return load
+        validate = cls.__pydantic_validator__.validate_python
+        required = schema.required_keys
+        store = object.__setattr__
+
+        def load_fast(raw_doc: dict[str, Any]) -> ModelT:
+            if type(raw_doc) is not dict or not required <= raw_doc.keys():
+                return load(raw_doc)
+            try:
+                instance: ModelT = validate(raw_doc, by_name=True)
+            except ValidationError:
+                return load(raw_doc)
+            store(instance, "__fields_modified__", set())
+            store(instance, "__stored__", raw_doc)
+            return instance
+
+        return load_fast
 
     def __changes_snapshot__(self) -> ChangesSnapshot:
         """What this instance has to save now, for `__restore_changes__`."""

@@ -61,14 +61,7 @@ def find_read(
 
 def loader(model: type[ModelT]) -> Parse[ModelT]:
     """Parse stored documents as `model` instances, remembered as stored."""
-    validate = model.model_validate_doc
-
-    def load(raw: dict[str, Any]) -> ModelT:
-        instance = validate(raw)
-        instance.__mark_loaded__(raw)
-        return instance
-
-    return load
+    return model.__loader__()
 
 
 def projection_of(
