@@ -54,9 +54,15 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     ) -> dict[str, Any]:
         """Return the MongoDB document of this instance (key names applied, BSON types).
 
+        Example:
+            Tagged(code="A", label="x").model_dump_doc()  # {"_id": "A", "lbl": "x"}
+
         Args:
             include: only these fields (by Python name).
             exclude: leave out these fields (by Python name).
+
+        Returns:
+            the document, ready for PyMongo.
         """
         cls = type(self)
         schema = cls.__schema__
@@ -89,6 +95,18 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     @classmethod
     def model_validate_doc(cls: type[ModelT], raw_doc: dict[str, Any]) -> ModelT:
         """Build an instance from a MongoDB document (as read by the driver).
+
+        The instance is new to the engines: `save()` writes it in full (to restore a backup,
+        copy documents between databases...).
+
+        Example:
+            player = Player.model_validate_doc({"_id": ObjectId(), "name": "Leeroy"})
+
+        Args:
+            raw_doc: the document, with key names.
+
+        Returns:
+            the instance.
 
         Raises:
             DocumentParsingError: the document does not validate; names each failing field and
@@ -131,37 +149,30 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         Fields present in `patch_object` (after the filters) are assigned and marked modified,
         and so are the fields a model validator derives from them; keys that are not fields are
         ignored (unless `extra="allow"`); the instance is left unchanged if any value is invalid.
-        Returns the instance.
+
+        Example:
+            player.model_update({"level": 3})
+            player.model_update(PlayerPatch(level=3))  # its unset fields are left alone
+
+        Args:
+            patch_object: the new values (a dict, or a pydantic model).
+            include: only these keys of the patch.
+            exclude: leave out these keys of the patch.
+            exclude_unset: for a pydantic patch, leave out the fields it did not set.
+            exclude_defaults: for a pydantic patch, leave out the fields at their default.
+            exclude_none: leave out the values that are None.
+
+        Returns:
+            the instance.
 
         Raises:
             ValueError: the patch changes the primary key.
             pydantic.ValidationError: a value is invalid.
         """
         cls = type(self)
-        patch = patch_object
-        include_set = set(include) if include is not None else None
-        exclude_set = set(exclude) if exclude is not None else set()
-        if isinstance(patch, BaseModel):
-            values = patch.model_dump(
-                include=include_set,
-                exclude=exclude_set or None,
-                exclude_unset=exclude_unset,
-                exclude_defaults=exclude_defaults,
-                exclude_none=exclude_none,
-            )
-            values = {k: getattr(patch, k) for k in values if k in cls.__pydantic_fields__}
-        elif isinstance(patch, dict):
-            values = {
-                k: v
-                for k, v in patch.items()
-                if (include_set is None or k in include_set)
-                and k not in exclude_set
-                and not (exclude_none and v is None)
-            }
-            if cls.model_config.get("extra") != "allow":
-                values = {k: v for k, v in values.items() if k in cls.__pydantic_fields__}
-        else:
-            raise TypeError(f"model_update() takes a dict or a pydantic model, got {patch!r}")
+        values = _patch_values(
+            cls, patch_object, include, exclude, exclude_unset, exclude_defaults, exclude_none
+        )
         primary = cls.__primary_field__
         if primary is not None and primary in values and values[primary] != self.__dict__[primary]:
             raise ValueError(
@@ -326,6 +337,41 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 "instead"
             )
         return self.model_copy(update=kwargs.get("update"), deep=kwargs.get("deep", False))
+
+
+def _patch_values(
+    cls: type[_BaseODMModel],
+    patch: BaseModel | dict[str, Any],
+    include: Iterable[str] | None,
+    exclude: Iterable[str] | None,
+    exclude_unset: bool,
+    exclude_defaults: bool,
+    exclude_none: bool,
+) -> dict[str, Any]:
+    """The values `model_update` assigns: the patch's, filtered (see `model_update`)."""
+    include_set = set(include) if include is not None else None
+    exclude_set = set(exclude) if exclude is not None else set()
+    if isinstance(patch, BaseModel):
+        dumped = patch.model_dump(
+            include=include_set,
+            exclude=exclude_set or None,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+        )
+        return {k: getattr(patch, k) for k in dumped if k in cls.__pydantic_fields__}
+    if not isinstance(patch, dict):
+        raise TypeError(f"model_update() takes a dict or a pydantic model, got {patch!r}")
+    values = {
+        k: v
+        for k, v in patch.items()
+        if (include_set is None or k in include_set)
+        and k not in exclude_set
+        and not (exclude_none and v is None)
+    }
+    if cls.model_config.get("extra") != "allow":
+        values = {k: v for k, v in values.items() if k in cls.__pydantic_fields__}
+    return values
 
 
 class Model(_BaseODMModel):
