@@ -5,6 +5,8 @@ own process (ODM vs raw PyMongo, both twins).
   process, ODM / raw (target 1.5).
 - ``concurrent``: 10,000 mixed operations (save, find_one, count) through one engine, 200 in
   flight for the coroutine twin (threads for the blocking one); wall time, ODM / raw (target 1.1).
+- ``find``: `find` of 5,000 full instances to a list vs `list(find({}))`, the garbage collector
+  on; the median of 5 processes a side, ODM / raw (target 2.5).
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import argparse
 import asyncio
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -29,7 +33,8 @@ from odmantic.testing import mongo_uri
 N_STREAM = 100_000
 N_OPS = 10_000
 IN_FLIGHT = 200
-TARGETS = {"stream": 1.5, "concurrent": 1.1}
+N_FIND = 5_000
+TARGETS = {"stream": 1.5, "concurrent": 1.1, "find": 2.5}
 
 
 class Blob(Model):
@@ -48,14 +53,37 @@ class Ops(Model):
     level: int = 0
 
 
+class Item(Model):
+    """The documents of the `find` workload: str, int, float, datetime, list and Optional."""
+
+    model_config = ODMConfigDict(collection="bench_find")
+    name: str
+    rank: int
+    score: float
+    created: datetime
+    tags: list[str]
+    city: str
+    note: str | None = None
+
+
 def _rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def seed(uri: str, database: str) -> None:
-    """Store the streamed documents once."""
+    """Store the streamed and the found documents once."""
     client: MongoClient[dict[str, Any]] = MongoClient(uri)
     with client:
+        client[database]["bench_find"].drop()
+        day = datetime(2024, 1, 1)
+        client[database]["bench_find"].insert_many(
+            [
+                {"_id": ObjectId(), "name": f"item-{i}", "rank": i, "score": i / 7,
+                 "created": day + timedelta(seconds=i), "tags": ["a", "b", "c"],
+                 "city": "Paris", "note": None}
+                for i in range(N_FIND)
+            ]
+        )  # fmt: skip
         collection = client[database]["bench_blobs"]
         collection.drop()
         text = "x" * 1000
@@ -137,8 +165,38 @@ async def _concurrent(uri: str, database: str, twin: str, odm: bool) -> float:
     return elapsed
 
 
+async def _find(uri: str, database: str, twin: str, odm: bool) -> float:
+    times = []
+    found: list[Any] = []
+    if twin == "async":
+        client: Any = AsyncMongoClient(uri)
+        engine = AIOEngine(client=client, database=database)
+        for _ in range(6):
+            began = time.perf_counter()
+            if odm:
+                found = await engine.find(Item).to_list()
+            else:
+                found = await client[database]["bench_find"].find({}).to_list(None)
+            times.append(time.perf_counter() - began)
+        await client.close()
+    else:
+        sync_client: Any = MongoClient(uri)
+        sync_engine = SyncEngine(client=sync_client, database=database)
+        for _ in range(6):
+            began = time.perf_counter()
+            if odm:
+                found = sync_engine.find(Item).to_list()
+            else:
+                found = list(sync_client[database]["bench_find"].find({}))
+            times.append(time.perf_counter() - began)
+        sync_client.close()
+    assert len(found) == N_FIND
+    return statistics.median(times[1:]) * 1000
+
+
 def _child(args: argparse.Namespace) -> None:
-    run = _stream if args.workload == "stream" else _concurrent
+    runs = {"stream": _stream, "concurrent": _concurrent, "find": _find}
+    run = runs[args.workload]
     print(json.dumps(asyncio.run(run(args.uri, args.database, args.twin, args.side == "odm"))))
 
 
@@ -161,7 +219,11 @@ def main() -> None:
     lines = ["| workload | twin | ODM | raw | ratio | target | PASS/MISS |", "|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
     with mongo_uri() as uri:
         seed(uri, "bench_load")
-        for workload, unit in (("stream", "KB peak RSS growth"), ("concurrent", "s")):
+        for workload, unit in (
+            ("stream", "KB peak RSS growth"),
+            ("concurrent", "s"),
+            ("find", "ms, median"),
+        ):
             for twin in ("sync", "async"):
                 odm = _measure(uri, workload, twin, "odm")
                 raw = _measure(uri, workload, twin, "raw")
