@@ -369,10 +369,11 @@ def _build_schema(
             if finfo.default_factory is not None
         ),
         extra_allowed=cls.model_config.get("extra") == "allow",
-        copied_on_load=tuple(
-            fields[name].key_name
-            for name, finfo in cls.__pydantic_fields__.items()
-            if fields[name].kind == "plain" and holds_any(finfo.annotation)
+        copy_on_load=cls.model_config.get("extra") == "allow"
+        or any(
+            (f.kind == "plain" and holds_any(cls.__pydantic_fields__[f.name].annotation))
+            or (f.kind == "embedded" and f.target is not None and f.target.copy_on_load)
+            for f in fields.values()
         ),
         free_keys=cls.model_config.get("extra") == "allow"
         or any(

@@ -250,19 +250,21 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         object.__setattr__(self, "__fields_modified__", set())
         object.__setattr__(self, "__stored__", document)
 
+    def __forget_stored__(self) -> None:
+        """What is stored for this instance is unknown: its next save writes it whole."""
+        object.__setattr__(self, "__fields_modified__", None)
+        object.__setattr__(self, "__stored__", None)
+
     def __mark_loaded__(self, raw_doc: dict[str, Any]) -> None:
         """This instance was just read from `raw_doc`: it, and what it references, are stored."""
         schema = type(self).__schema__
-        if schema.references or schema.copied_on_load:
-            raw_doc = dict(raw_doc)
+        if schema.references or schema.copy_on_load:
+            raw_doc = copy.deepcopy(raw_doc) if schema.copy_on_load else dict(raw_doc)
             for field in schema.references:
                 joined, ref = raw_doc.get(field.key_name), self.__dict__.get(field.name)
                 if ref is not None and isinstance(joined, dict):
                     ref.__mark_loaded__(joined)
                     raw_doc[field.key_name] = joined.get("_id")
-            for key in schema.copied_on_load:
-                if key in raw_doc:
-                    raw_doc[key] = copy.deepcopy(raw_doc[key])
         self.__mark_stored__(raw_doc)
 
     @classmethod
@@ -277,7 +279,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             instance.__mark_loaded__(raw_doc)
             return instance
 
-        if schema.references or schema.copied_on_load:
+        if schema.references or schema.copy_on_load:
             return load
         validate = cls.__pydantic_validator__.validate_python
         required = schema.required_keys

@@ -86,8 +86,8 @@ class ModelSchema:
             fields unless `parse_doc_with_default_factories`).
         required_keys: their key names.
         extra_allowed: `extra="allow"`: keys that are not fields are kept as extras.
-        copied_on_load: key names whose loaded values may be shared with the instance (types
-            holding `Any`): the stored snapshot keeps a copy of them.
+        copy_on_load: loaded values may be shared with the instance (extras, types holding
+            `Any`, here or in an embedded model): the stored snapshot is a copy.
         free_keys: documents can hold keys chosen at run time (extras, dict fields, embedded
             models that can): they are checked before a write.
         reshaped: fields whose dump is reshaped for MongoDB (see `FieldSchema.reshaped`).
@@ -100,7 +100,7 @@ class ModelSchema:
     parse_doc_with_default_factories: bool = False
     default_factory_fields: frozenset[str] = frozenset()
     extra_allowed: bool = False
-    copied_on_load: tuple[str, ...] = ()
+    copy_on_load: bool = False
     free_keys: bool = False
     primary: FieldSchema | None = field(init=False)
     references: tuple[FieldSchema, ...] = field(init=False)

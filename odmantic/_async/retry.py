@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError, WriteConcernError
 
 from odmantic._async import IS_ASYNC
 
@@ -23,16 +23,24 @@ _FAILOVER = frozenset({11600, 11602, 91, 189, 262, 9001, 6, 7, 89, 10107, 13435,
 
 
 def proves_not_run(error: PyMongoError) -> bool:
-    """Whether `error` proves that the command never ran (so any command can be re-sent)."""
-    if error.has_error_label("RetryableWriteError"):
+    """Whether `error` proves that the command never ran (so any command can be re-sent).
+
+    The `RetryableWriteError` label is not such a proof: PyMongo also puts it on a connection
+    lost after the server applied the write.
+    """
+    if error.has_error_label("NoWritesPerformed"):
         return True
-    return isinstance(error, OperationFailure) and error.code in _NOT_RUN
+    return (
+        isinstance(error, OperationFailure)
+        and not isinstance(error, WriteConcernError)
+        and error.code in _NOT_RUN
+    )
 
 
 def is_transient(error: PyMongoError) -> bool:
     """Whether `error` comes from a failover or a lost connection (an idempotent write can be
     re-sent)."""
-    if proves_not_run(error) or isinstance(error, ConnectionFailure):
+    if isinstance(error, ConnectionFailure) or error.has_error_label("RetryableWriteError"):
         return not _is_server_selection_timeout(error)
     return isinstance(error, OperationFailure) and error.code in _FAILOVER
 
@@ -57,8 +65,9 @@ async def retrying(
 ) -> T:
     """Run `attempt(retried)`, again after a transient error, for `within` seconds at most.
 
-    `retried` tells the attempt that an earlier one may have been applied. A write that is
-    not idempotent is re-sent only when the error proves that it never ran.
+    `retried` tells the attempt that an earlier one may have been applied (its error did not
+    prove that it never ran). A write that is not idempotent is re-sent only when the error
+    proves that it never ran.
     """
     deadline = time.monotonic() + within
     delay = 0.05
@@ -67,12 +76,13 @@ async def retrying(
         try:
             return await attempt(retried)
         except PyMongoError as exc:
-            safe = is_transient(exc) if idempotent else proves_not_run(exc)
+            not_run = proves_not_run(exc)
+            safe = (is_transient(exc) or not_run) if idempotent else not_run
             if not safe or time.monotonic() + delay > deadline:
                 raise
+            retried = retried or not not_run
         await _pause(delay)
         delay = min(delay * 2, 1.0)
-        retried = True
 
 
 __all__ = ["RETRY_WRITES_FOR", "retrying", "is_transient", "proves_not_run"]

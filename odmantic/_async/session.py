@@ -161,6 +161,7 @@ class AIOTransaction(AIOSessionBase):
             self._own_session = True
         self.engine = self.session.engine
         self._in_transaction = False
+        self._commit_attempted = False
         self._saved: list[tuple[Model, ChangesSnapshot]] = []
 
     @property
@@ -198,6 +199,7 @@ class AIOTransaction(AIOSessionBase):
             RuntimeError: "Transaction not started".
         """
         session = self._driver_session_to_end()
+        self._commit_attempted = True
         try:
             await session.commit_transaction()
         except BaseException as exc:
@@ -206,6 +208,7 @@ class AIOTransaction(AIOSessionBase):
                 self._restore_unsaved()
             raise
         self._in_transaction = False
+        self._commit_attempted = False
         self._saved.clear()
         await self._release()
 
@@ -228,9 +231,15 @@ class AIOTransaction(AIOSessionBase):
         self._saved.extend((instance, instance.__changes_snapshot__()) for instance in instances)
 
     def _restore_unsaved(self) -> None:
+        # After a commit whose result is unknown, the writes may have landed: the instances
+        # forget what they stored, so their next save writes them whole.
         for instance, snapshot in reversed(self._saved):
-            instance.__restore_changes__(snapshot)
+            if self._commit_attempted:
+                instance.__forget_stored__()
+            else:
+                instance.__restore_changes__(snapshot)
         self._saved.clear()
+        self._commit_attempted = False
 
     def _driver_session_to_end(self) -> AsyncClientSession:
         if not self._in_transaction:

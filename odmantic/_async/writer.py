@@ -14,7 +14,7 @@ from pymongo.errors import BulkWriteError, DocumentTooLarge, OperationFailure
 from pymongo.errors import DuplicateKeyError as PyMongoDuplicateKeyError
 
 from odmantic.exceptions import DocumentWriteError, DuplicateKeyError, WriteConflictError
-from odmantic.writes import Write
+from odmantic.writes import Write, same
 
 Mode = Literal["save", "insert"]
 """`save`: upsert by primary key; `insert`: refuse a primary key that is already stored."""
@@ -49,7 +49,8 @@ async def write_one(
     """Write one instance, then mark it stored.
 
     With `retried` (an earlier attempt may have been applied), the write is made idempotent
-    and an insert clashing on the instance's own `_id` counts as done.
+    and an insert clashing on the instance's own `_id` counts as done when the stored document
+    is the one it wrote.
     """
     if retried:
         write = write.idempotent()
@@ -67,7 +68,8 @@ async def write_one(
                 {"_id": write.key}, write.upsert(), upsert=True, session=session
             )
     except PyMongoDuplicateKeyError as exc:
-        if not (retried and mode == "insert" and _is_primary_key_clash(exc.details or {})):
+        own = retried and mode == "insert" and _is_primary_key_clash(exc.details or {})
+        if not (own and await _landed(collection, [write], session)):
             raise DuplicateKeyError(write.instance, exc) from exc
     except _UNSTORABLE as exc:
         raise DocumentWriteError([(write.instance, _unstorable(write, exc))]) from exc
@@ -103,39 +105,83 @@ async def write_many(
     in_transaction = session is not None and session.in_transaction
     operations = [_operation(w, mode, in_transaction) for w in writes]
     failed: dict[int, dict[str, Any]] = {}
-    retry: list[Write] = []
+    clashed: list[int] = []
     driver_error: BulkWriteError | None = None
     try:
         result = await collection.bulk_write(operations, ordered=False, session=session)
-        matched = result.matched_count
+        details: dict[str, Any] = dict(result.bulk_api_result)
     except BulkWriteError as exc:
-        driver_error, matched = exc, exc.details.get("nMatched", 0)
-        for error in exc.details.get("writeErrors", []):
-            index = error["index"]
-            new = writes[index].update is None
+        driver_error, details = exc, dict(exc.details)
+        for error in details.get("writeErrors", []):
             if error.get("code") == _WRITE_CONFLICT:
-                raise WriteConflictError(writes[index].instance, exc) from exc
-            if mode == "save" and new and _is_primary_key_clash(error):
-                retry.append(writes[index])
-            elif not (retried and new and _is_primary_key_clash(error)):
-                failed[index] = error
+                raise WriteConflictError(writes[error["index"]].instance, exc) from exc
+            new = writes[error["index"]].update is None
+            if new and _is_primary_key_clash(error) and (mode == "save" or retried):
+                clashed.append(error["index"])
+            else:
+                failed[error["index"]] = error
     except _UNSTORABLE as exc:
         _raise_unstorable(writes, exc)
     except OperationFailure as exc:
         if exc.code == _WRITE_CONFLICT:
             raise WriteConflictError(writes[0].instance, exc) from exc
         raise
-    if retry:
-        await write_many(collection, [_as_upsert(w) for w in retry], "save", session)
-    updated = [w for i, w in enumerate(writes) if w.update is not None and i not in failed]
-    if matched < len(updated):
-        await _rewrite_deleted(collection, updated, session)
-    upserted = {id(w.instance) for w in retry}
-    for index, write in enumerate(writes):
-        if index not in failed and id(write.instance) not in upserted:
-            write.instance.__mark_stored__(write.document)
+    await _settle(collection, writes, mode, session, details, failed, clashed)
     if failed:
         _raise_failures(writes, failed, driver_error)
+    if details.get("writeConcernErrors"):
+        raise driver_error or OperationFailure(str(details["writeConcernErrors"]))
+
+
+async def _settle(
+    collection: AsyncCollection[Any],
+    writes: list[Write],
+    mode: Mode,
+    session: AsyncClientSession | None,
+    details: dict[str, Any],
+    failed: dict[int, dict[str, Any]],
+    clashed: list[int],
+) -> None:
+    """After the bulk write: mark stored what was written, write again what has to be (new
+    documents whose `_id` exists, when saving; documents deleted meanwhile), and add to
+    `failed` what could not be written."""
+    retry = [i for i in clashed if mode == "save"]
+    for index in clashed:  # inserts retried after an attempt that may have been applied
+        if mode == "insert" and not await _landed(collection, [writes[index]], session):
+            failed[index] = {"code": _DUPLICATE_KEY, "errmsg": "the _id exists", "index": index}
+    upserts = sum(1 for op in _upsert_flags(writes, mode, session) if op)
+    matched_updates = details.get("nMatched", 0) - (upserts - details.get("nUpserted", 0))
+    updated = [w for i, w in enumerate(writes) if w.update is not None and i not in failed]
+    if matched_updates < len(updated):
+        await _rewrite_deleted(collection, updated, session)
+    for index, write in enumerate(writes):
+        if index not in failed and index not in retry:
+            write.instance.__mark_stored__(write.document)
+    if retry:
+        try:
+            await write_many(collection, [_as_upsert(writes[i]) for i in retry], "save", session)
+        except DuplicateKeyError as exc:
+            by_instance = {id(writes[i].instance): i for i in retry}
+            for instance, error in exc.failures:
+                failed[by_instance[id(instance)]] = error
+
+
+def _upsert_flags(
+    writes: list[Write], mode: Mode, session: AsyncClientSession | None
+) -> list[bool]:
+    """Which operations of the bulk write were upserts (new documents inside a transaction)."""
+    in_transaction = session is not None and session.in_transaction
+    return [w.update is None and mode == "save" and in_transaction for w in writes]
+
+
+async def _landed(
+    collection: AsyncCollection[Any], writes: list[Write], session: AsyncClientSession | None
+) -> bool:
+    """Whether every document of `writes` is stored exactly as they would write it."""
+    keys = [w.key for w in writes]
+    cursor = collection.find({"_id": {"$in": keys}}, session=session)
+    stored = {repr(doc["_id"]): doc for doc in await cursor.to_list(None)}
+    return all(same(stored.get(repr(w.key)), w.document) for w in writes)
 
 
 def _as_upsert(write: Write) -> Write:

@@ -285,7 +285,11 @@ class Writes(EngineCore):
             result = await run(filter_, dict(update), upsert=upsert, session=driver_session)
             return UpdateResult(result.matched_count, result.modified_count, result.upserted_id)
 
-        return await self._retrying(attempt, driver_session, idempotent=update.idempotent)
+        # Applied twice, a single-document update can reach a second document (the first one
+        # no longer matches), and an upsert can insert twice: only update_many of idempotent
+        # operators is re-sent on an error that does not prove it never ran.
+        idempotent = many and update.idempotent and not upsert
+        return await self._retrying(attempt, driver_session, idempotent=idempotent)
 
     async def find_one_and_update(
         self,
@@ -322,7 +326,7 @@ class Writes(EngineCore):
             )
             return found
 
-        raw = await self._retrying(attempt, driver_session, idempotent=update.idempotent)
+        raw = await self._retrying(attempt, driver_session, idempotent=False)
         if raw is None:
             return None
         if model.__schema__.references:  # join what it references, as find does

@@ -162,6 +162,7 @@ class SyncTransaction(SyncSessionBase):
             self._own_session = True
         self.engine = self.session.engine
         self._in_transaction = False
+        self._commit_attempted = False
         self._saved: list[tuple[Model, ChangesSnapshot]] = []
 
     @property
@@ -199,6 +200,7 @@ class SyncTransaction(SyncSessionBase):
             RuntimeError: "Transaction not started".
         """
         session = self._driver_session_to_end()
+        self._commit_attempted = True
         try:
             session.commit_transaction()
         except BaseException as exc:
@@ -207,6 +209,7 @@ class SyncTransaction(SyncSessionBase):
                 self._restore_unsaved()
             raise
         self._in_transaction = False
+        self._commit_attempted = False
         self._saved.clear()
         self._release()
 
@@ -229,9 +232,15 @@ class SyncTransaction(SyncSessionBase):
         self._saved.extend((instance, instance.__changes_snapshot__()) for instance in instances)
 
     def _restore_unsaved(self) -> None:
+        # After a commit whose result is unknown, the writes may have landed: the instances
+        # forget what they stored, so their next save writes them whole.
         for instance, snapshot in reversed(self._saved):
-            instance.__restore_changes__(snapshot)
+            if self._commit_attempted:
+                instance.__forget_stored__()
+            else:
+                instance.__restore_changes__(snapshot)
         self._saved.clear()
+        self._commit_attempted = False
 
     def _driver_session_to_end(self) -> ClientSession:
         if not self._in_transaction:

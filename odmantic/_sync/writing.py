@@ -286,7 +286,11 @@ class Writes(EngineCore):
             result = run(filter_, dict(update), upsert=upsert, session=driver_session)
             return UpdateResult(result.matched_count, result.modified_count, result.upserted_id)
 
-        return self._retrying(attempt, driver_session, idempotent=update.idempotent)
+        # Applied twice, a single-document update can reach a second document (the first one
+        # no longer matches), and an upsert can insert twice: only update_many of idempotent
+        # operators is re-sent on an error that does not prove it never ran.
+        idempotent = many and update.idempotent and not upsert
+        return self._retrying(attempt, driver_session, idempotent=idempotent)
 
     def find_one_and_update(
         self,
@@ -323,7 +327,7 @@ class Writes(EngineCore):
             )
             return found
 
-        raw = self._retrying(attempt, driver_session, idempotent=update.idempotent)
+        raw = self._retrying(attempt, driver_session, idempotent=False)
         if raw is None:
             return None
         if model.__schema__.references:  # join what it references, as find does
