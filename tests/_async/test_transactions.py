@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -14,9 +16,10 @@ from pymongo.errors import OperationFailure, PyMongoError
 
 from odmantic import AIOEngine, Model
 from odmantic._async import IS_ASYNC
-from odmantic.exceptions import WriteConflictError
+from odmantic.exceptions import DuplicateKeyError, WriteConflictError
 from odmantic.session import AIOTransaction
-from tests.models import Player
+from odmantic.update import inc
+from tests.models import Player, Tagged
 
 
 class Counter(Model):
@@ -145,3 +148,34 @@ async def test_retries_can_be_switched_off(mongo_uri: str, database_name: str) -
         with pytest.raises(PyMongoError):
             await engine.save(Player(name="p"))
     await engine.close()
+
+
+async def test_a_retried_insert_does_not_take_another_document(engine: AIOEngine) -> None:
+    await engine.insert(Tagged(code="k", label="alice"))
+    failure = {"failCommands": ["insert"], "errorCode": 10107}
+    async with fail_point(engine, {"times": 2}, **failure):
+        with pytest.raises(DuplicateKeyError):
+            await engine.insert(Tagged(code="k", label="mallory"))
+    raw = await engine.get_collection(Tagged).find_one({"_id": "k"})
+    assert raw is not None and raw["lbl"] == "alice"
+
+
+async def test_an_increment_is_never_applied_twice(
+    engine: AIOEngine, mongo_uri: str, database_name: str
+) -> None:
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_uri, socketTimeoutMS=300)
+    impatient = AIOEngine(client=client, database=database_name)
+    counter = await engine.save(Counter(name="c"))
+    slow = {"failCommands": ["update"], "blockConnection": True, "blockTimeMS": 600}
+    async with fail_point(engine, {"times": 2}, **slow):
+        with contextlib.suppress(PyMongoError):
+            await impatient.update_one(
+                Counter, Counter.id == counter.id, update=inc(Counter.value, 1)
+            )
+    if IS_ASYNC:
+        await asyncio.sleep(1)  # the blocked updates finish on the server
+    else:
+        time.sleep(1)
+    stored = await engine.find_one(Counter, Counter.id == counter.id)
+    assert stored is not None and stored.value <= 1
+    await impatient.close()

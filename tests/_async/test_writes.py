@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient, monitoring
 
 from odmantic import AIOEngine, EmbeddedModel, Field, Model, Reference
 from odmantic.exceptions import DocumentWriteError, DuplicateKeyError
+from odmantic.session import AIOTransaction
 
 
 class Address(EmbeddedModel):
@@ -174,3 +175,38 @@ async def test_an_unstorable_value_names_the_model_field_and_id(engine: AIOEngin
     with pytest.raises(DocumentWriteError, match="nested"):
         await engine.save(User(name="deep", prefs={}, extra_doc=deep))
     assert await engine.count(User) == 0
+
+
+class Holder(EmbeddedModel):
+    data: list[Any] = []
+
+
+class Loose(Model):
+    model_config = {"extra": "allow"}
+    name: str
+    box: Holder = Holder()
+
+
+async def test_in_place_changes_of_untyped_values_are_saved(engine: AIOEngine) -> None:
+    loose = await engine.save(Loose(name="x", box=Holder(data=[1]), items=[1]))  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    loaded = await engine.find_one(Loose, Loose.id == loose.id)
+    assert loaded is not None
+    loaded.box.data.append(2)
+    loaded.items.append(2)  # type: ignore[attr-defined]
+    await engine.save(loaded)
+    raw = await engine.get_collection(Loose).find_one({"_id": loose.id})
+    assert raw is not None and (raw["box"]["data"], raw["items"]) == ([1, 2], [1, 2])
+
+
+async def test_save_all_in_a_transaction_rewrites_a_deleted_document(engine: AIOEngine) -> None:
+    kept, gone = await engine.save_all([User(name="kept"), User(name="gone")])
+    loaded = await engine.find_one(User, User.id == gone.id)
+    assert loaded is not None
+    await engine.get_collection(User).delete_one({"_id": gone.id})
+    loaded.level = 4
+
+    async def write(transaction: AIOTransaction) -> None:
+        await transaction.save_all([User(id=kept.id, name="kept2"), loaded])
+
+    await engine.with_transaction(write)
+    assert sorted((u.name, u.level) for u in await engine.find(User)) == [("gone", 4), ("kept2", 0)]

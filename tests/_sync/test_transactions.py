@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -13,9 +15,10 @@ from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
 
 from odmantic import Model, SyncEngine
-from odmantic.exceptions import WriteConflictError
+from odmantic.exceptions import DuplicateKeyError, WriteConflictError
 from odmantic.session import SyncTransaction
-from tests.models import Player
+from odmantic.update import inc
+from tests.models import Player, Tagged
 
 
 class Counter(Model):
@@ -139,3 +142,29 @@ def test_retries_can_be_switched_off(mongo_uri: str, database_name: str) -> None
         with pytest.raises(PyMongoError):
             engine.save(Player(name="p"))
     engine.close()
+
+
+def test_a_retried_insert_does_not_take_another_document(engine: SyncEngine) -> None:
+    engine.insert(Tagged(code="k", label="alice"))
+    failure = {"failCommands": ["insert"], "errorCode": 10107}
+    with fail_point(engine, {"times": 2}, **failure):
+        with pytest.raises(DuplicateKeyError):
+            engine.insert(Tagged(code="k", label="mallory"))
+    raw = engine.get_collection(Tagged).find_one({"_id": "k"})
+    assert raw is not None and raw["lbl"] == "alice"
+
+
+def test_an_increment_is_never_applied_twice(
+    engine: SyncEngine, mongo_uri: str, database_name: str
+) -> None:
+    client: MongoClient[Any] = MongoClient(mongo_uri, socketTimeoutMS=300)
+    impatient = SyncEngine(client=client, database=database_name)
+    counter = engine.save(Counter(name="c"))
+    slow = {"failCommands": ["update"], "blockConnection": True, "blockTimeMS": 600}
+    with fail_point(engine, {"times": 2}, **slow):
+        with contextlib.suppress(PyMongoError):
+            impatient.update_one(Counter, Counter.id == counter.id, update=inc(Counter.value, 1))
+    time.sleep(1)
+    stored = engine.find_one(Counter, Counter.id == counter.id)
+    assert stored is not None and stored.value <= 1
+    impatient.close()

@@ -11,6 +11,7 @@ from pymongo import MongoClient, monitoring
 
 from odmantic import EmbeddedModel, Field, Model, Reference, SyncEngine
 from odmantic.exceptions import DocumentWriteError, DuplicateKeyError
+from odmantic.session import SyncTransaction
 
 
 class Address(EmbeddedModel):
@@ -173,3 +174,38 @@ def test_an_unstorable_value_names_the_model_field_and_id(engine: SyncEngine) ->
     with pytest.raises(DocumentWriteError, match="nested"):
         engine.save(User(name="deep", prefs={}, extra_doc=deep))
     assert engine.count(User) == 0
+
+
+class Holder(EmbeddedModel):
+    data: list[Any] = []
+
+
+class Loose(Model):
+    model_config = {"extra": "allow"}
+    name: str
+    box: Holder = Holder()
+
+
+def test_in_place_changes_of_untyped_values_are_saved(engine: SyncEngine) -> None:
+    loose = engine.save(Loose(name="x", box=Holder(data=[1]), items=[1]))  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    loaded = engine.find_one(Loose, Loose.id == loose.id)
+    assert loaded is not None
+    loaded.box.data.append(2)
+    loaded.items.append(2)  # type: ignore[attr-defined]
+    engine.save(loaded)
+    raw = engine.get_collection(Loose).find_one({"_id": loose.id})
+    assert raw is not None and (raw["box"]["data"], raw["items"]) == ([1, 2], [1, 2])
+
+
+def test_save_all_in_a_transaction_rewrites_a_deleted_document(engine: SyncEngine) -> None:
+    kept, gone = engine.save_all([User(name="kept"), User(name="gone")])
+    loaded = engine.find_one(User, User.id == gone.id)
+    assert loaded is not None
+    engine.get_collection(User).delete_one({"_id": gone.id})
+    loaded.level = 4
+
+    def write(transaction: SyncTransaction) -> None:
+        transaction.save_all([User(id=kept.id, name="kept2"), loaded])
+
+    engine.with_transaction(write)
+    assert sorted((u.name, u.level) for u in engine.find(User)) == [("gone", 4), ("kept2", 0)]
