@@ -33,9 +33,10 @@ class AIOEngine(Reads, Writes):
         database: the database name; names containing `/ \\ . " $` or a space are refused.
         retry_writes_for: seconds during which a write interrupted by a failover or a lost
             connection is sent again (0: never), when that is safe: `save`, `save_all`,
-            `insert*` and `delete` are idempotent by primary key; `remove` is re-sent only
-            when the error proves that it never ran. Writes inside a transaction are not
-            retried one by one: use `with_transaction`.
+            `insert*` and `delete` are idempotent by primary key, and so is `update_many` of
+            idempotent operators; `remove`, `update_one`, `find_one_and_update` and upserts are
+            re-sent only when the error proves that they never ran. Writes inside a
+            transaction are not retried one by one: use `with_transaction`.
     """
 
     def session(self) -> AIOSession:
