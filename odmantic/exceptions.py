@@ -15,7 +15,9 @@ class StoredInstance(Protocol):
 
     __schema__: ClassVar[ModelSchema]
 
-    def __primary_value__(self) -> Any: ...
+    def __primary_value__(self) -> Any:
+        """The value of the instance's primary key."""
+        ...
 
 
 def _describe(instance: StoredInstance) -> str:

@@ -407,6 +407,7 @@ class Model(_BaseODMModel):
         return to_query_value(self.__primary_value__())
 
     def __bson_query_value__(self) -> Any:
+        """What a query compares a reference with: the primary key."""
         return self.__primary_key__()
 
     if TYPE_CHECKING:
@@ -429,6 +430,7 @@ class EmbeddedModel(_BaseODMModel):
     __schema__: ClassVar[ModelSchema] = ModelSchema("EmbeddedModel", collection=None, fields={})
 
     def __bson_query_value__(self) -> dict[str, Any]:
+        """What a query compares an embedded field with: the embedded document."""
         return self.model_dump_doc()
 
 

@@ -74,7 +74,7 @@ def _one(operator: str, function: str, field: Any, value: Any, how: str) -> Upda
     found = bad_key(stored)
     if found is not None:
         raise ValueError(
-            f"{function}() on {path!r}: key {found[-1]!r} cannot be stored (MongoDB keys cannot "
+            f"{function}() on {field!r}: key {found[-1]!r} cannot be stored (MongoDB keys cannot "
             "start with '$' nor contain '.' or a NUL character)"
         )
     return UpdateExpression({operator: {path: stored}})

@@ -277,7 +277,7 @@ class Writes(EngineCore):
         many: bool,
     ) -> UpdateResult:
         _check_model(model)
-        _check_update(update)
+        _check_update(model, update)
         collection, filter_ = self.get_collection(model), build_filter(queries)
         driver_session = self._driver_session(session)
 
@@ -311,7 +311,7 @@ class Writes(EngineCore):
             )
         """
         _check_model(model)
-        _check_update(update)
+        _check_update(model, update)
         collection, filter_ = self.get_collection(model), build_filter(queries)
         driver_session = self._driver_session(session)
         after = ReturnDocument.AFTER if return_updated else ReturnDocument.BEFORE
@@ -342,9 +342,9 @@ class Writes(EngineCore):
         return loader(model)(raw)
 
 
-def _check_update(update: Any) -> None:
+def _check_update(model: type[Model], update: Any) -> None:
     if not isinstance(update, UpdateExpression) or not update:
         raise TypeError(
-            "update must be built with odmantic.update operators (set_, inc, push...), "
-            f"combined with &; got {update!r}"
+            f"update of {model.__name__} must be built with odmantic.update operators "
+            f"(set_, inc, push...) combined with &; got {update!r}"
         )
