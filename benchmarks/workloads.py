@@ -163,7 +163,7 @@ def prepare_seeded(db: Database[Any], n: int) -> Prepared:
     sample = random.Random(1).sample(docs, min(N_POINT_OPS, n))
     return Prepared(
         docs=docs,
-        instances=[loader(BenchItem)(doc) for doc in sample],
+        instances=[loader(BenchItem).one(doc) for doc in sample],
         ids=[doc["_id"] for doc in sample],
         ranks=[doc["rank"] for doc in sample],
         threshold=n // 2,

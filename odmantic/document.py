@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from odmantic.query import to_query_value
 from odmantic.schema import FieldSchema, ModelSchema
+
+
+def _build_list_validator(output: Any) -> Callable[..., list[Any]]:
+    return TypeAdapter(list[output]).validate_python  # pyright: ignore[reportInvalidTypeForm]
+
+
+def _build_validator(output: Any) -> Callable[..., Any]:
+    return TypeAdapter(output).validate_python
+
+
+_cached_list_validator = lru_cache(maxsize=512)(_build_list_validator)
+_cached_validator = lru_cache(maxsize=512)(_build_validator)
+
+
+def list_validator(output: Any) -> Callable[..., list[Any]]:
+    """`validate_python` of `list[output]`, built once per type: a whole list validated in one
+    call, without a Python call per item."""
+    try:
+        return _cached_list_validator(output)
+    except TypeError:  # an unhashable type
+        return _build_list_validator(output)
+
+
+def validator(output: Any) -> Callable[..., Any]:
+    """`validate_python` of `output` (any type pydantic validates), built once per type."""
+    try:
+        return _cached_validator(output)
+    except TypeError:  # an unhashable type
+        return _build_validator(output)
 
 
 def rename_out(schema: ModelSchema, data: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from odmantic.document import (
     check_keys,
     explain_errors,
     extras_to_bson,
+    list_validator,
     missing_keys,
     needs_key_check,
     rename_out,
@@ -31,6 +32,10 @@ ModelT = TypeVar("ModelT", bound="_BaseODMModel")
 
 ChangesSnapshot: TypeAlias = "tuple[frozenset[str] | None, dict[str, Any] | None]"
 """What an instance had to save at some point (`__changes_snapshot__`), to put back later."""
+
+_CLEAN: frozenset[str] = frozenset()
+"""`__fields_modified__` of an instance with nothing assigned since it was loaded or saved, shared
+so that loading thousands of instances allocates no set each (a set replaces it on assignment)."""
 
 
 class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
@@ -187,15 +192,13 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         changed = set(values) | {
             name for name in cls.__pydantic_fields__ if validated.__dict__[name] != current[name]
         }
-        modified = self.__modified__()
         for name in changed:
             if name in cls.__pydantic_fields__:
                 self.__dict__[name] = validated.__dict__[name]  # pyright: ignore[reportIndexIssue]
             elif self.__pydantic_extra__ is not None:
                 extra: dict[str, Any] = self.__pydantic_extra__
                 extra[name] = (validated.__pydantic_extra__ or {})[name]
-            if modified is not None:
-                modified.add(name)
+            self.__note_modified__(name)
         return self
 
     def __repr_args__(self) -> Any:
@@ -212,16 +215,25 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 f"(instance.model_copy(update={{{name!r}: ...}}))"
             )
         super().__setattr__(name, value)
-        modified = self.__modified__()
-        if modified is not None and (name in cls.__pydantic_fields__ or self.__pydantic_extra__):
-            modified.add(name)
+        if name in cls.__pydantic_fields__ or self.__pydantic_extra__:
+            self.__note_modified__(name)
 
-    def __modified__(self) -> set[str] | None:
+    def __modified__(self) -> frozenset[str] | set[str] | None:
         """Fields assigned since the instance was loaded or saved; None: all of them."""
         try:
             return self.__fields_modified__  # type: ignore[attr-defined,no-any-return]
-        except AttributeError:  # copies and constructs that skipped model_post_init
+        except AttributeError:  # built in Python, copied or unpickled: never stored
             return None
+
+    def __note_modified__(self, name: str) -> None:
+        """`name` was assigned: its next save writes it."""
+        modified = self.__modified__()
+        if modified is None:
+            return
+        if modified is _CLEAN:
+            object.__setattr__(self, "__fields_modified__", {name})
+        else:
+            modified.add(name)  # type: ignore[union-attr]
 
     def __fields_to_save__(self) -> frozenset[str] | set[str] | None:
         """Names of the fields a save must write, or None for all of them."""
@@ -232,7 +244,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
 
     def __mark_clean__(self) -> None:
         """Mark this instance, and the instances it references, as saved (nothing modified)."""
-        object.__setattr__(self, "__fields_modified__", set())
+        object.__setattr__(self, "__fields_modified__", _CLEAN)
         for field in type(self).__schema__.references:
             ref = self.__dict__.get(field.name)
             if ref is not None:
@@ -247,7 +259,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
 
     def __mark_stored__(self, document: dict[str, Any]) -> None:
         """`document` is now stored for this instance (it was written): nothing to save."""
-        object.__setattr__(self, "__fields_modified__", set())
+        object.__setattr__(self, "__fields_modified__", _CLEAN)
         object.__setattr__(self, "__stored__", document)
 
     def __forget_stored__(self) -> None:
@@ -292,11 +304,39 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 instance: ModelT = validate(raw_doc, by_name=True)
             except ValidationError:
                 return load(raw_doc)
-            store(instance, "__fields_modified__", set())
+            store(instance, "__fields_modified__", _CLEAN)
             store(instance, "__stored__", raw_doc)
             return instance
 
         return load_fast
+
+    @classmethod
+    def __list_loader__(
+        cls: type[ModelT],
+    ) -> Callable[[list[dict[str, Any]]], list[ModelT]]:
+        """`__loader__` for a whole list of stored documents: one validation call for the list
+        when every document validates as it is, else each document through `__loader__`."""
+        load = cls.__loader__()
+        schema = cls.__schema__
+        if schema.references or schema.copy_on_load:
+            return lambda raw_docs: [load(raw_doc) for raw_doc in raw_docs]
+        validate_all = list_validator(cls)
+        required = schema.required_keys
+        store = object.__setattr__
+
+        def load_all(raw_docs: list[dict[str, Any]]) -> list[ModelT]:
+            try:
+                instances: list[ModelT] = validate_all(raw_docs, by_name=True)
+            except ValidationError:
+                return [load(raw_doc) for raw_doc in raw_docs]
+            for instance, raw_doc in zip(instances, raw_docs, strict=True):
+                if type(raw_doc) is not dict or not required <= raw_doc.keys():
+                    return [load(raw_doc) for raw_doc in raw_docs]  # the error names the key
+                store(instance, "__fields_modified__", _CLEAN)
+                store(instance, "__stored__", raw_doc)
+            return instances
+
+        return load_all
 
     def __changes_snapshot__(self) -> ChangesSnapshot:
         """What this instance has to save now, for `__restore_changes__`."""
@@ -392,11 +432,6 @@ class Model(_BaseODMModel):
     __odm_base__: ClassVar[bool] = True
     __schema__: ClassVar[ModelSchema] = ModelSchema("Model", collection="", fields={})
     __collection__: ClassVar[str] = ""
-
-    def model_post_init(self, context: Any, /) -> None:
-        """Start change tracking: a new instance has everything to save, nothing stored."""
-        object.__setattr__(self, "__fields_modified__", None)
-        object.__setattr__(self, "__stored__", None)
 
     def __primary_value__(self) -> Any:
         """The value of the primary key."""

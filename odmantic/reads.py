@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, ValidationError
 
+from odmantic.document import list_validator, validator
 from odmantic.reference import lookup_stages
 from odmantic.schema import ModelSchema, schema_of
 
@@ -59,14 +61,47 @@ def find_read(
     return Read(filter_, sort, skip, limit, None, stages + lookups)
 
 
-def loader(model: type[ModelT]) -> Parse[ModelT]:
+@dataclass(frozen=True)
+class Parser(Generic[OutputT]):
+    """How a cursor turns stored documents into results: `one` while streaming, `all` for a
+    whole list (`batch` when there is a quicker way than `one` per document)."""
+
+    one: Parse[OutputT]
+    batch: Callable[[list[dict[str, Any]]], list[OutputT]] | None = None
+
+    def all(self, documents: list[dict[str, Any]]) -> list[OutputT]:
+        """Parse a whole list, with the cyclic garbage collector paused meanwhile (unless it was
+        already off).
+
+        Each result is a handful of new container objects that all stay alive, so with the
+        collector on, parsing a few thousand documents set off dozens of collections that find
+        nothing to free and, every other call, a full collection over every object of the
+        process. Paused, the list costs one young collection afterwards.
+        """
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            if self.batch is not None:
+                try:
+                    return self.batch(documents)
+                except ValidationError:
+                    pass  # parsed one by one, the error is the failing document's own
+            one = self.one
+            return [one(document) for document in documents]
+        finally:
+            if paused:
+                gc.enable()
+
+
+def loader(model: type[ModelT]) -> Parser[ModelT]:
     """Parse stored documents as `model` instances, remembered as stored."""
-    return model.__loader__()
+    return Parser(model.__loader__(), model.__list_loader__())
 
 
 def projection_of(
     schema: ModelSchema, output: type[OutputT]
-) -> tuple[dict[str, Any], Parse[OutputT]]:
+) -> tuple[dict[str, Any], Parser[OutputT]]:
     """The keys to fetch for instances of `output` (a pydantic model whose fields are fields
     of the model, by name), and the parser of the projected documents.
 
@@ -92,24 +127,24 @@ def projection_of(
     own = schema_of(output)
     validate = output.__pydantic_validator__.validate_python
     if own is None and all(key == name for key, name in keys.items()):
-        return projection, validate  # the projected documents are the values themselves
+        # The projected documents are the values themselves.
+        return projection, Parser(validate, list_validator(output))
 
     def parse(raw: dict[str, Any]) -> OutputT:
         values = {keys[key]: value for key, value in raw.items() if key in keys}
         return validate(values, by_name=own is not None)  # type: ignore[no-any-return]
 
-    return projection, parse
+    return projection, Parser(parse)
 
 
-def output_parser(output: type[OutputT] | None) -> Parse[Any]:
+def output_parser(output: type[OutputT] | None) -> Parser[Any]:
     """Parse aggregation results as `output` instances (`model_validate_doc` for odmantic
     models), or keep the dicts when `output` is None."""
     if output is None:
-        return dict
+        return Parser(dict, list)
     if schema_of(output) is not None:
-        return output.model_validate_doc  # type: ignore[attr-defined,no-any-return]
-    adapter: TypeAdapter[OutputT] = TypeAdapter(output)
-    return adapter.validate_python
+        return Parser(output.model_validate_doc)  # type: ignore[attr-defined]
+    return Parser(validator(output), list_validator(output))
 
 
-__all__ = ["Read", "find_read", "loader", "projection_of", "output_parser"]
+__all__ = ["Read", "Parser", "find_read", "loader", "projection_of", "output_parser"]

@@ -85,16 +85,18 @@ async def aggregate(
     collection: AsyncCollection[Any],
     pipeline: list[dict[str, Any]],
     session: AsyncClientSession | None,
+    batch_size: int = 0,
 ) -> AsyncCommandCursor[Any]:
-    """Run an aggregation pipeline and return its cursor."""
+    """Run an aggregation pipeline and return its cursor (`batch_size` 0: the server's)."""
+    options: dict[str, Any] = {"batchSize": batch_size} if batch_size else {}
     if IS_ASYNC:
         # A plain call in Motor, a coroutine in PyMongo.
-        cursor: Any = cast(Any, collection.aggregate(pipeline, session=session))
+        cursor: Any = cast(Any, collection.aggregate(pipeline, session=session, **options))
         if inspect.isawaitable(cursor):
             cursor = await cursor
         return cursor  # type: ignore[no-any-return]
     else:
-        return collection.aggregate(pipeline, session=session)
+        return collection.aggregate(pipeline, session=session, **options)
 
 
 async def close(client: DriverClient) -> None:

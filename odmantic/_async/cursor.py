@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Generator
+from collections.abc import AsyncIterator, Generator
 from typing import Any, Generic, TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -12,9 +12,12 @@ from pymongo.asynchronous.cursor import AsyncCursor
 
 from odmantic._async import IS_ASYNC
 from odmantic._async.client import aggregate
-from odmantic.reads import Read
+from odmantic.reads import Parser, Read
 
 OutputT = TypeVar("OutputT")
+
+WHOLE_BATCH = 1_000_000
+"""The batch size asked for when a cursor is read whole: the server caps a batch at 16 MB."""
 
 
 class AIOCursor(Generic[OutputT]):
@@ -36,40 +39,43 @@ class AIOCursor(Generic[OutputT]):
         self,
         collection: AsyncCollection[Any],
         read: Read,
-        parse: Callable[[dict[str, Any]], OutputT],
+        parser: Parser[OutputT],
         session: AsyncClientSession | None,
     ) -> None:
         self._collection = collection
         self._read = read
-        self._parse = parse
+        self._parser = parser
         self._session = session
 
     def pipeline(self) -> list[dict[str, Any]] | None:
         """The aggregation pipeline run (references joined, or `aggregate`), None for a find."""
         return self._read.pipeline
 
-    async def _open(self) -> AsyncCursor[Any] | AsyncCommandCursor[Any]:
+    async def _open(self, whole: bool) -> AsyncCursor[Any] | AsyncCommandCursor[Any]:
+        """The driver's cursor; `whole`: all the results are wanted at once, so the server
+        sends them in as few batches as fit (rather than a first batch of 101)."""
         read = self._read
+        batch_size = WHOLE_BATCH if whole else 0
         if read.pipeline is not None:
-            return await aggregate(self._collection, read.pipeline, self._session)
+            return await aggregate(self._collection, read.pipeline, self._session, batch_size)
         return self._collection.find(
             read.filter,
             read.projection,
             sort=read.sort,
             skip=read.skip,
             limit=read.limit or 0,
+            batch_size=batch_size,
             session=self._session,
         )
 
     async def to_list(self) -> list[OutputT]:
         """Run the query and return all the results."""
-        driver_cursor = await self._open()
-        parse = self._parse
-        return [parse(raw) for raw in await driver_cursor.to_list(None)]
+        driver_cursor = await self._open(whole=True)
+        return self._parser.all(await driver_cursor.to_list(None))
 
     async def __aiter__(self) -> AsyncIterator[OutputT]:
-        parse = self._parse
-        driver_cursor = await self._open()
+        parse = self._parser.one
+        driver_cursor = await self._open(whole=False)
         async for raw in driver_cursor:
             yield parse(raw)
 

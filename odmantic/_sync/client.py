@@ -53,9 +53,11 @@ def aggregate(
     collection: Collection[Any],
     pipeline: list[dict[str, Any]],
     session: ClientSession | None,
+    batch_size: int = 0,
 ) -> CommandCursor[Any]:
-    """Run an aggregation pipeline and return its cursor."""
-    return collection.aggregate(pipeline, session=session)
+    """Run an aggregation pipeline and return its cursor (`batch_size` 0: the server's)."""
+    options: dict[str, Any] = {"batchSize": batch_size} if batch_size else {}
+    return collection.aggregate(pipeline, session=session, **options)
 
 
 def close(client: DriverClient) -> None:

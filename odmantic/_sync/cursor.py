@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
 from pymongo.synchronous.client_session import ClientSession
@@ -12,9 +12,12 @@ from pymongo.synchronous.command_cursor import CommandCursor
 from pymongo.synchronous.cursor import Cursor
 
 from odmantic._sync.client import aggregate
-from odmantic.reads import Read
+from odmantic.reads import Parser, Read
 
 OutputT = TypeVar("OutputT")
+
+WHOLE_BATCH = 1_000_000
+"""The batch size asked for when a cursor is read whole: the server caps a batch at 16 MB."""
 
 
 class SyncCursor(Generic[OutputT]):
@@ -36,40 +39,43 @@ class SyncCursor(Generic[OutputT]):
         self,
         collection: Collection[Any],
         read: Read,
-        parse: Callable[[dict[str, Any]], OutputT],
+        parser: Parser[OutputT],
         session: ClientSession | None,
     ) -> None:
         self._collection = collection
         self._read = read
-        self._parse = parse
+        self._parser = parser
         self._session = session
 
     def pipeline(self) -> list[dict[str, Any]] | None:
         """The aggregation pipeline run (references joined, or `aggregate`), None for a find."""
         return self._read.pipeline
 
-    def _open(self) -> Cursor[Any] | CommandCursor[Any]:
+    def _open(self, whole: bool) -> Cursor[Any] | CommandCursor[Any]:
+        """The driver's cursor; `whole`: all the results are wanted at once, so the server
+        sends them in as few batches as fit (rather than a first batch of 101)."""
         read = self._read
+        batch_size = WHOLE_BATCH if whole else 0
         if read.pipeline is not None:
-            return aggregate(self._collection, read.pipeline, self._session)
+            return aggregate(self._collection, read.pipeline, self._session, batch_size)
         return self._collection.find(
             read.filter,
             read.projection,
             sort=read.sort,
             skip=read.skip,
             limit=read.limit or 0,
+            batch_size=batch_size,
             session=self._session,
         )
 
     def to_list(self) -> list[OutputT]:
         """Run the query and return all the results."""
-        driver_cursor = self._open()
-        parse = self._parse
-        return [parse(raw) for raw in driver_cursor.to_list(None)]
+        driver_cursor = self._open(whole=True)
+        return self._parser.all(driver_cursor.to_list(None))
 
     def __iter__(self) -> Iterator[OutputT]:
-        parse = self._parse
-        driver_cursor = self._open()
+        parse = self._parser.one
+        driver_cursor = self._open(whole=False)
         for raw in driver_cursor:
             yield parse(raw)
 

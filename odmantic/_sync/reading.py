@@ -108,9 +108,9 @@ class Reads(EngineCore):
         if projection is None:
             read = find_read(schema, filter_, order, skip, limit)
             return SyncCursor(collection, read, loader(model), driver_session)
-        keys, parse = projection_of(schema, projection)
+        keys, parser = projection_of(schema, projection)
         read = find_read(schema, filter_, order, skip, limit, keys)
-        return SyncCursor(collection, read, parse, driver_session)
+        return SyncCursor(collection, read, parser, driver_session)
 
     @overload
     def find_one(
@@ -169,7 +169,7 @@ class Reads(EngineCore):
         raw = self.get_collection(model).find_one(
             build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
         )
-        return None if raw is None else loader(model)(raw)
+        return None if raw is None else loader(model).one(raw)
 
     def count(
         self,

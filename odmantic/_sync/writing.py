@@ -339,7 +339,7 @@ class Writes(EngineCore):
             )
             joined = cursor.to_list()
             return joined[0] if joined else None
-        return loader(model)(raw)
+        return loader(model).one(raw)
 
 
 def _check_update(model: type[Model], update: Any) -> None:
