@@ -10,7 +10,7 @@ import pytest
 from bson import ObjectId
 from pydantic import BaseModel, Field, ValidationError
 
-from odmantic import AIOEngine, Model
+from odmantic import AIOEngine, Model, reads
 from odmantic import Field as ODMField
 from odmantic.exceptions import DocumentParsingError
 from tests.models import Player
@@ -103,3 +103,29 @@ async def test_the_garbage_collector_is_left_as_it_was(engine: AIOEngine) -> Non
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.usefixtures("collector_on")
+@pytest.mark.skipif(not reads._CHEAP_PROMOTION, reason="no cheap generation move here")
+async def test_a_long_read_leaves_its_results_to_the_full_collections(engine: AIOEngine) -> None:
+    await engine.save_all([Player(name=f"o{i}") for i in range(reads.LONG_LIST)])
+    players = await engine.find(Player).to_list()
+    oldest = {id(obj) for obj in gc.get_objects(generation=2)}
+    assert all(id(player) in oldest for player in players)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    short = await engine.find(Player, limit=10).to_list()
+    young = {id(obj) for obj in gc.get_objects(generation=0)}
+    assert all(id(player) in young for player in short)
+
+
+@pytest.mark.usefixtures("collector_on")
+async def test_objects_the_program_froze_stay_frozen(engine: AIOEngine) -> None:
+    await engine.save_all([Player(name=f"f{i}") for i in range(reads.LONG_LIST)])
+    kept: list[list[int]] = [[1]]
+    gc.freeze()
+    try:
+        assert len(await engine.find(Player).to_list()) == reads.LONG_LIST
+        assert gc.get_freeze_count() > 0
+        assert all(obj is not kept for obj in gc.get_objects())  # still frozen
+    finally:
+        gc.unfreeze()

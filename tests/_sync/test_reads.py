@@ -12,7 +12,7 @@ from bson import ObjectId
 from pydantic import BaseModel, Field, ValidationError
 
 from odmantic import Field as ODMField
-from odmantic import Model, SyncEngine
+from odmantic import Model, SyncEngine, reads
 from odmantic.exceptions import DocumentParsingError
 from tests.models import Player
 
@@ -104,3 +104,29 @@ def test_the_garbage_collector_is_left_as_it_was(engine: SyncEngine) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.usefixtures("collector_on")
+@pytest.mark.skipif(not reads._CHEAP_PROMOTION, reason="no cheap generation move here")
+def test_a_long_read_leaves_its_results_to_the_full_collections(engine: SyncEngine) -> None:
+    engine.save_all([Player(name=f"o{i}") for i in range(reads.LONG_LIST)])
+    players = engine.find(Player).to_list()
+    oldest = {id(obj) for obj in gc.get_objects(generation=2)}
+    assert all(id(player) in oldest for player in players)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    short = engine.find(Player, limit=10).to_list()
+    young = {id(obj) for obj in gc.get_objects(generation=0)}
+    assert all(id(player) in young for player in short)
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_objects_the_program_froze_stay_frozen(engine: SyncEngine) -> None:
+    engine.save_all([Player(name=f"f{i}") for i in range(reads.LONG_LIST)])
+    kept: list[list[int]] = [[1]]
+    gc.freeze()
+    try:
+        assert len(engine.find(Player).to_list()) == reads.LONG_LIST
+        assert gc.get_freeze_count() > 0
+        assert all(obj is not kept for obj in gc.get_objects())  # still frozen
+    finally:
+        gc.unfreeze()
