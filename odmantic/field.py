@@ -151,12 +151,19 @@ class KeyName(str):
 class FieldProxy:
     """Class-level access to a field (`Player.name`): builds queries and sort expressions."""
 
-    __slots__ = ("_path", "_field", "_owner")
+    __slots__ = ("_path", "_field", "_owner", "_root")
 
-    def __init__(self, path: str, field: FieldSchema, owner: ModelSchema) -> None:
+    def __init__(
+        self, path: str, field: FieldSchema, owner: ModelSchema, root: ModelSchema | None = None
+    ) -> None:
         self._path = path
         self._field = field
         self._owner = owner
+        self._root = owner if root is None else root
+
+    def __root_schema__(self) -> ModelSchema:
+        """The schema of the model this path starts from (`Player` for `Player.addr.city`)."""
+        return self._root
 
     def __pos__(self) -> KeyName:
         return KeyName(self._path)
@@ -255,7 +262,7 @@ class FieldProxy:
         sub = field.target.fields.get(name)
         if sub is None:
             raise AttributeError(f"{field.target.name} has no field {name!r}")
-        return FieldProxy(f"{self._path}.{sub.key_name}", sub, field.target)
+        return FieldProxy(f"{self._path}.{sub.key_name}", sub, field.target, self._root)
 
     def eq(self, value: Any) -> QueryExpression:
         """Documents whose field equals `value` (`$eq`)."""

@@ -15,13 +15,27 @@ from datetime import datetime, timezone
 from typing import Any
 
 from odmantic.document import bad_key
+from odmantic.schema import ModelSchema
 
 # The operators that give the same document when applied twice.
 IDEMPOTENT = frozenset({"$set", "$unset", "$setOnInsert", "$min", "$max", "$addToSet", "$pull"})
 
 
 class UpdateExpression(dict[str, dict[str, Any]]):
-    """A MongoDB update document; `&` combines two of them."""
+    """A MongoDB update document; `&` combines two of them.
+
+    Attributes:
+        roots: the schemas of the models whose fields it writes (`Player` for
+            `set_(Player.addr.city, ...)`); an engine refuses it for another model.
+    """
+
+    __slots__ = ("roots",)
+
+    def __init__(
+        self, document: dict[str, dict[str, Any]], roots: tuple[ModelSchema, ...] = ()
+    ) -> None:
+        super().__init__(document)
+        self.roots = roots
 
     def __repr__(self) -> str:
         return f"UpdateExpression({dict.__repr__(self)})"
@@ -29,7 +43,8 @@ class UpdateExpression(dict[str, dict[str, Any]]):
     def __and__(self, other: UpdateExpression) -> UpdateExpression:
         if not isinstance(other, UpdateExpression):
             raise TypeError(f"& combines update operators (odmantic.update), got {other!r}")
-        merged = UpdateExpression({op: dict(paths) for op, paths in self.items()})
+        roots = self.roots + tuple(r for r in other.roots if r not in self.roots)
+        merged = UpdateExpression({op: dict(paths) for op, paths in self.items()}, roots)
         written = {path for paths in self.values() for path in paths}
         for op, paths in other.items():
             for path, value in paths.items():
@@ -68,6 +83,10 @@ def _path(field: Any, function: str) -> str:
     return str(+field)
 
 
+def _update(field: Any, operator: str, path: str, value: Any) -> UpdateExpression:
+    return UpdateExpression({operator: {path: value}}, (field.__root_schema__(),))
+
+
 def _one(operator: str, function: str, field: Any, value: Any, how: str) -> UpdateExpression:
     path = _path(field, function)
     stored = field.__update_value__(value, how)
@@ -77,7 +96,7 @@ def _one(operator: str, function: str, field: Any, value: Any, how: str) -> Upda
             f"{function}() on {field!r}: key {found[-1]!r} cannot be stored (MongoDB keys cannot "
             "start with '$' nor contain '.' or a NUL character)"
         )
-    return UpdateExpression({operator: {path: stored}})
+    return _update(field, operator, path, stored)
 
 
 def set_(field: Any, value: Any) -> UpdateExpression:
@@ -104,7 +123,7 @@ def unset(field: Any) -> UpdateExpression:
             f"unset() on {path!r}: a required field (or one with a default_factory) cannot be "
             "removed, documents would no longer parse; set_() it to a value instead"
         )
-    return UpdateExpression({"$unset": {path: ""}})
+    return _update(field, "$unset", path, "")
 
 
 def inc(field: Any, amount: Any) -> UpdateExpression:
@@ -131,14 +150,14 @@ def push(field: Any, *values: Any) -> UpdateExpression:
     """Append `values` to the list field (`$push` with `$each`)."""
     path = _path(field, "push")
     items = [_one("$push", "push", field, v, "item")["$push"][path] for v in values]
-    return UpdateExpression({"$push": {path: {"$each": items}}})
+    return _update(field, "$push", path, {"$each": items})
 
 
 def add_to_set(field: Any, *values: Any) -> UpdateExpression:
     """Append the `values` the list field does not hold yet (`$addToSet` with `$each`)."""
     path = _path(field, "add_to_set")
     items = [_one("$addToSet", "add_to_set", field, v, "item")["$addToSet"][path] for v in values]
-    return UpdateExpression({"$addToSet": {path: {"$each": items}}})
+    return _update(field, "$addToSet", path, {"$each": items})
 
 
 def pull(field: Any, value: Any) -> UpdateExpression:
@@ -149,7 +168,7 @@ def pull(field: Any, value: Any) -> UpdateExpression:
 def pop(field: Any, last: bool = True) -> UpdateExpression:
     """Remove the last item (or the first, with `last=False`) of the list field (`$pop`)."""
     path = _path(field, "pop")
-    return UpdateExpression({"$pop": {path: 1 if last else -1}})
+    return _update(field, "$pop", path, 1 if last else -1)
 
 
 def current_date(field: Any) -> UpdateExpression:
@@ -160,7 +179,7 @@ def current_date(field: Any) -> UpdateExpression:
     """
     path = _path(field, "current_date")
     field.__update_value__(datetime.now(timezone.utc), "field")
-    return UpdateExpression({"$currentDate": {path: {"$type": "date"}}})
+    return _update(field, "$currentDate", path, {"$type": "date"})
 
 
 __all__ = [

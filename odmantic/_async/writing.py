@@ -347,3 +347,10 @@ def _check_update(model: type[Model], update: Any) -> None:
             f"update of {model.__name__} must be built with odmantic.update operators "
             f"(set_, inc, push...) combined with &; got {update!r}"
         )
+    own = {getattr(base, "__schema__", None) for base in model.__mro__}
+    foreign = [root.name for root in update.roots if root not in own]
+    if foreign:
+        raise TypeError(
+            f"update of {model.__name__} writes fields of {', '.join(foreign)}: build it from "
+            f"{model.__name__}'s own fields ({model.__name__}.field)"
+        )

@@ -198,3 +198,30 @@ async def test_updates_in_sessions_and_transactions(engine: AIOEngine) -> None:
             Gamer, [{"$group": {"_id": "$team", "count": {"$sum": 1}}}], output=Total
         ).to_list()
         assert totals == [Total(_id="red", count=3)]
+
+
+class Rival(Model):
+    level: int = 0
+
+
+class ProGamer(Gamer):
+    rank: int = 0
+
+
+async def test_an_update_built_from_another_models_fields_is_refused(engine: AIOEngine) -> None:
+    await _seed(engine)
+    with pytest.raises(TypeError, match=r"update of Gamer writes fields of Rival"):
+        await engine.update_many(Gamer, update=inc(Rival.level, 1))
+    mixed = set_(Gamer.name, "z") & set_(Rival.level, 2)
+    with pytest.raises(TypeError, match=r"writes fields of Rival"):
+        await engine.find_one_and_update(Gamer, Gamer.name == "a", update=mixed)
+    with pytest.raises(TypeError, match=r"update of Rival writes fields of Gamer"):
+        await engine.update_one(Rival, update=set_(Gamer.place.city, "Oslo"))
+    assert sorted(g.level for g in await engine.find(Gamer).to_list()) == [1, 2, 3]
+    await engine.save(ProGamer(name="pro", level=4))
+    inherited = await engine.update_one(
+        ProGamer, update=inc(Gamer.level, 1) & inc(ProGamer.rank, 2)
+    )
+    assert (inherited.matched, inherited.modified) == (1, 1)
+    pro = await engine.find_one(ProGamer)
+    assert pro is not None and (pro.level, pro.rank) == (5, 2)

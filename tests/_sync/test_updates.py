@@ -196,3 +196,28 @@ def test_updates_in_sessions_and_transactions(engine: SyncEngine) -> None:
             Gamer, [{"$group": {"_id": "$team", "count": {"$sum": 1}}}], output=Total
         ).to_list()
         assert totals == [Total(_id="red", count=3)]
+
+
+class Rival(Model):
+    level: int = 0
+
+
+class ProGamer(Gamer):
+    rank: int = 0
+
+
+def test_an_update_built_from_another_models_fields_is_refused(engine: SyncEngine) -> None:
+    _seed(engine)
+    with pytest.raises(TypeError, match=r"update of Gamer writes fields of Rival"):
+        engine.update_many(Gamer, update=inc(Rival.level, 1))
+    mixed = set_(Gamer.name, "z") & set_(Rival.level, 2)
+    with pytest.raises(TypeError, match=r"writes fields of Rival"):
+        engine.find_one_and_update(Gamer, Gamer.name == "a", update=mixed)
+    with pytest.raises(TypeError, match=r"update of Rival writes fields of Gamer"):
+        engine.update_one(Rival, update=set_(Gamer.place.city, "Oslo"))
+    assert sorted(g.level for g in engine.find(Gamer).to_list()) == [1, 2, 3]
+    engine.save(ProGamer(name="pro", level=4))
+    inherited = engine.update_one(ProGamer, update=inc(Gamer.level, 1) & inc(ProGamer.rank, 2))
+    assert (inherited.matched, inherited.modified) == (1, 1)
+    pro = engine.find_one(ProGamer)
+    assert pro is not None and (pro.level, pro.rank) == (5, 2)
