@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, SchemaValidator, core_schema
 
 from odmantic.bson import BSON_CONTEXT
 from odmantic.bson import ObjectId as _ObjectId
@@ -293,7 +294,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
 
         if schema.references or schema.copy_on_load:
             return load
-        validate = cls.__pydantic_validator__.validate_python
+        validate = _load_validators(cls)[0]
         required = schema.required_keys
         store = object.__setattr__
 
@@ -320,7 +321,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         schema = cls.__schema__
         if schema.references or schema.copy_on_load:
             return lambda raw_docs: [load(raw_doc) for raw_doc in raw_docs]
-        validate_all = list_validator(cls)
+        validate_all = _load_validators(cls)[1]
         required = schema.required_keys
         store = object.__setattr__
 
@@ -381,6 +382,34 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         return self.model_copy(update=kwargs.get("update"), deep=kwargs.get("deep", False))
 
 
+def _load_validators(cls: type[Any]) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """See `_build_load_validators`, built once per class."""
+    return _cached_load_validators(cast(Any, cls))
+
+
+def _build_load_validators(cls: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """`validate_python` of `cls` and of `list[cls]` for stored documents: as the class's own,
+    without `Model.model_post_init` (the loaders set the tracking state it would set; a
+    `model_post_init` of the user's still runs)."""
+    schema: Any = cls.__pydantic_core_schema__
+    if (
+        getattr(cls.model_post_init, "__func__", cls.model_post_init) is not Model.model_post_init
+        or schema.get("type") != "model"
+        or schema.get("post_init") is None
+    ):
+        return cls.__pydantic_validator__.validate_python, list_validator(cls)
+    bare = cast(core_schema.ModelSchema, {k: v for k, v in schema.items() if k != "post_init"})
+    config = cls.__pydantic_core_schema__.get("config")
+    one, many = (
+        SchemaValidator(bare, config),
+        SchemaValidator(core_schema.list_schema(bare), config),
+    )
+    return one.validate_python, many.validate_python
+
+
+_cached_load_validators = lru_cache(maxsize=512)(_build_load_validators)
+
+
 def _patch_values(
     cls: type[_BaseODMModel],
     patch: BaseModel | dict[str, Any],
@@ -432,6 +461,14 @@ class Model(_BaseODMModel):
     __odm_base__: ClassVar[bool] = True
     __schema__: ClassVar[ModelSchema] = ModelSchema("Model", collection="", fields={})
     __collection__: ClassVar[str] = ""
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Start change tracking: a new instance has everything to save, nothing stored.
+
+        Instances loaded by the engines skip this (their state is set from the document).
+        """
+        object.__setattr__(self, "__fields_modified__", None)
+        object.__setattr__(self, "__stored__", None)
 
     def __primary_value__(self) -> Any:
         """The value of the primary key."""

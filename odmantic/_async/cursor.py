@@ -26,8 +26,11 @@ class AIOCursor(Generic[OutputT]):
 
     `async for instance in cursor` streams the documents in driver batches: the cursor keeps no
     instance, so memory stays flat however many documents match. `await cursor.to_list()` reads
-    them all into a list. Each iteration or `to_list()` runs the query again (keep the list to
-    read the results twice).
+    them all into a list, and is the quicker way when the list is wanted anyway: the server sends
+    the documents in as few batches as fit, they are validated in one call, and the garbage
+    collector does not walk the new instances while they are built (see `Parser.all` in
+    `odmantic.reads`). Each iteration or `to_list()` runs the query again (keep the list to read
+    the results twice).
 
     Example:
         players = await engine.find(Player, Player.level > 10).to_list()
@@ -48,7 +51,11 @@ class AIOCursor(Generic[OutputT]):
         self._session = session
 
     def pipeline(self) -> list[dict[str, Any]] | None:
-        """The aggregation pipeline run (references joined, or `aggregate`), None for a find."""
+        """The aggregation pipeline run (references joined, or `aggregate`), None for a find.
+
+        Example:
+            engine.find(Book).pipeline()  # [{"$match": {}}, {"$lookup": ...}, ...]
+        """
         return self._read.pipeline
 
     async def _open(self, whole: bool) -> AsyncCursor[Any] | AsyncCommandCursor[Any]:
@@ -69,7 +76,14 @@ class AIOCursor(Generic[OutputT]):
         )
 
     async def to_list(self) -> list[OutputT]:
-        """Run the query and return all the results."""
+        """Run the query and return all the results.
+
+        Example:
+            players = await engine.find(Player, Player.level > 10).to_list()
+
+        Raises:
+            DocumentParsingError: a document does not validate as the model; names it.
+        """
         driver_cursor = await self._open(whole=True)
         return self._parser.all(await driver_cursor.to_list(None))
 

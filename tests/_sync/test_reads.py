@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 import pytest
 from bson import ObjectId
@@ -20,6 +21,15 @@ from tests.models import Player
 class Stamped(Model):
     name: str
     stamps: list[str] = ODMField(default_factory=list)
+
+
+class Counted(Model):
+    name: str
+    built: ClassVar[list[str]] = []
+
+    def model_post_init(self, context: Any, /) -> None:
+        super().model_post_init(context)
+        Counted.built.append(self.name)
 
 
 class Level(BaseModel):
@@ -130,3 +140,15 @@ def test_objects_the_program_froze_stay_frozen(engine: SyncEngine) -> None:
         assert all(obj is not kept for obj in gc.get_objects())  # still frozen
     finally:
         gc.unfreeze()
+
+
+def test_a_model_post_init_of_the_users_runs_on_loaded_instances(engine: SyncEngine) -> None:
+    engine.get_collection(Counted).insert_many([{"name": f"c{i}"} for i in range(120)])
+    Counted.built.clear()
+    loaded = engine.find(Counted).to_list()
+    one = engine.find_one(Counted, Counted.name == "c7")
+    assert len(Counted.built) == 121 and one is not None
+    loaded[3].name = "renamed"
+    engine.save(loaded[3])  # loaded and tracked as such: only the change is written
+    assert engine.count(Counted, Counted.name == "renamed") == 1
+    assert loaded[4].__stored_document__() is not None
