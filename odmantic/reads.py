@@ -6,7 +6,8 @@ import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -125,7 +126,13 @@ def _to_oldest_generation() -> None:
 
 
 def loader(model: type[ModelT]) -> Parser[ModelT]:
-    """Parse stored documents as `model` instances, remembered as stored."""
+    """Parse stored documents as `model` instances, remembered as stored (built once per
+    model class)."""
+    return _cached_loader(cast(Any, model))
+
+
+@lru_cache(maxsize=512)
+def _cached_loader(model: Any) -> Parser[Any]:
     return Parser(model.__loader__(), model.__list_loader__())
 
 
