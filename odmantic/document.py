@@ -26,20 +26,19 @@ _cached_validator = lru_cache(maxsize=512)(_build_validator)
 
 
 def list_validator(output: Any) -> Callable[..., list[Any]]:
-    """`validate_python` of `list[output]`, built once per type: a whole list validated in one
-    call, without a Python call per item."""
-    try:
+    """`validate_python` of `list[output]`: a whole list validated in one call, without a
+    Python call per item (built once per class; other types, such as unions that compare equal
+    in another order, are built each time)."""
+    if isinstance(output, type):
         return _cached_list_validator(output)
-    except TypeError:  # an unhashable type
-        return _build_list_validator(output)
+    return _build_list_validator(output)
 
 
 def validator(output: Any) -> Callable[..., Any]:
-    """`validate_python` of `output` (any type pydantic validates), built once per type."""
-    try:
+    """`validate_python` of `output` (any type pydantic validates), built once per class."""
+    if isinstance(output, type):
         return _cached_validator(output)
-    except TypeError:  # an unhashable type
-        return _build_validator(output)
+    return _build_validator(output)
 
 
 def rename_out(schema: ModelSchema, data: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,57 +70,15 @@ class Parser(Generic[OutputT]):
     batch: Callable[[list[dict[str, Any]]], list[OutputT]] | None = None
 
     def all(self, documents: list[dict[str, Any]]) -> list[OutputT]:
-        """Parse a whole list, with the cyclic garbage collector paused meanwhile (unless it was
-        already off).
-
-        Each result is a handful of new container objects that all stay alive, so with the
-        collector on, parsing a few thousand documents set off dozens of collections that find
-        nothing to free and, every other call, a full collection over every object of the
-        process. Paused, the list costs one young collection afterwards; for long lists, not even
-        that where the results can be moved to the oldest generation at no cost (see
-        `_to_oldest_generation`).
-        """
-        paused = gc.isenabled()
-        if paused:
-            gc.disable()
-        try:
-            if self.batch is not None:
-                try:
-                    return self.batch(documents)
-                except ValidationError:
-                    pass  # parsed one by one, the error is the failing document's own
-            one = self.one
-            return [one(document) for document in documents]
-        finally:
-            if paused:
-                if len(documents) >= LONG_LIST:
-                    _to_oldest_generation()
-                gc.enable()
-
-
-LONG_LIST = 1_000
-"""From this many documents, `Parser.all` moves its results to the oldest generation."""
-
-_CHEAP_PROMOTION = (
-    sys.implementation.name == "cpython"
-    and sys.version_info < (3, 14)
-    and bool(getattr(sys, "_is_gil_enabled", lambda: True)())
-)
-
-
-def _to_oldest_generation() -> None:
-    """Move the objects the collector tracks to its oldest generation, where only full
-    collections look at them, and without counting them towards the next full collection.
-
-    Results just parsed all stay alive: young collections would walk each of them twice for
-    nothing, and their number would set off a full collection every other long read. With the
-    GIL, CPython 3.8 to 3.13 splices its generation lists in `gc.freeze` and `gc.unfreeze`, so
-    the move costs nothing however many objects there are. Skipped elsewhere, and when the
-    program froze objects itself (a pre-fork server keeps them frozen).
-    """
-    if _CHEAP_PROMOTION and not gc.get_freeze_count():
-        gc.freeze()
-        gc.unfreeze()
+        """Parse a whole list: through `batch` when there is one (a failing document is then
+        parsed again alone, so that the error is that document's own)."""
+        if self.batch is not None:
+            try:
+                return self.batch(documents)
+            except ValidationError:
+                pass
+        one = self.one
+        return [one(document) for document in documents]
 
 
 def loader(model: type[ModelT]) -> Parser[ModelT]:
@@ -178,7 +134,7 @@ def output_parser(output: type[OutputT] | None) -> Parser[Any]:
     """Parse aggregation results as `output` instances (`model_validate_doc` for odmantic
     models), or keep the dicts when `output` is None."""
     if output is None:
-        return Parser(dict, list)
+        return Parser(dict)
     if schema_of(output) is not None:
         return Parser(output.model_validate_doc)  # type: ignore[attr-defined]
     return Parser(validator(output), list_validator(output))

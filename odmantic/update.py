@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -39,6 +40,17 @@ class UpdateExpression(dict[str, dict[str, Any]]):
 
     def __repr__(self) -> str:
         return f"UpdateExpression({dict.__repr__(self)})"
+
+    def __copy__(self) -> UpdateExpression:
+        return UpdateExpression(dict(self), self.roots)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> UpdateExpression:
+        return UpdateExpression(copy.deepcopy(dict(self), memo), self.roots)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled without its roots (schemas belong to this process); an engine then takes it
+        # as written.
+        return (UpdateExpression, (dict(self),))
 
     def __and__(self, other: UpdateExpression) -> UpdateExpression:
         if not isinstance(other, UpdateExpression):

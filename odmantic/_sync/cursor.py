@@ -27,10 +27,8 @@ class SyncCursor(Generic[OutputT]):
     `for instance in cursor` streams the documents in driver batches: the cursor keeps no
     instance, so memory stays flat however many documents match. `cursor.to_list()` reads
     them all into a list, and is the quicker way when the list is wanted anyway: the server sends
-    the documents in as few batches as fit, they are validated in one call, and the garbage
-    collector does not walk the new instances while they are built (see `Parser.all` in
-    `odmantic.reads`). Each iteration or `to_list()` runs the query again (keep the list to read
-    the results twice).
+    the documents in as few batches as fit, and they are validated in one call. Each iteration or
+    `to_list()` runs the query again (keep the list to read the results twice).
 
     Example:
         players = engine.find(Player, Player.level > 10).to_list()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import datetime
 from typing import Any, Optional
 
@@ -225,3 +227,17 @@ async def test_an_update_built_from_another_models_fields_is_refused(engine: AIO
     assert (inherited.matched, inherited.modified) == (1, 1)
     pro = await engine.find_one(ProGamer)
     assert pro is not None and (pro.level, pro.rank) == (5, 2)
+
+
+async def test_copied_and_pickled_updates(engine: AIOEngine) -> None:
+    await _seed(engine)
+    update = set_(Gamer.place.city, "Oslo") & inc(Gamer.level, 1)
+    for copied in (copy.copy(update), copy.deepcopy(update)):
+        assert copied == update and copied.roots == update.roots
+    with pytest.raises(TypeError, match="writes fields of Gamer"):
+        await engine.update_one(Rival, update=copy.deepcopy(update))
+    unpickled = pickle.loads(pickle.dumps(update))
+    assert unpickled == update and isinstance(unpickled, UpdateExpression)
+    result = await engine.update_many(Gamer, update=unpickled)
+    assert result.modified == 3
+    assert {g.place.city for g in await engine.find(Gamer).to_list()} == {"Oslo"}

@@ -1,19 +1,17 @@
 # generated from tests/_async/test_reads.py by codegen; do not edit
 """Reading whole result lists: instances loaded together stay independent, errors name the
-failing document, and the garbage collector is left as it was found."""
+failing document, results are those of a streamed read."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Union
 
 import pytest
 from bson import ObjectId
 from pydantic import BaseModel, Field, ValidationError
 
 from odmantic import Field as ODMField
-from odmantic import Model, SyncEngine, reads
+from odmantic import Model, SyncEngine
 from odmantic.exceptions import DocumentParsingError
 from tests.models import Player
 
@@ -34,16 +32,6 @@ class Counted(Model):
 
 class Level(BaseModel):
     level: int = Field(ge=5)
-
-
-@pytest.fixture
-def collector_on() -> Iterator[None]:
-    """The collector enabled for the test, and restored afterwards."""
-    was_enabled = gc.isenabled()
-    gc.enable()
-    yield
-    if not was_enabled:
-        gc.disable()
 
 
 def test_instances_read_together_track_their_changes_apart(engine: SyncEngine) -> None:
@@ -98,50 +86,6 @@ def test_projection_and_aggregate_errors_are_the_documents_own(engine: SyncEngin
     assert [item.level for item in fine] == [9] * 100
 
 
-@pytest.mark.usefixtures("collector_on")
-def test_the_garbage_collector_is_left_as_it_was(engine: SyncEngine) -> None:
-    engine.save_all([Player(name=f"g{i}") for i in range(50)])
-    assert len(engine.find(Player).to_list()) == 50
-    assert gc.isenabled()
-    engine.save(Player(name="neg", level=0))
-    engine.get_collection(Player).update_one({"name": "neg"}, {"$set": {"level": -1}})
-    with pytest.raises(DocumentParsingError):
-        engine.find(Player).to_list()
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        assert len(engine.find(Player, Player.level >= 0).to_list()) == 50
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
-@pytest.mark.usefixtures("collector_on")
-@pytest.mark.skipif(not reads._CHEAP_PROMOTION, reason="no cheap generation move here")
-def test_a_long_read_leaves_its_results_to_the_full_collections(engine: SyncEngine) -> None:
-    engine.save_all([Player(name=f"o{i}") for i in range(reads.LONG_LIST)])
-    players = engine.find(Player).to_list()
-    oldest = {id(obj) for obj in gc.get_objects(generation=2)}
-    assert all(id(player) in oldest for player in players)
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
-    short = engine.find(Player, limit=10).to_list()
-    young = {id(obj) for obj in gc.get_objects(generation=0)}
-    assert all(id(player) in young for player in short)
-
-
-@pytest.mark.usefixtures("collector_on")
-def test_objects_the_program_froze_stay_frozen(engine: SyncEngine) -> None:
-    engine.save_all([Player(name=f"f{i}") for i in range(reads.LONG_LIST)])
-    kept: list[list[int]] = [[1]]
-    gc.freeze()
-    try:
-        assert len(engine.find(Player).to_list()) == reads.LONG_LIST
-        assert gc.get_freeze_count() > 0
-        assert all(obj is not kept for obj in gc.get_objects())  # still frozen
-    finally:
-        gc.unfreeze()
-
-
 def test_a_model_post_init_of_the_users_runs_on_loaded_instances(engine: SyncEngine) -> None:
     engine.get_collection(Counted).insert_many([{"name": f"c{i}"} for i in range(120)])
     Counted.built.clear()
@@ -152,3 +96,26 @@ def test_a_model_post_init_of_the_users_runs_on_loaded_instances(engine: SyncEng
     engine.save(loaded[3])  # loaded and tracked as such: only the change is written
     assert engine.count(Counted, Counted.name == "renamed") == 1
     assert loaded[4].__stored_document__() is not None
+
+
+class Whole(BaseModel):
+    n: int
+
+
+class Ratio(BaseModel):
+    n: float
+
+
+def test_aggregate_outputs_are_those_of_a_streamed_read(engine: SyncEngine) -> None:
+    engine.save_all([Player(name=f"a{i}", level=i) for i in range(3)])
+    pipeline: list[dict[str, Any]] = [{"$project": {"_id": 0, "n": "$level"}}, {"$sort": {"n": 1}}]
+    cases: list[tuple[Any, type[BaseModel]]] = [
+        (Union[Whole, Ratio], Whole),
+        (Union[Ratio, Whole], Ratio),
+    ]
+    for output, kind in cases:
+        listed = engine.aggregate(Player, pipeline, output=output).to_list()
+        streamed = [item for item in engine.aggregate(Player, pipeline, output=output)]
+        assert listed == streamed and [type(item) for item in listed] == [kind] * 3
+    raw = engine.aggregate(Player, pipeline).to_list()
+    assert raw == [{"n": 0}, {"n": 1}, {"n": 2}] and all(type(doc) is dict for doc in raw)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import datetime
 from typing import Any, Optional
 
@@ -221,3 +223,17 @@ def test_an_update_built_from_another_models_fields_is_refused(engine: SyncEngin
     assert (inherited.matched, inherited.modified) == (1, 1)
     pro = engine.find_one(ProGamer)
     assert pro is not None and (pro.level, pro.rank) == (5, 2)
+
+
+def test_copied_and_pickled_updates(engine: SyncEngine) -> None:
+    _seed(engine)
+    update = set_(Gamer.place.city, "Oslo") & inc(Gamer.level, 1)
+    for copied in (copy.copy(update), copy.deepcopy(update)):
+        assert copied == update and copied.roots == update.roots
+    with pytest.raises(TypeError, match="writes fields of Gamer"):
+        engine.update_one(Rival, update=copy.deepcopy(update))
+    unpickled = pickle.loads(pickle.dumps(update))
+    assert unpickled == update and isinstance(unpickled, UpdateExpression)
+    result = engine.update_many(Gamer, update=unpickled)
+    assert result.modified == 3
+    assert {g.place.city for g in engine.find(Gamer).to_list()} == {"Oslo"}
