@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable, Iterable
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar, cast
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 import pydantic
 from pydantic import BaseModel, ValidationError
-from pydantic_core import PydanticCustomError, SchemaValidator, core_schema
+from pydantic_core import PydanticCustomError
 
 from odmantic.bson import BSON_CONTEXT
 from odmantic.bson import ObjectId as _ObjectId
@@ -33,6 +33,11 @@ ModelT = TypeVar("ModelT", bound="_BaseODMModel")
 
 ChangesSnapshot: TypeAlias = "tuple[frozenset[str] | None, dict[str, Any] | None]"
 """What an instance had to save at some point (`__changes_snapshot__`), to put back later."""
+
+
+LOADING: Mapping[str, Any] = MappingProxyType({})
+"""Validation context of the engines' loaders: `Model.model_post_init` leaves the tracking state
+to them. Empty and read-only, so that validators reading `info.context` see no keys."""
 
 _CLEAN: frozenset[str] = frozenset()
 """`__fields_modified__` of an instance with nothing assigned since it was loaded or saved, shared
@@ -294,7 +299,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
 
         if schema.references or schema.copy_on_load:
             return load
-        validate = _load_validators(cls)[0]
+        validate = cls.__pydantic_validator__.validate_python
         required = schema.required_keys
         store = object.__setattr__
 
@@ -302,7 +307,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             if type(raw_doc) is not dict or not required <= raw_doc.keys():
                 return load(raw_doc)
             try:
-                instance: ModelT = validate(raw_doc, by_name=True)
+                instance: ModelT = validate(raw_doc, by_name=True, context=LOADING)
             except ValidationError:
                 return load(raw_doc)
             store(instance, "__fields_modified__", _CLEAN)
@@ -321,13 +326,13 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         schema = cls.__schema__
         if schema.references or schema.copy_on_load:
             return lambda raw_docs: [load(raw_doc) for raw_doc in raw_docs]
-        validate_all = _load_validators(cls)[1]
+        validate_all = list_validator(cls)
         required = schema.required_keys
         store = object.__setattr__
 
         def load_all(raw_docs: list[dict[str, Any]]) -> list[ModelT]:
             try:
-                instances: list[ModelT] = validate_all(raw_docs, by_name=True)
+                instances: list[ModelT] = validate_all(raw_docs, by_name=True, context=LOADING)
             except ValidationError:
                 return [load(raw_doc) for raw_doc in raw_docs]
             for instance, raw_doc in zip(instances, raw_docs, strict=True):
@@ -380,34 +385,6 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 "instead"
             )
         return self.model_copy(update=kwargs.get("update"), deep=kwargs.get("deep", False))
-
-
-def _load_validators(cls: type[Any]) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """See `_build_load_validators`, built once per class."""
-    return _cached_load_validators(cast(Any, cls))
-
-
-def _build_load_validators(cls: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """`validate_python` of `cls` and of `list[cls]` for stored documents: as the class's own,
-    without `Model.model_post_init` (the loaders set the tracking state it would set; a
-    `model_post_init` of the user's still runs)."""
-    schema: Any = cls.__pydantic_core_schema__
-    if (
-        getattr(cls.model_post_init, "__func__", cls.model_post_init) is not Model.model_post_init
-        or schema.get("type") != "model"
-        or schema.get("post_init") is None
-    ):
-        return cls.__pydantic_validator__.validate_python, list_validator(cls)
-    bare = cast(core_schema.ModelSchema, {k: v for k, v in schema.items() if k != "post_init"})
-    config = cls.__pydantic_core_schema__.get("config")
-    one, many = (
-        SchemaValidator(bare, config),
-        SchemaValidator(core_schema.list_schema(bare), config),
-    )
-    return one.validate_python, many.validate_python
-
-
-_cached_load_validators = lru_cache(maxsize=512)(_build_load_validators)
 
 
 def _patch_values(
@@ -463,10 +440,10 @@ class Model(_BaseODMModel):
     __collection__: ClassVar[str] = ""
 
     def model_post_init(self, context: Any, /) -> None:
-        """Start change tracking: a new instance has everything to save, nothing stored.
-
-        Instances loaded by the engines skip this (their state is set from the document).
-        """
+        """Start change tracking: a new instance has everything to save, nothing stored (the
+        engines' loaders set the state of the instances they load from the document)."""
+        if context is LOADING:
+            return
         object.__setattr__(self, "__fields_modified__", None)
         object.__setattr__(self, "__stored__", None)
 
