@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable, Iterable, Mapping
-from types import MappingProxyType
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 import pydantic
@@ -35,9 +35,9 @@ ChangesSnapshot: TypeAlias = "tuple[frozenset[str] | None, dict[str, Any] | None
 """What an instance had to save at some point (`__changes_snapshot__`), to put back later."""
 
 
-LOADING: Mapping[str, Any] = MappingProxyType({})
-"""Validation context of the engines' loaders: `Model.model_post_init` leaves the tracking state
-to them. Empty and read-only, so that validators reading `info.context` see no keys."""
+_LOADING: ContextVar[bool] = ContextVar("odmantic_loading", default=False)
+"""True while the engines' loaders validate stored documents: `Model.model_post_init` then
+leaves the tracking state to them (validators see no difference: no validation context)."""
 
 _CLEAN: frozenset[str] = frozenset()
 """`__fields_modified__` of an instance with nothing assigned since it was loaded or saved, shared
@@ -306,10 +306,13 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         def load_fast(raw_doc: dict[str, Any]) -> ModelT:
             if type(raw_doc) is not dict or not required <= raw_doc.keys():
                 return load(raw_doc)
+            loading = _LOADING.set(True)
             try:
-                instance: ModelT = validate(raw_doc, by_name=True, context=LOADING)
+                instance: ModelT = validate(raw_doc, by_name=True)
             except ValidationError:
                 return load(raw_doc)
+            finally:
+                _LOADING.reset(loading)
             store(instance, "__fields_modified__", _CLEAN)
             store(instance, "__stored__", raw_doc)
             return instance
@@ -331,10 +334,13 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         store = object.__setattr__
 
         def load_all(raw_docs: list[dict[str, Any]]) -> list[ModelT]:
+            loading = _LOADING.set(True)
             try:
-                instances: list[ModelT] = validate_all(raw_docs, by_name=True, context=LOADING)
+                instances: list[ModelT] = validate_all(raw_docs, by_name=True)
             except ValidationError:
                 return [load(raw_doc) for raw_doc in raw_docs]
+            finally:
+                _LOADING.reset(loading)
             for instance, raw_doc in zip(instances, raw_docs, strict=True):
                 if type(raw_doc) is not dict or not required <= raw_doc.keys():
                     return [load(raw_doc) for raw_doc in raw_docs]  # the error names the key
@@ -442,7 +448,7 @@ class Model(_BaseODMModel):
     def model_post_init(self, context: Any, /) -> None:
         """Start change tracking: a new instance has everything to save, nothing stored (the
         engines' loaders set the state of the instances they load from the document)."""
-        if context is LOADING:
+        if _LOADING.get():
             return
         object.__setattr__(self, "__fields_modified__", None)
         object.__setattr__(self, "__stored__", None)

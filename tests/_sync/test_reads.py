@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Union
 
 import pytest
 from bson import ObjectId
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
 from odmantic import Field as ODMField
 from odmantic import Model, SyncEngine
@@ -28,6 +28,17 @@ class Counted(Model):
     def model_post_init(self, context: Any, /) -> None:
         super().model_post_init(context)
         Counted.built.append(self.name)
+
+
+class Contextual(Model):
+    name: str
+    seen: ClassVar[list[object]] = []
+
+    @field_validator("name")
+    @classmethod
+    def _record(cls, value: str, info: ValidationInfo) -> str:
+        Contextual.seen.append(info.context)
+        return value
 
 
 class Level(BaseModel):
@@ -119,3 +130,14 @@ def test_aggregate_outputs_are_those_of_a_streamed_read(engine: SyncEngine) -> N
         assert listed == streamed and [type(item) for item in listed] == [kind] * 3
     raw = engine.aggregate(Player, pipeline).to_list()
     assert raw == [{"n": 0}, {"n": 1}, {"n": 2}] and all(type(doc) is dict for doc in raw)
+
+
+def test_validators_see_no_context_when_documents_are_loaded(engine: SyncEngine) -> None:
+    engine.get_collection(Contextual).insert_many([{"name": f"x{i}"} for i in range(50)])
+    Contextual.seen.clear()
+    assert len(engine.find(Contextual).to_list()) == 50
+    assert [item for item in engine.find(Contextual, limit=3)] != []
+    assert engine.find_one(Contextual) is not None
+    assert Contextual.seen == [None] * 54
+    fresh = Contextual(name="new")  # built outside a load: tracked as new
+    assert fresh.__modified__() is None and fresh.__stored_document__() is None
