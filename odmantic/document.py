@@ -21,8 +21,15 @@ def _build_validator(output: Any) -> Callable[..., Any]:
     return TypeAdapter(output).validate_python
 
 
-_cached_list_validator = lru_cache(maxsize=512)(_build_list_validator)
-_cached_validator = lru_cache(maxsize=512)(_build_validator)
+@lru_cache(maxsize=512)
+def _cached_list_validator(output: Any, current: Any) -> Callable[..., list[Any]]:
+    """`current`: the class's own validator, which `model_rebuild()` replaces."""
+    return _build_list_validator(output)
+
+
+@lru_cache(maxsize=512)
+def _cached_validator(output: Any, current: Any) -> Callable[..., Any]:
+    return _build_validator(output)
 
 
 def list_validator(output: Any) -> Callable[..., list[Any]]:
@@ -30,14 +37,14 @@ def list_validator(output: Any) -> Callable[..., list[Any]]:
     Python call per item (built once per class; other types, such as unions that compare equal
     in another order, are built each time)."""
     if isinstance(output, type):
-        return _cached_list_validator(output)
+        return _cached_list_validator(output, getattr(output, "__pydantic_validator__", None))
     return _build_list_validator(output)
 
 
 def validator(output: Any) -> Callable[..., Any]:
     """`validate_python` of `output` (any type pydantic validates), built once per class."""
     if isinstance(output, type):
-        return _cached_validator(output)
+        return _cached_validator(output, getattr(output, "__pydantic_validator__", None))
     return _build_validator(output)
 
 

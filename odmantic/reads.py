@@ -84,11 +84,12 @@ class Parser(Generic[OutputT]):
 def loader(model: type[ModelT]) -> Parser[ModelT]:
     """Parse stored documents as `model` instances, remembered as stored (built once per
     model class)."""
-    return _cached_loader(cast(Any, model))
+    # Keyed by the validator too: `model_rebuild()` replaces it.
+    return _cached_loader(cast(Any, model), model.__pydantic_validator__)
 
 
 @lru_cache(maxsize=512)
-def _cached_loader(model: Any) -> Parser[Any]:
+def _cached_loader(model: Any, validator: Any) -> Parser[Any]:
     return Parser(model.__loader__(), model.__list_loader__())
 
 
