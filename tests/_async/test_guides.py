@@ -1,4 +1,7 @@
-"""The code of the guides (docs/guides), run against the real replica set through both twins."""
+"""The code of the guides (docs/guides), run against the real replica set through both twins.
+
+Each guide's `main` asserts what it shows (the documents found, counted, updated...), so a
+guide whose behaviour drifts from its text fails here."""
 
 from __future__ import annotations
 
