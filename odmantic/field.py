@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from datetime import datetime, timezone
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -189,6 +190,18 @@ class FieldProxy:
             f"({errors[0]})"
         )
 
+    def __is_collection__(self) -> bool:
+        """Whether the field holds a list (or a set, a tuple) of items."""
+        return len(_adapters(self._field)) > 1
+
+    def __holds_datetime__(self) -> bool:
+        """Whether the field holds a datetime (`$currentDate` can set it)."""
+        try:
+            valid = _adapters(self._field)[0].validate_python(datetime.now(timezone.utc))
+        except ValidationError:
+            return False
+        return isinstance(valid, datetime)
+
     def __update_value__(self, value: Any, how: UpdateValue) -> Any:
         """`value` as an update operator stores it in this field.
 
@@ -201,7 +214,7 @@ class FieldProxy:
         """
         field = self._field
         if field.kind == "reference":
-            return to_query_value(value)
+            return self._reference_value(value, how)
         adapters = _adapters(field)
         if how == "field":
             adapter = _constrained_adapter(field)
@@ -221,6 +234,29 @@ class FieldProxy:
         if field.kind == "embedded":
             return to_query_value(valid)
         return adapter.dump_python(valid, mode="python", context=BSON_CONTEXT)
+
+    def _reference_value(self, value: Any, how: UpdateValue) -> Any:
+        """The primary key of `value`, a saved instance of the referenced model."""
+        field, where = self._field, f"{self._owner.name}.{self._field.name}"
+        target = field.target
+        assert target is not None
+        referenced = target.name
+        if how != "field":
+            raise ValueError(f"{where} is a reference to {referenced}: set_() it to an instance")
+        if value is None:
+            if type(None) in get_args(field.annotation):
+                return None
+            raise ValueError(f"{where}: None is not a valid value (the reference is required)")
+        if getattr(type(value), "__schema__", None) is not target:
+            raise ValueError(
+                f"{where}: {value!r} is not a valid value (a {referenced} instance is expected)"
+            )
+        if value.__stored_document__() is None:
+            raise ValueError(
+                f"{where}: the {referenced} instance {value!r} is not saved; an update stores "
+                f"only its id, so save it first (engine.save)"
+            )
+        return to_query_value(value)
 
     def __query_value__(self, value: Any) -> Any:
         """`value` as this field stores it: validated by the field's type (or, for a list

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from odmantic.document import list_validator, validator
 from odmantic.reference import lookup_stages
-from odmantic.schema import ModelSchema, schema_of
+from odmantic.schema import ModelSchema, same_fields, schema_of, walk
 
 if TYPE_CHECKING:
     from odmantic.model import Model
@@ -131,6 +131,34 @@ def projection_of(
     return projection, Parser(parse)
 
 
+def distinct_of(model: type[Model], field: Any) -> tuple[str, Parse[Any]]:
+    """The key path of `field` for a `distinct` of `model`'s documents, and the parser of the
+    values found.
+
+    Raises:
+        TypeError: `field` is not a field of `model` (or of a parent class, unchanged), or is
+            a reference.
+    """
+    parse = getattr(field, "__parse_stored__", None)
+    if parse is None:
+        raise TypeError(f"distinct({model.__name__}) takes a field (Model.field), got {field!r}")
+    key, schema = str(+field), model.__schema__
+    origin: ModelSchema = field.__root_schema__()
+    fields = walk(schema, key)
+    parents = [getattr(base, "__schema__", None) for base in model.__mro__]
+    if fields is None or origin not in parents or not same_fields(fields, walk(origin, key)):
+        raise TypeError(
+            f"distinct({model.__name__}) takes one of {model.__name__}'s fields, got {field!r}"
+        )
+    if fields[-1].kind == "reference":
+        raise TypeError(
+            f"distinct({model.__name__}, {field!r}): the field is a reference; distinct values "
+            f"of references are not supported (query the distinct ids with "
+            f"engine.get_collection({model.__name__}).distinct({key!r}))"
+        )
+    return key, parse
+
+
 def output_parser(output: type[OutputT] | None) -> Parser[Any]:
     """Parse aggregation results as `output` instances (`model_validate_doc` for odmantic
     models), or keep the dicts when `output` is None."""
@@ -141,4 +169,4 @@ def output_parser(output: type[OutputT] | None) -> Parser[Any]:
     return Parser(validator(output), list_validator(output))
 
 
-__all__ = ["Read", "Parser", "find_read", "loader", "projection_of", "output_parser"]
+__all__ = ["Read", "Parser", "find_read", "loader", "projection_of", "output_parser", "distinct_of"]

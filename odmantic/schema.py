@@ -159,4 +159,45 @@ def schema_of(value: object) -> ModelSchema | None:
     return schema if isinstance(schema, ModelSchema) else None
 
 
-__all__ = ["FieldKind", "Shape", "IndexFactory", "FieldSchema", "ModelSchema", "schema_of"]
+def walk(schema: ModelSchema, path: str) -> list[FieldSchema] | None:
+    """The fields that the dotted key path `path` goes through in documents of `schema`, or
+    None when it is no field's path (or goes through a list or a dict of embedded models)."""
+    fields: list[FieldSchema] = []
+    current: ModelSchema | None = schema
+    for key in path.split("."):
+        if current is None:
+            return None
+        found = next((f for f in current.fields.values() if f.key_name == key), None)
+        if found is None:
+            return None
+        fields.append(found)
+        one_embedded = found.kind == "embedded" and found.shape == "one"
+        current = found.target if one_embedded else None
+    return fields
+
+
+def same_fields(fields: list[FieldSchema] | None, others: list[FieldSchema] | None) -> bool:
+    """Whether two paths' fields (`walk` results) store the same: true for a path of a parent
+    class that a subclass inherits unchanged."""
+
+    def signature(found: list[FieldSchema] | None) -> list[tuple[object, ...]] | None:
+        if found is None:
+            return None
+        return [
+            (f.name, f.key_name, f.kind, f.shape, f.target, f.annotation, f.constraints)
+            for f in found
+        ]
+
+    return signature(fields) == signature(others)
+
+
+__all__ = [
+    "FieldKind",
+    "Shape",
+    "IndexFactory",
+    "FieldSchema",
+    "ModelSchema",
+    "schema_of",
+    "walk",
+    "same_fields",
+]

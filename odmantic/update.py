@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import bson
+from bson.errors import InvalidDocument, InvalidStringData
 
 from odmantic.document import bad_key
-from odmantic.schema import ModelSchema
+from odmantic.query import to_query_value
+from odmantic.schema import ModelSchema, same_fields, walk
+
+if TYPE_CHECKING:
+    from odmantic.model import Model
 
 # The operators that give the same document when applied twice.
 IDEMPOTENT = frozenset({"$set", "$unset", "$setOnInsert", "$min", "$max", "$addToSet", "$pull"})
@@ -26,45 +32,57 @@ class UpdateExpression(dict[str, dict[str, Any]]):
     """A MongoDB update document; `&` combines two of them.
 
     Attributes:
-        roots: the schemas of the models whose fields it writes (`Player` for
-            `set_(Player.addr.city, ...)`); an engine refuses it for another model.
+        origins: for each path it writes, the schema of the model the field was taken from
+            (`Player` for `set_(Player.addr.city, ...)`); an engine refuses a path taken from
+            another model, or from a parent class whose field the model redefines. A path
+            without an origin (an expression built by hand, or unpickled) must still be a field
+            of the model, and its values must hold keys MongoDB can store.
     """
 
-    __slots__ = ("roots",)
+    __slots__ = ("origins",)
 
     def __init__(
-        self, document: dict[str, dict[str, Any]], roots: tuple[ModelSchema, ...] = ()
+        self,
+        document: dict[str, dict[str, Any]],
+        origins: dict[str, ModelSchema] | None = None,
     ) -> None:
         super().__init__(document)
-        self.roots = roots
+        self.origins: dict[str, ModelSchema] = {} if origins is None else origins
 
     def __repr__(self) -> str:
         return f"UpdateExpression({dict.__repr__(self)})"
 
     def __copy__(self) -> UpdateExpression:
-        return UpdateExpression(dict(self), self.roots)
+        return UpdateExpression(dict(self), dict(self.origins))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> UpdateExpression:
-        return UpdateExpression(copy.deepcopy(dict(self), memo), self.roots)
+        return UpdateExpression(copy.deepcopy(dict(self), memo), dict(self.origins))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Pickled without its roots (schemas belong to this process); an engine then takes it
-        # as written.
+        # Pickled without its origins (schemas belong to this process): an engine then checks
+        # its paths and keys against the model it updates.
         return (UpdateExpression, (dict(self),))
 
     def __and__(self, other: UpdateExpression) -> UpdateExpression:
         if not isinstance(other, UpdateExpression):
             raise TypeError(f"& combines update operators (odmantic.update), got {other!r}")
-        roots = self.roots + tuple(r for r in other.roots if r not in self.roots)
-        merged = UpdateExpression({op: dict(paths) for op, paths in self.items()}, roots)
-        written = {path for paths in self.values() for path in paths}
+        merged = UpdateExpression(
+            {op: dict(paths) for op, paths in self.items()}, {**self.origins, **other.origins}
+        )
+        written = [path for paths in self.values() for path in paths]
         for op, paths in other.items():
             for path, value in paths.items():
-                if path in written:
-                    raise ValueError(
-                        f"the update writes {path!r} twice; combine it in one operator"
-                    )
-                written.add(path)
+                for earlier in written:
+                    if path == earlier:
+                        raise ValueError(
+                            f"the update writes {path!r} twice; combine it in one operator"
+                        )
+                    if path.startswith(earlier + ".") or earlier.startswith(path + "."):
+                        raise ValueError(
+                            f"the update writes both {earlier!r} and {path!r}: MongoDB refuses "
+                            "to update a field and a part of it at once; write one of them"
+                        )
+                written.append(path)
                 merged.setdefault(op, {})[path] = value
         return merged
 
@@ -92,15 +110,28 @@ class UpdateResult:
 def _path(field: Any, function: str) -> str:
     if not callable(getattr(field, "__update_value__", None)):
         raise TypeError(f"{function}() takes a model field (Model.field), got {field!r}")
-    return str(+field)
+    path = str(+field)
+    if walk(field.__root_schema__(), path) is None:
+        raise ValueError(
+            f"{function}() on {field!r}: {path!r} goes through a list (or a dict) of embedded "
+            "models, which MongoDB cannot update this way; set_() the whole field instead"
+        )
+    return path
 
 
 def _update(field: Any, operator: str, path: str, value: Any) -> UpdateExpression:
-    return UpdateExpression({operator: {path: value}}, (field.__root_schema__(),))
+    return UpdateExpression({operator: {path: value}}, {path: field.__root_schema__()})
 
 
 def _one(operator: str, function: str, field: Any, value: Any, how: str) -> UpdateExpression:
     path = _path(field, function)
+    if path == "_id" and operator != "$setOnInsert":
+        raise ValueError(
+            f"{function}() on {field!r}: the primary field cannot change (MongoDB keeps _id "
+            "immutable); insert a new document instead (set_on_insert() sets it on upserts)"
+        )
+    if value is None and how == "number":
+        raise ValueError(f"{function}() on {field!r}: None is not a number")
     stored = field.__update_value__(value, how)
     found = bad_key(stored)
     if found is not None:
@@ -108,7 +139,133 @@ def _one(operator: str, function: str, field: Any, value: Any, how: str) -> Upda
             f"{function}() on {field!r}: key {found[-1]!r} cannot be stored (MongoDB keys cannot "
             "start with '$' nor contain '.' or a NUL character)"
         )
+    try:
+        bson.encode({"": stored})
+    except (OverflowError, InvalidDocument, InvalidStringData) as exc:
+        raise ValueError(f"{function}() on {field!r}: {value!r} cannot be stored ({exc})") from None
     return _update(field, operator, path, stored)
+
+
+# The operators that create the field when the document lacks it.
+_CREATING = frozenset(
+    {"$set", "$setOnInsert", "$inc", "$mul", "$min", "$max", "$push", "$addToSet", "$currentDate"}
+)
+
+
+def update_document(
+    model: type[Model], update: Any, filter_: dict[str, Any], upsert: bool
+) -> dict[str, dict[str, Any]]:
+    """The update document an engine sends for `update` of `model`'s documents, checked.
+
+    With `upsert`, the document an upsert inserts gets what a save would store: the fields
+    neither the queries' equalities nor the update give are set on insert to their defaults.
+
+    Raises:
+        TypeError: `update` is not built with these operators, or writes a field of another
+            model (or one of a parent class that `model` redefines).
+        ValueError: a path is no field of `model`, a hand-built value holds a key MongoDB
+            cannot store, or an upsert could insert a document that would not parse.
+    """
+    name = model.__name__
+    if not isinstance(update, UpdateExpression) or not update:
+        raise TypeError(
+            f"update of {name} must be built with odmantic.update operators "
+            f"(set_, inc, push...) combined with &; got {update!r}"
+        )
+    schema: ModelSchema = model.__schema__
+    own = {getattr(base, "__schema__", None) for base in model.__mro__}
+    for paths in update.values():
+        for path, value in paths.items():
+            _check_path(schema, own, update.origins.get(path), path, value)
+    if not upsert:
+        return dict(update)
+    return _with_insert_defaults(model, schema, dict(update), filter_)
+
+
+def _check_path(
+    schema: ModelSchema, own: set[Any], origin: ModelSchema | None, path: str, value: Any
+) -> None:
+    if origin is not None and origin not in own:
+        raise TypeError(
+            f"update of {schema.name} writes fields of {origin.name}: build it from "
+            f"{schema.name}'s own fields ({schema.name}.field)"
+        )
+    fields = walk(schema, path)
+    if origin is not None and origin is not schema:
+        inherited = walk(origin, path)
+        if not same_fields(fields, inherited):
+            field = inherited[0].name if inherited else path
+            raise TypeError(
+                f"update of {schema.name} writes {origin.name}.{field}, which {schema.name} "
+                f"redefines; write {schema.name}.{field}"
+            )
+    if fields is None:
+        raise ValueError(
+            f"update of {schema.name} writes {path!r}, which is no field of {schema.name}"
+        )
+    if origin is None:
+        found = bad_key(value)
+        if found is not None:
+            raise ValueError(
+                f"update of {schema.name}: the value of {path!r} holds the key {found[-1]!r}, "
+                "which MongoDB cannot store"
+            )
+
+
+def _with_insert_defaults(
+    model: type[Model],
+    schema: ModelSchema,
+    document: dict[str, dict[str, Any]],
+    filter_: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    given = _equalities(filter_) | {p for op, ps in document.items() if op in _CREATING for p in ps}
+    touched = {path.split(".")[0] for paths in document.values() for path in paths}
+    whole = {path for path in given if "." not in path}
+    parts = {path.split(".")[0]: path for path in given if "." in path}
+    defaults: dict[str, Any] = {}
+    for field in schema.fields.values():
+        key = field.key_name
+        if key in whole:
+            continue
+        where = f"{schema.name}.{field.name}"
+        if key in parts:
+            raise ValueError(
+                f"upsert of {schema.name} could insert {parts[key]!r} without the rest of "
+                f"{where}, and the document would not parse; give {where} whole (set_ or "
+                f"set_on_insert) when upserting"
+            )
+        info = model.model_fields[field.name]
+        if info.is_required():
+            raise ValueError(
+                f"upsert of {schema.name} could insert a document without {where}, which is "
+                f"required: give it in the queries ({where} == value) or with set_on_insert()"
+            )
+        if key in touched:  # $unset, $pull or $pop of a field that may be absent
+            continue
+        value = info.get_default(call_default_factory=True)
+        try:
+            defaults[key] = getattr(model, field.name).__update_value__(value, "field")
+        except ValueError:
+            defaults[key] = to_query_value(value)
+    if defaults:
+        document["$setOnInsert"] = {**document.get("$setOnInsert", {}), **defaults}
+    return document
+
+
+def _equalities(filter_: dict[str, Any]) -> set[str]:
+    """The key paths an upsert takes from `filter_` (its equalities, as MongoDB does)."""
+    keys: set[str] = set()
+    for key, value in filter_.items():
+        if key == "$and":
+            for part in value:
+                keys |= _equalities(part)
+        elif key.startswith("$"):
+            continue
+        elif not (isinstance(value, dict) and any(k.startswith("$") for k in value)):
+            keys.add(key)
+        elif "$eq" in value:
+            keys.add(key)
+    return keys
 
 
 def set_(field: Any, value: Any) -> UpdateExpression:
@@ -180,6 +337,8 @@ def pull(field: Any, value: Any) -> UpdateExpression:
 def pop(field: Any, last: bool = True) -> UpdateExpression:
     """Remove the last item (or the first, with `last=False`) of the list field (`$pop`)."""
     path = _path(field, "pop")
+    if not field.__is_collection__():
+        raise ValueError(f"pop() on {field!r}: the field is not a list, it has no items")
     return _update(field, "$pop", path, 1 if last else -1)
 
 
@@ -190,7 +349,11 @@ def current_date(field: Any) -> UpdateExpression:
         ValueError: the field does not hold a datetime.
     """
     path = _path(field, "current_date")
-    field.__update_value__(datetime.now(timezone.utc), "field")
+    if not field.__holds_datetime__():
+        raise ValueError(
+            f"current_date() on {field!r}: the field does not hold a datetime (for a date, "
+            "set_() it to date.today())"
+        )
     return _update(field, "$currentDate", path, {"$type": "date"})
 
 

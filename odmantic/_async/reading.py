@@ -12,7 +12,7 @@ from odmantic._async.core import EngineCore, _check_model
 from odmantic._async.cursor import AIOCursor
 from odmantic.model import Model
 from odmantic.query import QueryExpression, build_filter, build_sort
-from odmantic.reads import Read, find_read, loader, output_parser, projection_of
+from odmantic.reads import Read, distinct_of, find_read, loader, output_parser, projection_of
 
 ModelT = TypeVar("ModelT", bound=Model)
 OutputT = TypeVar("OutputT")
@@ -267,13 +267,9 @@ class Reads(EngineCore):
             levels = await engine.distinct(Player, Player.level, Player.name.match("^L"))
         """
         _check_model(model)
-        parse = getattr(field, "__parse_stored__", None)
-        if parse is None:
-            raise TypeError(
-                f"distinct({model.__name__}) takes a field (Model.field), got {field!r}"
-            )
+        key, parse = distinct_of(model, field)
         values = await self.get_collection(model).distinct(
-            str(+field),  # type: ignore[operator]
+            key,
             build_filter(queries),
             session=self._driver_session(session),
         )

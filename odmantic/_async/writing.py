@@ -17,7 +17,7 @@ from odmantic.exceptions import DocumentNotFoundError
 from odmantic.model import Model
 from odmantic.query import QueryExpression, build_filter, build_sort
 from odmantic.reads import find_read, loader
-from odmantic.update import UpdateExpression, UpdateResult
+from odmantic.update import UpdateExpression, UpdateResult, update_document
 from odmantic.writes import Write, plan, with_references
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -276,13 +276,13 @@ class Writes(EngineCore):
         many: bool,
     ) -> UpdateResult:
         _check_model(model)
-        _check_update(model, update)
         collection, filter_ = self.get_collection(model), build_filter(queries)
+        document = update_document(model, update, filter_, upsert)
         driver_session = self._driver_session(session)
 
         async def attempt(retried: bool) -> UpdateResult:
             run = collection.update_many if many else collection.update_one
-            result = await run(filter_, dict(update), upsert=upsert, session=driver_session)
+            result = await run(filter_, document, upsert=upsert, session=driver_session)
             return UpdateResult(result.matched_count, result.modified_count, result.upserted_id)
 
         # Applied twice, a single-document update can reach a second document (the first one
@@ -310,15 +310,15 @@ class Writes(EngineCore):
             )
         """
         _check_model(model)
-        _check_update(model, update)
         collection, filter_ = self.get_collection(model), build_filter(queries)
+        document = update_document(model, update, filter_, upsert)
         driver_session = self._driver_session(session)
         after = ReturnDocument.AFTER if return_updated else ReturnDocument.BEFORE
 
         async def attempt(retried: bool) -> dict[str, Any] | None:
             found: dict[str, Any] | None = await collection.find_one_and_update(
                 filter_,
-                dict(update),
+                document,
                 sort=build_sort(sort),
                 upsert=upsert,
                 return_document=after,
@@ -339,18 +339,3 @@ class Writes(EngineCore):
             joined = await cursor.to_list()
             return joined[0] if joined else None
         return loader(model).one(raw)
-
-
-def _check_update(model: type[Model], update: Any) -> None:
-    if not isinstance(update, UpdateExpression) or not update:
-        raise TypeError(
-            f"update of {model.__name__} must be built with odmantic.update operators "
-            f"(set_, inc, push...) combined with &; got {update!r}"
-        )
-    own = {getattr(base, "__schema__", None) for base in model.__mro__}
-    foreign = [root.name for root in update.roots if root not in own]
-    if foreign:
-        raise TypeError(
-            f"update of {model.__name__} writes fields of {', '.join(foreign)}: build it from "
-            f"{model.__name__}'s own fields ({model.__name__}.field)"
-        )

@@ -233,7 +233,7 @@ async def test_copied_and_pickled_updates(engine: AIOEngine) -> None:
     await _seed(engine)
     update = set_(Gamer.place.city, "Oslo") & inc(Gamer.level, 1)
     for copied in (copy.copy(update), copy.deepcopy(update)):
-        assert copied == update and copied.roots == update.roots
+        assert copied == update and copied.origins == update.origins
     with pytest.raises(TypeError, match="writes fields of Gamer"):
         await engine.update_one(Rival, update=copy.deepcopy(update))
     unpickled = pickle.loads(pickle.dumps(update))

@@ -229,7 +229,7 @@ def test_copied_and_pickled_updates(engine: SyncEngine) -> None:
     _seed(engine)
     update = set_(Gamer.place.city, "Oslo") & inc(Gamer.level, 1)
     for copied in (copy.copy(update), copy.deepcopy(update)):
-        assert copied == update and copied.roots == update.roots
+        assert copied == update and copied.origins == update.origins
     with pytest.raises(TypeError, match="writes fields of Gamer"):
         engine.update_one(Rival, update=copy.deepcopy(update))
     unpickled = pickle.loads(pickle.dumps(update))

@@ -1,0 +1,152 @@
+# generated from tests/_async/test_update_checks.py by codegen; do not edit
+"""Updates never store what `save` would refuse: references, upserts, redefined fields, paths."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import date, datetime
+from typing import Optional
+
+import pytest
+
+from odmantic import EmbeddedModel, Field, Model, Reference, SyncEngine
+from odmantic.update import (
+    UpdateExpression,
+    current_date,
+    inc,
+    pop,
+    push,
+    set_,
+    set_on_insert,
+    unset,
+)
+
+
+class Guild(Model):
+    name: str
+
+
+class Member(Model):
+    name: str
+    guild: Guild = Reference()
+    former: Optional[Guild] = Reference()
+
+
+class Spot(EmbeddedModel):
+    city: str = Field(key_name="c")
+    zip: str
+
+
+class Racer(Model):
+    name: str
+    team: str = "red"
+    level: int = Field(default=0, ge=0)
+    tags: list[str] = []
+    spot: Spot = Spot(city="Paris", zip="75000")
+    spots: list[Spot] = []
+    since: Optional[datetime] = None
+    day: Optional[date] = None
+
+
+class Veteran(Racer):
+    level: int = Field(default=10, ge=10)
+    name: str = Field(key_name="nm")
+
+
+def test_a_reference_is_set_to_a_saved_instance_only(engine: SyncEngine) -> None:
+    guild = engine.save(Guild(name="g"))
+    member = engine.save(Member(name="m", guild=guild, former=None))
+    with pytest.raises(ValueError, match=r"Member\.guild: the Guild instance .* is not saved"):
+        set_(Member.guild, Guild(name="unsaved"))
+    with pytest.raises(ValueError, match=r"Member\.guild: None is not a valid value"):
+        set_(Member.guild, None)
+    with pytest.raises(ValueError, match=r"Member\.former: .*a Guild instance is expected"):
+        set_(Member.former, {"name": "d"})
+    other = engine.save(Guild(name="other"))
+    engine.update_one(
+        Member,
+        Member.id == member.id,
+        update=set_(Member.guild, other) & set_(Member.former, guild),
+    )
+    loaded = engine.find_one(Member, Member.id == member.id)
+    assert loaded is not None and (loaded.guild, loaded.former) == (other, guild)
+    engine.update_one(Member, update=set_(Member.former, None))
+    again = engine.find_one(Member)
+    assert again is not None and again.former is None
+    with pytest.raises(TypeError, match="reference"):
+        engine.distinct(Member, Member.guild)
+
+
+def test_an_upsert_inserts_what_a_save_would_store(engine: SyncEngine) -> None:
+    result = engine.update_one(Racer, Racer.name == "new", update=set_(Racer.level, 3), upsert=True)
+    stored = engine.get_collection(Racer).find_one({"_id": result.upserted_id})
+    assert stored is not None
+    saved = Racer(name="new", level=3, id=result.upserted_id).model_dump_doc()
+    assert stored == saved
+    with pytest.raises(ValueError, match=r"without Racer\.name, which is required"):
+        engine.update_one(Racer, Racer.team == "blue", update=set_(Racer.tags, ["x"]), upsert=True)
+    with pytest.raises(ValueError, match=r"'spot\.c' without the rest of Racer\.spot"):
+        engine.find_one_and_update(
+            Racer, Racer.name == "p", update=set_(Racer.spot.city, "Lyon"), upsert=True
+        )
+    inserted = engine.find_one_and_update(
+        Racer,
+        Racer.team == "blue",
+        update=set_on_insert(Racer.name, "given") & unset(Racer.since),
+        upsert=True,
+    )
+    assert inserted is not None and (inserted.name, inserted.team, inserted.tags) == (
+        "given",
+        "blue",
+        [],
+    )
+    assert engine.count(Racer) == 2
+
+
+def test_a_parent_field_the_subclass_redefines_is_refused(engine: SyncEngine) -> None:
+    engine.save(Veteran(name="v", level=12))
+    with pytest.raises(TypeError, match=r"writes Racer\.level, which Veteran redefines"):
+        engine.update_one(Veteran, update=set_(Racer.level, 5))
+    with pytest.raises(TypeError, match=r"writes Racer\.name, which Veteran redefines"):
+        engine.update_many(Veteran, update=set_(Racer.name, "r"))
+    with pytest.raises(TypeError, match="distinct"):
+        engine.distinct(Veteran, Racer.name)
+    result = engine.update_one(Veteran, update=inc(Veteran.level, 1) & push(Racer.tags, "kept"))
+    assert result.modified == 1
+    veteran = engine.find_one(Veteran)
+    assert veteran is not None and (veteran.level, veteran.tags) == (13, ["kept"])
+
+
+def test_hand_built_and_unpickled_updates_are_checked(engine: SyncEngine) -> None:
+    engine.save(Racer(name="r"))
+    smuggled = UpdateExpression({"$set": {"tags": [{"$where": 1}]}})
+    with pytest.raises(ValueError, match=r"holds the key '\$where'"):
+        engine.update_one(Racer, update=smuggled)
+    with pytest.raises(ValueError, match="'ghost', which is no field of Racer"):
+        engine.update_one(Racer, update=UpdateExpression({"$set": {"ghost": 1}}))
+    unpickled = pickle.loads(pickle.dumps(set_(Racer.spot.city, "Oslo")))
+    assert engine.update_one(Racer, update=unpickled).modified == 1
+    racer = engine.find_one(Racer)
+    assert racer is not None and racer.spot.city == "Oslo"
+
+
+def test_updates_the_server_would_refuse_fail_when_built(engine: SyncEngine) -> None:
+    with pytest.raises(ValueError, match="the primary field cannot change"):
+        set_(Racer.id, Racer(name="x").id)
+    assert "_id" in set_on_insert(Racer.id, Racer(name="x").id)["$setOnInsert"]
+    with pytest.raises(ValueError, match=r"pop\(\) on .*: the field is not a list"):
+        pop(Racer.name)
+    with pytest.raises(ValueError, match="None is not a number"):
+        inc(Racer.level, None)
+    with pytest.raises(ValueError, match=r"Racer\.level.*cannot be stored"):
+        set_(Racer.level, 2**70)
+    with pytest.raises(ValueError, match="both 'spot' and 'spot.c'"):
+        _ = set_(Racer.spot, Spot(city="a", zip="1")) & set_(Racer.spot.city, "b")
+    with pytest.raises(ValueError, match="goes through a list"):
+        set_(Racer.spots.city, "x")  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="does not hold a datetime"):
+        current_date(Racer.day)
+    with pytest.raises(ValueError, match="does not hold a datetime"):
+        current_date(Racer.name)
+    assert current_date(Racer.since) == {"$currentDate": {"since": {"$type": "date"}}}
+    assert engine.count(Racer) == 0
