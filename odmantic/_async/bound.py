@@ -136,12 +136,22 @@ class AIOSessionBase:
         """
         return await self.engine.count(model, *queries, session=self)
 
+    @overload
+    def aggregate(
+        self, model: type[Model], pipeline: Sequence[dict[str, Any]], *, output: None = None
+    ) -> AIOCursor[dict[str, Any]]: ...
+
+    @overload
+    def aggregate(
+        self, model: type[Model], pipeline: Sequence[dict[str, Any]], *, output: type[OutputT]
+    ) -> AIOCursor[OutputT]: ...
+
     def aggregate(
         self,
         model: type[Model],
         pipeline: Sequence[dict[str, Any]],
         *,
-        output: type[OutputT] | None = None,
+        output: type[Any] | None = None,
     ) -> AIOCursor[Any]:
         """Run an aggregation pipeline on the collection of `model` (see `AIOEngine.aggregate`).
 
@@ -155,9 +165,17 @@ class AIOSessionBase:
         """
         return self.engine.aggregate(model, pipeline, output=output, session=self)
 
+    @overload
+    async def distinct(
+        self, model: type[ModelT], field: list[OutputT], *queries: Queries
+    ) -> list[OutputT]: ...
+
+    @overload
     async def distinct(
         self, model: type[ModelT], field: OutputT, *queries: Queries
-    ) -> list[OutputT]:
+    ) -> list[OutputT]: ...
+
+    async def distinct(self, model: type[ModelT], field: Any, *queries: Queries) -> list[Any]:
         """The distinct values of `field` (see `AIOEngine.distinct`).
 
         Args:

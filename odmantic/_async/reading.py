@@ -253,15 +253,34 @@ class Reads(EngineCore):
         collection, driver_session = self.get_collection(model), self._driver_session(session)
         return AIOCursor(collection, read, output_parser(output), driver_session)
 
+    @overload
+    async def distinct(
+        self,
+        model: type[ModelT],
+        field: list[OutputT],
+        *queries: Queries,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> list[OutputT]: ...
+
+    @overload
     async def distinct(
         self,
         model: type[ModelT],
         field: OutputT,
         *queries: Queries,
         session: AIOSessionBase | AsyncClientSession | None = None,
-    ) -> list[OutputT]:
+    ) -> list[OutputT]: ...
+
+    async def distinct(
+        self,
+        model: type[ModelT],
+        field: Any,
+        *queries: Queries,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> list[Any]:
         """The distinct values of `field` among the documents of `model` matching `queries`,
-        parsed through the field's type (the items' type for a list field).
+        parsed through the field's type; for a list field, the distinct items (as MongoDB
+        gives them), parsed through the items' type.
 
         Example:
             levels = await engine.distinct(Player, Player.level, Player.name.match("^L"))

@@ -135,12 +135,22 @@ class SyncSessionBase:
         """
         return self.engine.count(model, *queries, session=self)
 
+    @overload
+    def aggregate(
+        self, model: type[Model], pipeline: Sequence[dict[str, Any]], *, output: None = None
+    ) -> SyncCursor[dict[str, Any]]: ...
+
+    @overload
+    def aggregate(
+        self, model: type[Model], pipeline: Sequence[dict[str, Any]], *, output: type[OutputT]
+    ) -> SyncCursor[OutputT]: ...
+
     def aggregate(
         self,
         model: type[Model],
         pipeline: Sequence[dict[str, Any]],
         *,
-        output: type[OutputT] | None = None,
+        output: type[Any] | None = None,
     ) -> SyncCursor[Any]:
         """Run an aggregation pipeline on the collection of `model` (see `SyncEngine.aggregate`).
 
@@ -154,7 +164,15 @@ class SyncSessionBase:
         """
         return self.engine.aggregate(model, pipeline, output=output, session=self)
 
-    def distinct(self, model: type[ModelT], field: OutputT, *queries: Queries) -> list[OutputT]:
+    @overload
+    def distinct(
+        self, model: type[ModelT], field: list[OutputT], *queries: Queries
+    ) -> list[OutputT]: ...
+
+    @overload
+    def distinct(self, model: type[ModelT], field: OutputT, *queries: Queries) -> list[OutputT]: ...
+
+    def distinct(self, model: type[ModelT], field: Any, *queries: Queries) -> list[Any]:
         """The distinct values of `field` (see `SyncEngine.distinct`).
 
         Args:

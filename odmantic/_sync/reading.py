@@ -254,15 +254,34 @@ class Reads(EngineCore):
         collection, driver_session = self.get_collection(model), self._driver_session(session)
         return SyncCursor(collection, read, output_parser(output), driver_session)
 
+    @overload
+    def distinct(
+        self,
+        model: type[ModelT],
+        field: list[OutputT],
+        *queries: Queries,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> list[OutputT]: ...
+
+    @overload
     def distinct(
         self,
         model: type[ModelT],
         field: OutputT,
         *queries: Queries,
         session: SyncSessionBase | ClientSession | None = None,
-    ) -> list[OutputT]:
+    ) -> list[OutputT]: ...
+
+    def distinct(
+        self,
+        model: type[ModelT],
+        field: Any,
+        *queries: Queries,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> list[Any]:
         """The distinct values of `field` among the documents of `model` matching `queries`,
-        parsed through the field's type (the items' type for a list field).
+        parsed through the field's type; for a list field, the distinct items (as MongoDB
+        gives them), parsed through the items' type.
 
         Example:
             levels = engine.distinct(Player, Player.level, Player.name.match("^L"))

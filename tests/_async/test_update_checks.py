@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import Optional
 
 import pytest
+from pydantic import BaseModel
+from typing_extensions import assert_type
 
 from odmantic import AIOEngine, EmbeddedModel, Field, Model, Reference
 from odmantic.update import (
@@ -155,3 +157,19 @@ async def test_updates_the_server_would_refuse_fail_when_built(engine: AIOEngine
         current_date(Racer.name)
     assert current_date(Racer.since) == {"$currentDate": {"since": {"$type": "date"}}}
     assert await engine.count(Racer) == 0
+
+
+class RacerName(BaseModel):
+    name: str
+
+
+async def test_distinct_and_session_results_are_typed(engine: AIOEngine) -> None:
+    await engine.save(Racer(name="t", tags=["a", "b"]))
+    tags = assert_type(await engine.distinct(Racer, Racer.tags), list[str])
+    assert sorted(tags) == ["a", "b"]
+    async with engine.session() as session:
+        cursor = session.aggregate(Racer, [{"$project": {"name": 1}}], output=RacerName)
+        names = assert_type(await cursor.to_list(), list[RacerName])
+        assert names == [RacerName(name="t")]
+        found = assert_type(await session.distinct(Racer, Racer.level), list[int])
+        assert found == [0]

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from typing import Optional
 
 import pytest
+from pydantic import BaseModel
+from typing_extensions import assert_type
 
 from odmantic import EmbeddedModel, Field, Model, Reference, SyncEngine
 from odmantic.update import (
@@ -150,3 +152,19 @@ def test_updates_the_server_would_refuse_fail_when_built(engine: SyncEngine) -> 
         current_date(Racer.name)
     assert current_date(Racer.since) == {"$currentDate": {"since": {"$type": "date"}}}
     assert engine.count(Racer) == 0
+
+
+class RacerName(BaseModel):
+    name: str
+
+
+def test_distinct_and_session_results_are_typed(engine: SyncEngine) -> None:
+    engine.save(Racer(name="t", tags=["a", "b"]))
+    tags = assert_type(engine.distinct(Racer, Racer.tags), list[str])
+    assert sorted(tags) == ["a", "b"]
+    with engine.session() as session:
+        cursor = session.aggregate(Racer, [{"$project": {"name": 1}}], output=RacerName)
+        names = assert_type(cursor.to_list(), list[RacerName])
+        assert names == [RacerName(name="t")]
+        found = assert_type(session.distinct(Racer, Racer.level), list[int])
+        assert found == [0]
