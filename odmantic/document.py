@@ -115,7 +115,7 @@ KEY_NOT_FOUND = "odmantic::key_not_found_in_document"
 REFERENCE_NOT_FOUND = "odmantic::referenced_document_not_found"
 
 
-def _key_not_found(loc: tuple[str | int, ...], key: str, why: str, raw: Any) -> InitErrorDetails:
+def key_not_found(loc: tuple[str | int, ...], key: str, why: str, raw: Any) -> InitErrorDetails:
     message = "Key '{key_name}' not found in document" + why
     error = PydanticCustomError(KEY_NOT_FOUND, message, {"key_name": key})  # pyright: ignore[reportArgumentType]
     return {"type": error, "loc": loc, "input": raw}
@@ -139,7 +139,7 @@ def missing_keys(
                 "; this field has a default_factory, which is not used to fill stored documents "
                 "unless model_config sets parse_doc_with_default_factories=True"
             )
-        errors.append(_key_not_found((*loc, field.name), field.key_name, why, raw_doc))
+        errors.append(key_not_found((*loc, field.name), field.key_name, why, raw_doc))
     for field in schema.references:
         joined = raw_doc.get(field.key_name)
         if isinstance(joined, dict) and field.target is not None:
@@ -191,5 +191,5 @@ def explain_errors(
             )
             explained.append({"type": error, "loc": loc, "input": err["input"]})
         else:
-            explained.append(_key_not_found(loc, field.key_name, "", err["input"]))
+            explained.append(key_not_found(loc, field.key_name, "", err["input"]))
     return explained

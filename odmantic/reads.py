@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
-from odmantic.document import list_validator, validator
+from odmantic.document import key_not_found, list_validator, validator
+from odmantic.exceptions import DocumentParsingError
 from odmantic.reference import lookup_stages
 from odmantic.schema import ModelSchema, same_fields, schema_of, walk
 
@@ -114,21 +115,48 @@ def projection_of(
                 f"projection {output.__name__}: {schema.name} {what} {name!r}; a projection's "
                 f"fields must be fields of {schema.name} (matched by name)"
             )
+        if (
+            field.kind == "embedded"
+            and field.reshaped
+            and output.model_fields[name].annotation != field.annotation
+        ):
+            raise TypeError(
+                f"projection {output.__name__}: {name!r} must be annotated like "
+                f"{schema.name}.{name} ({field.annotation!r}), whose stored documents use key "
+                f"names; project the whole field"
+            )
         keys[field.key_name] = name
     projection: dict[str, Any] = {key: 1 for key in keys}
     if "_id" not in keys:
         projection["_id"] = 0
     own = schema_of(output)
     validate = output.__pydantic_validator__.validate_python
-    if own is None and all(key == name for key, name in keys.items()):
-        # The projected documents are the values themselves.
-        return projection, Parser(validate, list_validator(output))
+    same_names = own is None and all(key == name for key, name in keys.items())
 
     def parse(raw: dict[str, Any]) -> OutputT:
-        values = {keys[key]: value for key, value in raw.items() if key in keys}
-        return validate(values, by_name=own is not None)  # type: ignore[no-any-return]
+        values = raw if same_names else {keys[k]: v for k, v in raw.items() if k in keys}
+        try:
+            return validate(values, by_name=own is not None)  # type: ignore[no-any-return]
+        except ValidationError as exc:
+            raise _projection_error(output, keys, raw, exc) from None
 
-    return projection, Parser(parse)
+    # When the projected documents are the values themselves, a whole list validates at once.
+    return projection, Parser(parse, list_validator(output) if same_names else None)
+
+
+def _projection_error(
+    output: type[Any], keys: dict[str, str], raw: dict[str, Any], exc: ValidationError
+) -> DocumentParsingError:
+    """The error of a projected document that does not validate: its missing keys, if any."""
+    by_name = {name: key for key, name in keys.items()}
+    missing = [
+        key_not_found(err["loc"], by_name[str(err["loc"][0])], "", raw)
+        for err in exc.errors()
+        if err["type"] == "missing" and len(err["loc"]) == 1 and err["loc"][0] in by_name
+    ]
+    if missing:
+        return DocumentParsingError(missing, output, raw.get("_id"))
+    return DocumentParsingError([], output, raw.get("_id"), inner=exc)
 
 
 def distinct_of(model: type[Model], field: Any) -> tuple[str, Parse[Any]]:

@@ -9,7 +9,7 @@ import pytest
 from bson import ObjectId
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
-from odmantic import AIOEngine, Model
+from odmantic import AIOEngine, EmbeddedModel, Model
 from odmantic import Field as ODMField
 from odmantic.exceptions import DocumentParsingError
 from tests.models import Player
@@ -38,6 +38,15 @@ class Contextual(Model):
     def _record(cls, value: str, info: ValidationInfo) -> str:
         Contextual.seen.append(info.context)
         return value
+
+
+class Spot(EmbeddedModel):
+    city: str = ODMField(key_name="c")
+    zip: str = ODMField(key_name="z")
+
+
+class CityOnly(EmbeddedModel):
+    city: str
 
 
 class Level(BaseModel):
@@ -85,10 +94,14 @@ async def test_a_document_lacking_a_default_factory_field_among_many_is_named(
 async def test_projection_and_aggregate_errors_are_the_documents_own(engine: AIOEngine) -> None:
     await engine.save_all([Player(name=f"p{i}", level=9) for i in range(100)])
     await engine.save(Player(name="low", level=1))
-    with pytest.raises(ValidationError) as info:
-        await engine.find(Player, projection=Level).to_list()
-    assert info.value.title == "Level"
-    assert [error["loc"] for error in info.value.errors()] == [("level",)]
+    for stream in (False, True):
+        with pytest.raises(DocumentParsingError) as info:
+            if stream:
+                _ = [item async for item in engine.find(Player, projection=Level)]
+            else:
+                await engine.find(Player, projection=Level).to_list()
+        assert info.value.model is Level and info.value.inner.title == "Level"
+        assert [error["loc"] for error in info.value.errors] == [("level",)]
     with pytest.raises(ValidationError) as agg_info:
         await engine.aggregate(Player, [{"$project": {"level": 1}}], output=Level).to_list()
     assert [error["loc"] for error in agg_info.value.errors()] == [("level",)]
@@ -140,3 +153,27 @@ async def test_validators_see_no_context_when_documents_are_loaded(engine: AIOEn
     assert Contextual.seen == [None] * 54
     fresh = Contextual(name="new")  # built outside a load: tracked as new
     assert fresh.__modified__() is None and fresh.__stored_document__() is None
+
+
+class Named(Model):
+    name: str = ODMField(key_name="n")
+    spot: Spot
+
+
+class NameOnly(BaseModel):
+    name: str
+
+
+class NamedSpot(BaseModel):
+    spot: CityOnly
+
+
+async def test_a_projected_document_lacking_a_key_is_named(engine: AIOEngine) -> None:
+    await engine.get_collection(Named).insert_many(
+        [{"n": "a", "spot": {"c": "Lyon", "z": "1"}}, {"spot": {"c": "Oslo", "z": "2"}}]
+    )
+    with pytest.raises(DocumentParsingError, match="Key 'n' not found in document") as info:
+        await engine.find(Named, projection=NameOnly).to_list()
+    assert info.value.model is NameOnly
+    with pytest.raises(TypeError, match=r"'spot' must be annotated like Named\.spot"):
+        engine.find(Named, projection=NamedSpot)

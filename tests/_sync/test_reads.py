@@ -10,8 +10,8 @@ import pytest
 from bson import ObjectId
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
+from odmantic import EmbeddedModel, Model, SyncEngine
 from odmantic import Field as ODMField
-from odmantic import Model, SyncEngine
 from odmantic.exceptions import DocumentParsingError
 from tests.models import Player
 
@@ -39,6 +39,15 @@ class Contextual(Model):
     def _record(cls, value: str, info: ValidationInfo) -> str:
         Contextual.seen.append(info.context)
         return value
+
+
+class Spot(EmbeddedModel):
+    city: str = ODMField(key_name="c")
+    zip: str = ODMField(key_name="z")
+
+
+class CityOnly(EmbeddedModel):
+    city: str
 
 
 class Level(BaseModel):
@@ -86,10 +95,14 @@ def test_a_document_lacking_a_default_factory_field_among_many_is_named(
 def test_projection_and_aggregate_errors_are_the_documents_own(engine: SyncEngine) -> None:
     engine.save_all([Player(name=f"p{i}", level=9) for i in range(100)])
     engine.save(Player(name="low", level=1))
-    with pytest.raises(ValidationError) as info:
-        engine.find(Player, projection=Level).to_list()
-    assert info.value.title == "Level"
-    assert [error["loc"] for error in info.value.errors()] == [("level",)]
+    for stream in (False, True):
+        with pytest.raises(DocumentParsingError) as info:
+            if stream:
+                _ = [item for item in engine.find(Player, projection=Level)]
+            else:
+                engine.find(Player, projection=Level).to_list()
+        assert info.value.model is Level and info.value.inner.title == "Level"
+        assert [error["loc"] for error in info.value.errors] == [("level",)]
     with pytest.raises(ValidationError) as agg_info:
         engine.aggregate(Player, [{"$project": {"level": 1}}], output=Level).to_list()
     assert [error["loc"] for error in agg_info.value.errors()] == [("level",)]
@@ -141,3 +154,27 @@ def test_validators_see_no_context_when_documents_are_loaded(engine: SyncEngine)
     assert Contextual.seen == [None] * 54
     fresh = Contextual(name="new")  # built outside a load: tracked as new
     assert fresh.__modified__() is None and fresh.__stored_document__() is None
+
+
+class Named(Model):
+    name: str = ODMField(key_name="n")
+    spot: Spot
+
+
+class NameOnly(BaseModel):
+    name: str
+
+
+class NamedSpot(BaseModel):
+    spot: CityOnly
+
+
+def test_a_projected_document_lacking_a_key_is_named(engine: SyncEngine) -> None:
+    engine.get_collection(Named).insert_many(
+        [{"n": "a", "spot": {"c": "Lyon", "z": "1"}}, {"spot": {"c": "Oslo", "z": "2"}}]
+    )
+    with pytest.raises(DocumentParsingError, match="Key 'n' not found in document") as info:
+        engine.find(Named, projection=NameOnly).to_list()
+    assert info.value.model is NameOnly
+    with pytest.raises(TypeError, match=r"'spot' must be annotated like Named\.spot"):
+        engine.find(Named, projection=NamedSpot)
