@@ -244,10 +244,18 @@ class Writes(EngineCore):
         """Apply `update` (operators of `odmantic.update`) to the first document matching
         `queries`, in one round trip.
 
-        Instances already loaded are not changed: they are stale until loaded again.
+        Instances already loaded are not changed: they are stale until loaded again. With
+        `upsert=True`, a document inserted gets what a save would store: the fields that
+        neither the queries' equalities nor the update give are set to their defaults.
 
         Example:
             engine.update_one(Player, Player.id == pid, update=inc(Player.level, 1))
+
+        Raises:
+            TypeError: `update` is not built with `odmantic.update` operators, or writes fields
+                of another model (or of a parent class that `model` redefines).
+            ValueError: an upsert could insert a document lacking a required field, or a
+                hand-built update writes no field of `model`.
         """
         return self._update(model, queries, update, upsert, session, many=False)
 
@@ -259,7 +267,8 @@ class Writes(EngineCore):
         upsert: bool = False,
         session: SyncSessionBase | ClientSession | None = None,
     ) -> UpdateResult:
-        """Apply `update` to every document matching `queries`, in one round trip.
+        """Apply `update` to every document matching `queries`, in one round trip (checked
+        as by `update_one`).
 
         Example:
             engine.update_many(Player, Player.team == "red", update=set_(Player.level, 0))
@@ -304,6 +313,7 @@ class Writes(EngineCore):
     ) -> ModelT | None:
         """Apply `update` to the first document matching `queries` (in `sort` order) and return
         it as an instance: updated (or as it was, with `return_updated=False`); None if none.
+        `update` and upserts are checked as by `update_one`.
 
         Example:
             ticket = engine.find_one_and_update(
