@@ -225,7 +225,12 @@ def _const_validator(owner: str, name: str, default: Any) -> AfterValidator:
             raise ValueError(f"{owner}.{name} is constant: it must be {default!r}")
         return value
 
+    check.odmantic_const = True  # type: ignore[attr-defined]
     return AfterValidator(check)
+
+
+def _is_const_check(item: object) -> bool:
+    return getattr(getattr(item, "func", None), "odmantic_const", False) is True
 
 
 def _rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool:
@@ -233,7 +238,12 @@ def _rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool
     changed = False
     for name, finfo in cls.__pydantic_fields__.items():
         info = infos.get(name)
-        if isinstance(info, ODMFieldInfo) and info.pydantic_kwargs.get("_const"):
+        # A subclass gets copies of its parents' fields, rewritten already.
+        if (
+            isinstance(info, ODMFieldInfo)
+            and info.pydantic_kwargs.get("_const")
+            and not any(_is_const_check(item) for item in finfo.metadata)
+        ):
             finfo.metadata.append(_const_validator(cls.__name__, name, finfo.default))
             changed = True
         annotation = finfo.annotation
@@ -241,7 +251,8 @@ def _rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool
         if substituted is not annotation:
             if get_origin(substituted) is Annotated and get_args(substituted)[0] is annotation:
                 # Keep the BSON marker after the Field constraints, so they stay in pydantic-core.
-                finfo.metadata.extend(substituted.__metadata__)
+                added = [m for m in substituted.__metadata__ if m not in finfo.metadata]
+                finfo.metadata.extend(added)
             else:
                 finfo.annotation = substituted
             changed = True

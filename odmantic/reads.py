@@ -172,9 +172,10 @@ def distinct_of(model: type[Model], field: Any) -> tuple[str, Parse[Any]]:
         raise TypeError(f"distinct({model.__name__}) takes a field (Model.field), got {field!r}")
     key, schema = str(+field), model.__schema__
     origin: ModelSchema = field.__root_schema__()
-    fields = walk(schema, key)
+    fields = walk(schema, key, through_lists=True)
     parents = [getattr(base, "__schema__", None) for base in model.__mro__]
-    if fields is None or origin not in parents or not same_fields(fields, walk(origin, key)):
+    inherited = walk(origin, key, through_lists=True)
+    if fields is None or origin not in parents or not same_fields(fields, inherited):
         raise TypeError(
             f"distinct({model.__name__}) takes one of {model.__name__}'s fields, got {field!r}"
         )

@@ -159,9 +159,12 @@ def schema_of(value: object) -> ModelSchema | None:
     return schema if isinstance(schema, ModelSchema) else None
 
 
-def walk(schema: ModelSchema, path: str) -> list[FieldSchema] | None:
+def walk(
+    schema: ModelSchema, path: str, *, through_lists: bool = False
+) -> list[FieldSchema] | None:
     """The fields that the dotted key path `path` goes through in documents of `schema`, or
-    None when it is no field's path (or goes through a list or a dict of embedded models)."""
+    None when it is no field's path (or goes through a list or a dict of embedded models,
+    unless `through_lists`: MongoDB reads, but cannot update, the items that way)."""
     fields: list[FieldSchema] = []
     current: ModelSchema | None = schema
     for key in path.split("."):
@@ -171,8 +174,8 @@ def walk(schema: ModelSchema, path: str) -> list[FieldSchema] | None:
         if found is None:
             return None
         fields.append(found)
-        one_embedded = found.kind == "embedded" and found.shape == "one"
-        current = found.target if one_embedded else None
+        through = found.shape == "one" or (through_lists and found.shape in ("list", "tuple"))
+        current = found.target if found.kind == "embedded" and through else None
     return fields
 
 

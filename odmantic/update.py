@@ -18,8 +18,8 @@ import bson
 from bson.errors import InvalidDocument, InvalidStringData
 
 from odmantic.document import bad_key
-from odmantic.query import to_query_value
 from odmantic.schema import ModelSchema, same_fields, walk
+from odmantic.upserts import with_insert_defaults
 
 if TYPE_CHECKING:
     from odmantic.model import Model
@@ -125,7 +125,7 @@ def _update(field: Any, operator: str, path: str, value: Any) -> UpdateExpressio
 
 def _one(operator: str, function: str, field: Any, value: Any, how: str) -> UpdateExpression:
     path = _path(field, function)
-    if path == "_id" and operator != "$setOnInsert":
+    if (path == "_id" or path.startswith("_id.")) and operator != "$setOnInsert":
         raise ValueError(
             f"{function}() on {field!r}: the primary field cannot change (MongoDB keeps _id "
             "immutable); insert a new document instead (set_on_insert() sets it on upserts)"
@@ -144,12 +144,6 @@ def _one(operator: str, function: str, field: Any, value: Any, how: str) -> Upda
     except (OverflowError, InvalidDocument, InvalidStringData) as exc:
         raise ValueError(f"{function}() on {field!r}: {value!r} cannot be stored ({exc})") from None
     return _update(field, operator, path, stored)
-
-
-# The operators that create the field when the document lacks it.
-_CREATING = frozenset(
-    {"$set", "$setOnInsert", "$inc", "$mul", "$min", "$max", "$push", "$addToSet", "$currentDate"}
-)
 
 
 def update_document(
@@ -174,98 +168,49 @@ def update_document(
         )
     schema: ModelSchema = model.__schema__
     own = {getattr(base, "__schema__", None) for base in model.__mro__}
-    for paths in update.values():
+    for operator, paths in update.items():
         for path, value in paths.items():
-            _check_path(schema, own, update.origins.get(path), path, value)
+            _check_path(schema, own, update.origins.get(path), operator, path, value)
     if not upsert:
         return dict(update)
-    return _with_insert_defaults(model, schema, dict(update), filter_)
+    return with_insert_defaults(model, dict(update), filter_)
 
 
 def _check_path(
-    schema: ModelSchema, own: set[Any], origin: ModelSchema | None, path: str, value: Any
+    schema: ModelSchema,
+    own: set[Any],
+    origin: ModelSchema | None,
+    operator: str,
+    path: str,
+    value: Any,
 ) -> None:
-    if origin is not None and origin not in own:
-        raise TypeError(
-            f"update of {schema.name} writes fields of {origin.name}: build it from "
-            f"{schema.name}'s own fields ({schema.name}.field)"
-        )
-    fields = walk(schema, path)
-    if origin is not None and origin is not schema:
-        inherited = walk(origin, path)
-        if not same_fields(fields, inherited):
-            field = inherited[0].name if inherited else path
-            raise TypeError(
-                f"update of {schema.name} writes {origin.name}.{field}, which {schema.name} "
-                f"redefines; write {schema.name}.{field}"
-            )
-    if fields is None:
-        raise ValueError(
-            f"update of {schema.name} writes {path!r}, which is no field of {schema.name}"
-        )
-    if origin is None:
+    name = schema.name
+    if (path == "_id" or path.startswith("_id.")) and operator != "$setOnInsert":
+        raise ValueError(f"update of {name} writes {path!r}: the primary field cannot change")
+    if origin is None:  # built by hand: sent as written, once its root and keys are checked
+        root = path.split(".")[0]
+        if not schema.extra_allowed and all(f.key_name != root for f in schema.fields.values()):
+            raise ValueError(f"update of {name} writes {path!r}, which is no field of {name}")
         found = bad_key(value)
         if found is not None:
             raise ValueError(
-                f"update of {schema.name}: the value of {path!r} holds the key {found[-1]!r}, "
-                "which MongoDB cannot store"
+                f"update of {name}: the value of {path!r} holds the key {found[-1]!r}, which "
+                "MongoDB cannot store"
             )
-
-
-def _with_insert_defaults(
-    model: type[Model],
-    schema: ModelSchema,
-    document: dict[str, dict[str, Any]],
-    filter_: dict[str, Any],
-) -> dict[str, dict[str, Any]]:
-    given = _equalities(filter_) | {p for op, ps in document.items() if op in _CREATING for p in ps}
-    touched = {path.split(".")[0] for paths in document.values() for path in paths}
-    whole = {path for path in given if "." not in path}
-    parts = {path.split(".")[0]: path for path in given if "." in path}
-    defaults: dict[str, Any] = {}
-    for field in schema.fields.values():
-        key = field.key_name
-        if key in whole:
-            continue
-        where = f"{schema.name}.{field.name}"
-        if key in parts:
-            raise ValueError(
-                f"upsert of {schema.name} could insert {parts[key]!r} without the rest of "
-                f"{where}, and the document would not parse; give {where} whole (set_ or "
-                f"set_on_insert) when upserting"
+        return
+    if origin not in own:
+        raise TypeError(
+            f"update of {name} writes fields of {origin.name}: build it from {name}'s own "
+            f"fields ({name}.field)"
+        )
+    if origin is not schema:
+        inherited = walk(origin, path)
+        if not same_fields(walk(schema, path), inherited):
+            field = inherited[0].name if inherited else path
+            raise TypeError(
+                f"update of {name} writes {origin.name}.{field}, which {name} redefines; write "
+                f"{name}.{field}"
             )
-        info = model.model_fields[field.name]
-        if info.is_required():
-            raise ValueError(
-                f"upsert of {schema.name} could insert a document without {where}, which is "
-                f"required: give it in the queries ({where} == value) or with set_on_insert()"
-            )
-        if key in touched:  # $unset, $pull or $pop of a field that may be absent
-            continue
-        value = info.get_default(call_default_factory=True)
-        try:
-            defaults[key] = getattr(model, field.name).__update_value__(value, "field")
-        except ValueError:
-            defaults[key] = to_query_value(value)
-    if defaults:
-        document["$setOnInsert"] = {**document.get("$setOnInsert", {}), **defaults}
-    return document
-
-
-def _equalities(filter_: dict[str, Any]) -> set[str]:
-    """The key paths an upsert takes from `filter_` (its equalities, as MongoDB does)."""
-    keys: set[str] = set()
-    for key, value in filter_.items():
-        if key == "$and":
-            for part in value:
-                keys |= _equalities(part)
-        elif key.startswith("$"):
-            continue
-        elif not (isinstance(value, dict) and any(k.startswith("$") for k in value)):
-            keys.add(key)
-        elif "$eq" in value:
-            keys.add(key)
-    return keys
 
 
 def set_(field: Any, value: Any) -> UpdateExpression:

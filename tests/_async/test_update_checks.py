@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 from datetime import date, datetime
 from typing import Optional
 
@@ -10,12 +11,13 @@ import pytest
 from pydantic import BaseModel
 from typing_extensions import assert_type
 
-from odmantic import AIOEngine, EmbeddedModel, Field, Model, Reference
+from odmantic import AIOEngine, EmbeddedModel, Field, Model, Reference, query
 from odmantic.update import (
     UpdateExpression,
     current_date,
     inc,
     pop,
+    pull,
     push,
     set_,
     set_on_insert,
@@ -38,8 +40,17 @@ class Spot(EmbeddedModel):
     zip: str
 
 
+class Stats(EmbeddedModel):
+    wins: int = 0
+    losses: int = 0
+
+
 class Racer(Model):
     name: str
+    joined: datetime = datetime(2020, 1, 1)
+    stats: Stats = Stats()
+    meta: dict[str, int] = {}
+    marks: list[str] = Field(default_factory=list)
     team: str = "red"
     level: int = Field(default=0, ge=0)
     tags: list[str] = []
@@ -90,7 +101,9 @@ async def test_an_upsert_inserts_what_a_save_would_store(engine: AIOEngine) -> N
         await engine.update_one(
             Racer, Racer.team == "blue", update=set_(Racer.tags, ["x"]), upsert=True
         )
-    with pytest.raises(ValueError, match=r"'spot\.c' without the rest of Racer\.spot"):
+    with pytest.raises(
+        ValueError, match=r"a part of Racer\.spot without Spot\.zip, which is required"
+    ):
         await engine.find_one_and_update(
             Racer, Racer.name == "p", update=set_(Racer.spot.city, "Lyon"), upsert=True
         )
@@ -122,6 +135,8 @@ async def test_a_parent_field_the_subclass_redefines_is_refused(engine: AIOEngin
     assert result.modified == 1
     veteran = await engine.find_one(Veteran)
     assert veteran is not None and (veteran.level, veteran.tags) == (13, ["kept"])
+    await engine.update_one(Veteran, update=set_(Racer.joined, datetime(2021, 5, 1)))
+    assert await engine.distinct(Veteran, Racer.joined) == [datetime(2021, 5, 1)]
 
 
 async def test_hand_built_and_unpickled_updates_are_checked(engine: AIOEngine) -> None:
@@ -173,3 +188,60 @@ async def test_distinct_and_session_results_are_typed(engine: AIOEngine) -> None
         assert names == [RacerName(name="t")]
         found = assert_type(await session.distinct(Racer, Racer.level), list[int])
         assert found == [0]
+
+
+class Slugged(Model):
+    name: str = "a"
+    slug: str = Field(default_factory=lambda data: data["name"].upper())  # type: ignore[arg-type,misc]
+
+
+async def test_upserts_take_what_mongodb_takes_from_the_filter(engine: AIOEngine) -> None:
+    solo = await engine.update_one(
+        Racer, query.in_(Racer.name, ["solo"]), update=set_(Racer.level, 1), upsert=True
+    )
+    given = Racer(name="x").id
+    by_id = await engine.update_one(
+        Racer,
+        query.in_(Racer.id, [given]),
+        query.or_(Racer.name == "byid"),
+        update=inc(Racer.stats.wins, 1),
+        upsert=True,
+    )
+    assert by_id.upserted_id == given
+    stored = {r.name: r for r in await engine.find(Racer)}
+    assert stored["solo"].id == solo.upserted_id and stored["solo"].level == 1
+    assert stored["byid"].stats == Stats(wins=1, losses=0)
+    with pytest.raises(ValueError, match=r"without Racer\.name, which is required"):
+        await engine.update_one(
+            Racer,
+            query.match(Racer.name, re.compile("^a")),
+            update=set_(Racer.level, 2),
+            upsert=True,
+        )
+    with pytest.raises(ValueError, match=r"Racer\.marks, which stored documents must hold"):
+        await engine.update_one(
+            Racer, Racer.name == "m", update=pull(Racer.marks, "x"), upsert=True
+        )
+    with pytest.raises(ValueError, match=r"default_factory of Slugged\.slug needs"):
+        await engine.update_one(
+            Slugged, Slugged.name == "d", update=set_on_insert(Slugged.name, "d"), upsert=True
+        )
+    assert await engine.count(Racer) == 2 and await engine.count(Slugged) == 0
+
+
+async def test_hand_built_updates_reach_below_fields(engine: AIOEngine) -> None:
+    racer = await engine.save(
+        Racer(name="h", tags=["a", "b"], spots=[Spot(city="Rome", zip="1")], meta={"a": 1})
+    )
+    update = UpdateExpression({"$set": {"tags.0": "u", "meta.b": 2, "spots.0.c": "Nice"}})
+    assert (await engine.update_one(Racer, Racer.id == racer.id, update=update)).modified == 1
+    loaded = await engine.find_one(Racer)
+    assert loaded is not None
+    assert (loaded.tags, loaded.meta, loaded.spots[0].city) == (
+        ["u", "b"],
+        {"a": 1, "b": 2},
+        "Nice",
+    )
+    assert await engine.distinct(Racer, Racer.spots.city) == ["Nice"]  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="the primary field cannot change"):
+        await engine.update_one(Racer, update=UpdateExpression({"$set": {"_id": racer.id}}))
