@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from pydantic import Field as PydanticField
 from pymongo import ReturnDocument
 from pymongo.database import Database
@@ -321,6 +321,17 @@ def find_projection_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
     yield db[ITEMS].find({}, {"name": 1, "rank": 1, "_id": 0}).to_list(None)
 
 
+_NAME_LIST = TypeAdapter(list[BenchName])
+
+
+def projection_floor_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """No ODM code: the raw find, then pydantic's own validation of the list as BenchName
+    instances, the least any ODM returning pydantic models can do (a reference line)."""
+    collection = engine.get_collection(BenchItem)
+    documents = yield collection.find({}, {"name": 1, "rank": 1, "_id": 0}).to_list(None)
+    _NAME_LIST.validate_python(documents)
+
+
 def aggregate_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
     """A ``$group`` by city into :class:`CityCount` instances."""
     yield engine.aggregate(BenchItem, CITY_GROUP, output=CityCount).to_list()
@@ -397,6 +408,8 @@ WORKLOADS: tuple[Workload, ...] = (
              prepare_seeded, find_one_and_update_odm, find_one_and_update_raw),
     Workload("find_projection", "find N with a 2-field projection vs find(projection)", 1.2,
              prepare_seeded, find_projection_odm, find_projection_raw),
+    Workload("projection_floor", "raw find + pydantic validation only (reference line)", 1.2,
+             prepare_seeded, projection_floor_odm, find_projection_raw),
     Workload("aggregate", "$group by city into models vs aggregate", 1.2, prepare_seeded,
              aggregate_odm, aggregate_raw),
     Workload("distinct", f"distinct of a field x{N_COUNTS} vs distinct", 1.2, prepare_seeded,
