@@ -196,11 +196,14 @@ class FieldProxy:
 
     def __holds_datetime__(self) -> bool:
         """Whether the field holds a datetime (`$currentDate` can set it)."""
-        try:
-            valid = _adapters(self._field)[0].validate_python(datetime.now(timezone.utc))
-        except ValidationError:
-            return False
-        return isinstance(valid, datetime)
+        adapter = _adapters(self._field)[0]
+        for now in (datetime.now(timezone.utc), datetime.now()):
+            try:
+                valid = adapter.validate_python(now)
+            except ValidationError:
+                continue
+            return isinstance(valid, datetime)
+        return False
 
     def __update_value__(self, value: Any, how: UpdateValue) -> Any:
         """`value` as an update operator stores it in this field.

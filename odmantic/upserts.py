@@ -29,59 +29,95 @@ def with_insert_defaults(
 
     Raises:
         ValueError: the upsert could insert a document that does not parse: a required field
-            (or a part of an embedded model's) is given by neither, or a default factory needs
-            the other fields' values; the message names the field.
+            (or a part of an embedded model's) is given by neither, a list field would get a
+            single value or a part, or a default factory needs the other fields' values; the
+            message names the field.
     """
     schema: ModelSchema = model.__schema__
-    given = equalities(filter_)
-    given |= {path for op, paths in document.items() if op in _CREATING for path in paths}
-    whole = {path for path in given if "." not in path}
+    queried = equalities(filter_)
+    written = {path for op, paths in document.items() if op in _CREATING for path in paths}
+    written |= {str(target) for target in document.get("$rename", {}).values()}
     parts: dict[str, list[str]] = {}
-    for path in given - whole:
-        root, rest = path.split(".", 1)
-        parts.setdefault(root, []).append(rest)
+    for path in set(queried) | written:
+        if "." in path:
+            root, rest = path.split(".", 1)
+            parts.setdefault(root, []).append(rest)
     touched = {path.split(".")[0] for paths in document.values() for path in paths}
     defaults: dict[str, Any] = {}
     for field in schema.fields.values():
         key, where = field.key_name, f"{schema.name}.{field.name}"
-        if key in whole:
+        if key in written:
             continue
-        if key in parts:
-            lacking = _lacking(field, parts[key])
-            if lacking is not None:
-                raise ValueError(
-                    f"upsert of {schema.name} could insert a part of {where} without "
-                    f"{lacking}, which is required; give {where} whole (set_ or set_on_insert)"
-                )
-            continue
-        if key in touched:  # $unset, $pull or $pop: the key stays absent
+        if key in queried:
+            _check_queried(model, field, queried[key])
+        elif key in parts:
+            _check_part(model, field, parts[key])
+        elif key in touched:  # $unset, $pull or $pop: the key stays absent
             if key in schema.required_keys or model.model_fields[field.name].is_required():
                 raise ValueError(
                     f"upsert of {schema.name} could insert a document without {where}, which "
                     f"stored documents must hold; give it with set_on_insert()"
                 )
-            continue
-        defaults[key] = _default(model, field)
+        else:
+            defaults[key] = _default(model, field)
     if defaults:
         document["$setOnInsert"] = {**document.get("$setOnInsert", {}), **defaults}
     return document
 
 
-def equalities(filter_: dict[str, Any]) -> set[str]:
-    """The key paths whose values an upsert takes from `filter_`, as MongoDB does: equalities
-    (`$eq`, a single-value `$in` or `$all`), through `$and` and a single-clause `$or`."""
-    keys: set[str] = set()
+def equalities(filter_: dict[str, Any]) -> dict[str, Any]:
+    """The key paths whose values an upsert takes from `filter_`, with those values, as MongoDB
+    does: equalities (`$eq`, a one-value `$in` or `$all`), through `$and` and a one-clause
+    `$or`."""
+    found: dict[str, Any] = {}
     for key, value in filter_.items():
         if key == "$and" or (key == "$or" and len(value) == 1):
             for part in value:
-                keys |= equalities(part)
-        elif key.startswith("$") or isinstance(value, (re.Pattern, Regex)):
+                found.update(equalities(part))
+        elif key.startswith("$"):
             continue
         elif not (isinstance(value, dict) and any(k.startswith("$") for k in value)):
-            keys.add(key)
-        elif "$eq" in value or any(len(value.get(op) or ()) == 1 for op in ("$in", "$all")):
-            keys.add(key)
-    return keys
+            found[key] = value
+        elif "$eq" in value:
+            found[key] = value["$eq"]
+        else:
+            for op in ("$in", "$all"):
+                values = value.get(op)
+                if isinstance(values, (list, tuple)) and len(values) == 1:
+                    found[key] = values[0]
+    return {k: v for k, v in found.items() if not isinstance(v, (re.Pattern, Regex))}
+
+
+def _is_collection(model: type[Model], field: FieldSchema) -> bool:
+    if field.kind == "embedded":
+        return field.shape in ("list", "tuple")
+    return field.kind == "plain" and bool(getattr(model, field.name).__is_collection__())
+
+
+def _check_queried(model: type[Model], field: FieldSchema, value: Any) -> None:
+    """Refuse an equality of the filter that would insert a single value in a list field."""
+    if _is_collection(model, field) and not isinstance(value, (list, tuple)):
+        where = f"{model.__name__}.{field.name}"
+        raise ValueError(
+            f"upsert of {model.__name__} could insert {value!r} as {where}, which holds a "
+            f"list: MongoDB takes the filter's value; give {where} with set_on_insert()"
+        )
+
+
+def _check_part(model: type[Model], field: FieldSchema, rests: list[str]) -> None:
+    """Refuse dotted paths that would insert a part of a field that does not parse."""
+    where = f"{model.__name__}.{field.name}"
+    if _is_collection(model, field):
+        raise ValueError(
+            f"upsert of {model.__name__} could insert a part of {where} ({rests[0]!r}), which "
+            f"holds a list; give {where} whole with set_on_insert()"
+        )
+    lacking = _lacking(field, rests)
+    if lacking is not None:
+        raise ValueError(
+            f"upsert of {model.__name__} could insert a part of {where} without {lacking}, "
+            f"which is required; give {where} whole (set_ or set_on_insert)"
+        )
 
 
 def _lacking(field: FieldSchema, rests: list[str]) -> str | None:
@@ -109,13 +145,12 @@ def _lacking(field: FieldSchema, rests: list[str]) -> str | None:
 
 
 def _no_default(schema: ModelSchema) -> frozenset[str]:
-    """Key names of the fields of `schema` that documents must hold (no plain default)."""
-    parsed_with_factories = schema.parse_doc_with_default_factories
+    """Key names of the fields of the embedded model `schema` without any default (pydantic
+    fills the others when a document lacks them)."""
     return frozenset(
         f.key_name
         for f in schema.fields.values()
-        if not f.has_default
-        and not (parsed_with_factories and f.name in schema.default_factory_fields)
+        if not f.has_default and f.name not in schema.default_factory_fields
     )
 
 

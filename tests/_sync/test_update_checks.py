@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Optional
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, NaiveDatetime
 from typing_extensions import assert_type
 
 from odmantic import EmbeddedModel, Field, Model, Reference, SyncEngine, query
@@ -44,6 +44,7 @@ class Spot(EmbeddedModel):
 class Stats(EmbeddedModel):
     wins: int = 0
     losses: int = 0
+    history: list[int] = Field(default_factory=list)
 
 
 class Racer(Model):
@@ -238,3 +239,35 @@ def test_hand_built_updates_reach_below_fields(engine: SyncEngine) -> None:
     assert engine.distinct(Racer, Racer.spots.city) == ["Nice"]  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="the primary field cannot change"):
         engine.update_one(Racer, update=UpdateExpression({"$set": {"_id": racer.id}}))
+
+
+class Listed(Model):
+    name: str = "l"
+    tags: list[str] = []
+    spots: list[Spot] = []
+    stats: Stats = Stats()
+    old: int = 0
+    level: int = 0
+    naive: NaiveDatetime = datetime(2020, 1, 1)
+
+
+def test_upserts_that_would_store_a_list_field_badly_are_refused(engine: SyncEngine) -> None:
+    for queried in (
+        Listed.tags == "x",  # type: ignore[comparison-overlap]
+        query.in_(Listed.tags, ["x"]),
+        query.all_(Listed.tags, ["x"]),
+        {"spots.c": "Oslo"},
+    ):
+        with pytest.raises(ValueError, match="holds a list"):
+            engine.update_one(Listed, queried, update=inc(Listed.level, 1), upsert=True)
+    regex = {"name": {"$in": [re.compile("^a")]}}
+    with pytest.raises(ValueError, match=r"without Racer\.name, which is required"):
+        engine.update_one(Racer, regex, update=inc(Racer.level, 1), upsert=True)
+    renamed = UpdateExpression({"$rename": {"old": "level"}})
+    result = engine.update_one(Listed, Listed.name == "r", update=renamed, upsert=True)
+    stored = engine.find_one(Listed, Listed.id == result.upserted_id)
+    assert stored is not None and (stored.name, stored.level) == ("r", 0)
+    engine.update_one(Listed, Listed.stats.wins == 2, update=inc(Listed.level, 1), upsert=True)
+    counted = engine.find_one(Listed, Listed.level == 1)
+    assert counted is not None and counted.stats == Stats(wins=2, losses=0)
+    assert current_date(Listed.naive) == {"$currentDate": {"naive": {"$type": "date"}}}
