@@ -113,7 +113,9 @@ def _inherited_infos(parents: list[ModelSchema]) -> dict[str, FieldInfoODM]:
                     primary_field=f.primary,
                     index=f.index,
                     unique=f.unique,
-                    pydantic_kwargs={},
+                    pydantic_kwargs={"_const": True}
+                    if any(_is_const_check(item) for item in f.constraints)
+                    else {},
                 )
     return infos
 

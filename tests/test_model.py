@@ -4,7 +4,7 @@ import enum
 import warnings
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Literal, Optional, TypeVar, cast
+from typing import Any, Generic, Literal, Optional, TypeVar, cast
 
 import bson
 import bson.binary
@@ -691,6 +691,34 @@ def test_const_field() -> None:
     assert c.kind == "fixed"
     with pytest.raises(DocumentParsingError):
         Const.model_validate_doc({"_id": bson.ObjectId(), "kind": "other", "mode": "a"})
+
+
+ValueT = TypeVar("ValueT")
+
+
+class GenericConst(Model, Generic[ValueT]):
+    value: ValueT
+    kind: str = Field("fixed", const=True)
+
+
+class IntConst(GenericConst[int]):
+    pass
+
+
+class SubConst(Const):
+    pass
+
+
+def test_const_is_kept_by_subclasses_and_generic_parametrizations() -> None:
+    for build in (
+        lambda: GenericConst[int](value=1, kind="other"),
+        lambda: IntConst(value=1, kind="other"),
+        lambda: SubConst(kind="other"),
+    ):
+        with pytest.raises(ValidationError, match="is constant"):
+            build()
+    assert IntConst(value=1).kind == "fixed"  # type: ignore[call-arg]
+    assert len(SubConst.__schema__.fields["kind"].constraints) == 1  # not a second check
 
 
 def test_field_constraints() -> None:
