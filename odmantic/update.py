@@ -113,8 +113,9 @@ def _path(field: Any, function: str) -> str:
     path = str(+field)
     if walk(field.__root_schema__(), path) is None:
         raise ValueError(
-            f"{function}() on {field!r}: {path!r} goes through a list (or a dict) of embedded "
-            "models, which MongoDB cannot update this way; set_() the whole field instead"
+            f"{function}() on {field.__root_schema__().name}.{path}: the path goes through a list "
+            "(or a dict) of embedded models, which MongoDB cannot update this way; set_() the "
+            "whole field instead"
         )
     return path
 
@@ -234,8 +235,9 @@ def unset(field: Any) -> UpdateExpression:
     path = _path(field, "unset")
     if not field.__may_be_absent__():
         raise ValueError(
-            f"unset() on {path!r}: a required field (or one with a default_factory) cannot be "
-            "removed, documents would no longer parse; set_() it to a value instead"
+            f"unset() on {field.__root_schema__().name}.{path}: a required field (or one with a "
+            "default_factory) cannot be removed, documents would no longer parse; set_() it to a "
+            "value instead"
         )
     return _update(field, "$unset", path, "")
 

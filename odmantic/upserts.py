@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast, get_args
 
 from bson.regex import Regex
 
@@ -51,7 +51,7 @@ def with_insert_defaults(
         if key in queried:
             _check_queried(model, field, queried[key])
         elif key in parts:
-            _check_part(model, field, parts[key])
+            defaults.update(_check_part(model, field, parts[key]))
         elif key in touched:  # $unset, $pull or $pop: the key stays absent
             if key in schema.required_keys or model.model_fields[field.name].is_required():
                 raise ValueError(
@@ -104,43 +104,69 @@ def _check_queried(model: type[Model], field: FieldSchema, value: Any) -> None:
         )
 
 
-def _check_part(model: type[Model], field: FieldSchema, rests: list[str]) -> None:
-    """Refuse dotted paths that would insert a part of a field that does not parse."""
+def _check_part(model: type[Model], field: FieldSchema, rests: list[str]) -> dict[str, Any]:
+    """The defaults, by dotted path, of what the dotted paths `rests` leave out of `field` (an
+    embedded model's other fields), so that the part inserted is what a save would store.
+
+    Raises:
+        ValueError: the part would not parse (a list field, or a required field left out).
+    """
     where = f"{model.__name__}.{field.name}"
     if _is_collection(model, field):
         raise ValueError(
             f"upsert of {model.__name__} could insert a part of {where} ({rests[0]!r}), which "
             f"holds a list; give {where} whole with set_on_insert()"
         )
-    lacking = _lacking(field, rests)
-    if lacking is not None:
+    try:
+        return _part_defaults(model, field, rests, field.key_name)
+    except _Lacking as lacking:
         raise ValueError(
             f"upsert of {model.__name__} could insert a part of {where} without {lacking}, "
             f"which is required; give {where} whole (set_ or set_on_insert)"
-        )
+        ) from None
 
 
-def _lacking(field: FieldSchema, rests: list[str]) -> str | None:
-    """The required field missing from the part of `field` that the dotted paths `rests` give
-    (an embedded model's), or None when that part parses."""
+class _Lacking(Exception):
+    """A required field of an embedded model, left out of the part an upsert inserts."""
+
+
+def _part_defaults(
+    owner: type[Any], field: FieldSchema, rests: list[str], prefix: str
+) -> dict[str, Any]:
     target = field.target
     if field.kind != "embedded" or field.shape != "one" or target is None:
-        return None
+        return {}
+    embedded = _class_of(owner.model_fields[field.name].annotation, target)
     whole = {rest for rest in rests if "." not in rest}
     deeper: dict[str, list[str]] = {}
     for rest in rests:
         if "." in rest:
             root, below = rest.split(".", 1)
             deeper.setdefault(root, []).append(below)
+    defaults: dict[str, Any] = {}
     for sub in target.fields.values():
+        path = f"{prefix}.{sub.key_name}"
         if sub.key_name in whole:
             continue
+        if sub.key_name in _no_default(target) and sub.key_name not in deeper:
+            raise _Lacking(f"{target.name}.{sub.name}")
+        if embedded is None:
+            continue
         if sub.key_name in deeper:
-            lacking = _lacking(sub, deeper[sub.key_name])
-            if lacking is not None:
-                return lacking
-        elif sub.key_name in _no_default(target):
-            return f"{target.name}.{sub.name}"
+            defaults.update(_part_defaults(embedded, sub, deeper[sub.key_name], path))
+        else:
+            defaults[path] = _default(embedded, sub)
+    return defaults
+
+
+def _class_of(annotation: Any, schema: ModelSchema) -> type[Any] | None:
+    """The embedded model class of `schema` inside `annotation` (`Optional[Addr]` -> `Addr`)."""
+    if getattr(annotation, "__schema__", None) is schema:
+        return cast("type[Any]", annotation)
+    for argument in get_args(annotation):
+        found = _class_of(argument, schema)
+        if found is not None:
+            return found
     return None
 
 

@@ -82,12 +82,13 @@ async def start_transaction(session: AsyncClientSession) -> None:
 
 
 async def aggregate(
-    collection: AsyncCollection[Any],
+    collection: AsyncCollection[Any] | AsyncDatabase[Any],
     pipeline: list[dict[str, Any]],
     session: AsyncClientSession | None,
     batch_size: int = 0,
 ) -> AsyncCommandCursor[Any]:
-    """Run an aggregation pipeline and return its cursor (`batch_size` 0: the server's)."""
+    """Run an aggregation pipeline on a collection (or a database, for a pipeline starting with
+    `$documents`) and return its cursor (`batch_size` 0: the server's)."""
     options: dict[str, Any] = {"batchSize": batch_size} if batch_size else {}
     if IS_ASYNC:
         # A plain call in Motor, a coroutine in PyMongo.

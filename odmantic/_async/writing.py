@@ -10,13 +10,14 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from odmantic._async.bound import AIOSessionBase
+from odmantic._async.client import aggregate
 from odmantic._async.core import EngineCore, _check_instance, _check_model
-from odmantic._async.cursor import AIOCursor
 from odmantic._async.writer import Mode, write_many, write_one
 from odmantic.exceptions import DocumentNotFoundError
 from odmantic.model import Model
 from odmantic.query import QueryExpression, build_filter, build_sort
-from odmantic.reads import find_read, loader
+from odmantic.reads import loader
+from odmantic.reference import lookup_stages
 from odmantic.update import UpdateExpression, UpdateResult, update_document
 from odmantic.writes import Write, plan, with_references
 
@@ -339,13 +340,11 @@ class Writes(EngineCore):
         raw = await self._retrying(attempt, driver_session, idempotent=False)
         if raw is None:
             return None
-        if model.__schema__.references:  # join what it references, as find does
-            cursor = AIOCursor(
-                collection,
-                find_read(model.__schema__, {"_id": raw["_id"]}, None, 0, 1),
-                loader(model),
-                driver_session,
-            )
-            joined = await cursor.to_list()
-            return joined[0] if joined else None
+        if model.__schema__.references:
+            # Join what the returned document references, as find does (reading it again
+            # would give its current state, not the one returned).
+            pipeline = [{"$documents": [raw]}, *lookup_stages(model.__schema__)]
+            cursor = await aggregate(collection.database, pipeline, driver_session)
+            joined = await cursor.to_list(None)
+            raw = joined[0]
         return loader(model).one(raw)

@@ -50,12 +50,13 @@ def start_transaction(session: ClientSession) -> None:
 
 
 def aggregate(
-    collection: Collection[Any],
+    collection: Collection[Any] | Database[Any],
     pipeline: list[dict[str, Any]],
     session: ClientSession | None,
     batch_size: int = 0,
 ) -> CommandCursor[Any]:
-    """Run an aggregation pipeline and return its cursor (`batch_size` 0: the server's)."""
+    """Run an aggregation pipeline on a collection (or a database, for a pipeline starting with
+    `$documents`) and return its cursor (`batch_size` 0: the server's)."""
     options: dict[str, Any] = {"batchSize": batch_size} if batch_size else {}
     return collection.aggregate(pipeline, session=session, **options)
 

@@ -280,3 +280,32 @@ async def test_upserts_that_would_store_a_list_field_badly_are_refused(engine: A
     counted = await engine.find_one(Listed, Listed.level == 1)
     assert counted is not None and counted.stats == Stats(wins=2, losses=0)
     assert current_date(Listed.naive) == {"$currentDate": {"naive": {"$type": "date"}}}
+
+
+class Ranked(Model):
+    title: str
+    guild: Guild = Reference()
+    rank: int = 0
+
+
+async def test_find_one_and_update_of_a_referencing_model_returns_the_state_asked_for(
+    engine: AIOEngine,
+) -> None:
+    guild = await engine.save(Guild(name="g"))
+    await engine.save(Ranked(title="x", guild=guild, rank=1))
+    update = inc(Ranked.rank, 1)
+    before = await engine.find_one_and_update(Ranked, update=update, return_updated=False)
+    assert before is not None and (before.rank, before.guild) == (1, guild)
+    async with engine.transaction() as transaction:
+        after = await transaction.find_one_and_update(Ranked, update=update)
+        assert after is not None and (after.rank, after.guild.name) == (3, "g")
+
+
+async def test_a_dotted_upsert_stores_the_embedded_models_defaults(engine: AIOEngine) -> None:
+    result = await engine.update_one(
+        Racer, Racer.name == "d", update=inc(Racer.stats.wins, 1), upsert=True
+    )
+    stored = await engine.get_collection(Racer).find_one({"_id": result.upserted_id})
+    saved = Racer(name="d", stats=Stats(wins=1), id=result.upserted_id).model_dump_doc()
+    assert stored == saved
+    assert await engine.count(Racer, Racer.stats.losses == 0) == 1
