@@ -314,7 +314,8 @@ class Writes(EngineCore):
     ) -> ModelT | None:
         """Apply `update` to the first document matching `queries` (in `sort` order) and return
         it as an instance: updated (or as it was, with `return_updated=False`); None if none.
-        `update` and upserts are checked as by `update_one`.
+        `update` and upserts are checked as by `update_one`. For a model with references, the
+        instance returned is joined with what it references (MongoDB 5.1 or newer).
 
         Example:
             ticket = engine.find_one_and_update(
