@@ -42,7 +42,8 @@ def with_insert_defaults(
         if "." in path:
             root, rest = path.split(".", 1)
             parts.setdefault(root, []).append(rest)
-    touched = {path.split(".")[0] for paths in document.values() for path in paths}
+    touched_paths = {path for paths in document.values() for path in paths}
+    touched = {path.split(".")[0] for path in touched_paths}
     defaults: dict[str, Any] = {}
     for field in schema.fields.values():
         key, where = field.key_name, f"{schema.name}.{field.name}"
@@ -51,7 +52,7 @@ def with_insert_defaults(
         if key in queried:
             _check_queried(model, field, queried[key])
         elif key in parts:
-            defaults.update(_check_part(model, field, parts[key]))
+            defaults.update(_check_part(model, field, parts[key], touched_paths))
         elif key in touched:  # $unset, $pull or $pop: the key stays absent
             if key in schema.required_keys or model.model_fields[field.name].is_required():
                 raise ValueError(
@@ -104,7 +105,9 @@ def _check_queried(model: type[Model], field: FieldSchema, value: Any) -> None:
         )
 
 
-def _check_part(model: type[Model], field: FieldSchema, rests: list[str]) -> dict[str, Any]:
+def _check_part(
+    model: type[Model], field: FieldSchema, rests: list[str], touched: set[str]
+) -> dict[str, Any]:
     """The defaults, by dotted path, of what the dotted paths `rests` leave out of `field` (an
     embedded model's other fields), so that the part inserted is what a save would store.
 
@@ -118,12 +121,20 @@ def _check_part(model: type[Model], field: FieldSchema, rests: list[str]) -> dic
             f"holds a list; give {where} whole with set_on_insert()"
         )
     try:
-        return _part_defaults(model, field, rests, field.key_name)
+        defaults = _part_defaults(model, field, rests, field.key_name)
     except _Lacking as lacking:
         raise ValueError(
             f"upsert of {model.__name__} could insert a part of {where} without {lacking}, "
             f"which is required; give {where} whole (set_ or set_on_insert)"
         ) from None
+    # No default where the update also unsets, pulls or pops (MongoDB refuses both at once).
+    return {
+        path: value
+        for path, value in defaults.items()
+        if not any(
+            t == path or t.startswith(path + ".") or path.startswith(t + ".") for t in touched
+        )
+    }
 
 
 class _Lacking(Exception):
@@ -154,7 +165,8 @@ def _part_defaults(
             continue
         if sub.key_name in deeper:
             defaults.update(_part_defaults(embedded, sub, deeper[sub.key_name], path))
-        else:
+        elif not embedded.model_fields[sub.name].default_factory_takes_validated_data:
+            # (A factory of the other fields' values runs when the part is loaded.)
             defaults[path] = _default(embedded, sub)
     return defaults
 

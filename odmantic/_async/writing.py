@@ -344,7 +344,7 @@ class Writes(EngineCore):
         if model.__schema__.references:
             # Join what the returned document references, as find does (reading it again
             # would give its current state, not the one returned).
-            pipeline = [{"$documents": [raw]}, *lookup_stages(model.__schema__)]
+            pipeline = [{"$documents": {"$literal": [raw]}}, *lookup_stages(model.__schema__)]
             cursor = await aggregate(collection.database, pipeline, driver_session)
             joined = await cursor.to_list(None)
             raw = joined[0]

@@ -345,7 +345,7 @@ class Writes(EngineCore):
         if model.__schema__.references:
             # Join what the returned document references, as find does (reading it again
             # would give its current state, not the one returned).
-            pipeline = [{"$documents": [raw]}, *lookup_stages(model.__schema__)]
+            pipeline = [{"$documents": {"$literal": [raw]}}, *lookup_stages(model.__schema__)]
             cursor = aggregate(collection.database, pipeline, driver_session)
             joined = cursor.to_list(None)
             raw = joined[0]

@@ -300,3 +300,36 @@ def test_a_dotted_upsert_stores_the_embedded_models_defaults(engine: SyncEngine)
     saved = Racer(name="d", stats=Stats(wins=1), id=result.upserted_id).model_dump_doc()
     assert stored == saved
     assert engine.count(Racer, Racer.stats.losses == 0) == 1
+
+
+class Tally(EmbeddedModel):
+    wins: int = 0
+    note: Optional[str] = None
+    marks: list[str] = Field(default_factory=list)
+    double: int = Field(default_factory=lambda data: data["wins"] * 2)  # type: ignore[arg-type,misc]
+
+
+class Scored(Model):
+    name: str
+    tally: Tally = Tally()
+    label: str = ""
+    guild: Optional[Guild] = Reference()
+
+
+def test_dotted_upserts_leave_out_what_the_update_removes(engine: SyncEngine) -> None:
+    for extra in (unset(Scored.tally.note), pull(Scored.tally.marks, "x"), pop(Scored.tally.marks)):
+        update = inc(Scored.tally.wins, 2) & extra
+        engine.update_one(Scored, Scored.name == "u", {"guild": None}, update=update, upsert=True)
+    scored = engine.find_one(Scored)
+    assert scored is not None and scored.tally == Tally(wins=6, note=None, marks=[], double=12)
+    assert engine.count(Scored) == 1
+
+
+def test_a_referencing_document_returned_keeps_its_values(engine: SyncEngine) -> None:
+    engine.save(Scored(name="$name", label="$$NOW", guild=None))
+    found = engine.find_one_and_update(Scored, update=inc(Scored.tally.wins, 1))
+    assert found is not None and (found.name, found.label, found.tally.wins) == (
+        "$name",
+        "$$NOW",
+        1,
+    )
