@@ -189,9 +189,12 @@ def _check_path(
     if (path == "_id" or path.startswith("_id.")) and operator != "$setOnInsert":
         raise ValueError(f"update of {name} writes {path!r}: the primary field cannot change")
     if origin is None:  # built by hand: sent as written, once its root and keys are checked
-        root = path.split(".")[0]
-        if not schema.extra_allowed and all(f.key_name != root for f in schema.fields.values()):
-            raise ValueError(f"update of {name} writes {path!r}, which is no field of {name}")
+        targets = [path, value] if operator == "$rename" and isinstance(value, str) else [path]
+        for target in targets:
+            root = target.split(".")[0]
+            keys = {f.key_name for f in schema.fields.values()}
+            if not schema.extra_allowed and root not in keys:
+                raise ValueError(f"update of {name} writes {target!r}, which is no field of {name}")
         found = bad_key(value)
         if found is not None:
             raise ValueError(

@@ -34,9 +34,13 @@ def with_insert_defaults(
             message names the field.
     """
     schema: ModelSchema = model.__schema__
+    if "$rename" in document:
+        raise ValueError(
+            f"upsert of {schema.name} with $rename: an insert has nothing to rename, so the "
+            "document inserted would lack the renamed field; upsert without $rename"
+        )
     queried = equalities(filter_)
     written = {path for op, paths in document.items() if op in _CREATING for path in paths}
-    written |= {str(target) for target in document.get("$rename", {}).values()}
     parts: dict[str, list[str]] = {}
     for path in set(queried) | written:
         if "." in path:
@@ -84,8 +88,9 @@ def equalities(filter_: dict[str, Any]) -> dict[str, Any]:
         else:
             for op in ("$in", "$all"):
                 values = value.get(op)
-                if isinstance(values, (list, tuple)) and len(values) == 1:
-                    found[key] = values[0]
+                if isinstance(values, (list, tuple)) and values:
+                    if all(item == values[0] for item in values):  # MongoDB drops repeats
+                        found[key] = values[0]
     return {k: v for k, v in found.items() if not isinstance(v, (re.Pattern, Regex))}
 
 
@@ -96,13 +101,21 @@ def _is_collection(model: type[Model], field: FieldSchema) -> bool:
 
 
 def _check_queried(model: type[Model], field: FieldSchema, value: Any) -> None:
-    """Refuse an equality of the filter that would insert a single value in a list field."""
+    """Refuse an equality of the filter whose value, inserted, would not validate (a single
+    value in a list field, a value out of the field's constraints, None)."""
+    where = f"{model.__name__}.{field.name}"
     if _is_collection(model, field) and not isinstance(value, (list, tuple)):
-        where = f"{model.__name__}.{field.name}"
         raise ValueError(
             f"upsert of {model.__name__} could insert {value!r} as {where}, which holds a "
             f"list: MongoDB takes the filter's value; give {where} with set_on_insert()"
         )
+    if field.kind == "plain":
+        try:
+            getattr(model, field.name).__update_value__(value, "field")
+        except ValueError as exc:
+            raise ValueError(
+                f"upsert of {model.__name__} could insert the filter's value as {where}: {exc}"
+            ) from None
 
 
 def _check_part(
@@ -115,10 +128,11 @@ def _check_part(
         ValueError: the part would not parse (a list field, or a required field left out).
     """
     where = f"{model.__name__}.{field.name}"
-    if _is_collection(model, field):
+    if _is_collection(model, field) or field.primary:
+        what = "is the primary key" if field.primary else "holds a list"
         raise ValueError(
             f"upsert of {model.__name__} could insert a part of {where} ({rests[0]!r}), which "
-            f"holds a list; give {where} whole with set_on_insert()"
+            f"{what}; give {where} whole ({where} == value, or set_on_insert())"
         )
     try:
         defaults = _part_defaults(model, field, rests, field.key_name)

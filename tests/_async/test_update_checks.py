@@ -271,9 +271,10 @@ async def test_upserts_that_would_store_a_list_field_badly_are_refused(engine: A
     with pytest.raises(ValueError, match=r"without Racer\.name, which is required"):
         await engine.update_one(Racer, regex, update=inc(Racer.level, 1), upsert=True)
     renamed = UpdateExpression({"$rename": {"old": "level"}})
-    result = await engine.update_one(Listed, Listed.name == "r", update=renamed, upsert=True)
-    stored = await engine.find_one(Listed, Listed.id == result.upserted_id)
-    assert stored is not None and (stored.name, stored.level) == ("r", 0)
+    with pytest.raises(ValueError, match=r"upsert of Listed with \$rename"):
+        await engine.update_one(Listed, Listed.name == "r", update=renamed, upsert=True)
+    with pytest.raises(ValueError, match="'nowhere', which is no field of Listed"):
+        await engine.update_one(Listed, update=UpdateExpression({"$rename": {"old": "nowhere"}}))
     await engine.update_one(
         Listed, Listed.stats.wins == 2, update=inc(Listed.level, 1), upsert=True
     )
@@ -344,3 +345,30 @@ async def test_a_referencing_document_returned_keeps_its_values(engine: AIOEngin
         "$$NOW",
         1,
     )
+
+
+class Keyed(EmbeddedModel):
+    a: int
+    b: int = 2
+
+
+class ByKey(Model):
+    key: Keyed = Field(primary_field=True)
+    v: int = 0
+
+
+async def test_upserts_check_the_values_they_take_from_the_filter(engine: AIOEngine) -> None:
+    for queried in (Racer.level == -1, Racer.team == None):  # noqa: E711
+        with pytest.raises(ValueError, match="could insert the filter's value as Racer"):
+            await engine.update_one(
+                Racer, Racer.name == "f", queried, update=inc(Racer.stats.wins, 1), upsert=True
+            )
+    with pytest.raises(ValueError, match=r"a part of ByKey\.key .* is the primary key"):
+        await engine.update_one(ByKey, ByKey.key.a == 1, update=set_(ByKey.v, 3), upsert=True)
+    await engine.update_one(ByKey, ByKey.key == Keyed(a=1), update=set_(ByKey.v, 3), upsert=True)
+    twice = await engine.update_one(
+        Racer, query.in_(Racer.name, ["t", "t"]), update=inc(Racer.level, 1), upsert=True
+    )
+    assert twice.upserted_id is not None
+    names = sorted(r.name for r in await engine.find(Racer))
+    assert names == ["t"] and await engine.count(ByKey) == 1

@@ -264,9 +264,10 @@ def test_upserts_that_would_store_a_list_field_badly_are_refused(engine: SyncEng
     with pytest.raises(ValueError, match=r"without Racer\.name, which is required"):
         engine.update_one(Racer, regex, update=inc(Racer.level, 1), upsert=True)
     renamed = UpdateExpression({"$rename": {"old": "level"}})
-    result = engine.update_one(Listed, Listed.name == "r", update=renamed, upsert=True)
-    stored = engine.find_one(Listed, Listed.id == result.upserted_id)
-    assert stored is not None and (stored.name, stored.level) == ("r", 0)
+    with pytest.raises(ValueError, match=r"upsert of Listed with \$rename"):
+        engine.update_one(Listed, Listed.name == "r", update=renamed, upsert=True)
+    with pytest.raises(ValueError, match="'nowhere', which is no field of Listed"):
+        engine.update_one(Listed, update=UpdateExpression({"$rename": {"old": "nowhere"}}))
     engine.update_one(Listed, Listed.stats.wins == 2, update=inc(Listed.level, 1), upsert=True)
     counted = engine.find_one(Listed, Listed.level == 1)
     assert counted is not None and counted.stats == Stats(wins=2, losses=0)
@@ -333,3 +334,30 @@ def test_a_referencing_document_returned_keeps_its_values(engine: SyncEngine) ->
         "$$NOW",
         1,
     )
+
+
+class Keyed(EmbeddedModel):
+    a: int
+    b: int = 2
+
+
+class ByKey(Model):
+    key: Keyed = Field(primary_field=True)
+    v: int = 0
+
+
+def test_upserts_check_the_values_they_take_from_the_filter(engine: SyncEngine) -> None:
+    for queried in (Racer.level == -1, Racer.team == None):  # noqa: E711
+        with pytest.raises(ValueError, match="could insert the filter's value as Racer"):
+            engine.update_one(
+                Racer, Racer.name == "f", queried, update=inc(Racer.stats.wins, 1), upsert=True
+            )
+    with pytest.raises(ValueError, match=r"a part of ByKey\.key .* is the primary key"):
+        engine.update_one(ByKey, ByKey.key.a == 1, update=set_(ByKey.v, 3), upsert=True)
+    engine.update_one(ByKey, ByKey.key == Keyed(a=1), update=set_(ByKey.v, 3), upsert=True)
+    twice = engine.update_one(
+        Racer, query.in_(Racer.name, ["t", "t"]), update=inc(Racer.level, 1), upsert=True
+    )
+    assert twice.upserted_id is not None
+    names = sorted(r.name for r in engine.find(Racer))
+    assert names == ["t"] and engine.count(ByKey) == 1
