@@ -239,10 +239,10 @@ class FieldProxy:
         return adapter.dump_python(valid, mode="python", context=BSON_CONTEXT)
 
     def _reference_value(self, value: Any, how: UpdateValue) -> Any:
-        """The primary key of `value`, a saved instance of the referenced model."""
+        """The primary key of `value`, an instance of the referenced model (or that key)."""
         field, where = self._field, f"{self._owner.name}.{self._field.name}"
         target = field.target
-        assert target is not None
+        assert target is not None and target.primary is not None
         referenced = target.name
         if how != "field":
             raise ValueError(f"{where} is a reference to {referenced}: set_() it to an instance")
@@ -250,16 +250,17 @@ class FieldProxy:
             if type(None) in get_args(field.annotation):
                 return None
             raise ValueError(f"{where}: None is not a valid value (the reference is required)")
-        if getattr(type(value), "__schema__", None) is not target:
+        if getattr(type(value), "__schema__", None) is target:
+            return to_query_value(value)
+        adapter = _adapters(target.primary)[0]
+        try:
+            key = adapter.validate_python(value)
+        except ValidationError:
             raise ValueError(
-                f"{where}: {value!r} is not a valid value (a {referenced} instance is expected)"
-            )
-        if value.__stored_document__() is None:
-            raise ValueError(
-                f"{where}: the {referenced} instance {value!r} is not saved; an update stores "
-                f"only its id, so save it first (engine.save)"
-            )
-        return to_query_value(value)
+                f"{where}: {value!r} is not a valid value (a {referenced} instance, or its "
+                f"{target.primary.name}, is expected)"
+            ) from None
+        return adapter.dump_python(key, mode="python", context=BSON_CONTEXT)
 
     def __query_value__(self, value: Any) -> Any:
         """`value` as this field stores it: validated by the field's type (or, for a list

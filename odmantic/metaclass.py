@@ -7,6 +7,7 @@ key-name rule (`key_name_of`) and field inheritance (`_inherited_infos`) are wri
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any, get_args, get_origin
@@ -100,8 +101,11 @@ def _options(name: str, namespace: dict[str, Any], parents: list[ModelSchema]) -
     return options
 
 
-def _inherited_infos(parents: list[ModelSchema]) -> dict[str, FieldInfoODM]:
-    """The ODM options of the parents' fields, as if declared again (the latest parent wins)."""
+def _inherited_infos(
+    parents: list[ModelSchema], redeclared: AbstractSet[str]
+) -> dict[str, FieldInfoODM]:
+    """The ODM options of the parents' fields, as if declared again (the latest parent wins);
+    a field the class declares again is constant only if it says so again."""
     infos: dict[str, FieldInfoODM] = {}
     for parent in reversed(parents):
         for f in parent.fields.values():
@@ -114,7 +118,8 @@ def _inherited_infos(parents: list[ModelSchema]) -> dict[str, FieldInfoODM]:
                     index=f.index,
                     unique=f.unique,
                     pydantic_kwargs={"_const": True}
-                    if any(_is_const_check(item) for item in f.constraints)
+                    if f.name not in redeclared
+                    and any(_is_const_check(item) for item in f.constraints)
                     else {},
                 )
     return infos
@@ -423,7 +428,7 @@ class ODMModelMetaclass(ModelMetaclass):
         namespace.setdefault("__annotations__", {})
         parents = [s for s in map(schema_of, bases) if s is not None]
         options = _options(name, namespace, parents)
-        inherited = _inherited_infos(parents)
+        inherited = _inherited_infos(parents, namespace["__annotations__"].keys())
         declared = _declared_infos(name, namespace, inherited)
         _install_fields(name, namespace, declared, options.collection is None)
         infos = {**inherited, **declared}

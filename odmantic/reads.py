@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from odmantic.document import key_not_found, list_validator, validator
 from odmantic.exceptions import DocumentParsingError
 from odmantic.reference import lookup_stages
-from odmantic.schema import ModelSchema, same_fields, schema_of, walk
+from odmantic.schema import ModelSchema, model_class_in, same_fields, schema_of, walk
 
 if TYPE_CHECKING:
     from odmantic.model import Model
@@ -115,15 +115,16 @@ def projection_of(
                 f"projection {output.__name__}: {schema.name} {what} {name!r}; a projection's "
                 f"fields must be fields of {schema.name} (matched by name)"
             )
+        target = field.target
         if (
             field.kind == "embedded"
+            and target is not None
             and field.reshaped
-            and output.model_fields[name].annotation != field.annotation
+            and model_class_in(output.model_fields[name].annotation, target) is None
         ):
             raise TypeError(
-                f"projection {output.__name__}: {name!r} must be annotated like "
-                f"{schema.name}.{name} ({field.annotation!r}), whose stored documents use key "
-                f"names; project the whole field"
+                f"projection {output.__name__}: {name!r} must hold {target.name} like "
+                f"{schema.name}.{name}, whose stored documents use {target.name}'s key names"
             )
         keys[field.key_name] = name
     projection: dict[str, Any] = {key: 1 for key in keys}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 
 FieldKind = Literal["plain", "embedded", "reference"]
 """How a field is stored: a plain value, an embedded document, or a referenced primary key."""
@@ -192,6 +192,17 @@ def same_fields(fields: list[FieldSchema] | None, others: list[FieldSchema] | No
         ]
 
     return signature(fields) == signature(others)
+
+
+def model_class_in(annotation: Any, schema: ModelSchema) -> type[Any] | None:
+    """The model class of `schema` inside `annotation` (`Optional[Addr]` -> `Addr`), if any."""
+    if getattr(annotation, "__schema__", None) is schema:
+        return cast("type[Any]", annotation)
+    for argument in get_args(annotation):
+        found = model_class_in(argument, schema)
+        if found is not None:
+            return found
+    return None
 
 
 __all__ = [

@@ -189,18 +189,7 @@ def _check_path(
     if (path == "_id" or path.startswith("_id.")) and operator != "$setOnInsert":
         raise ValueError(f"update of {name} writes {path!r}: the primary field cannot change")
     if origin is None:  # built by hand: sent as written, once its root and keys are checked
-        targets = [path, value] if operator == "$rename" and isinstance(value, str) else [path]
-        for target in targets:
-            root = target.split(".")[0]
-            keys = {f.key_name for f in schema.fields.values()}
-            if not schema.extra_allowed and root not in keys:
-                raise ValueError(f"update of {name} writes {target!r}, which is no field of {name}")
-        found = bad_key(value)
-        if found is not None:
-            raise ValueError(
-                f"update of {name}: the value of {path!r} holds the key {found[-1]!r}, which "
-                "MongoDB cannot store"
-            )
+        _check_hand_built(schema, operator, path, value)
         return
     if origin not in own:
         raise TypeError(
@@ -215,6 +204,35 @@ def _check_path(
                 f"update of {name} writes {origin.name}.{field}, which {name} redefines; write "
                 f"{name}.{field}"
             )
+
+
+# Operators whose values are stored as data (the others hold numbers, conditions or options).
+_STORING = frozenset({"$set", "$setOnInsert", "$min", "$max", "$push", "$addToSet"})
+
+
+def _check_hand_built(schema: ModelSchema, operator: str, path: str, value: Any) -> None:
+    """Check a path of an update built by hand: what it writes must be a field of the model
+    (a key it only removes or renames away need not be), and the data it stores must hold keys
+    MongoDB can store."""
+    name = schema.name
+    targets = [] if operator in ("$unset", "$rename") else [path]
+    if operator == "$rename" and isinstance(value, str):
+        targets.append(value)
+    keys = {f.key_name for f in schema.fields.values()}
+    for target in targets:
+        if not schema.extra_allowed and target.split(".")[0] not in keys:
+            raise ValueError(f"update of {name} writes {target!r}, which is no field of {name}")
+    if operator not in _STORING:
+        return
+    stored: Any = value
+    if isinstance(value, dict) and operator in ("$push", "$addToSet"):
+        stored = value.get("$each", value)  # the other keys are options ($slice, $sort...)
+    found = bad_key(stored)
+    if found is not None:
+        raise ValueError(
+            f"update of {name}: the value of {path!r} holds the key {found[-1]!r}, which MongoDB "
+            "cannot store"
+        )
 
 
 def set_(field: Any, value: Any) -> UpdateExpression:

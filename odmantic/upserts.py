@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, cast, get_args
+from typing import TYPE_CHECKING, Any, cast
 
 from bson.regex import Regex
 
 from odmantic.query import to_query_value
-from odmantic.schema import FieldSchema, ModelSchema
+from odmantic.schema import FieldSchema, ModelSchema, model_class_in
 
 if TYPE_CHECKING:
     from odmantic.model import Model
@@ -161,7 +161,7 @@ def _part_defaults(
     target = field.target
     if field.kind != "embedded" or field.shape != "one" or target is None:
         return {}
-    embedded = _class_of(owner.model_fields[field.name].annotation, target)
+    embedded = model_class_in(owner.model_fields[field.name].annotation, target)
     whole = {rest for rest in rests if "." not in rest}
     deeper: dict[str, list[str]] = {}
     for rest in rests:
@@ -183,17 +183,6 @@ def _part_defaults(
             # (A factory of the other fields' values runs when the part is loaded.)
             defaults[path] = _default(embedded, sub)
     return defaults
-
-
-def _class_of(annotation: Any, schema: ModelSchema) -> type[Any] | None:
-    """The embedded model class of `schema` inside `annotation` (`Optional[Addr]` -> `Addr`)."""
-    if getattr(annotation, "__schema__", None) is schema:
-        return cast("type[Any]", annotation)
-    for argument in get_args(annotation):
-        found = _class_of(argument, schema)
-        if found is not None:
-            return found
-    return None
 
 
 def _no_default(schema: ModelSchema) -> frozenset[str]:

@@ -709,6 +709,10 @@ class SubConst(Const):
     pass
 
 
+class FreedConst(Const):
+    kind: str = "free"
+
+
 def test_const_is_kept_by_subclasses_and_generic_parametrizations() -> None:
     for build in (
         lambda: GenericConst[int](value=1, kind="other"),
@@ -719,6 +723,7 @@ def test_const_is_kept_by_subclasses_and_generic_parametrizations() -> None:
             build()
     assert IntConst(value=1).kind == "fixed"  # type: ignore[call-arg]
     assert len(SubConst.__schema__.fields["kind"].constraints) == 1  # not a second check
+    assert FreedConst(kind="other").kind == "other"  # declared again without const=True
 
 
 def test_field_constraints() -> None:

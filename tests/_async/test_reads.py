@@ -3,7 +3,7 @@ failing document, results are those of a streamed read."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar, Optional, Union
 
 import pytest
 from bson import ObjectId
@@ -168,6 +168,10 @@ class NamedSpot(BaseModel):
     spot: CityOnly
 
 
+class MaybeSpot(BaseModel):
+    spot: Optional[Spot] = None
+
+
 async def test_a_projected_document_lacking_a_key_is_named(engine: AIOEngine) -> None:
     await engine.get_collection(Named).insert_many(
         [{"n": "a", "spot": {"c": "Lyon", "z": "1"}}, {"spot": {"c": "Oslo", "z": "2"}}]
@@ -175,5 +179,7 @@ async def test_a_projected_document_lacking_a_key_is_named(engine: AIOEngine) ->
     with pytest.raises(DocumentParsingError, match="Key 'n' not found in document") as info:
         await engine.find(Named, projection=NameOnly).to_list()
     assert info.value.model is NameOnly
-    with pytest.raises(TypeError, match=r"'spot' must be annotated like Named\.spot"):
+    with pytest.raises(TypeError, match=r"'spot' must hold Spot like Named\.spot"):
         engine.find(Named, projection=NamedSpot)
+    spots = await engine.find(Named, projection=MaybeSpot).to_list()
+    assert [s.spot for s in spots] == [Spot(city="Lyon", zip="1"), Spot(city="Oslo", zip="2")]

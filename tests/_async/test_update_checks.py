@@ -66,15 +66,16 @@ class Veteran(Racer):
     name: str = Field(key_name="nm")
 
 
-async def test_a_reference_is_set_to_a_saved_instance_only(engine: AIOEngine) -> None:
+async def test_a_reference_is_set_to_an_instance_or_its_id(engine: AIOEngine) -> None:
     guild = await engine.save(Guild(name="g"))
     member = await engine.save(Member(name="m", guild=guild, former=None))
-    with pytest.raises(ValueError, match=r"Member\.guild: the Guild instance .* is not saved"):
-        set_(Member.guild, Guild(name="unsaved"))
     with pytest.raises(ValueError, match=r"Member\.guild: None is not a valid value"):
         set_(Member.guild, None)
-    with pytest.raises(ValueError, match=r"Member\.former: .*a Guild instance is expected"):
+    with pytest.raises(ValueError, match=r"Member\.former: .*a Guild instance, or its id"):
         set_(Member.former, {"name": "d"})
+    by_id = set_(Member.guild, str(guild.id))
+    assert by_id == set_(Member.guild, Guild.model_validate_json(guild.model_dump_json()))
+    assert by_id == {"$set": {"guild": guild.id}}
     other = await engine.save(Guild(name="other"))
     await engine.update_one(
         Member,
@@ -372,3 +373,21 @@ async def test_upserts_check_the_values_they_take_from_the_filter(engine: AIOEng
     assert twice.upserted_id is not None
     names = sorted(r.name for r in await engine.find(Racer))
     assert names == ["t"] and await engine.count(ByKey) == 1
+
+
+async def test_hand_built_operators_options_and_migrations_are_sent(engine: AIOEngine) -> None:
+    racer = await engine.save(Racer(name="o", tags=["a", "b"], spots=[Spot(city="X", zip="0")]))
+    raw = engine.get_collection(Racer)
+    await raw.update_one({"_id": racer.id}, {"$set": {"legacy": 1, "fullname": "Old"}})
+    updates = [
+        UpdateExpression({"$push": {"tags": {"$each": ["c", "d"], "$slice": -3}}}),
+        UpdateExpression({"$pull": {"spots": {"zip": {"$lt": "1"}}}}),
+        pickle.loads(pickle.dumps(push(Racer.tags, "e") & current_date(Racer.since))),
+        UpdateExpression({"$unset": {"legacy": ""}, "$rename": {"fullname": "name"}}),
+    ]
+    for update in updates:
+        assert (await engine.update_one(Racer, update=update)).modified == 1
+    loaded = await engine.find_one(Racer)
+    assert loaded is not None and loaded.since is not None
+    assert (loaded.name, loaded.tags, loaded.spots) == ("Old", ["b", "c", "d", "e"], [])
+    assert "legacy" not in (await raw.find_one({"_id": racer.id}) or {})
