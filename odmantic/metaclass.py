@@ -258,7 +258,8 @@ def _rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool
         if substituted is not annotation:
             if get_origin(substituted) is Annotated and get_args(substituted)[0] is annotation:
                 # Keep the BSON marker after the Field constraints, so they stay in pydantic-core.
-                added = [m for m in substituted.__metadata__ if m not in finfo.metadata]
+                present = {(type(m), repr(m)) for m in finfo.metadata}
+                added = [m for m in substituted.__metadata__ if (type(m), repr(m)) not in present]
                 finfo.metadata.extend(added)
             else:
                 finfo.annotation = substituted

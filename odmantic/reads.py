@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -120,7 +120,7 @@ def projection_of(
             field.kind == "embedded"
             and target is not None
             and field.reshaped
-            and model_class_in(output.model_fields[name].annotation, target) is None
+            and _holds_other_model(output.model_fields[name].annotation, target)
         ):
             raise TypeError(
                 f"projection {output.__name__}: {name!r} must hold {target.name} like "
@@ -143,6 +143,16 @@ def projection_of(
 
     # When the projected documents are the values themselves, a whole list validates at once.
     return projection, Parser(parse, list_validator(output) if same_names else None)
+
+
+def _holds_other_model(annotation: Any, target: ModelSchema) -> bool:
+    """Whether `annotation` holds pydantic models but not the one of `target` (dicts and `Any`
+    take the stored documents as they are)."""
+    if model_class_in(annotation, target) is not None:
+        return False
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_other_model(argument, target) for argument in get_args(annotation))
 
 
 def _projection_error(

@@ -142,8 +142,10 @@ def _one(operator: str, function: str, field: Any, value: Any, how: str) -> Upda
         )
     try:
         bson.encode({"": stored})
-    except (OverflowError, InvalidDocument, InvalidStringData) as exc:
+    except (OverflowError, InvalidStringData) as exc:
         raise ValueError(f"{function}() on {field!r}: {value!r} cannot be stored ({exc})") from None
+    except InvalidDocument:
+        pass  # a type that only the client's codecs may encode
     return _update(field, operator, path, stored)
 
 

@@ -128,6 +128,14 @@ def _check_part(
         ValueError: the part would not parse (a list field, or a required field left out).
     """
     where = f"{model.__name__}.{field.name}"
+    target = field.target
+    if (
+        field.primary
+        and target is not None
+        and {f.key_name for f in target.fields.values()}
+        <= {rest for rest in rests if "." not in rest}
+    ):
+        return {}  # every part of the key is given: MongoDB builds the `_id` from them
     if _is_collection(model, field) or field.primary:
         what = "is the primary key" if field.primary else "holds a list"
         raise ValueError(

@@ -172,6 +172,11 @@ class AIOSessionBase:
 
     @overload
     async def distinct(
+        self, model: type[ModelT], field: set[OutputT], *queries: Queries
+    ) -> list[OutputT]: ...
+
+    @overload
+    async def distinct(
         self, model: type[ModelT], field: OutputT, *queries: Queries
     ) -> list[OutputT]: ...
 

@@ -266,6 +266,15 @@ class Reads(EngineCore):
     async def distinct(
         self,
         model: type[ModelT],
+        field: set[OutputT],
+        *queries: Queries,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> list[OutputT]: ...
+
+    @overload
+    async def distinct(
+        self,
+        model: type[ModelT],
         field: OutputT,
         *queries: Queries,
         session: AIOSessionBase | AsyncClientSession | None = None,

@@ -170,6 +170,11 @@ class SyncSessionBase:
     ) -> list[OutputT]: ...
 
     @overload
+    def distinct(
+        self, model: type[ModelT], field: set[OutputT], *queries: Queries
+    ) -> list[OutputT]: ...
+
+    @overload
     def distinct(self, model: type[ModelT], field: OutputT, *queries: Queries) -> list[OutputT]: ...
 
     def distinct(self, model: type[ModelT], field: Any, *queries: Queries) -> list[Any]:

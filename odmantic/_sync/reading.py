@@ -267,6 +267,15 @@ class Reads(EngineCore):
     def distinct(
         self,
         model: type[ModelT],
+        field: set[OutputT],
+        *queries: Queries,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> list[OutputT]: ...
+
+    @overload
+    def distinct(
+        self,
+        model: type[ModelT],
         field: OutputT,
         *queries: Queries,
         session: SyncSessionBase | ClientSession | None = None,

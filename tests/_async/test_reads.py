@@ -172,6 +172,10 @@ class MaybeSpot(BaseModel):
     spot: Optional[Spot] = None
 
 
+class SpotDict(BaseModel):
+    spot: dict[str, Any]
+
+
 async def test_a_projected_document_lacking_a_key_is_named(engine: AIOEngine) -> None:
     await engine.get_collection(Named).insert_many(
         [{"n": "a", "spot": {"c": "Lyon", "z": "1"}}, {"spot": {"c": "Oslo", "z": "2"}}]
@@ -183,3 +187,5 @@ async def test_a_projected_document_lacking_a_key_is_named(engine: AIOEngine) ->
         engine.find(Named, projection=NamedSpot)
     spots = await engine.find(Named, projection=MaybeSpot).to_list()
     assert [s.spot for s in spots] == [Spot(city="Lyon", zip="1"), Spot(city="Oslo", zip="2")]
+    stored = await engine.find(Named, projection=SpotDict).to_list()
+    assert [s.spot for s in stored] == [{"c": "Lyon", "z": "1"}, {"c": "Oslo", "z": "2"}]

@@ -14,6 +14,7 @@ from typing_extensions import assert_type
 from odmantic import AIOEngine, EmbeddedModel, Field, Model, Reference, query
 from odmantic.update import (
     UpdateExpression,
+    add_to_set,
     current_date,
     inc,
     pop,
@@ -391,3 +392,23 @@ async def test_hand_built_operators_options_and_migrations_are_sent(engine: AIOE
     assert loaded is not None and loaded.since is not None
     assert (loaded.name, loaded.tags, loaded.spots) == ("Old", ["b", "c", "d", "e"], [])
     assert "legacy" not in (await raw.find_one({"_id": racer.id}) or {})
+
+
+class Labelled(Model):
+    name: str
+    labels: set[str] = set()
+
+
+class Relabelled(Labelled):
+    pass
+
+
+async def test_inherited_set_fields_and_whole_dotted_keys(engine: AIOEngine) -> None:
+    update = add_to_set(Labelled.labels, "x")
+    await engine.update_one(Relabelled, Relabelled.name == "r", update=update, upsert=True)
+    assert await engine.distinct(Relabelled, Labelled.labels) == ["x"]
+    await engine.update_one(
+        ByKey, ByKey.key.a == 4, ByKey.key.b == 5, update=inc(ByKey.v, 1), upsert=True
+    )
+    stored = await engine.find_one(ByKey)
+    assert stored is not None and (stored.key, stored.v) == (Keyed(a=4, b=5), 1)

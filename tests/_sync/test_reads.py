@@ -173,6 +173,10 @@ class MaybeSpot(BaseModel):
     spot: Optional[Spot] = None
 
 
+class SpotDict(BaseModel):
+    spot: dict[str, Any]
+
+
 def test_a_projected_document_lacking_a_key_is_named(engine: SyncEngine) -> None:
     engine.get_collection(Named).insert_many(
         [{"n": "a", "spot": {"c": "Lyon", "z": "1"}}, {"spot": {"c": "Oslo", "z": "2"}}]
@@ -184,3 +188,5 @@ def test_a_projected_document_lacking_a_key_is_named(engine: SyncEngine) -> None
         engine.find(Named, projection=NamedSpot)
     spots = engine.find(Named, projection=MaybeSpot).to_list()
     assert [s.spot for s in spots] == [Spot(city="Lyon", zip="1"), Spot(city="Oslo", zip="2")]
+    stored = engine.find(Named, projection=SpotDict).to_list()
+    assert [s.spot for s in stored] == [{"c": "Lyon", "z": "1"}, {"c": "Oslo", "z": "2"}]

@@ -15,6 +15,7 @@ from typing_extensions import assert_type
 from odmantic import EmbeddedModel, Field, Model, Reference, SyncEngine, query
 from odmantic.update import (
     UpdateExpression,
+    add_to_set,
     current_date,
     inc,
     pop,
@@ -380,3 +381,23 @@ def test_hand_built_operators_options_and_migrations_are_sent(engine: SyncEngine
     assert loaded is not None and loaded.since is not None
     assert (loaded.name, loaded.tags, loaded.spots) == ("Old", ["b", "c", "d", "e"], [])
     assert "legacy" not in (raw.find_one({"_id": racer.id}) or {})
+
+
+class Labelled(Model):
+    name: str
+    labels: set[str] = set()
+
+
+class Relabelled(Labelled):
+    pass
+
+
+def test_inherited_set_fields_and_whole_dotted_keys(engine: SyncEngine) -> None:
+    update = add_to_set(Labelled.labels, "x")
+    engine.update_one(Relabelled, Relabelled.name == "r", update=update, upsert=True)
+    assert engine.distinct(Relabelled, Labelled.labels) == ["x"]
+    engine.update_one(
+        ByKey, ByKey.key.a == 4, ByKey.key.b == 5, update=inc(ByKey.v, 1), upsert=True
+    )
+    stored = engine.find_one(ByKey)
+    assert stored is not None and (stored.key, stored.v) == (Keyed(a=4, b=5), 1)
