@@ -6,8 +6,9 @@ Each `Model` and `EmbeddedModel` class gets one frozen `ModelSchema` when it is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Literal, cast, get_args
 
@@ -161,10 +162,15 @@ def schema_of(value: object) -> ModelSchema | None:
 
 def walk(
     schema: ModelSchema, path: str, *, through_lists: bool = False
-) -> list[FieldSchema] | None:
+) -> tuple[FieldSchema, ...] | None:
     """The fields that the dotted key path `path` goes through in documents of `schema`, or
     None when it is no field's path (or goes through a list or a dict of embedded models,
     unless `through_lists`: MongoDB reads, but cannot update, the items that way)."""
+    return _walk(schema, path, through_lists)
+
+
+@lru_cache(maxsize=4096)
+def _walk(schema: ModelSchema, path: str, through_lists: bool) -> tuple[FieldSchema, ...] | None:
     fields: list[FieldSchema] = []
     current: ModelSchema | None = schema
     for key in path.split("."):
@@ -176,14 +182,14 @@ def walk(
         fields.append(found)
         through = found.shape == "one" or (through_lists and found.shape in ("list", "tuple"))
         current = found.target if found.kind == "embedded" and through else None
-    return fields
+    return tuple(fields)
 
 
-def same_fields(fields: list[FieldSchema] | None, others: list[FieldSchema] | None) -> bool:
+def same_fields(fields: Sequence[FieldSchema] | None, others: Sequence[FieldSchema] | None) -> bool:
     """Whether two paths' fields (`walk` results) store the same: true for a path of a parent
     class that a subclass inherits unchanged."""
 
-    def signature(found: list[FieldSchema] | None) -> list[tuple[object, ...]] | None:
+    def signature(found: Sequence[FieldSchema] | None) -> list[tuple[object, ...]] | None:
         if found is None:
             return None
         return [

@@ -69,20 +69,22 @@ class UpdateExpression(dict[str, dict[str, Any]]):
         merged = UpdateExpression(
             {op: dict(paths) for op, paths in self.items()}, {**self.origins, **other.origins}
         )
-        written = [path for paths in self.values() for path in paths]
+        written = {path for paths in self.values() for path in paths}
         for op, paths in other.items():
             for path, value in paths.items():
-                for earlier in written:
-                    if path == earlier:
-                        raise ValueError(
-                            f"the update writes {path!r} twice; combine it in one operator"
-                        )
-                    if path.startswith(earlier + ".") or earlier.startswith(path + "."):
-                        raise ValueError(
-                            f"the update writes both {earlier!r} and {path!r}: MongoDB refuses "
-                            "to update a field and a part of it at once; write one of them"
-                        )
-                written.append(path)
+                if path in written:
+                    raise ValueError(
+                        f"the update writes {path!r} twice; combine it in one operator"
+                    )
+                parts = path.split(".")
+                above = {".".join(parts[:i]) for i in range(1, len(parts))}
+                clash = next((p for p in written if p in above or p.startswith(path + ".")), None)
+                if clash is not None:
+                    raise ValueError(
+                        f"the update writes both {clash!r} and {path!r}: MongoDB refuses to "
+                        "update a field and a part of it at once; write one of them"
+                    )
+                written.add(path)
                 merged.setdefault(op, {})[path] = value
         return merged
 
@@ -141,8 +143,14 @@ def _one(operator: str, function: str, field: Any, value: Any, how: str) -> Upda
             "start with '$' nor contain '.' or a NUL character)"
         )
     try:
-        bson.encode({"": stored})
-    except (OverflowError, InvalidStringData) as exc:
+        if type(stored) is int:
+            if not -(2**63) <= stored < 2**63:
+                raise OverflowError("MongoDB can only handle up to 8-byte ints")
+        elif type(stored) is str:
+            stored.encode()
+        elif type(stored) not in (float, bool, type(None)):
+            bson.encode({"": stored})
+    except (OverflowError, InvalidStringData, UnicodeEncodeError) as exc:
         raise ValueError(f"{function}() on {field!r}: {value!r} cannot be stored ({exc})") from None
     except InvalidDocument:
         pass  # a type that only the client's codecs may encode

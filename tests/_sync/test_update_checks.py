@@ -160,6 +160,8 @@ def test_updates_the_server_would_refuse_fail_when_built(engine: SyncEngine) -> 
         inc(Racer.level, None)
     with pytest.raises(ValueError, match=r"Racer\.level.*cannot be stored"):
         set_(Racer.level, 2**70)
+    with pytest.raises(ValueError, match=r"Racer\.name.*cannot be stored"):
+        set_(Racer.name, "a\ud800")
     with pytest.raises(ValueError, match="both 'spot' and 'spot.c'"):
         _ = set_(Racer.spot, Spot(city="a", zip="1")) & set_(Racer.spot.city, "b")
     with pytest.raises(ValueError, match="goes through a list"):
