@@ -116,6 +116,8 @@ REFERENCE_NOT_FOUND = "odmantic::referenced_document_not_found"
 
 
 def key_not_found(loc: tuple[str | int, ...], key: str, why: str, raw: Any) -> InitErrorDetails:
+    """The error of a document `raw` lacking the key `key` (of the field at `loc`), as ODMantic
+    1.1 reports it ("Key 'name' not found in document", then `why`)."""
     message = "Key '{key_name}' not found in document" + why
     error = PydanticCustomError(KEY_NOT_FOUND, message, {"key_name": key})  # pyright: ignore[reportArgumentType]
     return {"type": error, "loc": loc, "input": raw}

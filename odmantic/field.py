@@ -468,7 +468,7 @@ class ReferenceProxy(FieldProxy):
             f"filtering across references is not supported: {owner.name}.{field.name} is a "
             f"reference, {name!r} lives in another collection; query that model, or filter on "
             f"{owner.name}.{field.name} == instance (an update sets {owner.name}.{field.name} "
-            "to a saved instance, or updates that model)"
+            "to an instance or its id, or updates that model)"
         )
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from odmantic.document import key_not_found, list_validator, validator
 from odmantic.exceptions import DocumentParsingError
 from odmantic.reference import lookup_stages
-from odmantic.schema import ModelSchema, model_class_in, same_fields, schema_of, walk
+from odmantic.schema import ModelSchema, foreign_path, model_class_in, schema_of, walk
 
 if TYPE_CHECKING:
     from odmantic.model import Model
@@ -181,12 +181,9 @@ def distinct_of(model: type[Model], field: Any) -> tuple[str, Parse[Any]]:
     parse = getattr(field, "__parse_stored__", None)
     if parse is None:
         raise TypeError(f"distinct({model.__name__}) takes a field (Model.field), got {field!r}")
-    key, schema = str(+field), model.__schema__
-    origin: ModelSchema = field.__root_schema__()
-    fields = walk(schema, key, through_lists=True)
-    parents = [getattr(base, "__schema__", None) for base in model.__mro__]
-    inherited = walk(origin, key, through_lists=True)
-    if fields is None or origin not in parents or not same_fields(fields, inherited):
+    key, origin = str(+field), field.__root_schema__()
+    fields = walk(model.__schema__, key, through_lists=True)
+    if fields is None or foreign_path(model, origin, key, through_lists=True) is not None:
         raise TypeError(
             f"distinct({model.__name__}) takes one of {model.__name__}'s fields, got {field!r}"
         )

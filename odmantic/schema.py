@@ -200,6 +200,29 @@ def same_fields(fields: Sequence[FieldSchema] | None, others: Sequence[FieldSche
     return signature(fields) == signature(others)
 
 
+def paths_overlap(path: str, other: str) -> bool:
+    """Whether two dotted key paths are the same or one is inside the other (MongoDB refuses
+    to write both in one update)."""
+    return path == other or path.startswith(other + ".") or other.startswith(path + ".")
+
+
+def foreign_path(
+    model: type[Any], origin: ModelSchema, path: str, *, through_lists: bool = False
+) -> Literal["another model", "redefined"] | None:
+    """Why `path`, taken from a field proxy of `origin`, is not a path of `model`'s documents:
+    `origin` is another model, or a parent class whose field on that path `model` redefines;
+    None when it is `model`'s (or inherited unchanged)."""
+    schema: ModelSchema = model.__schema__
+    if origin is schema:
+        return None
+    if origin not in [getattr(base, "__schema__", None) for base in model.__mro__]:
+        return "another model"
+    inherited = walk(origin, path, through_lists=through_lists)
+    if not same_fields(walk(schema, path, through_lists=through_lists), inherited):
+        return "redefined"
+    return None
+
+
 def model_class_in(annotation: Any, schema: ModelSchema) -> type[Any] | None:
     """The model class of `schema` inside `annotation` (`Optional[Addr]` -> `Addr`), if any."""
     if getattr(annotation, "__schema__", None) is schema:
@@ -220,4 +243,7 @@ __all__ = [
     "schema_of",
     "walk",
     "same_fields",
+    "paths_overlap",
+    "foreign_path",
+    "model_class_in",
 ]

@@ -18,7 +18,7 @@ import bson
 from bson.errors import InvalidDocument, InvalidStringData
 
 from odmantic.document import bad_key
-from odmantic.schema import ModelSchema, same_fields, walk
+from odmantic.schema import ModelSchema, foreign_path, paths_overlap, walk
 from odmantic.upserts import with_insert_defaults
 
 if TYPE_CHECKING:
@@ -76,9 +76,7 @@ class UpdateExpression(dict[str, dict[str, Any]]):
                     raise ValueError(
                         f"the update writes {path!r} twice; combine it in one operator"
                     )
-                parts = path.split(".")
-                above = {".".join(parts[:i]) for i in range(1, len(parts))}
-                clash = next((p for p in written if p in above or p.startswith(path + ".")), None)
+                clash = next((p for p in written if paths_overlap(p, path)), None)
                 if clash is not None:
                     raise ValueError(
                         f"the update writes both {clash!r} and {path!r}: MongoDB refuses to "
@@ -128,7 +126,7 @@ def _update(field: Any, operator: str, path: str, value: Any) -> UpdateExpressio
 
 def _one(operator: str, function: str, field: Any, value: Any, how: str) -> UpdateExpression:
     path = _path(field, function)
-    if (path == "_id" or path.startswith("_id.")) and operator != "$setOnInsert":
+    if _changes_id(operator, path):
         raise ValueError(
             f"{function}() on {field!r}: the primary field cannot change (MongoDB keeps _id "
             "immutable); insert a new document instead (set_on_insert() sets it on upserts)"
@@ -177,43 +175,42 @@ def update_document(
             f"update of {name} must be built with odmantic.update operators "
             f"(set_, inc, push...) combined with &; got {update!r}"
         )
-    schema: ModelSchema = model.__schema__
-    own = {getattr(base, "__schema__", None) for base in model.__mro__}
     for operator, paths in update.items():
         for path, value in paths.items():
-            _check_path(schema, own, update.origins.get(path), operator, path, value)
+            _check_path(model, update.origins.get(path), operator, path, value)
     if not upsert:
         return dict(update)
     return with_insert_defaults(model, dict(update), filter_)
 
 
+def _changes_id(operator: str, path: str) -> bool:
+    """Whether the operator would change the primary key (only an insert may set it)."""
+    return paths_overlap(path, "_id") and operator != "$setOnInsert"
+
+
 def _check_path(
-    schema: ModelSchema,
-    own: set[Any],
-    origin: ModelSchema | None,
-    operator: str,
-    path: str,
-    value: Any,
+    model: type[Model], origin: ModelSchema | None, operator: str, path: str, value: Any
 ) -> None:
+    schema: ModelSchema = model.__schema__
     name = schema.name
-    if (path == "_id" or path.startswith("_id.")) and operator != "$setOnInsert":
+    if _changes_id(operator, path):
         raise ValueError(f"update of {name} writes {path!r}: the primary field cannot change")
     if origin is None:  # built by hand: sent as written, once its root and keys are checked
         _check_hand_built(schema, operator, path, value)
         return
-    if origin not in own:
+    problem = foreign_path(model, origin, path)
+    if problem == "another model":
         raise TypeError(
             f"update of {name} writes fields of {origin.name}: build it from {name}'s own "
             f"fields ({name}.field)"
         )
-    if origin is not schema:
+    if problem == "redefined":
         inherited = walk(origin, path)
-        if not same_fields(walk(schema, path), inherited):
-            field = inherited[0].name if inherited else path
-            raise TypeError(
-                f"update of {name} writes {origin.name}.{field}, which {name} redefines; write "
-                f"{name}.{field}"
-            )
+        field = inherited[0].name if inherited else path
+        raise TypeError(
+            f"update of {name} writes {origin.name}.{field}, which {name} redefines; write "
+            f"{name}.{field}"
+        )
 
 
 # Operators whose values are stored as data (the others hold numbers, conditions or options).

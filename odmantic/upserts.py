@@ -4,13 +4,14 @@ for the others, as a save would store them (no I/O)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from bson.regex import Regex
 
 from odmantic.query import to_query_value
-from odmantic.schema import FieldSchema, ModelSchema, model_class_in
+from odmantic.schema import FieldSchema, ModelSchema, model_class_in, paths_overlap
 
 if TYPE_CHECKING:
     from odmantic.model import Model
@@ -41,11 +42,7 @@ def with_insert_defaults(
         )
     queried = equalities(filter_)
     written = {path for op, paths in document.items() if op in _CREATING for path in paths}
-    parts: dict[str, list[str]] = {}
-    for path in set(queried) | written:
-        if "." in path:
-            root, rest = path.split(".", 1)
-            parts.setdefault(root, []).append(rest)
+    _, parts = _split(set(queried) | written)
     touched_paths = {path for paths in document.values() for path in paths}
     touched = {path.split(".")[0] for path in touched_paths}
     defaults: dict[str, Any] = {}
@@ -132,8 +129,7 @@ def _check_part(
     if (
         field.primary
         and target is not None
-        and {f.key_name for f in target.fields.values()}
-        <= {rest for rest in rests if "." not in rest}
+        and {f.key_name for f in target.fields.values()} <= _split(rests)[0]
     ):
         return {}  # every part of the key is given: MongoDB builds the `_id` from them
     if _is_collection(model, field) or field.primary:
@@ -153,9 +149,7 @@ def _check_part(
     return {
         path: value
         for path, value in defaults.items()
-        if not any(
-            t == path or t.startswith(path + ".") or path.startswith(t + ".") for t in touched
-        )
+        if not any(paths_overlap(path, other) for other in touched)
     }
 
 
@@ -170,12 +164,7 @@ def _part_defaults(
     if field.kind != "embedded" or field.shape != "one" or target is None:
         return {}
     embedded = model_class_in(owner.model_fields[field.name].annotation, target)
-    whole = {rest for rest in rests if "." not in rest}
-    deeper: dict[str, list[str]] = {}
-    for rest in rests:
-        if "." in rest:
-            root, below = rest.split(".", 1)
-            deeper.setdefault(root, []).append(below)
+    whole, deeper = _split(rests)
     defaults: dict[str, Any] = {}
     for sub in target.fields.values():
         path = f"{prefix}.{sub.key_name}"
@@ -191,6 +180,19 @@ def _part_defaults(
             # (A factory of the other fields' values runs when the part is loaded.)
             defaults[path] = _default(embedded, sub)
     return defaults
+
+
+def _split(paths: Iterable[str]) -> tuple[set[str], dict[str, list[str]]]:
+    """The dotted paths without a dot, and the others by first key (the rest of each path)."""
+    whole: set[str] = set()
+    parts: dict[str, list[str]] = {}
+    for path in paths:
+        if "." in path:
+            root, rest = path.split(".", 1)
+            parts.setdefault(root, []).append(rest)
+        else:
+            whole.add(path)
+    return whole, parts
 
 
 def _no_default(schema: ModelSchema) -> frozenset[str]:

@@ -167,12 +167,7 @@ class AIOSessionBase:
 
     @overload
     async def distinct(
-        self, model: type[ModelT], field: list[OutputT], *queries: Queries
-    ) -> list[OutputT]: ...
-
-    @overload
-    async def distinct(
-        self, model: type[ModelT], field: set[OutputT], *queries: Queries
+        self, model: type[ModelT], field: list[OutputT] | set[OutputT], *queries: Queries
     ) -> list[OutputT]: ...
 
     @overload

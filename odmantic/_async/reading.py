@@ -257,16 +257,7 @@ class Reads(EngineCore):
     async def distinct(
         self,
         model: type[ModelT],
-        field: list[OutputT],
-        *queries: Queries,
-        session: AIOSessionBase | AsyncClientSession | None = None,
-    ) -> list[OutputT]: ...
-
-    @overload
-    async def distinct(
-        self,
-        model: type[ModelT],
-        field: set[OutputT],
+        field: list[OutputT] | set[OutputT],
         *queries: Queries,
         session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> list[OutputT]: ...
@@ -293,6 +284,10 @@ class Reads(EngineCore):
 
         Example:
             levels = await engine.distinct(Player, Player.level, Player.name.match("^L"))
+
+        Raises:
+            TypeError: `field` is not one of `model`'s fields (or a parent's it inherits
+                unchanged), or is a reference.
         """
         _check_model(model)
         key, parse = distinct_of(model, field)

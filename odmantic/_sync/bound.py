@@ -166,12 +166,7 @@ class SyncSessionBase:
 
     @overload
     def distinct(
-        self, model: type[ModelT], field: list[OutputT], *queries: Queries
-    ) -> list[OutputT]: ...
-
-    @overload
-    def distinct(
-        self, model: type[ModelT], field: set[OutputT], *queries: Queries
+        self, model: type[ModelT], field: list[OutputT] | set[OutputT], *queries: Queries
     ) -> list[OutputT]: ...
 
     @overload

@@ -258,16 +258,7 @@ class Reads(EngineCore):
     def distinct(
         self,
         model: type[ModelT],
-        field: list[OutputT],
-        *queries: Queries,
-        session: SyncSessionBase | ClientSession | None = None,
-    ) -> list[OutputT]: ...
-
-    @overload
-    def distinct(
-        self,
-        model: type[ModelT],
-        field: set[OutputT],
+        field: list[OutputT] | set[OutputT],
         *queries: Queries,
         session: SyncSessionBase | ClientSession | None = None,
     ) -> list[OutputT]: ...
@@ -294,6 +285,10 @@ class Reads(EngineCore):
 
         Example:
             levels = engine.distinct(Player, Player.level, Player.name.match("^L"))
+
+        Raises:
+            TypeError: `field` is not one of `model`'s fields (or a parent's it inherits
+                unchanged), or is a reference.
         """
         _check_model(model)
         key, parse = distinct_of(model, field)

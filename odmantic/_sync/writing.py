@@ -255,8 +255,8 @@ class Writes(EngineCore):
         Raises:
             TypeError: `update` is not built with `odmantic.update` operators, or writes fields
                 of another model (or of a parent class that `model` redefines).
-            ValueError: an upsert could insert a document lacking a required field, or a
-                hand-built update writes no field of `model`.
+            ValueError: an upsert could insert a document that would not load (the message
+                names the field), or a hand-built update writes no field of `model`.
         """
         return self._update(model, queries, update, upsert, session, many=False)
 
