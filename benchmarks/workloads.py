@@ -30,7 +30,7 @@ from pymongo.database import Database
 
 from odmantic import AIOEngine, EmbeddedModel, Model, Reference, SyncEngine
 from odmantic.config import ODMConfigDict
-from odmantic.reads import loader
+from odmantic._internal.read_plan import loader
 from odmantic.update import inc, set_
 
 N_DOCS = 5_000

@@ -28,7 +28,7 @@ subclasses also answer `isinstance()` for those bson instances, so
 
 Plain Python types that need a BSON-specific treatment (`datetime`, `Decimal`, subclasses
 of `WithBsonSerializer`) are rewritten in model annotations by
-`odmantic.annotations.substitute_bson_types`.
+`odmantic._internal.annotations.substitute_bson_types`.
 
 Dumping a model for MongoDB is `model.model_dump(mode="python", context=BSON_CONTEXT)`; a
 plain `model_dump()` keeps the Python types (`Decimal` stays `Decimal`).
@@ -272,7 +272,7 @@ class Decimal128(bson.decimal128.Decimal128, metaclass=_BsonTypeMeta):
     so `0.1` gives `Decimal128("0.1")`); values needing more than 34 significant digits
     or out of the decimal128 exponent range are rejected.  JSON: a `str` such as
     `"1.50"`.  To work with `decimal.Decimal` in Python instead, annotate the field
-    with `Decimal`: it is stored as decimal128 too (see `odmantic.annotations.substitute_bson_types`).
+    with `Decimal`: it is stored as decimal128 too (see `odmantic._internal.annotations.substitute_bson_types`).
     """
 
     _bson_class: ClassVar[type] = bson.decimal128.Decimal128

@@ -7,23 +7,23 @@ from typing import Any, ClassVar, Protocol
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails, InitErrorDetails
 
-from odmantic.schema import ModelSchema
+from odmantic._internal.schema import ModelSchema
 
 
 class StoredInstance(Protocol):
     """What the engine errors read of a Model instance: its schema and its primary key."""
 
-    __schema__: ClassVar[ModelSchema]
+    __odmantic_schema__: ClassVar[ModelSchema]
 
-    def __primary_value__(self) -> Any:
+    def __odmantic_primary_value__(self) -> Any:
         """The value of the instance's primary key."""
         ...
 
 
 def _describe(instance: StoredInstance) -> str:
-    schema = type(instance).__schema__
+    schema = type(instance).__odmantic_schema__
     return (
-        f"{schema.name} instance with primary key {instance.__primary_value__()!r} "
+        f"{schema.name} instance with primary key {instance.__odmantic_primary_value__()!r} "
         f"in collection {schema.collection!r}"
     )
 

@@ -14,10 +14,10 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
 from odmantic import query
-from odmantic.annotations import substitute_bson_types
+from odmantic._internal.annotations import substitute_bson_types
+from odmantic._internal.schema import FieldSchema, ModelSchema
 from odmantic.bson import BSON_CONTEXT
 from odmantic.query import QueryExpression, SortExpression, to_query_value
-from odmantic.schema import FieldSchema, ModelSchema
 
 
 class ODMFieldInfo:
@@ -162,18 +162,18 @@ class FieldProxy:
         self._owner = owner
         self._root = owner if root is None else root
 
-    def __root_schema__(self) -> ModelSchema:
+    def __odmantic_root_schema__(self) -> ModelSchema:
         """The schema of the model this path starts from (`Player` for `Player.addr.city`)."""
         return self._root
 
     def __pos__(self) -> KeyName:
         return KeyName(self._path)
 
-    def __may_be_absent__(self) -> bool:
+    def __odmantic_may_be_absent__(self) -> bool:
         """Whether documents may lack this field's key (it has a plain default)."""
         return self._field.has_default
 
-    def __parse_stored__(self, value: Any) -> Any:
+    def __odmantic_parse_stored__(self, value: Any) -> Any:
         """A value stored in this field (or one item of a list field), as the model holds it.
 
         Raises:
@@ -190,11 +190,11 @@ class FieldProxy:
             f"({errors[0]})"
         )
 
-    def __is_collection__(self) -> bool:
+    def __odmantic_is_collection__(self) -> bool:
         """Whether the field holds a list (or a set, a tuple) of items."""
         return len(_adapters(self._field)) > 1
 
-    def __holds_datetime__(self) -> bool:
+    def __odmantic_holds_datetime__(self) -> bool:
         """Whether the field holds a datetime (`$currentDate` can set it)."""
         adapter = _adapters(self._field)[0]
         for now in (datetime.now(timezone.utc), datetime.now()):
@@ -205,7 +205,7 @@ class FieldProxy:
             return isinstance(valid, datetime)
         return False
 
-    def __update_value__(self, value: Any, how: UpdateValue) -> Any:
+    def __odmantic_update_value__(self, value: Any, how: UpdateValue) -> Any:
         """`value` as an update operator stores it in this field.
 
         `how`: "field" validates it as the field, constraints included (`$set`, `$min`...);
@@ -250,7 +250,7 @@ class FieldProxy:
             if type(None) in get_args(field.annotation):
                 return None
             raise ValueError(f"{where}: None is not a valid value (the reference is required)")
-        if getattr(type(value), "__schema__", None) is target:
+        if getattr(type(value), "__odmantic_schema__", None) is target:
             return to_query_value(value)
         adapter = _adapters(target.primary)[0]
         try:
@@ -262,7 +262,7 @@ class FieldProxy:
             ) from None
         return adapter.dump_python(key, mode="python", context=BSON_CONTEXT)
 
-    def __query_value__(self, value: Any) -> Any:
+    def __odmantic_query_value__(self, value: Any) -> Any:
         """`value` as this field stores it: validated by the field's type (or, for a list
         field, its items' type), then dumped for MongoDB.
 

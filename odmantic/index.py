@@ -6,8 +6,8 @@ from typing import Any
 
 import pymongo
 
+from odmantic._internal.schema import ModelSchema
 from odmantic.query import sort_keys
-from odmantic.schema import ModelSchema
 
 
 class Index:
@@ -62,4 +62,14 @@ def indexes_of(schema: ModelSchema) -> list[pymongo.IndexModel]:
     return result
 
 
-__all__ = ["Index", "indexes_of"]
+def conflicting_index(info: dict[str, Any], index: pymongo.IndexModel) -> str:
+    """The name of the existing index that `index` conflicts with: the one of the same name or
+    of the same keys (`info`: the collection's `index_information()`)."""
+    wanted = index.document
+    for name, spec in info.items():
+        if name == wanted["name"] or list(spec["key"]) == list(wanted["key"].items()):
+            return name
+    return str(wanted["name"])
+
+
+__all__ = ["Index", "indexes_of", "conflicting_index"]

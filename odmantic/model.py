@@ -12,10 +12,7 @@ import pydantic
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
-from odmantic.bson import BSON_CONTEXT
-from odmantic.bson import ObjectId as _ObjectId
-from odmantic.config import ODMConfigDict
-from odmantic.document import (
+from odmantic._internal.document import (
     check_keys,
     explain_errors,
     extras_to_bson,
@@ -24,15 +21,21 @@ from odmantic.document import (
     needs_key_check,
     rename_out,
 )
+from odmantic._internal.metaclass import ODMModelMetaclass
+from odmantic._internal.schema import ModelSchema
+from odmantic.bson import BSON_CONTEXT
+from odmantic.bson import ObjectId as _ObjectId
+from odmantic.config import ODMConfigDict
 from odmantic.exceptions import DocumentParsingError
-from odmantic.metaclass import ODMModelMetaclass
 from odmantic.query import to_query_value
-from odmantic.schema import ModelSchema
 
-ModelT = TypeVar("ModelT", bound="_BaseODMModel")
+_ODMModelT = TypeVar("_ODMModelT", bound="_BaseODMModel")
+
+ModelT = TypeVar("ModelT", bound="Model")
+"""Any `Model` subclass (the engines' methods are generic in it)."""
 
 ChangesSnapshot: TypeAlias = "tuple[frozenset[str] | None, dict[str, Any] | None]"
-"""What an instance had to save at some point (`__changes_snapshot__`), to put back later."""
+"""What an instance had to save at some point (`__odmantic_changes_snapshot__`), to put back later."""
 
 
 _LOADING: ContextVar[bool] = ContextVar("odmantic_loading", default=False)
@@ -47,13 +50,13 @@ so that loading thousands of instances allocates no set each (a set replaces it 
 class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     """What Model and EmbeddedModel share: field plans, document dump and parse."""
 
-    __odm_base__: ClassVar[bool] = True
-    __slots__ = ("__fields_modified__", "__stored__")
+    __odmantic_odm_base__: ClassVar[bool] = True
+    __slots__ = ("__fields_modified__", "__odmantic_stored__")
     model_config: ClassVar[ODMConfigDict] = ODMConfigDict(  # pyright: ignore[reportIncompatibleVariableOverride]
         validate_assignment=True, validate_default=True
     )
 
-    __schema__: ClassVar[ModelSchema]
+    __odmantic_schema__: ClassVar[ModelSchema]
     """The schema of the class: its fields, key names, references, collection."""
     __primary_field__: ClassVar[str | None] = None
 
@@ -76,7 +79,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             the document, ready for PyMongo.
         """
         cls = type(self)
-        schema = cls.__schema__
+        schema = cls.__odmantic_schema__
         refs = schema.reference_names
         if include is None and exclude is None and not refs:
             data = cls.__pydantic_serializer__.to_python(self, by_alias=False, context=BSON_CONTEXT)
@@ -100,11 +103,11 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             if name in exclude_set or (include_set is not None and name not in include_set):
                 continue
             ref = self.__dict__[name]
-            doc[field.key_name] = None if ref is None else ref.__primary_key__()
+            doc[field.key_name] = None if ref is None else ref.__odmantic_primary_key__()
         return doc
 
     @classmethod
-    def model_validate_doc(cls: type[ModelT], raw_doc: dict[str, Any]) -> ModelT:
+    def model_validate_doc(cls: type[_ODMModelT], raw_doc: dict[str, Any]) -> _ODMModelT:
         """Build an instance from a MongoDB document (as read by the driver).
 
         The instance is new to the engines: `save()` writes it in full (to restore a backup,
@@ -130,13 +133,13 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 {"kind": type(raw_doc).__name__},
             )
             raise DocumentParsingError([{"type": error, "loc": (), "input": raw_doc}], cls)
-        schema = cls.__schema__
+        schema = cls.__odmantic_schema__
         if needs_key_check(schema, raw_doc):
             missing = missing_keys(schema, raw_doc)
             if missing:
                 raise DocumentParsingError(missing, cls, raw_doc.get("_id"))
         try:
-            instance: ModelT = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)
+            instance: _ODMModelT = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)
         except ValidationError as exc:
             explained = explain_errors(schema, raw_doc, exc)
             inner = exc if explained is None else None
@@ -194,7 +197,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         if self.__pydantic_extra__:
             current.update(self.__pydantic_extra__)
         validated = cls.model_validate({**current, **values}, by_name=True)
-        check_keys(cls.__schema__, validated.model_dump_doc(), "the updated instance")
+        check_keys(cls.__odmantic_schema__, validated.model_dump_doc(), "the updated instance")
         changed = set(values) | {
             name for name in cls.__pydantic_fields__ if validated.__dict__[name] != current[name]
         }
@@ -204,12 +207,14 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             elif self.__pydantic_extra__ is not None:
                 extra: dict[str, Any] = self.__pydantic_extra__
                 extra[name] = (validated.__pydantic_extra__ or {})[name]
-            self.__note_modified__(name)
+            self.__odmantic_note_modified__(name)
         return self
 
     def __repr_args__(self) -> Any:
         args = dict(super().__repr_args__())
-        ordered = [(name, args.pop(name)) for name in type(self).__schema__.fields if name in args]
+        ordered = [
+            (name, args.pop(name)) for name in type(self).__odmantic_schema__.fields if name in args
+        ]
         return [*ordered, *args.items()]
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -222,18 +227,18 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             )
         super().__setattr__(name, value)
         if name in cls.__pydantic_fields__ or self.__pydantic_extra__:
-            self.__note_modified__(name)
+            self.__odmantic_note_modified__(name)
 
-    def __modified__(self) -> frozenset[str] | set[str] | None:
+    def __odmantic_modified__(self) -> frozenset[str] | set[str] | None:
         """Fields assigned since the instance was loaded or saved; None: all of them."""
         try:
             return self.__fields_modified__  # type: ignore[attr-defined,no-any-return]
         except AttributeError:  # built in Python, copied or unpickled: never stored
             return None
 
-    def __note_modified__(self, name: str) -> None:
+    def __odmantic_note_modified__(self, name: str) -> None:
         """`name` was assigned: its next save writes it."""
-        modified = self.__modified__()
+        modified = self.__odmantic_modified__()
         if modified is None:
             return
         if modified is _CLEAN:
@@ -241,60 +246,60 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         else:
             modified.add(name)  # type: ignore[union-attr]
 
-    def __fields_to_save__(self) -> frozenset[str] | set[str] | None:
+    def __odmantic_fields_to_save__(self) -> frozenset[str] | set[str] | None:
         """Names of the fields a save must write, or None for all of them."""
-        modified = self.__modified__()
+        modified = self.__odmantic_modified__()
         if modified is None:
             return None
-        return modified | type(self).__schema__.mutable
+        return modified | type(self).__odmantic_schema__.mutable
 
-    def __mark_clean__(self) -> None:
+    def __odmantic_mark_clean__(self) -> None:
         """Mark this instance, and the instances it references, as saved (nothing modified)."""
         object.__setattr__(self, "__fields_modified__", _CLEAN)
-        for field in type(self).__schema__.references:
+        for field in type(self).__odmantic_schema__.references:
             ref = self.__dict__.get(field.name)
             if ref is not None:
-                ref.__mark_clean__()
+                ref.__odmantic_mark_clean__()
 
-    def __stored_document__(self) -> dict[str, Any] | None:
+    def __odmantic_stored_document__(self) -> dict[str, Any] | None:
         """The document stored for this instance when it was last loaded or saved, if known."""
         try:
-            return self.__stored__  # type: ignore[attr-defined,no-any-return]
+            return self.__odmantic_stored__  # type: ignore[attr-defined,no-any-return]
         except AttributeError:
             return None
 
-    def __mark_stored__(self, document: dict[str, Any]) -> None:
+    def __odmantic_mark_stored__(self, document: dict[str, Any]) -> None:
         """`document` is now stored for this instance (it was written): nothing to save."""
         object.__setattr__(self, "__fields_modified__", _CLEAN)
-        object.__setattr__(self, "__stored__", document)
+        object.__setattr__(self, "__odmantic_stored__", document)
 
-    def __forget_stored__(self) -> None:
+    def __odmantic_forget_stored__(self) -> None:
         """What is stored for this instance is unknown: its next save writes it whole."""
         object.__setattr__(self, "__fields_modified__", None)
-        object.__setattr__(self, "__stored__", None)
+        object.__setattr__(self, "__odmantic_stored__", None)
 
-    def __mark_loaded__(self, raw_doc: dict[str, Any]) -> None:
+    def __odmantic_mark_loaded__(self, raw_doc: dict[str, Any]) -> None:
         """This instance was just read from `raw_doc`: it, and what it references, are stored."""
-        schema = type(self).__schema__
+        schema = type(self).__odmantic_schema__
         if schema.references or schema.copy_on_load:
             raw_doc = copy.deepcopy(raw_doc) if schema.copy_on_load else dict(raw_doc)
             for field in schema.references:
                 joined, ref = raw_doc.get(field.key_name), self.__dict__.get(field.name)
                 if ref is not None and isinstance(joined, dict):
-                    ref.__mark_loaded__(joined)
+                    ref.__odmantic_mark_loaded__(joined)
                     raw_doc[field.key_name] = joined.get("_id")
-        self.__mark_stored__(raw_doc)
+        self.__odmantic_mark_stored__(raw_doc)
 
     @classmethod
-    def __loader__(cls: type[ModelT]) -> Callable[[dict[str, Any]], ModelT]:
+    def __odmantic_loader__(cls: type[_ODMModelT]) -> Callable[[dict[str, Any]], _ODMModelT]:
         """A function building instances from stored documents, remembered as stored: what
-        `model_validate_doc` then `__mark_loaded__` do, with a fast path for documents that
+        `model_validate_doc` then `__odmantic_mark_loaded__` do, with a fast path for documents that
         validate as they are (errors still come from `model_validate_doc`)."""
-        schema = cls.__schema__
+        schema = cls.__odmantic_schema__
 
-        def load(raw_doc: dict[str, Any]) -> ModelT:
+        def load(raw_doc: dict[str, Any]) -> _ODMModelT:
             instance = cls.model_validate_doc(raw_doc)
-            instance.__mark_loaded__(raw_doc)
+            instance.__odmantic_mark_loaded__(raw_doc)
             return instance
 
         if schema.references or schema.copy_on_load:
@@ -303,40 +308,40 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         required = schema.required_keys
         store = object.__setattr__
 
-        def load_fast(raw_doc: dict[str, Any]) -> ModelT:
+        def load_fast(raw_doc: dict[str, Any]) -> _ODMModelT:
             if type(raw_doc) is not dict or not required <= raw_doc.keys():
                 return load(raw_doc)
             loading = _LOADING.set(True)
             try:
-                instance: ModelT = validate(raw_doc, by_name=True)
+                instance: _ODMModelT = validate(raw_doc, by_name=True)
             except ValidationError:
                 return load(raw_doc)
             finally:
                 _LOADING.reset(loading)
             store(instance, "__fields_modified__", _CLEAN)
-            store(instance, "__stored__", raw_doc)
+            store(instance, "__odmantic_stored__", raw_doc)
             return instance
 
         return load_fast
 
     @classmethod
-    def __list_loader__(
-        cls: type[ModelT],
-    ) -> Callable[[list[dict[str, Any]]], list[ModelT]]:
-        """`__loader__` for a whole list of stored documents: one validation call for the list
-        when every document validates as it is, else each document through `__loader__`."""
-        load = cls.__loader__()
-        schema = cls.__schema__
+    def __odmantic_list_loader__(
+        cls: type[_ODMModelT],
+    ) -> Callable[[list[dict[str, Any]]], list[_ODMModelT]]:
+        """`__odmantic_loader__` for a whole list of stored documents: one validation call for the list
+        when every document validates as it is, else each document through `__odmantic_loader__`."""
+        load = cls.__odmantic_loader__()
+        schema = cls.__odmantic_schema__
         if schema.references or schema.copy_on_load:
             return lambda raw_docs: [load(raw_doc) for raw_doc in raw_docs]
         validate_all = list_validator(cls)
         required = schema.required_keys
         store = object.__setattr__
 
-        def load_all(raw_docs: list[dict[str, Any]]) -> list[ModelT]:
+        def load_all(raw_docs: list[dict[str, Any]]) -> list[_ODMModelT]:
             loading = _LOADING.set(True)
             try:
-                instances: list[ModelT] = validate_all(raw_docs, by_name=True)
+                instances: list[_ODMModelT] = validate_all(raw_docs, by_name=True)
             except ValidationError:
                 return [load(raw_doc) for raw_doc in raw_docs]
             finally:
@@ -345,25 +350,25 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 if type(raw_doc) is not dict or not required <= raw_doc.keys():
                     return [load(raw_doc) for raw_doc in raw_docs]  # the error names the key
                 store(instance, "__fields_modified__", _CLEAN)
-                store(instance, "__stored__", raw_doc)
+                store(instance, "__odmantic_stored__", raw_doc)
             return instances
 
         return load_all
 
-    def __changes_snapshot__(self) -> ChangesSnapshot:
-        """What this instance has to save now, for `__restore_changes__`."""
-        modified = self.__modified__()
+    def __odmantic_changes_snapshot__(self) -> ChangesSnapshot:
+        """What this instance has to save now, for `__odmantic_restore_changes__`."""
+        modified = self.__odmantic_modified__()
         frozen = None if modified is None else frozenset(modified)
-        return frozen, self.__stored_document__()
+        return frozen, self.__odmantic_stored_document__()
 
-    def __restore_changes__(self, snapshot: ChangesSnapshot) -> None:
+    def __odmantic_restore_changes__(self, snapshot: ChangesSnapshot) -> None:
         """Have to save again what `snapshot` had to (a write that did not happen, e.g. an aborted
         transaction), on top of what changed since."""
         before, stored = snapshot
-        now = self.__modified__()
+        now = self.__odmantic_modified__()
         merged = None if before is None or now is None else set(before) | now
         object.__setattr__(self, "__fields_modified__", merged)
-        object.__setattr__(self, "__stored__", stored)
+        object.__setattr__(self, "__odmantic_stored__", stored)
 
     # Deprecated ODMantic 0.x names.
     def doc(self, include: Iterable[str] | None = None) -> dict[str, Any]:
@@ -372,7 +377,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         return self.model_dump_doc(include=include)
 
     @classmethod
-    def parse_doc(cls: type[ModelT], raw_doc: dict[str, Any]) -> ModelT:
+    def parse_doc(cls: type[_ODMModelT], raw_doc: dict[str, Any]) -> _ODMModelT:
         """Deprecated: use `model_validate_doc`."""
         warnings.warn("parse_doc() is deprecated, use model_validate_doc()", DeprecationWarning, 2)
         return cls.model_validate_doc(raw_doc)
@@ -441,8 +446,8 @@ class Model(_BaseODMModel):
             level: int = Field(default=0, ge=0)
     """
 
-    __odm_base__: ClassVar[bool] = True
-    __schema__: ClassVar[ModelSchema] = ModelSchema("Model", collection="", fields={})
+    __odmantic_odm_base__: ClassVar[bool] = True
+    __odmantic_schema__: ClassVar[ModelSchema] = ModelSchema("Model", collection="", fields={})
     __collection__: ClassVar[str] = ""
 
     def model_post_init(self, context: Any, /) -> None:
@@ -451,19 +456,19 @@ class Model(_BaseODMModel):
         if _LOADING.get():
             return
         object.__setattr__(self, "__fields_modified__", None)
-        object.__setattr__(self, "__stored__", None)
+        object.__setattr__(self, "__odmantic_stored__", None)
 
-    def __primary_value__(self) -> Any:
+    def __odmantic_primary_value__(self) -> Any:
         """The value of the primary key."""
         return self.__dict__[type(self).__primary_field__]  # type: ignore[index]
 
-    def __primary_key__(self) -> Any:
+    def __odmantic_primary_key__(self) -> Any:
         """The primary key as stored in `_id` (an embedded key dumped to its document)."""
-        return to_query_value(self.__primary_value__())
+        return to_query_value(self.__odmantic_primary_value__())
 
-    def __bson_query_value__(self) -> Any:
+    def __odmantic_bson_query_value__(self) -> Any:
         """What a query compares a reference with: the primary key."""
-        return self.__primary_key__()
+        return self.__odmantic_primary_key__()
 
     if TYPE_CHECKING:
         # The generated primary key: not a required constructor argument for type checkers.
@@ -481,10 +486,12 @@ class EmbeddedModel(_BaseODMModel):
             address: Address
     """
 
-    __odm_base__: ClassVar[bool] = True
-    __schema__: ClassVar[ModelSchema] = ModelSchema("EmbeddedModel", collection=None, fields={})
+    __odmantic_odm_base__: ClassVar[bool] = True
+    __odmantic_schema__: ClassVar[ModelSchema] = ModelSchema(
+        "EmbeddedModel", collection=None, fields={}
+    )
 
-    def __bson_query_value__(self) -> dict[str, Any]:
+    def __odmantic_bson_query_value__(self) -> dict[str, Any]:
         """What a query compares an embedded field with: the embedded document."""
         return self.model_dump_doc()
 

@@ -41,6 +41,11 @@ class QueryExpression(dict[str, Any]):
         return or_(self, other)
 
 
+Queries = QueryExpression | dict[str, Any] | bool
+"""What an engine method takes as a query: an expression (`Player.level > 3`) or a raw filter
+dict (a bare bool is refused with a TypeError saying why)."""
+
+
 class SortExpression(dict[str, int]):
     """A MongoDB sort document: `{key: 1}` ascending or `{key: -1}` descending."""
 
@@ -64,7 +69,7 @@ def to_query_value(value: Any) -> Any:
     """Turn a Python value into what MongoDB stores for it (models, enums, decimals, lists)."""
     if type(value) in _PLAIN_TYPES:
         return value
-    hook = getattr(type(value), "__bson_query_value__", None)
+    hook = getattr(type(value), "__odmantic_bson_query_value__", None)
     if hook is not None:
         return hook(value)
     if isinstance(value, WithBsonSerializer):
@@ -82,7 +87,7 @@ def to_query_value(value: Any) -> Any:
 
 def _value(field: FieldLike, value: Any) -> Any:
     """`value` as stored in `field`: through the field's type for a field proxy."""
-    convert = getattr(field, "__query_value__", None)
+    convert = getattr(field, "__odmantic_query_value__", None)
     return to_query_value(value) if convert is None else convert(value)
 
 
@@ -284,6 +289,7 @@ def build_sort(sort: Any) -> list[tuple[str, int]] | None:
 
 __all__ = [
     "QueryExpression",
+    "Queries",
     "SortExpression",
     "and_",
     "or_",

@@ -6,8 +6,8 @@ import copy
 import functools
 from typing import Any
 
+from odmantic._internal.schema import ModelSchema
 from odmantic.field import ODMReferenceInfo
-from odmantic.schema import ModelSchema
 
 
 def Reference(*, key_name: str | None = None) -> Any:

@@ -1,9 +1,7 @@
 """Sessions and transactions of both twins: `AIOSession`/`AIOTransaction`, `SyncSession`/`SyncTransaction`."""
 
-from odmantic._async.bound import AIOSessionBase
-from odmantic._async.session import AIOSession, AIOTransaction
-from odmantic._sync.bound import SyncSessionBase
-from odmantic._sync.session import SyncSession, SyncTransaction
+from odmantic._async.engine import AIOSession, AIOSessionBase, AIOTransaction
+from odmantic._sync.engine import SyncSession, SyncSessionBase, SyncTransaction
 
 __all__ = [
     "AIOSession",

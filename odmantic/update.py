@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Any
 import bson
 from bson.errors import InvalidDocument, InvalidStringData
 
-from odmantic.document import bad_key
-from odmantic.schema import ModelSchema, foreign_path, paths_overlap, walk
-from odmantic.upserts import with_insert_defaults
+from odmantic._internal.document import bad_key
+from odmantic._internal.schema import ModelSchema, paths_overlap, walk
 
 if TYPE_CHECKING:
-    from odmantic.model import Model
+    pass
 
 # The operators that give the same document when applied twice.
 IDEMPOTENT = frozenset({"$set", "$unset", "$setOnInsert", "$min", "$max", "$addToSet", "$pull"})
@@ -107,13 +106,18 @@ class UpdateResult:
     upserted_id: Any = None
 
 
+def changes_primary_key(operator: str, path: str) -> bool:
+    """Whether the operator would change the primary key (only an insert may set it)."""
+    return paths_overlap(path, "_id") and operator != "$setOnInsert"
+
+
 def _path(field: Any, function: str) -> str:
-    if not callable(getattr(field, "__update_value__", None)):
+    if not callable(getattr(field, "__odmantic_update_value__", None)):
         raise TypeError(f"{function}() takes a model field (Model.field), got {field!r}")
     path = str(+field)
-    if walk(field.__root_schema__(), path) is None:
+    if walk(field.__odmantic_root_schema__(), path) is None:
         raise ValueError(
-            f"{function}() on {field.__root_schema__().name}.{path}: the path goes through a list "
+            f"{function}() on {field.__odmantic_root_schema__().name}.{path}: the path goes through a list "
             "(or a dict) of embedded models, which MongoDB cannot update this way; set_() the "
             "whole field instead"
         )
@@ -121,19 +125,19 @@ def _path(field: Any, function: str) -> str:
 
 
 def _update(field: Any, operator: str, path: str, value: Any) -> UpdateExpression:
-    return UpdateExpression({operator: {path: value}}, {path: field.__root_schema__()})
+    return UpdateExpression({operator: {path: value}}, {path: field.__odmantic_root_schema__()})
 
 
 def _one(operator: str, function: str, field: Any, value: Any, how: str) -> UpdateExpression:
     path = _path(field, function)
-    if _changes_id(operator, path):
+    if changes_primary_key(operator, path):
         raise ValueError(
             f"{function}() on {field!r}: the primary field cannot change (MongoDB keeps _id "
             "immutable); insert a new document instead (set_on_insert() sets it on upserts)"
         )
     if value is None and how == "number":
         raise ValueError(f"{function}() on {field!r}: None is not a number")
-    stored = field.__update_value__(value, how)
+    stored = field.__odmantic_update_value__(value, how)
     found = bad_key(stored)
     if found is not None:
         raise ValueError(
@@ -155,93 +159,6 @@ def _one(operator: str, function: str, field: Any, value: Any, how: str) -> Upda
     return _update(field, operator, path, stored)
 
 
-def update_document(
-    model: type[Model], update: Any, filter_: dict[str, Any], upsert: bool
-) -> dict[str, dict[str, Any]]:
-    """The update document an engine sends for `update` of `model`'s documents, checked.
-
-    With `upsert`, the document an upsert inserts gets what a save would store: the fields
-    neither the queries' equalities nor the update give are set on insert to their defaults.
-
-    Raises:
-        TypeError: `update` is not built with these operators, or writes a field of another
-            model (or one of a parent class that `model` redefines).
-        ValueError: a path is no field of `model`, a hand-built value holds a key MongoDB
-            cannot store, or an upsert could insert a document that would not parse.
-    """
-    name = model.__name__
-    if not isinstance(update, UpdateExpression) or not update:
-        raise TypeError(
-            f"update of {name} must be built with odmantic.update operators "
-            f"(set_, inc, push...) combined with &; got {update!r}"
-        )
-    for operator, paths in update.items():
-        for path, value in paths.items():
-            _check_path(model, update.origins.get(path), operator, path, value)
-    if not upsert:
-        return dict(update)
-    return with_insert_defaults(model, dict(update), filter_)
-
-
-def _changes_id(operator: str, path: str) -> bool:
-    """Whether the operator would change the primary key (only an insert may set it)."""
-    return paths_overlap(path, "_id") and operator != "$setOnInsert"
-
-
-def _check_path(
-    model: type[Model], origin: ModelSchema | None, operator: str, path: str, value: Any
-) -> None:
-    schema: ModelSchema = model.__schema__
-    name = schema.name
-    if _changes_id(operator, path):
-        raise ValueError(f"update of {name} writes {path!r}: the primary field cannot change")
-    if origin is None:  # built by hand: sent as written, once its root and keys are checked
-        _check_hand_built(schema, operator, path, value)
-        return
-    problem = foreign_path(model, origin, path)
-    if problem == "another model":
-        raise TypeError(
-            f"update of {name} writes fields of {origin.name}: build it from {name}'s own "
-            f"fields ({name}.field)"
-        )
-    if problem == "redefined":
-        inherited = walk(origin, path)
-        field = inherited[0].name if inherited else path
-        raise TypeError(
-            f"update of {name} writes {origin.name}.{field}, which {name} redefines; write "
-            f"{name}.{field}"
-        )
-
-
-# Operators whose values are stored as data (the others hold numbers, conditions or options).
-_STORING = frozenset({"$set", "$setOnInsert", "$min", "$max", "$push", "$addToSet"})
-
-
-def _check_hand_built(schema: ModelSchema, operator: str, path: str, value: Any) -> None:
-    """Check a path of an update built by hand: what it writes must be a field of the model
-    (a key it only removes or renames away need not be), and the data it stores must hold keys
-    MongoDB can store."""
-    name = schema.name
-    targets = [] if operator in ("$unset", "$rename") else [path]
-    if operator == "$rename" and isinstance(value, str):
-        targets.append(value)
-    keys = {f.key_name for f in schema.fields.values()}
-    for target in targets:
-        if not schema.extra_allowed and target.split(".")[0] not in keys:
-            raise ValueError(f"update of {name} writes {target!r}, which is no field of {name}")
-    if operator not in _STORING:
-        return
-    stored: Any = value
-    if isinstance(value, dict) and operator in ("$push", "$addToSet"):
-        stored = value.get("$each", value)  # the other keys are options ($slice, $sort...)
-    found = bad_key(stored)
-    if found is not None:
-        raise ValueError(
-            f"update of {name}: the value of {path!r} holds the key {found[-1]!r}, which MongoDB "
-            "cannot store"
-        )
-
-
 def set_(field: Any, value: Any) -> UpdateExpression:
     """Set the field to `value` (`$set`)."""
     return _one("$set", "set_", field, value, "field")
@@ -261,9 +178,9 @@ def unset(field: Any) -> UpdateExpression:
             (the document would not parse).
     """
     path = _path(field, "unset")
-    if not field.__may_be_absent__():
+    if not field.__odmantic_may_be_absent__():
         raise ValueError(
-            f"unset() on {field.__root_schema__().name}.{path}: a required field (or one with a "
+            f"unset() on {field.__odmantic_root_schema__().name}.{path}: a required field (or one with a "
             "default_factory) cannot be removed, documents would no longer parse; set_() it to a "
             "value instead"
         )
@@ -312,7 +229,7 @@ def pull(field: Any, value: Any) -> UpdateExpression:
 def pop(field: Any, last: bool = True) -> UpdateExpression:
     """Remove the last item (or the first, with `last=False`) of the list field (`$pop`)."""
     path = _path(field, "pop")
-    if not field.__is_collection__():
+    if not field.__odmantic_is_collection__():
         raise ValueError(f"pop() on {field!r}: the field is not a list, it has no items")
     return _update(field, "$pop", path, 1 if last else -1)
 
@@ -324,7 +241,7 @@ def current_date(field: Any) -> UpdateExpression:
         ValueError: the field does not hold a datetime.
     """
     path = _path(field, "current_date")
-    if not field.__holds_datetime__():
+    if not field.__odmantic_holds_datetime__():
         raise ValueError(
             f"current_date() on {field!r}: the field does not hold a datetime (for a date, "
             "set_() it to date.today())"

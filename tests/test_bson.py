@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 from pydantic_core import PydanticSerializationError, core_schema
 
-from odmantic.annotations import substitute_bson_types
+from odmantic._internal.annotations import substitute_bson_types
 from odmantic.bson import (
     BSON_CONTEXT,
     Binary,

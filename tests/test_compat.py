@@ -44,10 +44,10 @@ class Book(Model):
 
 def test_model_update_keeps_what_a_model_validator_derives() -> None:
     rect = Rect(width=2, height=3)
-    rect.__mark_clean__()
+    rect.__odmantic_mark_clean__()
     rect.model_update({"width": 5})
     assert rect.area == 15
-    assert rect.__fields_to_save__() == {"width", "area"}
+    assert rect.__odmantic_fields_to_save__() == {"width", "area"}
 
 
 def test_json_validation_with_generated_defaults() -> None:

@@ -399,19 +399,19 @@ def test_model_update_validates_and_converts() -> None:
 def _loaded(model: type[ModelT], raw: dict[str, Any]) -> ModelT:
     """An instance as the engines load it: parsed, then marked clean."""
     instance = model.model_validate_doc(raw)
-    instance.__mark_clean__()
+    instance.__odmantic_mark_clean__()
     return instance
 
 
 def test_parsed_instance_has_everything_to_save() -> None:
     p = Player.model_validate_doc({"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
-    assert p.__fields_to_save__() is None
+    assert p.__odmantic_fields_to_save__() is None
 
 
 def test_model_update_marks_fields_modified() -> None:
     p = _loaded(Player, {"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
     p.model_update({"level": 4})
-    fields = p.__fields_to_save__()
+    fields = p.__odmantic_fields_to_save__()
     assert fields is not None
     assert "level" in fields and "name" not in fields
 
@@ -483,18 +483,18 @@ def test_new_names_do_not_warn() -> None:
 
 def test_fields_to_save_after_construction_is_everything() -> None:
     p = Player(name="a")
-    assert p.__fields_to_save__() is None
+    assert p.__odmantic_fields_to_save__() is None
     p.name = "b"
-    assert p.__fields_to_save__() is None
+    assert p.__odmantic_fields_to_save__() is None
 
 
 def test_fields_to_save_after_parse_is_mutable_only() -> None:
     p = _loaded(Player, {"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
-    fields = p.__fields_to_save__()
+    fields = p.__odmantic_fields_to_save__()
     assert fields is not None
     assert set(fields) == {"tags", "address"}
     p.level = 3
-    fields = p.__fields_to_save__()
+    fields = p.__odmantic_fields_to_save__()
     assert fields is not None
     assert set(fields) == {"tags", "address", "level"}
 
@@ -506,11 +506,11 @@ def test_fields_to_save_immutable_model() -> None:
         c: datetime | None = None
 
     f = _loaded(Flat, {"_id": bson.ObjectId(), "a": 1, "b": "x", "c": None})
-    fields = f.__fields_to_save__()
+    fields = f.__odmantic_fields_to_save__()
     assert fields is not None
     assert set(fields) == set()
     f.b = "y"
-    fields = f.__fields_to_save__()
+    fields = f.__odmantic_fields_to_save__()
     assert fields is not None
     assert set(fields) == {"b"}
 
@@ -519,7 +519,7 @@ def test_failed_assignment_does_not_mark_field() -> None:
     p = _loaded(Player, {"_id": bson.ObjectId(), "name": "a", "level": 0, "tags": []})
     with pytest.raises(ValidationError):
         p.level = -1
-    fields = p.__fields_to_save__()
+    fields = p.__odmantic_fields_to_save__()
     assert fields is not None
     assert "level" not in fields
     assert p.level == 0
@@ -605,8 +605,8 @@ def test_inheritance_config_inherited() -> None:
 
 
 def test_inheritance_indexes_inherited() -> None:
-    base = [i.document for i in indexes_of(BaseDoc.__schema__)]
-    child = [i.document for i in indexes_of(ChildDoc.__schema__)]
+    base = [i.document for i in indexes_of(BaseDoc.__odmantic_schema__)]
+    child = [i.document for i in indexes_of(ChildDoc.__odmantic_schema__)]
     assert base == child
     assert len(child) == 1
     assert dict(child[0]["key"]) == {"nm": 1}
@@ -620,8 +620,8 @@ def test_inheritance_with_plain_mixin() -> None:
     doc = m.model_dump_doc()
     assert doc["nm"] == "bob"
     assert MixedDoc.model_validate_doc(doc) == m
-    assert [i.document["key"] for i in indexes_of(MixedDoc.__schema__)] == [
-        i.document["key"] for i in indexes_of(BaseDoc.__schema__)
+    assert [i.document["key"] for i in indexes_of(MixedDoc.__odmantic_schema__)] == [
+        i.document["key"] for i in indexes_of(BaseDoc.__odmantic_schema__)
     ]
     assert MixedDoc.model_validate_doc({"_id": bson.ObjectId(), "nm": "x"}).created == []
 
@@ -722,7 +722,7 @@ def test_const_is_kept_by_subclasses_and_generic_parametrizations() -> None:
         with pytest.raises(ValidationError, match="is constant"):
             build()
     assert IntConst(value=1).kind == "fixed"  # type: ignore[call-arg]
-    assert len(SubConst.__schema__.fields["kind"].constraints) == 1  # not a second check
+    assert len(SubConst.__odmantic_schema__.fields["kind"].constraints) == 1  # not a second check
     assert FreedConst(kind="other").kind == "other"  # declared again without const=True
 
 
@@ -847,7 +847,7 @@ def test_reference_is_not_a_mutable_field() -> None:
     author = Author(name="Hugo")
     raw = {"_id": bson.ObjectId(), "title": "T", "author_id": author.model_dump_doc()}
     book = _loaded(Book, raw)
-    fields = book.__fields_to_save__()
+    fields = book.__odmantic_fields_to_save__()
     assert fields is not None
     assert set(fields) == set()
 
@@ -934,18 +934,18 @@ def test_private_attribute_not_tracked_as_field() -> None:
     w = _loaded(WithPrivate, {"_id": bson.ObjectId(), "name": "a"})
     w._cache = 3
     assert w._cache == 3
-    fields = w.__fields_to_save__()
+    fields = w.__odmantic_fields_to_save__()
     assert fields is not None
     assert set(fields) == set()
 
 
 def test_extra_field_assignment_is_tracked() -> None:
     obj = _loaded(Loose, {"_id": bson.ObjectId(), "name": "a", "color": "red"})
-    fields = obj.__fields_to_save__()
+    fields = obj.__odmantic_fields_to_save__()
     assert fields is not None
     assert set(fields) == set()
     obj.color = "blue"
-    fields = obj.__fields_to_save__()
+    fields = obj.__odmantic_fields_to_save__()
     assert fields is not None
     assert set(fields) == {"color"}
     assert obj.model_dump_doc(include=fields) == {"color": "blue"}

@@ -7,14 +7,10 @@ import re
 
 import pytest
 
-from odmantic._async.bound import AIOSessionBase
 from odmantic._async.cursor import AIOCursor
-from odmantic._async.engine import AIOEngine
-from odmantic._async.session import AIOSession, AIOTransaction
-from odmantic._sync.bound import SyncSessionBase
+from odmantic._async.engine import AIOEngine, AIOSession, AIOSessionBase, AIOTransaction
 from odmantic._sync.cursor import SyncCursor
-from odmantic._sync.engine import SyncEngine
-from odmantic._sync.session import SyncSession, SyncTransaction
+from odmantic._sync.engine import SyncEngine, SyncSession, SyncSessionBase, SyncTransaction
 
 PAIRS = [
     (AIOEngine, SyncEngine),

@@ -423,8 +423,8 @@ class Indexed(Model):
 
 
 def test_indexes_of() -> None:
-    docs = [m.document for m in indexes_of(Indexed.__schema__)]
-    assert all(isinstance(m, pymongo.IndexModel) for m in indexes_of(Indexed.__schema__))
+    docs = [m.document for m in indexes_of(Indexed.__odmantic_schema__)]
+    assert all(isinstance(m, pymongo.IndexModel) for m in indexes_of(Indexed.__odmantic_schema__))
     keys = [list(d["key"].items()) for d in docs]
     assert keys == [
         [("a", 1)],
@@ -439,14 +439,14 @@ def test_indexes_of() -> None:
 
 
 def test_indexes_of_model_without_indexes() -> None:
-    assert indexes_of(Team.__schema__) == []
+    assert indexes_of(Team.__odmantic_schema__) == []
 
 
 def test_primary_unique_field_not_duplicated_in_indexes() -> None:
     class PrimaryIndexed(Model):
         code: str = Field(primary_field=True, unique=True)
 
-    assert indexes_of(PrimaryIndexed.__schema__) == []
+    assert indexes_of(PrimaryIndexed.__odmantic_schema__) == []
 
 
 def test_build_filter_uses_the_primary_key_fast_path() -> None:

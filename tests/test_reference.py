@@ -31,14 +31,14 @@ def _join(key: str, collection: str, nested: list[dict[str, object]] | None = No
 
 
 def test_a_model_without_references_has_no_stages() -> None:
-    assert lookup_stages(Player.__schema__) == []
+    assert lookup_stages(Player.__odmantic_schema__) == []
 
 
 def test_stages_join_by_key_name_and_nest_the_deeper_references() -> None:
     publisher = _join("publisher", "publisher")
-    assert lookup_stages(Author.__schema__) == publisher
-    assert lookup_stages(Book.__schema__) == _join("author_id", "author", publisher)  # type: ignore[arg-type]
-    assert lookup_stages(Review.__schema__) == _join(
+    assert lookup_stages(Author.__odmantic_schema__) == publisher
+    assert lookup_stages(Book.__odmantic_schema__) == _join("author_id", "author", publisher)  # type: ignore[arg-type]
+    assert lookup_stages(Review.__odmantic_schema__) == _join(
         "book",
         "book",
         _join("author_id", "author", publisher),  # type: ignore[arg-type]
@@ -46,9 +46,9 @@ def test_stages_join_by_key_name_and_nest_the_deeper_references() -> None:
 
 
 def test_stages_are_fresh_copies() -> None:
-    stages = lookup_stages(Book.__schema__)
+    stages = lookup_stages(Book.__odmantic_schema__)
     stages[0]["$lookup"]["from"] = "tampered"
-    assert lookup_stages(Book.__schema__)[0]["$lookup"]["from"] == "author"
+    assert lookup_stages(Book.__odmantic_schema__)[0]["$lookup"]["from"] == "author"
 
 
 def test_a_cycle_of_references_cannot_be_joined() -> None:
@@ -56,6 +56,6 @@ def test_a_cycle_of_references_cannot_be_joined() -> None:
         name: str
         parent: Optional[Node] = Reference()  # noqa: UP045 (a forward reference)
 
-    assert Node.__schema__.fields["parent"].target is Node.__schema__
+    assert Node.__odmantic_schema__.fields["parent"].target is Node.__odmantic_schema__
     with pytest.raises(TypeError, match="cyclic references cannot be loaded: Node -> Node"):
-        lookup_stages(Node.__schema__)
+        lookup_stages(Node.__odmantic_schema__)

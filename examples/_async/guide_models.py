@@ -36,4 +36,4 @@ async def main(engine: AIOEngine) -> None:
     assert found is not None and found == book and found.publisher.name == "Chilton"
     stored = await engine.get_collection(Book).find_one({"_id": book.id})
     assert stored is not None and stored["publisher"] == book.publisher.id
-    assert Book.__schema__.fields["shop"].kind == "embedded"
+    assert Book.__odmantic_schema__.fields["shop"].kind == "embedded"

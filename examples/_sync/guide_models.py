@@ -37,4 +37,4 @@ def main(engine: SyncEngine) -> None:
     assert found is not None and found == book and found.publisher.name == "Chilton"
     stored = engine.get_collection(Book).find_one({"_id": book.id})
     assert stored is not None and stored["publisher"] == book.publisher.id
-    assert Book.__schema__.fields["shop"].kind == "embedded"
+    assert Book.__odmantic_schema__.fields["shop"].kind == "embedded"

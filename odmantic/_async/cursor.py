@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator
-from typing import Any, Generic, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.command_cursor import AsyncCommandCursor
 from pymongo.asynchronous.cursor import AsyncCursor
 
-from odmantic._async import IS_ASYNC
-from odmantic._async.client import aggregate
-from odmantic.reads import Parser, Read
+from odmantic._async.adapter import ListAwaitable, aggregate
+from odmantic._internal.read_plan import Parser, Read, batch_size
 
 OutputT = TypeVar("OutputT")
 
-WHOLE_BATCH = 1_000_000
-"""The batch size asked for when a cursor is read whole: the server caps a batch at 16 MB."""
 
-
-class AIOCursor(Generic[OutputT]):
+class AIOCursor(ListAwaitable[OutputT]):
     """The results of a `find` (instances of the model, or of a projection) or of an
     `aggregate`, iterated as a stream or read whole.
 
@@ -57,21 +53,13 @@ class AIOCursor(Generic[OutputT]):
         return self._read.pipeline
 
     async def _open(self, whole: bool) -> AsyncCursor[Any] | AsyncCommandCursor[Any]:
-        """The driver's cursor; `whole`: all the results are wanted at once, so the server
-        sends them in as few batches as fit (rather than a first batch of 101)."""
+        """The driver's cursor (`whole`: all the results are wanted at once)."""
         read = self._read
-        batch_size = WHOLE_BATCH if whole else 0
         if read.pipeline is not None:
-            return await aggregate(self._collection, read.pipeline, self._session, batch_size)
-        return self._collection.find(
-            read.filter,
-            read.projection,
-            sort=read.sort,
-            skip=read.skip,
-            limit=read.limit or 0,
-            batch_size=batch_size,
-            session=self._session,
-        )
+            return await aggregate(
+                self._collection, read.pipeline, self._session, batch_size(whole)
+            )
+        return self._collection.find(**read.find_arguments(whole), session=self._session)
 
     async def to_list(self) -> list[OutputT]:
         """Run the query and return all the results.
@@ -90,12 +78,6 @@ class AIOCursor(Generic[OutputT]):
         driver_cursor = await self._open(whole=False)
         async for raw in driver_cursor:
             yield parse(raw)
-
-    if IS_ASYNC:
-
-        def __await__(self) -> Generator[Any, None, list[OutputT]]:
-            """`await cursor` is `await cursor.to_list()`."""
-            return self.to_list().__await__()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._collection.name}, {self._read.describe()})"

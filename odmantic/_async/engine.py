@@ -1,32 +1,71 @@
-"""`AIOEngine`: the entry point to MongoDB for models (find, count, save, delete, sessions)."""
+"""`AIOEngine`, the entry point to MongoDB for models, and its operations bound to a session
+(`AIOSession`) or a transaction (`AIOTransaction`).
+
+Every operation is written once, in `AIOEngine`'s body: a session or a transaction runs the
+same method with `session=` set to itself (`AIOSessionBase`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+import functools
+import inspect
+import re
+import types
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar, overload
 
-from odmantic._async.client import close
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from odmantic._async import execute
+from odmantic._async.adapter import (
+    DriverClient,
+    as_driver_session,
+    check_client,
+    close,
+    database_of,
+    new_client,
+)
 from odmantic._async.cursor import AIOCursor
-from odmantic._async.reading import Reads
 from odmantic._async.session import (
     WITH_TRANSACTION_TIMEOUT,
-    AIOSession,
-    AIOTransaction,
+    SessionLifecycle,
+    SessionScope,
+    TransactionLifecycle,
 )
-from odmantic._async.writing import Writes
-from odmantic.model import Model
+from odmantic._internal.arguments import (
+    check_database_name,
+    check_instance,
+    check_model,
+    check_window,
+)
+from odmantic._internal.read_plan import (
+    Read,
+    distinct_of,
+    find_one_needs_cursor,
+    find_read,
+    loader,
+    output_parser,
+    projection_of,
+)
+from odmantic._internal.retries import RETRY_WRITES_FOR
+from odmantic._internal.update_checks import update_document
+from odmantic._internal.write_plan import Mode, plan_saves
+from odmantic.exceptions import DocumentNotFoundError
+from odmantic.index import indexes_of
+from odmantic.model import Model, ModelT
+from odmantic.query import Queries, build_filter, build_sort
+from odmantic.update import UpdateExpression, UpdateResult
 
-ModelT = TypeVar("ModelT", bound=Model)
+OutputT = TypeVar("OutputT")
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+_SESSION_ARG = re.compile(r"\n *session: run inside this session or transaction\.")
 
 
-class AIOEngine(Reads, Writes):
+class AIOEngine:
     """Maps models to a MongoDB database through PyMongo's `AsyncMongoClient`.
-
-    Example:
-        engine = AIOEngine(client=AsyncMongoClient("mongodb://localhost:27017"), database="game")
-        await engine.save(Player(name="Leeroy"))
-        top = await engine.find(Player, Player.level > 10, sort=Player.level.desc())
 
     Args:
         client: the driver client; a local `AsyncMongoClient()` when None.
@@ -37,16 +76,679 @@ class AIOEngine(Reads, Writes):
             idempotent operators; `remove`, `update_one`, `find_one_and_update` and upserts are
             re-sent only when the error proves that they never ran. Writes inside a
             transaction are not retried one by one: use `with_transaction`.
+
+    Raises:
+        ValueError: a database name MongoDB refuses.
+        TypeError: a driver client of the other twin (the message says which engine to use).
+
+    Example:
+        engine = AIOEngine(client=AsyncMongoClient("mongodb://localhost:27017"), database="game")
+        await engine.save(Player(name="Leeroy"))
+        top = await engine.find(Player, Player.level > 10, sort=Player.level.desc())
     """
+
+    def __init__(
+        self,
+        client: DriverClient | None = None,
+        database: str = "test",
+        *,
+        retry_writes_for: float = RETRY_WRITES_FOR,
+    ) -> None:
+        check_database_name(database)
+        if client is None:
+            client = new_client()
+        check_client(client)
+        self.client: DriverClient = client
+        self.database_name = database
+        self.database: AsyncDatabase[Any] = database_of(client, database)
+        self.retry_writes_for = retry_writes_for
+        self._collections: dict[type[Model], AsyncCollection[Any]] = {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(database={self.database_name!r})"
+
+    # --- reads -----------------------------------------------------------------------------
+    @overload
+    def find(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        skip: int = 0,
+        limit: int | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+        projection: None = None,
+    ) -> AIOCursor[ModelT]: ...
+
+    @overload
+    def find(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        skip: int = 0,
+        limit: int | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+        projection: type[OutputT],
+    ) -> AIOCursor[OutputT]: ...
+
+    def find(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        skip: int = 0,
+        limit: int | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+        projection: type[Any] | None = None,
+    ) -> AIOCursor[Any]:
+        """Search for instances of `model` matching all `queries`.
+
+        Args:
+            model: the model to search.
+            *queries: query expressions (`Player.level > 3`) or raw filter dicts, combined with
+                `$and`.
+            sort: a field, `Model.field.asc()`/`.desc()`, or a tuple of them.
+            skip: number of documents to skip.
+            limit: maximum number of instances (None: no limit).
+            session: run inside this session or transaction.
+            projection: a pydantic model (or EmbeddedModel) whose fields are fields of `model`
+                (by name): only their keys are fetched, and the cursor gives its instances.
+
+        Returns:
+            a cursor over the instances: `async for instance in cursor`, or
+            `await cursor.to_list()` for a list.
+
+        Raises:
+            ValueError: a bad `skip` or `limit`.
+            TypeError: a bad `sort`, or a projection field that `model` lacks.
+
+        Example:
+            top = await engine.find(Player, Player.level > 10, sort=Player.level.desc())
+
+            class Name(BaseModel):
+                name: str
+
+            names = await engine.find(Player, projection=Name).to_list()  # fetches `name` only
+        """
+        check_model(model)
+        check_window(model, skip, limit)
+        schema, filter_, order = model.__odmantic_schema__, build_filter(queries), build_sort(sort)
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        if projection is None:
+            read = find_read(schema, filter_, order, skip, limit)
+            return AIOCursor(collection, read, loader(model), driver_session)
+        keys, parser = projection_of(schema, projection)
+        read = find_read(schema, filter_, order, skip, limit, keys)
+        return AIOCursor(collection, read, parser, driver_session)
+
+    @overload
+    async def find_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+        projection: None = None,
+    ) -> ModelT | None: ...
+
+    @overload
+    async def find_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+        projection: type[OutputT],
+    ) -> OutputT | None: ...
+
+    async def find_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+        projection: type[Any] | None = None,
+    ) -> Any:
+        """Return the first instance of `model` matching all `queries` (or of `projection`,
+        see `find`), or None.
+
+        Args:
+            model: the model to search.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            sort: which document comes first when several match.
+            session: run inside this session or transaction.
+            projection: a pydantic model whose fields are fields of `model` (see `find`).
+
+        Returns:
+            the instance, or None.
+
+        Raises:
+            DocumentParsingError: the document found does not validate as `model`.
+
+        Example:
+            leeroy = await engine.find_one(Player, Player.name == "Leeroy")
+        """
+        check_model(model)
+        if find_one_needs_cursor(model.__odmantic_schema__, projection):
+            cursor = self.find(
+                model, *queries, sort=sort, limit=1, session=session, projection=projection
+            )
+            results = await cursor.to_list()
+            return results[0] if results else None
+        raw = await self.get_collection(model).find_one(
+            build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
+        )
+        return None if raw is None else loader(model).one(raw)
+
+    async def count(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> int:
+        """Return the number of documents of `model` matching all `queries`.
+
+        Args:
+            model: the model to count.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            session: run inside this session or transaction.
+
+        Returns:
+            the number of matching documents.
+
+        Example:
+            strong = await engine.count(Player, Player.level > 10)
+        """
+        check_model(model)
+        return await self.get_collection(model).count_documents(
+            build_filter(queries), session=self._driver_session(session)
+        )
+
+    @overload
+    def aggregate(
+        self,
+        model: type[Model],
+        pipeline: Sequence[dict[str, Any]],
+        *,
+        output: None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> AIOCursor[dict[str, Any]]: ...
+
+    @overload
+    def aggregate(
+        self,
+        model: type[Model],
+        pipeline: Sequence[dict[str, Any]],
+        *,
+        output: type[OutputT],
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> AIOCursor[OutputT]: ...
+
+    def aggregate(
+        self,
+        model: type[Model],
+        pipeline: Sequence[dict[str, Any]],
+        *,
+        output: type[Any] | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> AIOCursor[Any]:
+        """Run an aggregation pipeline on the collection of `model`.
+
+        `+Model.field` gives a key (`"level"`) and `++Model.field` a field path (`"$level"`)
+        for the stages.
+
+        Args:
+            model: the model whose collection is aggregated.
+            pipeline: the stages.
+            output: a pydantic model (or odmantic model) each result document is validated
+                as; None keeps the dicts.
+            session: run inside this session or transaction.
+
+        Returns:
+            a cursor over the results (`async for`, `await cursor.to_list()`).
+
+        Example:
+            class Total(BaseModel):
+                id: str = Field(alias="_id")
+                count: int
+
+            totals = await engine.aggregate(
+                Player,
+                [{"$group": {"_id": ++Player.team, "count": {"$sum": 1}}}],
+                output=Total,
+            ).to_list()
+        """
+        check_model(model)
+        read = Read({}, pipeline=list(pipeline))
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        return AIOCursor(collection, read, output_parser(output), driver_session)
+
+    @overload
+    async def distinct(
+        self,
+        model: type[ModelT],
+        field: list[OutputT] | set[OutputT],
+        *queries: Queries,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> list[OutputT]: ...
+
+    @overload
+    async def distinct(
+        self,
+        model: type[ModelT],
+        field: OutputT,
+        *queries: Queries,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> list[OutputT]: ...
+
+    async def distinct(
+        self,
+        model: type[ModelT],
+        field: Any,
+        *queries: Queries,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> list[Any]:
+        """The distinct values of `field` among the documents of `model` matching `queries`,
+        parsed through the field's type; for a list field, the distinct items (as MongoDB
+        gives them), parsed through the items' type.
+
+        Args:
+            model: the model whose documents are read.
+            field: the field (`Model.field`, or an embedded one).
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            session: run inside this session or transaction.
+
+        Returns:
+            the values, parsed through the field's type.
+
+        Raises:
+            TypeError: `field` is not one of `model`'s fields (or a parent's it inherits
+                unchanged), or is a reference.
+
+        Example:
+            levels = await engine.distinct(Player, Player.level, Player.name.match("^L"))
+        """
+        check_model(model)
+        key, parse = distinct_of(model, field)
+        values = await self.get_collection(model).distinct(
+            key, build_filter(queries), session=self._driver_session(session)
+        )
+        return [parse(value) for value in values]
+
+    # --- writes ----------------------------------------------------------------------------
+    async def save(
+        self,
+        instance: ModelT,
+        *,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> ModelT:
+        """Insert or update `instance` (upsert by primary key), and the instances it references.
+
+        A new instance is written in full. A loaded or saved one sends only what changed since:
+        `$set`/`$unset` of the changed paths (embedded fields included), `$push` for lists that
+        only grew; other writers' changes to the rest of the document are kept. The instance is
+        modified in place and returned.
+
+        `save()` of an instance whose primary key comes from input (a request body) writes over
+        the document that has this key: use `insert()` for create endpoints.
+
+        Args:
+            instance: the instance to save.
+            session: run inside this session or transaction.
+
+        Returns:
+            the instance.
+
+        Raises:
+            DuplicateKeyError: a unique index refused the document.
+            DocumentWriteError: the document cannot be stored as it is (too large...).
+
+        Example:
+            player = await engine.save(Player(name="Leeroy"))
+            player.level += 1
+            await engine.save(player)  # sends {"$set": {"level": ...}} only
+        """
+        await self._write([instance], "save", session)
+        return instance
+
+    async def save_all(
+        self,
+        instances: Sequence[ModelT],
+        *,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> list[ModelT]:
+        """Insert or update all `instances` and what they reference: one bulk write a collection.
+
+        Args:
+            instances: the instances to save.
+            session: run inside this session or transaction.
+
+        Returns:
+            the instances, as a list.
+
+        Raises:
+            DuplicateKeyError: unique indexes refused some documents; its `failures` lists each
+                one (they stay to save), the others are written.
+            DocumentWriteError: some documents cannot be stored as they are (each one listed).
+
+        Example:
+            await engine.save_all([Player(name=f"p{i}") for i in range(100)])
+        """
+        instances = list(instances)
+        await self._write(instances, "save", session)
+        return instances
+
+    async def insert(
+        self,
+        instance: ModelT,
+        *,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> ModelT:
+        """Insert `instance`, never writing over a stored document; references are saved first.
+
+        Args:
+            instance: the instance to insert.
+            session: run inside this session or transaction.
+
+        Returns:
+            the instance.
+
+        Raises:
+            DuplicateKeyError: a document already has the instance's primary key (or a unique
+                index refused it); nothing was written over it.
+
+        Example:
+            @app.post("/players")
+            async def create(player: Player) -> Player:
+                return await engine.insert(player)  # a posted id cannot overwrite a document
+        """
+        await self._write([instance], "insert", session)
+        return instance
+
+    async def insert_all(
+        self,
+        instances: Sequence[ModelT],
+        *,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> list[ModelT]:
+        """Insert all `instances` (one bulk write a collection), never writing over a document.
+
+        Args:
+            instances: the instances to insert.
+            session: run inside this session or transaction.
+
+        Returns:
+            the instances, as a list.
+
+        Raises:
+            DuplicateKeyError: some primary keys (or unique keys) exist; its `failures` lists
+                every instance refused, the others are inserted.
+
+        Example:
+            await engine.insert_all([Player(name="a"), Player(name="b")])
+        """
+        instances = list(instances)
+        await self._write(instances, "insert", session)
+        return instances
+
+    async def delete(
+        self,
+        instance: Model,
+        *,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> None:
+        """Delete the document of `instance`.
+
+        Args:
+            instance: the instance whose document is deleted.
+            session: run inside this session or transaction.
+
+        Raises:
+            DocumentNotFoundError: no document has the instance's primary key.
+
+        Example:
+            await engine.delete(player)
+        """
+        check_instance(instance)
+        collection, driver_session = (
+            self.get_collection(type(instance)),
+            self._driver_session(session),
+        )
+
+        async def attempt(retried: bool) -> None:
+            key = instance.__odmantic_primary_key__()
+            result = await collection.delete_one({"_id": key}, session=driver_session)
+            if result.deleted_count == 0 and not retried:  # after a retry: the first one did it
+                raise DocumentNotFoundError(instance)
+
+        await execute.retrying(attempt, driver_session, within=self.retry_writes_for)
+
+    async def remove(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        just_one: bool = False,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> int:
+        """Delete the documents of `model` matching all `queries`; return how many were deleted.
+
+        Args:
+            model: the model whose documents are deleted.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            just_one: delete at most one document.
+            session: run inside this session or transaction.
+
+        Returns:
+            the number of documents deleted.
+
+        Example:
+            removed = await engine.remove(Player, Player.level < 3)
+        """
+        check_model(model)
+        collection, filter_ = self.get_collection(model), build_filter(queries)
+        driver_session = self._driver_session(session)
+        delete = collection.delete_one if just_one else collection.delete_many
+
+        async def attempt(retried: bool) -> int:
+            return (await delete(filter_, session=driver_session)).deleted_count
+
+        # Applied twice, a deletion can delete documents that match only afterwards.
+        within = self.retry_writes_for
+        return await execute.retrying(attempt, driver_session, within=within, idempotent=False)
+
+    async def update_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        update: UpdateExpression,
+        upsert: bool = False,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> UpdateResult:
+        """Apply `update` (operators of `odmantic.update`) to the first document matching
+        `queries`, in one round trip.
+
+        Instances already loaded are not changed: they are stale until loaded again. With
+        `upsert=True`, a document inserted gets what a save would store: the fields that
+        neither the queries' equalities nor the update give are set to their defaults.
+
+        Args:
+            model: the model to update.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            update: operators of `odmantic.update`, combined with `&`.
+            upsert: insert a document when none matches.
+            session: run inside this session or transaction.
+
+        Returns:
+            how many documents matched and changed, and the id of a document upserted.
+
+        Raises:
+            TypeError: `update` is not built with `odmantic.update` operators, or writes fields
+                of another model (or of a parent class that `model` redefines).
+            ValueError: an upsert could insert a document that would not load (the message
+                names the field), or a hand-built update writes no field of `model`.
+
+        Example:
+            await engine.update_one(Player, Player.id == pid, update=inc(Player.level, 1))
+        """
+        return await self._update(model, queries, update, upsert, session, many=False)
+
+    async def update_many(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        update: UpdateExpression,
+        upsert: bool = False,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> UpdateResult:
+        """Apply `update` to every document matching `queries`, in one round trip (checked
+        as by `update_one`).
+
+        Args:
+            model: the model to update.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            update: operators of `odmantic.update`, combined with `&`.
+            upsert: insert a document when none matches.
+            session: run inside this session or transaction.
+
+        Returns:
+            how many documents matched and changed, and the id of a document upserted.
+
+        Raises:
+            TypeError: as `update_one`.
+            ValueError: as `update_one`.
+
+        Example:
+            await engine.update_many(Player, Player.team == "red", update=set_(Player.level, 0))
+        """
+        return await self._update(model, queries, update, upsert, session, many=True)
+
+    async def find_one_and_update(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        update: UpdateExpression,
+        sort: Any | None = None,
+        upsert: bool = False,
+        return_updated: bool = True,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> ModelT | None:
+        """Apply `update` to the first document matching `queries` (in `sort` order) and return
+        it as an instance: updated (or as it was, with `return_updated=False`); None if none.
+        `update` and upserts are checked as by `update_one`. For a model with references, the
+        instance returned is joined with what it references (MongoDB 5.1 or newer).
+
+        Args:
+            model: the model to update.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            update: operators of `odmantic.update`, combined with `&`.
+            sort: which document is updated when several match.
+            upsert: insert a document when none matches.
+            return_updated: return the document as updated (else as it was).
+            session: run inside this session or transaction.
+
+        Returns:
+            the instance, or None when nothing matched.
+
+        Raises:
+            TypeError: as `update_one`.
+            ValueError: as `update_one`.
+
+        Example:
+            ticket = await engine.find_one_and_update(
+                Ticket, Ticket.taken == False, update=set_(Ticket.taken, True)
+            )
+        """
+        check_model(model)
+        filter_ = build_filter(queries)
+        arguments = {
+            "filter": filter_,
+            "update": update_document(model, update, filter_, upsert),
+            "sort": build_sort(sort),
+            "upsert": upsert,
+        }
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        schema = model.__odmantic_schema__
+
+        async def attempt(retried: bool) -> dict[str, Any] | None:
+            return await execute.find_one_and_update(
+                collection, arguments, return_updated, schema, driver_session
+            )
+
+        within = self.retry_writes_for
+        raw = await execute.retrying(attempt, driver_session, within=within, idempotent=False)
+        return None if raw is None else loader(model).one(raw)
+
+    # --- database, sessions, client ---------------------------------------------------------
+    def get_collection(self, model: type[Model]) -> AsyncCollection[Any]:
+        """The driver collection storing `model`.
+
+        Args:
+            model: a `Model` subclass.
+
+        Returns:
+            PyMongo's collection (for what the engine does not cover).
+
+        Example:
+            raw = await engine.get_collection(Player).find_one({})
+        """
+        collection = self._collections.get(model)
+        if collection is None:
+            check_model(model)
+            collection = self._collections[model] = self.database[model.__collection__]
+        return collection
+
+    async def configure_database(
+        self,
+        models: Sequence[type[Model]],
+        *,
+        update_existing_indexes: bool = False,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> None:
+        """Create the indexes of `models` (field `index`/`unique` options and `Index` objects).
+
+        Args:
+            models: the models whose indexes to create.
+            update_existing_indexes: drop and recreate an existing index whose options differ
+                (otherwise such a conflict raises `pymongo.errors.OperationFailure`).
+            session: run inside this session or transaction.
+
+        Example:
+            await engine.configure_database([Player, Team])
+        """
+        driver_session = self._driver_session(session)
+        for model in models:
+            collection = self.get_collection(model)
+            indexes = indexes_of(model.__odmantic_schema__)
+            await execute.create_indexes(
+                collection, indexes, update_existing_indexes, driver_session
+            )
 
     def session(self) -> AIOSession:
         """A new session on this engine: start it, or use it as a context manager.
+
+        Returns:
+            the session, not started.
 
         Example:
             async with engine.session() as session:
                 await session.save(Player(name="p"))
         """
         return AIOSession(self)
+
+    def transaction(self) -> AIOTransaction:
+        """A new transaction in its own session: start it, or use it as a context manager.
+
+        Leaving `async with engine.transaction()` normally commits; an exception aborts.
+
+        Returns:
+            the transaction, not started.
+
+        Example:
+            async with engine.transaction() as transaction:
+                await transaction.save(Player(name="p"))
+        """
+        return AIOTransaction(self)
 
     async def with_transaction(
         self,
@@ -62,6 +764,13 @@ class AIOEngine(Reads, Writes):
         callback may run more than once: keep it to database work. If it commits or aborts
         the transaction itself, nothing more is done.
 
+        Args:
+            callback: the work, given the transaction.
+            timeout: seconds after which errors are raised rather than retried.
+
+        Returns:
+            what `callback` returned.
+
         Example:
             async def transfer(transaction: AIOTransaction) -> None:
                 account = await transaction.find_one(Account, Account.id == account_id)
@@ -69,22 +778,8 @@ class AIOEngine(Reads, Writes):
                 await transaction.save(account)
 
             await engine.with_transaction(transfer)
-
-        Returns:
-            what `callback` returned.
         """
         return await AIOTransaction.run(self, callback, timeout)
-
-    def transaction(self) -> AIOTransaction:
-        """A new transaction in its own session: start it, or use it as a context manager.
-
-        Leaving `async with engine.transaction()` normally commits; an exception aborts.
-
-        Example:
-            async with engine.transaction() as transaction:
-                await transaction.save(Player(name="p"))
-        """
-        return AIOTransaction(self)
 
     async def close(self) -> None:
         """Close the driver client.
@@ -94,5 +789,224 @@ class AIOEngine(Reads, Writes):
         """
         await close(self.client)
 
+    # --- helpers ----------------------------------------------------------------------------
+    def _driver_session(self, session: Any) -> AsyncClientSession | None:
+        """The driver session of the `session` argument (None: none)."""
+        if session is None:
+            return None
+        if isinstance(session, SessionScope):
+            return session.get_driver_session()
+        driver_session = as_driver_session(session)
+        if driver_session is None:
+            raise TypeError(
+                f"session must be a session or transaction of this engine, got {session!r}"
+            )
+        return driver_session
 
-__all__ = ["AIOEngine", "AIOCursor"]
+    async def _write(self, instances: Sequence[Model], mode: Mode, session: Any) -> None:
+        """Write `instances` after what they reference (deepest first, one level at a time)."""
+        for given in instances:
+            check_instance(given)
+        driver_session = self._driver_session(session)
+        saves = plan_saves(instances, mode)
+        if isinstance(session, SessionScope):
+            session.track_saves(saves.instances)
+        for batch in saves.batches():
+            collection = self.get_collection(batch.model)
+            if batch.bulk:
+                send: Any = functools.partial(execute.write_many, collection, batch.writes)
+            else:
+                send = functools.partial(execute.write_one, collection, batch.writes[0])
+            await execute.retrying(
+                functools.partial(send, batch.mode, driver_session),
+                driver_session,
+                within=self.retry_writes_for,
+            )
+
+    async def _update(
+        self,
+        model: type[Model],
+        queries: Sequence[Queries],
+        update: UpdateExpression,
+        upsert: bool,
+        session: Any,
+        *,
+        many: bool,
+    ) -> UpdateResult:
+        check_model(model)
+        collection, filter_ = self.get_collection(model), build_filter(queries)
+        document = update_document(model, update, filter_, upsert)
+        driver_session = self._driver_session(session)
+        run = collection.update_many if many else collection.update_one
+
+        async def attempt(retried: bool) -> UpdateResult:
+            result = await run(filter_, document, upsert=upsert, session=driver_session)
+            return UpdateResult(result.matched_count, result.modified_count, result.upserted_id)
+
+        # Applied twice, a single-document update can reach a second document (the first one
+        # no longer matches), and an upsert can insert twice: only update_many of idempotent
+        # operators is re-sent on an error that does not prove it never ran.
+        idempotent = many and update.idempotent and not upsert
+        within = self.retry_writes_for
+        return await execute.retrying(attempt, driver_session, within=within, idempotent=idempotent)
+
+
+class _InSession(Generic[F]):
+    """An `AIOEngine` operation read from a session or a transaction: the same method, run
+    with `session=` set to it (its signature and docstring are the engine's, without
+    `session`). `pick` only gives type checkers the engine method's type."""
+
+    def __init__(self, pick: Callable[[AIOEngine], F]) -> None:
+        self._function: Callable[..., Any] | None = None
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        engine_method = getattr(AIOEngine, name)
+        signature = inspect.signature(engine_method)
+        parameters = [p for p in signature.parameters.values() if p.name != "session"]
+
+        @functools.wraps(engine_method, assigned=("__module__", "__name__"))
+        def operation(scope: AIOSessionBase, *args: Any, **kwargs: Any) -> Any:
+            if "session" in kwargs:
+                raise TypeError(
+                    f"{type(scope).__name__}.{name}() runs in its own session: drop session="
+                )
+            return engine_method(scope.engine, *args, session=scope, **kwargs)
+
+        del operation.__wrapped__  # inspect must read the signature below, not the engine's
+        operation.__doc__ = _SESSION_ARG.sub("", engine_method.__doc__ or "")
+        operation.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        operation.__qualname__ = f"{owner.__name__}.{name}"
+        self._function = operation
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> Callable[..., Any]: ...
+
+    @overload
+    def __get__(self, instance: AIOSessionBase, owner: type[Any]) -> F: ...
+
+    def __get__(self, instance: AIOSessionBase | None, owner: type[Any]) -> Any:
+        assert self._function is not None
+        if instance is None:
+            return self._function
+        return types.MethodType(self._function, instance)
+
+
+class AIOSessionBase(SessionScope):
+    """The engine's operations, run inside this session or transaction: the same methods as
+    `AIOEngine`'s, without the `session` argument."""
+
+    engine: AIOEngine
+
+    find = _InSession(lambda engine: engine.find)
+    find_one = _InSession(lambda engine: engine.find_one)
+    count = _InSession(lambda engine: engine.count)
+    aggregate = _InSession(lambda engine: engine.aggregate)
+    distinct = _InSession(lambda engine: engine.distinct)
+    save = _InSession(lambda engine: engine.save)
+    save_all = _InSession(lambda engine: engine.save_all)
+    insert = _InSession(lambda engine: engine.insert)
+    insert_all = _InSession(lambda engine: engine.insert_all)
+    delete = _InSession(lambda engine: engine.delete)
+    remove = _InSession(lambda engine: engine.remove)
+    update_one = _InSession(lambda engine: engine.update_one)
+    update_many = _InSession(lambda engine: engine.update_many)
+    find_one_and_update = _InSession(lambda engine: engine.find_one_and_update)
+
+
+class AIOSession(SessionLifecycle, AIOSessionBase):
+    """A session object for ordering sequential operations.
+
+    Sessions are created from the engine with `AIOEngine.session`. They have the engine's
+    operations (`find`, `save`...), without the `session` argument.
+
+    Example:
+        async with engine.session() as session:
+            john = await session.find_one(User, User.name == "John")
+            john.name = "Doe"
+            await session.save(john)
+
+    Raw usage: `session = engine.session()`, `await session.start()`, ...,
+    `await session.end()`.
+    """
+
+    def __init__(self, engine: AIOEngine) -> None:
+        super().__init__(engine.client)
+        self.engine = engine
+
+    def transaction(self) -> AIOTransaction:
+        """Create a transaction in this session.
+
+        Returns:
+            the transaction, not started.
+
+        Example:
+            async with engine.session() as session:
+                async with session.transaction() as transaction:
+                    await transaction.save(Player(name="p"))
+        """
+        return AIOTransaction(self)
+
+    async def with_transaction(
+        self,
+        callback: Callable[[AIOTransaction], Awaitable[T]],
+        *,
+        timeout: float = WITH_TRANSACTION_TIMEOUT,
+    ) -> T:
+        """Run `callback(transaction)` in a transaction of this session and commit it.
+
+        See `AIOEngine.with_transaction`: the whole callback is retried on errors labelled
+        `TransientTransactionError`, the commit alone on `UnknownTransactionCommitResult`.
+
+        Args:
+            callback: the work, given the transaction.
+            timeout: seconds after which errors are raised rather than retried.
+
+        Returns:
+            what `callback` returned.
+        """
+        return await AIOTransaction.run(self, callback, timeout)
+
+
+class AIOTransaction(TransactionLifecycle, AIOSessionBase):
+    """A transaction object to aggregate sequential operations.
+
+    Transactions are created from the engine with `AIOEngine.transaction` (in a session of
+    their own), or in a started session with `AIOSession.transaction`. Leaving the
+    `async with` block normally commits the transaction (if `commit()` or `abort()` was not
+    called already); leaving it by an exception aborts it. They have the engine's operations
+    (`find`, `save`...), without the `session` argument.
+
+    Args:
+        context: the engine (the transaction then runs in a session of its own, ended by
+            `commit()`/`abort()`), or a started session.
+
+    Raises:
+        RuntimeError: "provided session is not started".
+
+    Example:
+        async with engine.transaction() as transaction:
+            john = await transaction.find_one(User, User.name == "John")
+            john.name = "Doe"
+            await transaction.save(john)
+            await transaction.commit()
+
+    Warning:
+        MongoDB supports transactions on replica sets and sharded clusters only.
+    """
+
+    session: AIOSession
+
+    def __init__(self, context: AIOEngine | AIOSession) -> None:
+        super().__init__(context)
+        self.engine = self.session.engine
+
+    @classmethod
+    def _session_for(cls, context: Any) -> tuple[AIOSession, bool]:
+        if isinstance(context, AIOSession):
+            if not context.is_started:
+                raise RuntimeError("provided session is not started")
+            return context, False
+        return AIOSession(context), True
+
+
+__all__ = ["AIOEngine", "AIOCursor", "AIOSession", "AIOSessionBase", "AIOTransaction"]

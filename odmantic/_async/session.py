@@ -1,4 +1,6 @@
-"""`AIOSession` and `AIOTransaction`: a MongoDB session, and a transaction in one."""
+"""The lifecycle of sessions and transactions: start, end, commit, abort, and the retries of
+`with_transaction`. The public `AIOSession` and `AIOTransaction` (in `engine.py`) add the
+engine's operations to these."""
 
 from __future__ import annotations
 
@@ -6,43 +8,42 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import PyMongoError
+from typing_extensions import Self
 
-from odmantic._async.bound import AIOSessionBase
-from odmantic._async.client import start_session, start_transaction
+from odmantic._async.adapter import DriverClient, start_session, start_transaction
 from odmantic.exceptions import has_error_label
 from odmantic.model import ChangesSnapshot, Model
 
-if TYPE_CHECKING:
-    from odmantic._async.engine import AIOEngine
-
-ModelT = TypeVar("ModelT", bound=Model)
 T = TypeVar("T")
 
 WITH_TRANSACTION_TIMEOUT = 120.0
 """Seconds within which `with_transaction` retries (PyMongo's own limit)."""
 
 
-class AIOSession(AIOSessionBase):
-    """A session object for ordering sequential operations.
+class SessionScope:
+    """What the engine asks of a session or a transaction it runs an operation in."""
 
-    Sessions are created from the engine with `AIOEngine.session`.
+    def get_driver_session(self) -> AsyncClientSession:
+        """Return the underlying driver session."""
+        raise NotImplementedError
 
-    Example:
-        async with engine.session() as session:
-            john = await session.find_one(User, User.name == "John")
-            john.name = "Doe"
-            await session.save(john)
+    def track_saves(self, instances: Sequence[Model]) -> None:
+        """Called by the engine before it saves `instances` in this scope.
 
-    Raw usage: `session = engine.session()`, `await session.start()`, ...,
-    `await session.end()`.
-    """
+        A plain session does nothing; a transaction remembers what the instances had to save,
+        to put it back if the transaction is aborted.
+        """
 
-    def __init__(self, engine: AIOEngine) -> None:
-        self.engine = engine
+
+class SessionLifecycle(SessionScope):
+    """A driver session: started, then ended."""
+
+    def __init__(self, client: DriverClient) -> None:
+        self._client = client
         self.session: AsyncClientSession | None = None
 
     @property
@@ -58,7 +59,7 @@ class AIOSession(AIOSessionBase):
         """
         if self.session is not None:
             raise RuntimeError("Session is already started")
-        self.session = await start_session(self.engine.client)
+        self.session = await start_session(self._client)
 
     async def end(self) -> None:
         """Finish the logical session.
@@ -84,33 +85,7 @@ class AIOSession(AIOSessionBase):
             )
         return self.session
 
-    def transaction(self) -> AIOTransaction:
-        """Create a transaction in this session.
-
-        Example:
-            async with engine.session() as session:
-                async with session.transaction() as transaction:
-                    await transaction.save(Player(name="p"))
-        """
-        return AIOTransaction(self)
-
-    async def with_transaction(
-        self,
-        callback: Callable[[AIOTransaction], Awaitable[T]],
-        *,
-        timeout: float = WITH_TRANSACTION_TIMEOUT,
-    ) -> T:
-        """Run `callback(transaction)` in a transaction of this session and commit it.
-
-        See `AIOEngine.with_transaction`: the whole callback is retried on errors labelled
-        `TransientTransactionError`, the commit alone on `UnknownTransactionCommitResult`.
-
-        Returns:
-            what `callback` returned.
-        """
-        return await AIOTransaction.run(self, callback, timeout)
-
-    async def __aenter__(self) -> AIOSession:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -124,45 +99,20 @@ class AIOSession(AIOSessionBase):
             await self.end()
 
 
-class AIOTransaction(AIOSessionBase):
-    """A transaction object to aggregate sequential operations.
+class TransactionLifecycle(SessionScope):
+    """A transaction in a session (its own, or a started one): started, then committed or
+    aborted; what it saved is put back on the instances when it is aborted."""
 
-    Transactions are created from the engine with `AIOEngine.transaction` (in a session of
-    their own), or in a started session with `AIOSession.transaction`. Leaving the
-    `async with` block normally commits the transaction (if `commit()` or `abort()` was not
-    called already); leaving it by an exception aborts it.
-
-    Example:
-        async with engine.transaction() as transaction:
-            john = await transaction.find_one(User, User.name == "John")
-            john.name = "Doe"
-            await transaction.save(john)
-            await transaction.commit()
-
-    Args:
-        context: the engine (the transaction then runs in a session of its own, ended by
-            `commit()`/`abort()`), or a started session.
-
-    Raises:
-        RuntimeError: "provided session is not started".
-
-    Warning:
-        MongoDB supports transactions on replica sets and sharded clusters only.
-    """
-
-    def __init__(self, context: AIOEngine | AIOSession) -> None:
-        if isinstance(context, AIOSession):
-            if not context.is_started:
-                raise RuntimeError("provided session is not started")
-            self.session = context
-            self._own_session = False
-        else:
-            self.session = AIOSession(context)
-            self._own_session = True
-        self.engine = self.session.engine
+    def __init__(self, context: Any) -> None:
+        self.session, self._own_session = self._session_for(context)
         self._in_transaction = False
         self._commit_attempted = False
         self._saved: list[tuple[Model, ChangesSnapshot]] = []
+
+    @classmethod
+    def _session_for(cls, context: Any) -> tuple[SessionLifecycle, bool]:
+        """The session the transaction runs in, and whether it is its own (ended with it)."""
+        raise NotImplementedError
 
     @property
     def is_started(self) -> bool:
@@ -228,16 +178,18 @@ class AIOTransaction(AIOSessionBase):
 
     def track_saves(self, instances: Sequence[Model]) -> None:
         """Remember what `instances` had to save, to put it back if the transaction is aborted."""
-        self._saved.extend((instance, instance.__changes_snapshot__()) for instance in instances)
+        self._saved.extend(
+            (instance, instance.__odmantic_changes_snapshot__()) for instance in instances
+        )
 
     def _restore_unsaved(self) -> None:
         # After a commit whose result is unknown, the writes may have landed: the instances
         # forget what they stored, so their next save writes them whole.
         for instance, snapshot in reversed(self._saved):
             if self._commit_attempted:
-                instance.__forget_stored__()
+                instance.__odmantic_forget_stored__()
             else:
-                instance.__restore_changes__(snapshot)
+                instance.__odmantic_restore_changes__(snapshot)
         self._saved.clear()
         self._commit_attempted = False
 
@@ -263,7 +215,7 @@ class AIOTransaction(AIOSessionBase):
             )
         return self.session.get_driver_session()
 
-    async def __aenter__(self) -> AIOTransaction:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -285,12 +237,12 @@ class AIOTransaction(AIOSessionBase):
     @classmethod
     async def run(
         cls,
-        context: AIOEngine | AIOSession,
-        callback: Callable[[AIOTransaction], Awaitable[T]],
+        context: Any,
+        callback: Callable[[Self], Awaitable[T]],
         timeout: float = WITH_TRANSACTION_TIMEOUT,
     ) -> T:
-        """Run `callback(transaction)` in a transaction and commit it, retrying as PyMongo's
-        `with_transaction` does (see `AIOEngine.with_transaction`)."""
+        """Run `callback(transaction)` in a transaction built on `context` and commit it,
+        retrying as PyMongo's `with_transaction` does (see `AIOEngine.with_transaction`)."""
         deadline = time.monotonic() + timeout
         while True:
             transaction = cls(context)

@@ -4,23 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pymongo.synchronous.client_session import ClientSession
 from pymongo.synchronous.collection import Collection
 from pymongo.synchronous.command_cursor import CommandCursor
 from pymongo.synchronous.cursor import Cursor
 
-from odmantic._sync.client import aggregate
-from odmantic.reads import Parser, Read
+from odmantic._internal.read_plan import Parser, Read, batch_size
+from odmantic._sync.adapter import ListAwaitable, aggregate
 
 OutputT = TypeVar("OutputT")
 
-WHOLE_BATCH = 1_000_000
-"""The batch size asked for when a cursor is read whole: the server caps a batch at 16 MB."""
 
-
-class SyncCursor(Generic[OutputT]):
+class SyncCursor(ListAwaitable[OutputT]):
     """The results of a `find` (instances of the model, or of a projection) or of an
     `aggregate`, iterated as a stream or read whole.
 
@@ -57,21 +54,11 @@ class SyncCursor(Generic[OutputT]):
         return self._read.pipeline
 
     def _open(self, whole: bool) -> Cursor[Any] | CommandCursor[Any]:
-        """The driver's cursor; `whole`: all the results are wanted at once, so the server
-        sends them in as few batches as fit (rather than a first batch of 101)."""
+        """The driver's cursor (`whole`: all the results are wanted at once)."""
         read = self._read
-        batch_size = WHOLE_BATCH if whole else 0
         if read.pipeline is not None:
-            return aggregate(self._collection, read.pipeline, self._session, batch_size)
-        return self._collection.find(
-            read.filter,
-            read.projection,
-            sort=read.sort,
-            skip=read.skip,
-            limit=read.limit or 0,
-            batch_size=batch_size,
-            session=self._session,
-        )
+            return aggregate(self._collection, read.pipeline, self._session, batch_size(whole))
+        return self._collection.find(**read.find_arguments(whole), session=self._session)
 
     def to_list(self) -> list[OutputT]:
         """Run the query and return all the results.

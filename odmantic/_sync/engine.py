@@ -1,33 +1,72 @@
 # generated from odmantic/_async/engine.py by codegen; do not edit
-"""`SyncEngine`: the entry point to MongoDB for models (find, count, save, delete, sessions)."""
+"""`SyncEngine`, the entry point to MongoDB for models, and its operations bound to a session
+(`SyncSession`) or a transaction (`SyncTransaction`).
+
+Every operation is written once, in `SyncEngine`'s body: a session or a transaction runs the
+same method with `session=` set to itself (`SyncSessionBase`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+import functools
+import inspect
+import re
+import types
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar, overload
 
-from odmantic._sync.client import close
+from pymongo.synchronous.client_session import ClientSession
+from pymongo.synchronous.collection import Collection
+from pymongo.synchronous.database import Database
+
+from odmantic._internal.arguments import (
+    check_database_name,
+    check_instance,
+    check_model,
+    check_window,
+)
+from odmantic._internal.read_plan import (
+    Read,
+    distinct_of,
+    find_one_needs_cursor,
+    find_read,
+    loader,
+    output_parser,
+    projection_of,
+)
+from odmantic._internal.retries import RETRY_WRITES_FOR
+from odmantic._internal.update_checks import update_document
+from odmantic._internal.write_plan import Mode, plan_saves
+from odmantic._sync import execute
+from odmantic._sync.adapter import (
+    DriverClient,
+    as_driver_session,
+    check_client,
+    close,
+    database_of,
+    new_client,
+)
 from odmantic._sync.cursor import SyncCursor
-from odmantic._sync.reading import Reads
 from odmantic._sync.session import (
     WITH_TRANSACTION_TIMEOUT,
-    SyncSession,
-    SyncTransaction,
+    SessionLifecycle,
+    SessionScope,
+    TransactionLifecycle,
 )
-from odmantic._sync.writing import Writes
-from odmantic.model import Model
+from odmantic.exceptions import DocumentNotFoundError
+from odmantic.index import indexes_of
+from odmantic.model import Model, ModelT
+from odmantic.query import Queries, build_filter, build_sort
+from odmantic.update import UpdateExpression, UpdateResult
 
-ModelT = TypeVar("ModelT", bound=Model)
+OutputT = TypeVar("OutputT")
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+_SESSION_ARG = re.compile(r"\n *session: run inside this session or transaction\.")
 
 
-class SyncEngine(Reads, Writes):
+class SyncEngine:
     """Maps models to a MongoDB database through PyMongo's `MongoClient`.
-
-    Example:
-        engine = SyncEngine(client=MongoClient("mongodb://localhost:27017"), database="game")
-        engine.save(Player(name="Leeroy"))
-        top = engine.find(Player, Player.level > 10, sort=Player.level.desc())
 
     Args:
         client: the driver client; a local `MongoClient()` when None.
@@ -38,16 +77,677 @@ class SyncEngine(Reads, Writes):
             idempotent operators; `remove`, `update_one`, `find_one_and_update` and upserts are
             re-sent only when the error proves that they never ran. Writes inside a
             transaction are not retried one by one: use `with_transaction`.
+
+    Raises:
+        ValueError: a database name MongoDB refuses.
+        TypeError: a driver client of the other twin (the message says which engine to use).
+
+    Example:
+        engine = SyncEngine(client=MongoClient("mongodb://localhost:27017"), database="game")
+        engine.save(Player(name="Leeroy"))
+        top = engine.find(Player, Player.level > 10, sort=Player.level.desc())
     """
+
+    def __init__(
+        self,
+        client: DriverClient | None = None,
+        database: str = "test",
+        *,
+        retry_writes_for: float = RETRY_WRITES_FOR,
+    ) -> None:
+        check_database_name(database)
+        if client is None:
+            client = new_client()
+        check_client(client)
+        self.client: DriverClient = client
+        self.database_name = database
+        self.database: Database[Any] = database_of(client, database)
+        self.retry_writes_for = retry_writes_for
+        self._collections: dict[type[Model], Collection[Any]] = {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(database={self.database_name!r})"
+
+    # --- reads -----------------------------------------------------------------------------
+    @overload
+    def find(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        skip: int = 0,
+        limit: int | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
+        projection: None = None,
+    ) -> SyncCursor[ModelT]: ...
+
+    @overload
+    def find(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        skip: int = 0,
+        limit: int | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
+        projection: type[OutputT],
+    ) -> SyncCursor[OutputT]: ...
+
+    def find(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        skip: int = 0,
+        limit: int | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
+        projection: type[Any] | None = None,
+    ) -> SyncCursor[Any]:
+        """Search for instances of `model` matching all `queries`.
+
+        Args:
+            model: the model to search.
+            *queries: query expressions (`Player.level > 3`) or raw filter dicts, combined with
+                `$and`.
+            sort: a field, `Model.field.asc()`/`.desc()`, or a tuple of them.
+            skip: number of documents to skip.
+            limit: maximum number of instances (None: no limit).
+            session: run inside this session or transaction.
+            projection: a pydantic model (or EmbeddedModel) whose fields are fields of `model`
+                (by name): only their keys are fetched, and the cursor gives its instances.
+
+        Returns:
+            a cursor over the instances: `for instance in cursor`, or
+            `cursor.to_list()` for a list.
+
+        Raises:
+            ValueError: a bad `skip` or `limit`.
+            TypeError: a bad `sort`, or a projection field that `model` lacks.
+
+        Example:
+            top = engine.find(Player, Player.level > 10, sort=Player.level.desc())
+
+            class Name(BaseModel):
+                name: str
+
+            names = engine.find(Player, projection=Name).to_list()  # fetches `name` only
+        """
+        check_model(model)
+        check_window(model, skip, limit)
+        schema, filter_, order = model.__odmantic_schema__, build_filter(queries), build_sort(sort)
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        if projection is None:
+            read = find_read(schema, filter_, order, skip, limit)
+            return SyncCursor(collection, read, loader(model), driver_session)
+        keys, parser = projection_of(schema, projection)
+        read = find_read(schema, filter_, order, skip, limit, keys)
+        return SyncCursor(collection, read, parser, driver_session)
+
+    @overload
+    def find_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
+        projection: None = None,
+    ) -> ModelT | None: ...
+
+    @overload
+    def find_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
+        projection: type[OutputT],
+    ) -> OutputT | None: ...
+
+    def find_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        sort: Any | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
+        projection: type[Any] | None = None,
+    ) -> Any:
+        """Return the first instance of `model` matching all `queries` (or of `projection`,
+        see `find`), or None.
+
+        Args:
+            model: the model to search.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            sort: which document comes first when several match.
+            session: run inside this session or transaction.
+            projection: a pydantic model whose fields are fields of `model` (see `find`).
+
+        Returns:
+            the instance, or None.
+
+        Raises:
+            DocumentParsingError: the document found does not validate as `model`.
+
+        Example:
+            leeroy = engine.find_one(Player, Player.name == "Leeroy")
+        """
+        check_model(model)
+        if find_one_needs_cursor(model.__odmantic_schema__, projection):
+            cursor = self.find(
+                model, *queries, sort=sort, limit=1, session=session, projection=projection
+            )
+            results = cursor.to_list()
+            return results[0] if results else None
+        raw = self.get_collection(model).find_one(
+            build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
+        )
+        return None if raw is None else loader(model).one(raw)
+
+    def count(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> int:
+        """Return the number of documents of `model` matching all `queries`.
+
+        Args:
+            model: the model to count.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            session: run inside this session or transaction.
+
+        Returns:
+            the number of matching documents.
+
+        Example:
+            strong = engine.count(Player, Player.level > 10)
+        """
+        check_model(model)
+        return self.get_collection(model).count_documents(
+            build_filter(queries), session=self._driver_session(session)
+        )
+
+    @overload
+    def aggregate(
+        self,
+        model: type[Model],
+        pipeline: Sequence[dict[str, Any]],
+        *,
+        output: None = None,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> SyncCursor[dict[str, Any]]: ...
+
+    @overload
+    def aggregate(
+        self,
+        model: type[Model],
+        pipeline: Sequence[dict[str, Any]],
+        *,
+        output: type[OutputT],
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> SyncCursor[OutputT]: ...
+
+    def aggregate(
+        self,
+        model: type[Model],
+        pipeline: Sequence[dict[str, Any]],
+        *,
+        output: type[Any] | None = None,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> SyncCursor[Any]:
+        """Run an aggregation pipeline on the collection of `model`.
+
+        `+Model.field` gives a key (`"level"`) and `++Model.field` a field path (`"$level"`)
+        for the stages.
+
+        Args:
+            model: the model whose collection is aggregated.
+            pipeline: the stages.
+            output: a pydantic model (or odmantic model) each result document is validated
+                as; None keeps the dicts.
+            session: run inside this session or transaction.
+
+        Returns:
+            a cursor over the results (`for`, `cursor.to_list()`).
+
+        Example:
+            class Total(BaseModel):
+                id: str = Field(alias="_id")
+                count: int
+
+            totals = engine.aggregate(
+                Player,
+                [{"$group": {"_id": ++Player.team, "count": {"$sum": 1}}}],
+                output=Total,
+            ).to_list()
+        """
+        check_model(model)
+        read = Read({}, pipeline=list(pipeline))
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        return SyncCursor(collection, read, output_parser(output), driver_session)
+
+    @overload
+    def distinct(
+        self,
+        model: type[ModelT],
+        field: list[OutputT] | set[OutputT],
+        *queries: Queries,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> list[OutputT]: ...
+
+    @overload
+    def distinct(
+        self,
+        model: type[ModelT],
+        field: OutputT,
+        *queries: Queries,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> list[OutputT]: ...
+
+    def distinct(
+        self,
+        model: type[ModelT],
+        field: Any,
+        *queries: Queries,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> list[Any]:
+        """The distinct values of `field` among the documents of `model` matching `queries`,
+        parsed through the field's type; for a list field, the distinct items (as MongoDB
+        gives them), parsed through the items' type.
+
+        Args:
+            model: the model whose documents are read.
+            field: the field (`Model.field`, or an embedded one).
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            session: run inside this session or transaction.
+
+        Returns:
+            the values, parsed through the field's type.
+
+        Raises:
+            TypeError: `field` is not one of `model`'s fields (or a parent's it inherits
+                unchanged), or is a reference.
+
+        Example:
+            levels = engine.distinct(Player, Player.level, Player.name.match("^L"))
+        """
+        check_model(model)
+        key, parse = distinct_of(model, field)
+        values = self.get_collection(model).distinct(
+            key, build_filter(queries), session=self._driver_session(session)
+        )
+        return [parse(value) for value in values]
+
+    # --- writes ----------------------------------------------------------------------------
+    def save(
+        self,
+        instance: ModelT,
+        *,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> ModelT:
+        """Insert or update `instance` (upsert by primary key), and the instances it references.
+
+        A new instance is written in full. A loaded or saved one sends only what changed since:
+        `$set`/`$unset` of the changed paths (embedded fields included), `$push` for lists that
+        only grew; other writers' changes to the rest of the document are kept. The instance is
+        modified in place and returned.
+
+        `save()` of an instance whose primary key comes from input (a request body) writes over
+        the document that has this key: use `insert()` for create endpoints.
+
+        Args:
+            instance: the instance to save.
+            session: run inside this session or transaction.
+
+        Returns:
+            the instance.
+
+        Raises:
+            DuplicateKeyError: a unique index refused the document.
+            DocumentWriteError: the document cannot be stored as it is (too large...).
+
+        Example:
+            player = engine.save(Player(name="Leeroy"))
+            player.level += 1
+            engine.save(player)  # sends {"$set": {"level": ...}} only
+        """
+        self._write([instance], "save", session)
+        return instance
+
+    def save_all(
+        self,
+        instances: Sequence[ModelT],
+        *,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> list[ModelT]:
+        """Insert or update all `instances` and what they reference: one bulk write a collection.
+
+        Args:
+            instances: the instances to save.
+            session: run inside this session or transaction.
+
+        Returns:
+            the instances, as a list.
+
+        Raises:
+            DuplicateKeyError: unique indexes refused some documents; its `failures` lists each
+                one (they stay to save), the others are written.
+            DocumentWriteError: some documents cannot be stored as they are (each one listed).
+
+        Example:
+            engine.save_all([Player(name=f"p{i}") for i in range(100)])
+        """
+        instances = list(instances)
+        self._write(instances, "save", session)
+        return instances
+
+    def insert(
+        self,
+        instance: ModelT,
+        *,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> ModelT:
+        """Insert `instance`, never writing over a stored document; references are saved first.
+
+        Args:
+            instance: the instance to insert.
+            session: run inside this session or transaction.
+
+        Returns:
+            the instance.
+
+        Raises:
+            DuplicateKeyError: a document already has the instance's primary key (or a unique
+                index refused it); nothing was written over it.
+
+        Example:
+            @app.post("/players")
+            def create(player: Player) -> Player:
+                return engine.insert(player)  # a posted id cannot overwrite a document
+        """
+        self._write([instance], "insert", session)
+        return instance
+
+    def insert_all(
+        self,
+        instances: Sequence[ModelT],
+        *,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> list[ModelT]:
+        """Insert all `instances` (one bulk write a collection), never writing over a document.
+
+        Args:
+            instances: the instances to insert.
+            session: run inside this session or transaction.
+
+        Returns:
+            the instances, as a list.
+
+        Raises:
+            DuplicateKeyError: some primary keys (or unique keys) exist; its `failures` lists
+                every instance refused, the others are inserted.
+
+        Example:
+            engine.insert_all([Player(name="a"), Player(name="b")])
+        """
+        instances = list(instances)
+        self._write(instances, "insert", session)
+        return instances
+
+    def delete(
+        self,
+        instance: Model,
+        *,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> None:
+        """Delete the document of `instance`.
+
+        Args:
+            instance: the instance whose document is deleted.
+            session: run inside this session or transaction.
+
+        Raises:
+            DocumentNotFoundError: no document has the instance's primary key.
+
+        Example:
+            engine.delete(player)
+        """
+        check_instance(instance)
+        collection, driver_session = (
+            self.get_collection(type(instance)),
+            self._driver_session(session),
+        )
+
+        def attempt(retried: bool) -> None:
+            key = instance.__odmantic_primary_key__()
+            result = collection.delete_one({"_id": key}, session=driver_session)
+            if result.deleted_count == 0 and not retried:  # after a retry: the first one did it
+                raise DocumentNotFoundError(instance)
+
+        execute.retrying(attempt, driver_session, within=self.retry_writes_for)
+
+    def remove(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        just_one: bool = False,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> int:
+        """Delete the documents of `model` matching all `queries`; return how many were deleted.
+
+        Args:
+            model: the model whose documents are deleted.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            just_one: delete at most one document.
+            session: run inside this session or transaction.
+
+        Returns:
+            the number of documents deleted.
+
+        Example:
+            removed = engine.remove(Player, Player.level < 3)
+        """
+        check_model(model)
+        collection, filter_ = self.get_collection(model), build_filter(queries)
+        driver_session = self._driver_session(session)
+        delete = collection.delete_one if just_one else collection.delete_many
+
+        def attempt(retried: bool) -> int:
+            return delete(filter_, session=driver_session).deleted_count
+
+        # Applied twice, a deletion can delete documents that match only afterwards.
+        within = self.retry_writes_for
+        return execute.retrying(attempt, driver_session, within=within, idempotent=False)
+
+    def update_one(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        update: UpdateExpression,
+        upsert: bool = False,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> UpdateResult:
+        """Apply `update` (operators of `odmantic.update`) to the first document matching
+        `queries`, in one round trip.
+
+        Instances already loaded are not changed: they are stale until loaded again. With
+        `upsert=True`, a document inserted gets what a save would store: the fields that
+        neither the queries' equalities nor the update give are set to their defaults.
+
+        Args:
+            model: the model to update.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            update: operators of `odmantic.update`, combined with `&`.
+            upsert: insert a document when none matches.
+            session: run inside this session or transaction.
+
+        Returns:
+            how many documents matched and changed, and the id of a document upserted.
+
+        Raises:
+            TypeError: `update` is not built with `odmantic.update` operators, or writes fields
+                of another model (or of a parent class that `model` redefines).
+            ValueError: an upsert could insert a document that would not load (the message
+                names the field), or a hand-built update writes no field of `model`.
+
+        Example:
+            engine.update_one(Player, Player.id == pid, update=inc(Player.level, 1))
+        """
+        return self._update(model, queries, update, upsert, session, many=False)
+
+    def update_many(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        update: UpdateExpression,
+        upsert: bool = False,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> UpdateResult:
+        """Apply `update` to every document matching `queries`, in one round trip (checked
+        as by `update_one`).
+
+        Args:
+            model: the model to update.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            update: operators of `odmantic.update`, combined with `&`.
+            upsert: insert a document when none matches.
+            session: run inside this session or transaction.
+
+        Returns:
+            how many documents matched and changed, and the id of a document upserted.
+
+        Raises:
+            TypeError: as `update_one`.
+            ValueError: as `update_one`.
+
+        Example:
+            engine.update_many(Player, Player.team == "red", update=set_(Player.level, 0))
+        """
+        return self._update(model, queries, update, upsert, session, many=True)
+
+    def find_one_and_update(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        update: UpdateExpression,
+        sort: Any | None = None,
+        upsert: bool = False,
+        return_updated: bool = True,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> ModelT | None:
+        """Apply `update` to the first document matching `queries` (in `sort` order) and return
+        it as an instance: updated (or as it was, with `return_updated=False`); None if none.
+        `update` and upserts are checked as by `update_one`. For a model with references, the
+        instance returned is joined with what it references (MongoDB 5.1 or newer).
+
+        Args:
+            model: the model to update.
+            *queries: query expressions or raw filter dicts, combined with `$and`.
+            update: operators of `odmantic.update`, combined with `&`.
+            sort: which document is updated when several match.
+            upsert: insert a document when none matches.
+            return_updated: return the document as updated (else as it was).
+            session: run inside this session or transaction.
+
+        Returns:
+            the instance, or None when nothing matched.
+
+        Raises:
+            TypeError: as `update_one`.
+            ValueError: as `update_one`.
+
+        Example:
+            ticket = engine.find_one_and_update(
+                Ticket, Ticket.taken == False, update=set_(Ticket.taken, True)
+            )
+        """
+        check_model(model)
+        filter_ = build_filter(queries)
+        arguments = {
+            "filter": filter_,
+            "update": update_document(model, update, filter_, upsert),
+            "sort": build_sort(sort),
+            "upsert": upsert,
+        }
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        schema = model.__odmantic_schema__
+
+        def attempt(retried: bool) -> dict[str, Any] | None:
+            return execute.find_one_and_update(
+                collection, arguments, return_updated, schema, driver_session
+            )
+
+        within = self.retry_writes_for
+        raw = execute.retrying(attempt, driver_session, within=within, idempotent=False)
+        return None if raw is None else loader(model).one(raw)
+
+    # --- database, sessions, client ---------------------------------------------------------
+    def get_collection(self, model: type[Model]) -> Collection[Any]:
+        """The driver collection storing `model`.
+
+        Args:
+            model: a `Model` subclass.
+
+        Returns:
+            PyMongo's collection (for what the engine does not cover).
+
+        Example:
+            raw = engine.get_collection(Player).find_one({})
+        """
+        collection = self._collections.get(model)
+        if collection is None:
+            check_model(model)
+            collection = self._collections[model] = self.database[model.__collection__]
+        return collection
+
+    def configure_database(
+        self,
+        models: Sequence[type[Model]],
+        *,
+        update_existing_indexes: bool = False,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> None:
+        """Create the indexes of `models` (field `index`/`unique` options and `Index` objects).
+
+        Args:
+            models: the models whose indexes to create.
+            update_existing_indexes: drop and recreate an existing index whose options differ
+                (otherwise such a conflict raises `pymongo.errors.OperationFailure`).
+            session: run inside this session or transaction.
+
+        Example:
+            engine.configure_database([Player, Team])
+        """
+        driver_session = self._driver_session(session)
+        for model in models:
+            collection = self.get_collection(model)
+            indexes = indexes_of(model.__odmantic_schema__)
+            execute.create_indexes(collection, indexes, update_existing_indexes, driver_session)
 
     def session(self) -> SyncSession:
         """A new session on this engine: start it, or use it as a context manager.
+
+        Returns:
+            the session, not started.
 
         Example:
             with engine.session() as session:
                 session.save(Player(name="p"))
         """
         return SyncSession(self)
+
+    def transaction(self) -> SyncTransaction:
+        """A new transaction in its own session: start it, or use it as a context manager.
+
+        Leaving `with engine.transaction()` normally commits; an exception aborts.
+
+        Returns:
+            the transaction, not started.
+
+        Example:
+            with engine.transaction() as transaction:
+                transaction.save(Player(name="p"))
+        """
+        return SyncTransaction(self)
 
     def with_transaction(
         self,
@@ -63,6 +763,13 @@ class SyncEngine(Reads, Writes):
         callback may run more than once: keep it to database work. If it commits or aborts
         the transaction itself, nothing more is done.
 
+        Args:
+            callback: the work, given the transaction.
+            timeout: seconds after which errors are raised rather than retried.
+
+        Returns:
+            what `callback` returned.
+
         Example:
             def transfer(transaction: SyncTransaction) -> None:
                 account = transaction.find_one(Account, Account.id == account_id)
@@ -70,22 +777,8 @@ class SyncEngine(Reads, Writes):
                 transaction.save(account)
 
             engine.with_transaction(transfer)
-
-        Returns:
-            what `callback` returned.
         """
         return SyncTransaction.run(self, callback, timeout)
-
-    def transaction(self) -> SyncTransaction:
-        """A new transaction in its own session: start it, or use it as a context manager.
-
-        Leaving `with engine.transaction()` normally commits; an exception aborts.
-
-        Example:
-            with engine.transaction() as transaction:
-                transaction.save(Player(name="p"))
-        """
-        return SyncTransaction(self)
 
     def close(self) -> None:
         """Close the driver client.
@@ -95,5 +788,224 @@ class SyncEngine(Reads, Writes):
         """
         close(self.client)
 
+    # --- helpers ----------------------------------------------------------------------------
+    def _driver_session(self, session: Any) -> ClientSession | None:
+        """The driver session of the `session` argument (None: none)."""
+        if session is None:
+            return None
+        if isinstance(session, SessionScope):
+            return session.get_driver_session()
+        driver_session = as_driver_session(session)
+        if driver_session is None:
+            raise TypeError(
+                f"session must be a session or transaction of this engine, got {session!r}"
+            )
+        return driver_session
 
-__all__ = ["SyncEngine", "SyncCursor"]
+    def _write(self, instances: Sequence[Model], mode: Mode, session: Any) -> None:
+        """Write `instances` after what they reference (deepest first, one level at a time)."""
+        for given in instances:
+            check_instance(given)
+        driver_session = self._driver_session(session)
+        saves = plan_saves(instances, mode)
+        if isinstance(session, SessionScope):
+            session.track_saves(saves.instances)
+        for batch in saves.batches():
+            collection = self.get_collection(batch.model)
+            if batch.bulk:
+                send: Any = functools.partial(execute.write_many, collection, batch.writes)
+            else:
+                send = functools.partial(execute.write_one, collection, batch.writes[0])
+            execute.retrying(
+                functools.partial(send, batch.mode, driver_session),
+                driver_session,
+                within=self.retry_writes_for,
+            )
+
+    def _update(
+        self,
+        model: type[Model],
+        queries: Sequence[Queries],
+        update: UpdateExpression,
+        upsert: bool,
+        session: Any,
+        *,
+        many: bool,
+    ) -> UpdateResult:
+        check_model(model)
+        collection, filter_ = self.get_collection(model), build_filter(queries)
+        document = update_document(model, update, filter_, upsert)
+        driver_session = self._driver_session(session)
+        run = collection.update_many if many else collection.update_one
+
+        def attempt(retried: bool) -> UpdateResult:
+            result = run(filter_, document, upsert=upsert, session=driver_session)
+            return UpdateResult(result.matched_count, result.modified_count, result.upserted_id)
+
+        # Applied twice, a single-document update can reach a second document (the first one
+        # no longer matches), and an upsert can insert twice: only update_many of idempotent
+        # operators is re-sent on an error that does not prove it never ran.
+        idempotent = many and update.idempotent and not upsert
+        within = self.retry_writes_for
+        return execute.retrying(attempt, driver_session, within=within, idempotent=idempotent)
+
+
+class _InSession(Generic[F]):
+    """An `SyncEngine` operation read from a session or a transaction: the same method, run
+    with `session=` set to it (its signature and docstring are the engine's, without
+    `session`). `pick` only gives type checkers the engine method's type."""
+
+    def __init__(self, pick: Callable[[SyncEngine], F]) -> None:
+        self._function: Callable[..., Any] | None = None
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        engine_method = getattr(SyncEngine, name)
+        signature = inspect.signature(engine_method)
+        parameters = [p for p in signature.parameters.values() if p.name != "session"]
+
+        @functools.wraps(engine_method, assigned=("__module__", "__name__"))
+        def operation(scope: SyncSessionBase, *args: Any, **kwargs: Any) -> Any:
+            if "session" in kwargs:
+                raise TypeError(
+                    f"{type(scope).__name__}.{name}() runs in its own session: drop session="
+                )
+            return engine_method(scope.engine, *args, session=scope, **kwargs)
+
+        del operation.__wrapped__  # inspect must read the signature below, not the engine's
+        operation.__doc__ = _SESSION_ARG.sub("", engine_method.__doc__ or "")
+        operation.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        operation.__qualname__ = f"{owner.__name__}.{name}"
+        self._function = operation
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> Callable[..., Any]: ...
+
+    @overload
+    def __get__(self, instance: SyncSessionBase, owner: type[Any]) -> F: ...
+
+    def __get__(self, instance: SyncSessionBase | None, owner: type[Any]) -> Any:
+        assert self._function is not None
+        if instance is None:
+            return self._function
+        return types.MethodType(self._function, instance)
+
+
+class SyncSessionBase(SessionScope):
+    """The engine's operations, run inside this session or transaction: the same methods as
+    `SyncEngine`'s, without the `session` argument."""
+
+    engine: SyncEngine
+
+    find = _InSession(lambda engine: engine.find)
+    find_one = _InSession(lambda engine: engine.find_one)
+    count = _InSession(lambda engine: engine.count)
+    aggregate = _InSession(lambda engine: engine.aggregate)
+    distinct = _InSession(lambda engine: engine.distinct)
+    save = _InSession(lambda engine: engine.save)
+    save_all = _InSession(lambda engine: engine.save_all)
+    insert = _InSession(lambda engine: engine.insert)
+    insert_all = _InSession(lambda engine: engine.insert_all)
+    delete = _InSession(lambda engine: engine.delete)
+    remove = _InSession(lambda engine: engine.remove)
+    update_one = _InSession(lambda engine: engine.update_one)
+    update_many = _InSession(lambda engine: engine.update_many)
+    find_one_and_update = _InSession(lambda engine: engine.find_one_and_update)
+
+
+class SyncSession(SessionLifecycle, SyncSessionBase):
+    """A session object for ordering sequential operations.
+
+    Sessions are created from the engine with `SyncEngine.session`. They have the engine's
+    operations (`find`, `save`...), without the `session` argument.
+
+    Example:
+        with engine.session() as session:
+            john = session.find_one(User, User.name == "John")
+            john.name = "Doe"
+            session.save(john)
+
+    Raw usage: `session = engine.session()`, `session.start()`, ...,
+    `session.end()`.
+    """
+
+    def __init__(self, engine: SyncEngine) -> None:
+        super().__init__(engine.client)
+        self.engine = engine
+
+    def transaction(self) -> SyncTransaction:
+        """Create a transaction in this session.
+
+        Returns:
+            the transaction, not started.
+
+        Example:
+            with engine.session() as session:
+                with session.transaction() as transaction:
+                    transaction.save(Player(name="p"))
+        """
+        return SyncTransaction(self)
+
+    def with_transaction(
+        self,
+        callback: Callable[[SyncTransaction], T],
+        *,
+        timeout: float = WITH_TRANSACTION_TIMEOUT,
+    ) -> T:
+        """Run `callback(transaction)` in a transaction of this session and commit it.
+
+        See `SyncEngine.with_transaction`: the whole callback is retried on errors labelled
+        `TransientTransactionError`, the commit alone on `UnknownTransactionCommitResult`.
+
+        Args:
+            callback: the work, given the transaction.
+            timeout: seconds after which errors are raised rather than retried.
+
+        Returns:
+            what `callback` returned.
+        """
+        return SyncTransaction.run(self, callback, timeout)
+
+
+class SyncTransaction(TransactionLifecycle, SyncSessionBase):
+    """A transaction object to aggregate sequential operations.
+
+    Transactions are created from the engine with `SyncEngine.transaction` (in a session of
+    their own), or in a started session with `SyncSession.transaction`. Leaving the
+    `with` block normally commits the transaction (if `commit()` or `abort()` was not
+    called already); leaving it by an exception aborts it. They have the engine's operations
+    (`find`, `save`...), without the `session` argument.
+
+    Args:
+        context: the engine (the transaction then runs in a session of its own, ended by
+            `commit()`/`abort()`), or a started session.
+
+    Raises:
+        RuntimeError: "provided session is not started".
+
+    Example:
+        with engine.transaction() as transaction:
+            john = transaction.find_one(User, User.name == "John")
+            john.name = "Doe"
+            transaction.save(john)
+            transaction.commit()
+
+    Warning:
+        MongoDB supports transactions on replica sets and sharded clusters only.
+    """
+
+    session: SyncSession
+
+    def __init__(self, context: SyncEngine | SyncSession) -> None:
+        super().__init__(context)
+        self.engine = self.session.engine
+
+    @classmethod
+    def _session_for(cls, context: Any) -> tuple[SyncSession, bool]:
+        if isinstance(context, SyncSession):
+            if not context.is_started:
+                raise RuntimeError("provided session is not started")
+            return context, False
+        return SyncSession(context), True
+
+
+__all__ = ["SyncEngine", "SyncCursor", "SyncSession", "SyncSessionBase", "SyncTransaction"]

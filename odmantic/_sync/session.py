@@ -1,5 +1,7 @@
 # generated from odmantic/_async/session.py by codegen; do not edit
-"""`SyncSession` and `SyncTransaction`: a MongoDB session, and a transaction in one."""
+"""The lifecycle of sessions and transactions: start, end, commit, abort, and the retries of
+`with_transaction`. The public `SyncSession` and `SyncTransaction` (in `engine.py`) add the
+engine's operations to these."""
 
 from __future__ import annotations
 
@@ -7,43 +9,42 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TypeVar
 
 from pymongo.errors import PyMongoError
 from pymongo.synchronous.client_session import ClientSession
+from typing_extensions import Self
 
-from odmantic._sync.bound import SyncSessionBase
-from odmantic._sync.client import start_session, start_transaction
+from odmantic._sync.adapter import DriverClient, start_session, start_transaction
 from odmantic.exceptions import has_error_label
 from odmantic.model import ChangesSnapshot, Model
 
-if TYPE_CHECKING:
-    from odmantic._sync.engine import SyncEngine
-
-ModelT = TypeVar("ModelT", bound=Model)
 T = TypeVar("T")
 
 WITH_TRANSACTION_TIMEOUT = 120.0
 """Seconds within which `with_transaction` retries (PyMongo's own limit)."""
 
 
-class SyncSession(SyncSessionBase):
-    """A session object for ordering sequential operations.
+class SessionScope:
+    """What the engine asks of a session or a transaction it runs an operation in."""
 
-    Sessions are created from the engine with `SyncEngine.session`.
+    def get_driver_session(self) -> ClientSession:
+        """Return the underlying driver session."""
+        raise NotImplementedError
 
-    Example:
-        with engine.session() as session:
-            john = session.find_one(User, User.name == "John")
-            john.name = "Doe"
-            session.save(john)
+    def track_saves(self, instances: Sequence[Model]) -> None:
+        """Called by the engine before it saves `instances` in this scope.
 
-    Raw usage: `session = engine.session()`, `session.start()`, ...,
-    `session.end()`.
-    """
+        A plain session does nothing; a transaction remembers what the instances had to save,
+        to put it back if the transaction is aborted.
+        """
 
-    def __init__(self, engine: SyncEngine) -> None:
-        self.engine = engine
+
+class SessionLifecycle(SessionScope):
+    """A driver session: started, then ended."""
+
+    def __init__(self, client: DriverClient) -> None:
+        self._client = client
         self.session: ClientSession | None = None
 
     @property
@@ -59,7 +60,7 @@ class SyncSession(SyncSessionBase):
         """
         if self.session is not None:
             raise RuntimeError("Session is already started")
-        self.session = start_session(self.engine.client)
+        self.session = start_session(self._client)
 
     def end(self) -> None:
         """Finish the logical session.
@@ -85,33 +86,7 @@ class SyncSession(SyncSessionBase):
             )
         return self.session
 
-    def transaction(self) -> SyncTransaction:
-        """Create a transaction in this session.
-
-        Example:
-            with engine.session() as session:
-                with session.transaction() as transaction:
-                    transaction.save(Player(name="p"))
-        """
-        return SyncTransaction(self)
-
-    def with_transaction(
-        self,
-        callback: Callable[[SyncTransaction], T],
-        *,
-        timeout: float = WITH_TRANSACTION_TIMEOUT,
-    ) -> T:
-        """Run `callback(transaction)` in a transaction of this session and commit it.
-
-        See `SyncEngine.with_transaction`: the whole callback is retried on errors labelled
-        `TransientTransactionError`, the commit alone on `UnknownTransactionCommitResult`.
-
-        Returns:
-            what `callback` returned.
-        """
-        return SyncTransaction.run(self, callback, timeout)
-
-    def __enter__(self) -> SyncSession:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -125,45 +100,20 @@ class SyncSession(SyncSessionBase):
             self.end()
 
 
-class SyncTransaction(SyncSessionBase):
-    """A transaction object to aggregate sequential operations.
+class TransactionLifecycle(SessionScope):
+    """A transaction in a session (its own, or a started one): started, then committed or
+    aborted; what it saved is put back on the instances when it is aborted."""
 
-    Transactions are created from the engine with `SyncEngine.transaction` (in a session of
-    their own), or in a started session with `SyncSession.transaction`. Leaving the
-    `with` block normally commits the transaction (if `commit()` or `abort()` was not
-    called already); leaving it by an exception aborts it.
-
-    Example:
-        with engine.transaction() as transaction:
-            john = transaction.find_one(User, User.name == "John")
-            john.name = "Doe"
-            transaction.save(john)
-            transaction.commit()
-
-    Args:
-        context: the engine (the transaction then runs in a session of its own, ended by
-            `commit()`/`abort()`), or a started session.
-
-    Raises:
-        RuntimeError: "provided session is not started".
-
-    Warning:
-        MongoDB supports transactions on replica sets and sharded clusters only.
-    """
-
-    def __init__(self, context: SyncEngine | SyncSession) -> None:
-        if isinstance(context, SyncSession):
-            if not context.is_started:
-                raise RuntimeError("provided session is not started")
-            self.session = context
-            self._own_session = False
-        else:
-            self.session = SyncSession(context)
-            self._own_session = True
-        self.engine = self.session.engine
+    def __init__(self, context: Any) -> None:
+        self.session, self._own_session = self._session_for(context)
         self._in_transaction = False
         self._commit_attempted = False
         self._saved: list[tuple[Model, ChangesSnapshot]] = []
+
+    @classmethod
+    def _session_for(cls, context: Any) -> tuple[SessionLifecycle, bool]:
+        """The session the transaction runs in, and whether it is its own (ended with it)."""
+        raise NotImplementedError
 
     @property
     def is_started(self) -> bool:
@@ -229,16 +179,18 @@ class SyncTransaction(SyncSessionBase):
 
     def track_saves(self, instances: Sequence[Model]) -> None:
         """Remember what `instances` had to save, to put it back if the transaction is aborted."""
-        self._saved.extend((instance, instance.__changes_snapshot__()) for instance in instances)
+        self._saved.extend(
+            (instance, instance.__odmantic_changes_snapshot__()) for instance in instances
+        )
 
     def _restore_unsaved(self) -> None:
         # After a commit whose result is unknown, the writes may have landed: the instances
         # forget what they stored, so their next save writes them whole.
         for instance, snapshot in reversed(self._saved):
             if self._commit_attempted:
-                instance.__forget_stored__()
+                instance.__odmantic_forget_stored__()
             else:
-                instance.__restore_changes__(snapshot)
+                instance.__odmantic_restore_changes__(snapshot)
         self._saved.clear()
         self._commit_attempted = False
 
@@ -264,7 +216,7 @@ class SyncTransaction(SyncSessionBase):
             )
         return self.session.get_driver_session()
 
-    def __enter__(self) -> SyncTransaction:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -286,12 +238,12 @@ class SyncTransaction(SyncSessionBase):
     @classmethod
     def run(
         cls,
-        context: SyncEngine | SyncSession,
-        callback: Callable[[SyncTransaction], T],
+        context: Any,
+        callback: Callable[[Self], T],
         timeout: float = WITH_TRANSACTION_TIMEOUT,
     ) -> T:
-        """Run `callback(transaction)` in a transaction and commit it, retrying as PyMongo's
-        `with_transaction` does (see `SyncEngine.with_transaction`)."""
+        """Run `callback(transaction)` in a transaction built on `context` and commit it,
+        retrying as PyMongo's `with_transaction` does (see `SyncEngine.with_transaction`)."""
         deadline = time.monotonic() + timeout
         while True:
             transaction = cls(context)

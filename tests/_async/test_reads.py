@@ -118,7 +118,7 @@ async def test_a_model_post_init_of_the_users_runs_on_loaded_instances(engine: A
     loaded[3].name = "renamed"
     await engine.save(loaded[3])  # loaded and tracked as such: only the change is written
     assert await engine.count(Counted, Counted.name == "renamed") == 1
-    assert loaded[4].__stored_document__() is not None
+    assert loaded[4].__odmantic_stored_document__() is not None
 
 
 class Whole(BaseModel):
@@ -152,7 +152,7 @@ async def test_validators_see_no_context_when_documents_are_loaded(engine: AIOEn
     assert await engine.find_one(Contextual) is not None
     assert Contextual.seen == [None] * 54
     fresh = Contextual(name="new")  # built outside a load: tracked as new
-    assert fresh.__modified__() is None and fresh.__stored_document__() is None
+    assert fresh.__odmantic_modified__() is None and fresh.__odmantic_stored_document__() is None
 
 
 class Named(Model):

@@ -44,12 +44,12 @@ async def test_referenced_instances_are_clean_after_load(engine: AIOEngine) -> N
     assert found is not None
     nothing_changed: dict[str, set[str]] = {"book": set(), "author": set(), "publisher": set()}
     assert {
-        "book": found.__fields_to_save__(),
-        "author": found.author.__fields_to_save__(),
-        "publisher": found.author.publisher.__fields_to_save__(),
+        "book": found.__odmantic_fields_to_save__(),
+        "author": found.author.__odmantic_fields_to_save__(),
+        "publisher": found.author.publisher.__odmantic_fields_to_save__(),
     } == nothing_changed
     found.author.publisher.name = "Renamed"
-    assert found.author.publisher.__fields_to_save__() == {"name"}
+    assert found.author.publisher.__odmantic_fields_to_save__() == {"name"}
     await engine.save(found)
     stored = await engine.find_one(Publisher, Publisher.id == book.author.publisher.id)
     assert stored is not None and stored.name == "Renamed"

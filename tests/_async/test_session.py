@@ -158,7 +158,7 @@ async def test_aborted_transaction_leaves_instances_to_save(engine: AIOEngine) -
         async with engine.transaction() as transaction:
             await transaction.save(player)
             1 / 0  # noqa: B018  # pyright: ignore[reportUnusedExpression]
-    assert player.__fields_to_save__() is None
+    assert player.__odmantic_fields_to_save__() is None
     await engine.save(player)
     assert await engine.count(Player, Player.name == "retry") == 1
 
@@ -171,8 +171,8 @@ async def test_aborted_transaction_restores_modified_fields(engine: AIOEngine) -
     await transaction.save(player)
     player.name = "renamed"
     await transaction.abort()
-    assert player.__fields_to_save__() is not None
-    assert {"level", "name"} <= set(player.__fields_to_save__() or ())
+    assert player.__odmantic_fields_to_save__() is not None
+    assert {"level", "name"} <= set(player.__odmantic_fields_to_save__() or ())
     await engine.save(player)
     stored = await engine.find_one(Player, Player.id == player.id)
     assert stored is not None and (stored.name, stored.level) == ("renamed", 2)
@@ -183,4 +183,4 @@ async def test_committed_transaction_marks_instances_saved(engine: AIOEngine) ->
     async with engine.transaction() as transaction:
         await transaction.save(player)
         await transaction.commit()
-    assert player.__fields_to_save__() == {"tags", "address"}
+    assert player.__odmantic_fields_to_save__() == {"tags", "address"}

@@ -130,7 +130,9 @@ async def test_update_many_upsert_and_find_one_and_update(engine: AIOEngine) -> 
         Gamer, Gamer.team == "red", update=inc(Gamer.score, 1.5), sort=query.desc(Gamer.level)
     )
     assert after is not None and (after.name, after.score) == ("c", 1.5)
-    assert after.__modified__() == set() and after.__stored_document__() is not None
+    assert (
+        after.__odmantic_modified__() == set() and after.__odmantic_stored_document__() is not None
+    )
     assert (
         await engine.find_one_and_update(Gamer, Gamer.name == "zz", update=inc(Gamer.level, 1))
         is None

@@ -266,7 +266,7 @@ def test_save_all_of_new_instances_over_existing_ids_upserts(engine: SyncEngine)
     stored = engine.find_one(Player, Player.id == first.id)
     assert stored is not None and (stored.name, stored.level, stored.tags) == ("new", 2, [])
     replacement.level = 3
-    assert replacement.__fields_to_save__() == {"level", "tags", "address"}
+    assert replacement.__odmantic_fields_to_save__() == {"level", "tags", "address"}
 
 
 def test_save_all_in_a_transaction_upserts_existing_ids(engine: SyncEngine) -> None:

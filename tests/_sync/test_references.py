@@ -45,12 +45,12 @@ def test_referenced_instances_are_clean_after_load(engine: SyncEngine) -> None:
     assert found is not None
     nothing_changed: dict[str, set[str]] = {"book": set(), "author": set(), "publisher": set()}
     assert {
-        "book": found.__fields_to_save__(),
-        "author": found.author.__fields_to_save__(),
-        "publisher": found.author.publisher.__fields_to_save__(),
+        "book": found.__odmantic_fields_to_save__(),
+        "author": found.author.__odmantic_fields_to_save__(),
+        "publisher": found.author.publisher.__odmantic_fields_to_save__(),
     } == nothing_changed
     found.author.publisher.name = "Renamed"
-    assert found.author.publisher.__fields_to_save__() == {"name"}
+    assert found.author.publisher.__odmantic_fields_to_save__() == {"name"}
     engine.save(found)
     stored = engine.find_one(Publisher, Publisher.id == book.author.publisher.id)
     assert stored is not None and stored.name == "Renamed"

@@ -159,7 +159,7 @@ def test_aborted_transaction_leaves_instances_to_save(engine: SyncEngine) -> Non
         with engine.transaction() as transaction:
             transaction.save(player)
             1 / 0  # noqa: B018  # pyright: ignore[reportUnusedExpression]
-    assert player.__fields_to_save__() is None
+    assert player.__odmantic_fields_to_save__() is None
     engine.save(player)
     assert engine.count(Player, Player.name == "retry") == 1
 
@@ -172,8 +172,8 @@ def test_aborted_transaction_restores_modified_fields(engine: SyncEngine) -> Non
     transaction.save(player)
     player.name = "renamed"
     transaction.abort()
-    assert player.__fields_to_save__() is not None
-    assert {"level", "name"} <= set(player.__fields_to_save__() or ())
+    assert player.__odmantic_fields_to_save__() is not None
+    assert {"level", "name"} <= set(player.__odmantic_fields_to_save__() or ())
     engine.save(player)
     stored = engine.find_one(Player, Player.id == player.id)
     assert stored is not None and (stored.name, stored.level) == ("renamed", 2)
@@ -184,4 +184,4 @@ def test_committed_transaction_marks_instances_saved(engine: SyncEngine) -> None
     with engine.transaction() as transaction:
         transaction.save(player)
         transaction.commit()
-    assert player.__fields_to_save__() == {"tags", "address"}
+    assert player.__odmantic_fields_to_save__() == {"tags", "address"}

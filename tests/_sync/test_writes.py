@@ -128,7 +128,7 @@ def test_insert_never_writes_over_a_stored_document(engine: SyncEngine) -> None:
     assert info.value.instance is posted
     raw = engine.get_collection(Account).find_one({"_id": alice.id})
     assert raw is not None and (raw["email"], raw["is_admin"]) == ("alice@x.io", True)
-    assert posted.__fields_to_save__() is None
+    assert posted.__odmantic_fields_to_save__() is None
 
 
 def test_insert_all_lists_every_clash_and_writes_the_others(engine: SyncEngine) -> None:
@@ -139,8 +139,8 @@ def test_insert_all_lists_every_clash_and_writes_the_others(engine: SyncEngine) 
         engine.insert_all(batch)
     assert [instance for instance, _ in info.value.failures] == batch[1:]
     assert engine.count(Account) == 3
-    assert batch[0].__fields_to_save__() == set()
-    assert batch[1].__fields_to_save__() is None
+    assert batch[0].__odmantic_fields_to_save__() == set()
+    assert batch[1].__odmantic_fields_to_save__() is None
 
 
 def test_save_all_partial_failure_keeps_the_failed_ones_to_save(engine: SyncEngine) -> None:
@@ -150,8 +150,8 @@ def test_save_all_partial_failure_keeps_the_failed_ones_to_save(engine: SyncEngi
     with pytest.raises(DuplicateKeyError, match="dup@x.io") as info:
         engine.save_all(batch)
     assert [instance for instance, _ in info.value.failures] == batch[1:]
-    assert batch[0].__fields_to_save__() == set()
-    assert all(instance.__fields_to_save__() is None for instance in batch[1:])
+    assert batch[0].__odmantic_fields_to_save__() == set()
+    assert all(instance.__odmantic_fields_to_save__() is None for instance in batch[1:])
 
 
 def test_an_unstorable_value_names_the_model_field_and_id(engine: SyncEngine) -> None:

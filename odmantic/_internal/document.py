@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from odmantic._internal.schema import FieldSchema, ModelSchema
 from odmantic.query import to_query_value
-from odmantic.schema import FieldSchema, ModelSchema
 
 
 def _build_list_validator(output: Any) -> Callable[..., list[Any]]:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from bson.regex import Regex
 
+from odmantic._internal.schema import FieldSchema, ModelSchema, model_class_in, paths_overlap
 from odmantic.query import to_query_value
-from odmantic.schema import FieldSchema, ModelSchema, model_class_in, paths_overlap
 
 if TYPE_CHECKING:
     from odmantic.model import Model
@@ -34,7 +34,7 @@ def with_insert_defaults(
             single value or a part, or a default factory needs the other fields' values; the
             message names the field.
     """
-    schema: ModelSchema = model.__schema__
+    schema: ModelSchema = model.__odmantic_schema__
     if "$rename" in document:
         raise ValueError(
             f"upsert of {schema.name} with $rename: an insert has nothing to rename, so the "
@@ -94,7 +94,7 @@ def equalities(filter_: dict[str, Any]) -> dict[str, Any]:
 def _is_collection(model: type[Model], field: FieldSchema) -> bool:
     if field.kind == "embedded":
         return field.shape in ("list", "tuple")
-    return field.kind == "plain" and bool(getattr(model, field.name).__is_collection__())
+    return field.kind == "plain" and bool(getattr(model, field.name).__odmantic_is_collection__())
 
 
 def _check_queried(model: type[Model], field: FieldSchema, value: Any) -> None:
@@ -108,7 +108,7 @@ def _check_queried(model: type[Model], field: FieldSchema, value: Any) -> None:
         )
     if field.kind == "plain":
         try:
-            getattr(model, field.name).__update_value__(value, "field")
+            getattr(model, field.name).__odmantic_update_value__(value, "field")
         except ValueError as exc:
             raise ValueError(
                 f"upsert of {model.__name__} could insert the filter's value as {where}: {exc}"
@@ -232,7 +232,7 @@ def _static_default(model: Any, name: str) -> Any:
 def _stored(model: type[Model], name: str, value: Any) -> Any:
     """`value` as a save stores it in the field `name`."""
     try:
-        return getattr(model, name).__update_value__(value, "field")
+        return getattr(model, name).__odmantic_update_value__(value, "field")
     except ValueError:
         return to_query_value(value)
 

@@ -19,7 +19,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from typing_extensions import dataclass_transform
 
-from odmantic.annotations import (
+from odmantic._internal.annotations import (
     classify,
     has_free_keys,
     holds_any,
@@ -28,12 +28,12 @@ from odmantic.annotations import (
     swap_raw_bson_classes,
     unstorable,
 )
+from odmantic._internal.schema import FieldSchema, IndexFactory, ModelSchema, schema_of
 from odmantic.bson import ObjectId
 from odmantic.config import check_config
 from odmantic.exceptions import ModelDefinitionError
 from odmantic.field import Field, FieldProxy, ODMFieldInfo, ODMReferenceInfo, ReferenceProxy
 from odmantic.reference import Reference
-from odmantic.schema import FieldSchema, IndexFactory, ModelSchema, schema_of
 
 FieldInfoODM = ODMFieldInfo | ODMReferenceInfo
 
@@ -414,7 +414,7 @@ def _build_schema(
     field_specifiers=(Field, Reference, pydantic.Field, pydantic.PrivateAttr),
 )
 class ODMModelMetaclass(ModelMetaclass):
-    """Builds the pydantic model, then the one `ModelSchema` of the class (`__schema__`)."""
+    """Builds the pydantic model, then the one `ModelSchema` of the class (`__odmantic_schema__`)."""
 
     def __new__(
         mcs,
@@ -423,9 +423,9 @@ class ODMModelMetaclass(ModelMetaclass):
         namespace: dict[str, Any],
         **kwargs: Any,
     ) -> type:
-        if namespace.get("__odm_base__", False):
+        if namespace.get("__odmantic_odm_base__", False):
             return super().__new__(mcs, name, bases, namespace, **kwargs)
-        namespace.setdefault("__odm_base__", False)
+        namespace.setdefault("__odmantic_odm_base__", False)
         namespace.setdefault("__annotations__", {})
         parents = [s for s in map(schema_of, bases) if s is not None]
         options = _options(name, namespace, parents)
@@ -440,7 +440,7 @@ class ODMModelMetaclass(ModelMetaclass):
         cls = mcs._build_pydantic_model(name, bases, namespace, infos, **kwargs)
         _check_defaults(cls)
         schema = _build_schema(cls, infos, options, generated_id)
-        type.__setattr__(cls, "__schema__", schema)
+        type.__setattr__(cls, "__odmantic_schema__", schema)
         primary = None if schema.primary is None else schema.primary.name
         type.__setattr__(cls, "__primary_field__", primary)
         if schema.collection is not None:
@@ -475,7 +475,7 @@ class ODMModelMetaclass(ModelMetaclass):
             _BUILDING.reset(token)
 
     def __getattr__(cls, name: str) -> Any:
-        schema = cls.__dict__.get("__schema__")
+        schema = cls.__dict__.get("__odmantic_schema__")
         if isinstance(schema, ModelSchema) and name in schema.fields and not _BUILDING.get():
             field = schema.fields[name]
             proxy = ReferenceProxy if field.kind == "reference" else FieldProxy
@@ -483,7 +483,7 @@ class ODMModelMetaclass(ModelMetaclass):
         return super().__getattr__(name)  # type: ignore[misc]
 
     def __pos__(cls) -> str:
-        schema = cls.__dict__.get("__schema__")
+        schema = cls.__dict__.get("__odmantic_schema__")
         if not isinstance(schema, ModelSchema) or schema.collection is None:
             raise TypeError(f"{cls.__name__} is an EmbeddedModel: it has no collection")
         return schema.collection

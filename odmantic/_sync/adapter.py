@@ -1,9 +1,15 @@
-# generated from odmantic/_async/client.py by codegen; do not edit
-"""The driver calls whose shape differs between the clients an engine accepts."""
+# generated from odmantic/_async/adapter.py by codegen; do not edit
+"""Everything that differs between the twins, in one place: the driver calls whose shape
+differs between the clients, waiting, and awaiting a cursor.
+
+The generator copies this module like the others, keeping one side of each `IS_ASYNC`
+branch: no other module of the twin branches on it.
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+import time
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from pymongo import MongoClient
 from pymongo.synchronous.client_session import ClientSession
@@ -11,17 +17,19 @@ from pymongo.synchronous.collection import Collection
 from pymongo.synchronous.command_cursor import CommandCursor
 from pymongo.synchronous.database import Database
 
-DriverClient: TypeAlias = "MongoClient[Any] | MongoClient[Any]"
-"""The driver clients an engine takes (Motor's too, for the twin with coroutines)."""
+OutputT = TypeVar("OutputT")
+
+DriverClient: TypeAlias = "MongoClient[Any]"
+"""The driver client an engine takes: PyMongo's blocking `MongoClient`."""
 
 
 def _describe(client: Any) -> str:
     return f"{type(client).__module__}.{type(client).__qualname__}"
 
 
-def is_motor(obj: Any) -> bool:
-    """Whether `obj` comes from Motor (a client or a session)."""
-    return type(obj).__module__.startswith("motor.")
+def new_client() -> DriverClient:
+    """The client of an engine built without one: a local PyMongo client."""
+    return MongoClient()
 
 
 def check_client(client: Any) -> None:
@@ -32,6 +40,13 @@ def check_client(client: Any) -> None:
         f"SyncEngine needs a blocking pymongo.MongoClient, got {_describe(client)}; "
         "for PyMongo's AsyncMongoClient or Motor, use odmantic.AIOEngine"  # codegen: keep
     )
+
+
+def as_driver_session(session: Any) -> ClientSession | None:
+    """`session` if it is a driver session this twin's engine takes, else None."""
+    if isinstance(session, ClientSession):
+        return session
+    return None
 
 
 def database_of(client: DriverClient, name: str) -> Database[Any]:
@@ -64,3 +79,16 @@ def aggregate(
 def close(client: DriverClient) -> None:
     """Close a driver client."""
     client.close()
+
+
+def sleep(seconds: float) -> None:
+    """Wait `seconds` (letting other tasks run, in the coroutine twin)."""
+    time.sleep(seconds)
+
+
+class ListAwaitable(Generic[OutputT]):
+    """Base of the cursors: `cursor` is `cursor.to_list()` (as in ODMantic 1.1)."""
+
+    def to_list(self) -> list[OutputT]:
+        """All the results (defined by the cursor)."""
+        raise NotImplementedError

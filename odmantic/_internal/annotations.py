@@ -39,6 +39,7 @@ import bson.regex
 from pydantic import GetCoreSchemaHandler, TypeAdapter
 from pydantic_core import core_schema
 
+from odmantic._internal.schema import FieldKind, Shape, schema_of
 from odmantic.bson import (
     Binary,
     BsonSerializer,
@@ -51,7 +52,6 @@ from odmantic.bson import (
     with_serializer,
 )
 from odmantic.exceptions import ModelDefinitionError
-from odmantic.schema import FieldKind, Shape, schema_of
 
 # --------------------------------------------------------------------------- datetime
 

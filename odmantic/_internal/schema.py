@@ -1,7 +1,7 @@
 """The schema of a model class: what engines, queries, references and indexes read (no I/O).
 
 Each `Model` and `EmbeddedModel` class gets one frozen `ModelSchema` when it is created
-(`Player.__schema__`); nothing else describes the fields to the rest of odmantic.
+(`Player.__odmantic_schema__`); nothing else describes the fields to the rest of odmantic.
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def schema_of(value: object) -> ModelSchema | None:
     """The schema of a model class, or None when `value` is not one."""
     if not isinstance(value, type):
         return None
-    schema = getattr(value, "__schema__", None)
+    schema = getattr(value, "__odmantic_schema__", None)
     return schema if isinstance(schema, ModelSchema) else None
 
 
@@ -212,10 +212,10 @@ def foreign_path(
     """Why `path`, taken from a field proxy of `origin`, is not a path of `model`'s documents:
     `origin` is another model, or a parent class whose field on that path `model` redefines;
     None when it is `model`'s (or inherited unchanged)."""
-    schema: ModelSchema = model.__schema__
+    schema: ModelSchema = model.__odmantic_schema__
     if origin is schema:
         return None
-    if origin not in [getattr(base, "__schema__", None) for base in model.__mro__]:
+    if origin not in [getattr(base, "__odmantic_schema__", None) for base in model.__mro__]:
         return "another model"
     inherited = walk(origin, path, through_lists=through_lists)
     if not same_fields(walk(schema, path, through_lists=through_lists), inherited):
@@ -225,7 +225,7 @@ def foreign_path(
 
 def model_class_in(annotation: Any, schema: ModelSchema) -> type[Any] | None:
     """The model class of `schema` inside `annotation` (`Optional[Addr]` -> `Addr`), if any."""
-    if getattr(annotation, "__schema__", None) is schema:
+    if getattr(annotation, "__odmantic_schema__", None) is schema:
         return cast("type[Any]", annotation)
     for argument in get_args(annotation):
         found = model_class_in(argument, schema)

@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from odmantic.document import key_not_found, list_validator, validator
+from odmantic._internal.document import key_not_found, list_validator, validator
+from odmantic._internal.schema import ModelSchema, foreign_path, model_class_in, schema_of, walk
 from odmantic.exceptions import DocumentParsingError
 from odmantic.reference import lookup_stages
-from odmantic.schema import ModelSchema, foreign_path, model_class_in, schema_of, walk
 
 if TYPE_CHECKING:
-    from odmantic.model import Model
+    from odmantic.model import Model, ModelT
 
-ModelT = TypeVar("ModelT", bound="Model")
 OutputT = TypeVar("OutputT")
 Parse = Callable[[dict[str, Any]], OutputT]
 
@@ -33,11 +32,48 @@ class Read:
     projection: dict[str, Any] | None = None
     pipeline: list[dict[str, Any]] | None = None
 
+    def find_arguments(self, whole: bool) -> dict[str, Any]:
+        """The keyword arguments of the driver's `find` for this read; `whole`: all the results
+        are wanted at once, so the server sends them in as few batches as fit (rather than a
+        first batch of 101)."""
+        return {
+            "filter": self.filter,
+            "projection": self.projection,
+            "sort": self.sort,
+            "skip": self.skip,
+            "limit": self.limit or 0,
+            "batch_size": batch_size(whole),
+        }
+
     def describe(self) -> str:
         """A short description for reprs."""
         if self.pipeline is not None and self.projection is None and not self.filter:
             return f"pipeline={self.pipeline!r}"
         return f"filter={self.filter!r}, sort={self.sort!r}, skip={self.skip}, limit={self.limit}"
+
+
+WHOLE_BATCH = 1_000_000
+"""The batch size asked for when a cursor is read whole: the server caps a batch at 16 MB."""
+
+
+def batch_size(whole: bool) -> int:
+    """The batch size a cursor asks for (0: the server's, for streaming)."""
+    return WHOLE_BATCH if whole else 0
+
+
+def find_one_needs_cursor(schema: ModelSchema, projection: type[Any] | None) -> bool:
+    """Whether `find_one` reads through `find` (a join of references, or a projection) rather
+    than the driver's `find_one`."""
+    return bool(schema.references) or projection is not None
+
+
+def joined_literal(schema: ModelSchema, document: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The pipeline joining what `document` references, as `find` does (MongoDB 5.1+: a
+    `$documents` stage of the document itself, so it is not read again), or None: the model
+    has no references."""
+    if not schema.references:
+        return None
+    return [{"$documents": {"$literal": [document]}}, *lookup_stages(schema)]
 
 
 def find_read(
@@ -91,7 +127,7 @@ def loader(model: type[ModelT]) -> Parser[ModelT]:
 
 @lru_cache(maxsize=512)
 def _cached_loader(model: Any, validator: Any) -> Parser[Any]:
-    return Parser(model.__loader__(), model.__list_loader__())
+    return Parser(model.__odmantic_loader__(), model.__odmantic_list_loader__())
 
 
 def projection_of(
@@ -178,11 +214,11 @@ def distinct_of(model: type[Model], field: Any) -> tuple[str, Parse[Any]]:
         TypeError: `field` is not a field of `model` (or of a parent class, unchanged), or is
             a reference.
     """
-    parse = getattr(field, "__parse_stored__", None)
+    parse = getattr(field, "__odmantic_parse_stored__", None)
     if parse is None:
         raise TypeError(f"distinct({model.__name__}) takes a field (Model.field), got {field!r}")
-    key, origin = str(+field), field.__root_schema__()
-    fields = walk(model.__schema__, key, through_lists=True)
+    key, origin = str(+field), field.__odmantic_root_schema__()
+    fields = walk(model.__odmantic_schema__, key, through_lists=True)
     if fields is None or foreign_path(model, origin, key, through_lists=True) is not None:
         raise TypeError(
             f"distinct({model.__name__}) takes one of {model.__name__}'s fields, got {field!r}"
@@ -206,4 +242,16 @@ def output_parser(output: type[OutputT] | None) -> Parser[Any]:
     return Parser(validator(output), list_validator(output))
 
 
-__all__ = ["Read", "Parser", "find_read", "loader", "projection_of", "output_parser", "distinct_of"]
+__all__ = [
+    "WHOLE_BATCH",
+    "batch_size",
+    "find_one_needs_cursor",
+    "joined_literal",
+    "Read",
+    "Parser",
+    "find_read",
+    "loader",
+    "projection_of",
+    "output_parser",
+    "distinct_of",
+]

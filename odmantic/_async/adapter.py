@@ -1,9 +1,17 @@
-"""The driver calls whose shape differs between the clients an engine accepts."""
+"""Everything that differs between the twins, in one place: the driver calls whose shape
+differs between the clients, waiting, and awaiting a cursor.
+
+The generator copies this module like the others, keeping one side of each `IS_ASYNC`
+branch: no other module of the twin branches on it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
-from typing import TYPE_CHECKING, Any, TypeAlias, cast
+import time
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -13,27 +21,32 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from odmantic._async import IS_ASYNC
 
+OutputT = TypeVar("OutputT")
+
 if IS_ASYNC:
     if TYPE_CHECKING:
         from motor.motor_asyncio import AsyncIOMotorClient
 
-DriverClient: TypeAlias = "AsyncMongoClient[Any] | AsyncIOMotorClient[Any]"
-"""The driver clients an engine takes (Motor's too, for the twin with coroutines)."""
+    DriverClient: TypeAlias = "AsyncMongoClient[Any] | AsyncIOMotorClient[Any]"
+    """The driver clients an engine takes: PyMongo's `AsyncMongoClient`, or Motor's client."""
+else:
+    DriverClient: TypeAlias = "AsyncMongoClient[Any]"
+    """The driver client an engine takes: PyMongo's blocking `MongoClient`."""
 
 
 def _describe(client: Any) -> str:
     return f"{type(client).__module__}.{type(client).__qualname__}"
 
 
-def is_motor(obj: Any) -> bool:
-    """Whether `obj` comes from Motor (a client or a session)."""
-    return type(obj).__module__.startswith("motor.")
+def new_client() -> DriverClient:
+    """The client of an engine built without one: a local PyMongo client."""
+    return AsyncMongoClient()
 
 
 def check_client(client: Any) -> None:
     """Refuse a driver client of the other twin with an error saying which engine to use."""
     if IS_ASYNC:
-        if isinstance(client, AsyncMongoClient) or is_motor(client):
+        if isinstance(client, AsyncMongoClient) or type(client).__module__.startswith("motor."):
             return
         raise TypeError(
             f"AIOEngine needs a pymongo.AsyncMongoClient or a Motor AsyncIOMotorClient, got "
@@ -46,6 +59,16 @@ def check_client(client: Any) -> None:
             f"SyncEngine needs a blocking pymongo.MongoClient, got {_describe(client)}; "
             "for PyMongo's AsyncMongoClient or Motor, use odmantic.AIOEngine"  # codegen: keep
         )
+
+
+def as_driver_session(session: Any) -> AsyncClientSession | None:
+    """`session` if it is a driver session this twin's engine takes, else None."""
+    if isinstance(session, AsyncClientSession):
+        return session
+    if IS_ASYNC:
+        if type(session).__module__.startswith("motor."):
+            return cast("AsyncClientSession", session)  # Motor's session wraps PyMongo's
+    return None
 
 
 def database_of(client: DriverClient, name: str) -> AsyncDatabase[Any]:
@@ -109,3 +132,25 @@ async def close(client: DriverClient) -> None:
             await result
     else:
         client.close()
+
+
+async def sleep(seconds: float) -> None:
+    """Wait `seconds` (letting other tasks run, in the coroutine twin)."""
+    if IS_ASYNC:
+        await asyncio.sleep(seconds)
+    else:
+        time.sleep(seconds)
+
+
+class ListAwaitable(Generic[OutputT]):
+    """Base of the cursors: `await cursor` is `await cursor.to_list()` (as in ODMantic 1.1)."""
+
+    async def to_list(self) -> list[OutputT]:
+        """All the results (defined by the cursor)."""
+        raise NotImplementedError
+
+    if IS_ASYNC:
+
+        def __await__(self) -> Generator[Any, None, list[OutputT]]:
+            """`await cursor` is `await cursor.to_list()`."""
+            return self.to_list().__await__()

@@ -1,6 +1,6 @@
 """What a save or an insert sends for each instance, worked out without I/O.
 
-An instance loaded or saved remembers the document it stored (`Model.__stored_document__`);
+An instance loaded or saved remembers the document it stored (`Model.__odmantic_stored_document__`);
 saving it again sends `$set`/`$unset` for exactly the paths that changed (down to embedded
 fields) and `$push` for lists that only grew, so other writers' changes to the rest of the
 document survive. A new instance is inserted (or upserted by primary key) in full.
@@ -8,20 +8,24 @@ document survive. A new instance is inserted (or upserted by primary key) in ful
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic_core import PydanticSerializationError
+from pymongo import InsertOne, UpdateOne
 
-from odmantic.document import check_keys
+from odmantic._internal.document import check_keys
+from odmantic._internal.schema import ModelSchema
 from odmantic.exceptions import DocumentWriteError
-from odmantic.schema import ModelSchema
 
 if TYPE_CHECKING:
     from odmantic.model import Model
 
 _MISSING = object()
+
+Mode = Literal["save", "insert"]
+"""`save`: upsert by primary key; `insert`: refuse a primary key that is already stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +62,82 @@ class Write:
         return Write(self.instance, self.document, update)
 
     def upsert(self) -> dict[str, Any]:
-        """The update writing the whole document over whatever has its `_id`."""
+        """The update writing the whole document over whatever has its `_id` (also how a
+        document deleted meanwhile by another writer is written again)."""
         rest = {k: v for k, v in self.document.items() if k != "_id"}
         return {"$set": rest} if rest else {"$setOnInsert": {"_id": self.key}}
+
+    def as_upsert(self) -> Write:
+        """The same write, sent as an upsert of the whole document."""
+        return Write(self.instance, self.document, self.upsert())
+
+    def operation(self, mode: Mode, in_transaction: bool) -> InsertOne[Any] | UpdateOne:
+        """This write as one operation of a bulk write.
+
+        A new document is inserted, except when saving inside a transaction: there it is an
+        upsert, since a clash on its `_id` would abort the whole transaction (outside one, the
+        clashing inserts are sent again as upserts).
+        """
+        if self.update is not None:
+            return UpdateOne({"_id": self.key}, self.update)
+        if mode == "insert" or not in_transaction:
+            return InsertOne(self.document)
+        return UpdateOne({"_id": self.key}, self.upsert(), upsert=True)
+
+    def is_upsert(self, mode: Mode, in_transaction: bool) -> bool:
+        """Whether `operation(mode, in_transaction)` is an upsert."""
+        return self.update is None and mode == "save" and in_transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """The writes of one model at one reference depth: one driver call, or one bulk write.
+
+    Attributes:
+        model: the model whose collection is written.
+        writes: what to send, one per instance.
+        mode: how new documents are written.
+        bulk: send one bulk write (else the single write is sent alone).
+    """
+
+    model: type[Model]
+    writes: list[Write]
+    mode: Mode
+    bulk: bool
+
+
+@dataclass(frozen=True)
+class SavePlan:
+    """What saving (or inserting) instances writes: the instances and every instance they
+    reference, deepest references first, one batch per model and depth."""
+
+    levels: list[list[Model]]
+    mode: Mode
+    given: int
+
+    @property
+    def instances(self) -> list[Model]:
+        """Every instance written (given or referenced)."""
+        return [instance for level in self.levels for instance in level]
+
+    def batches(self) -> Iterator[Batch]:
+        """The batches in the order they are written, planned lazily (an instance is planned
+        once what it references is written). Referenced instances are saved, never inserted."""
+        last = len(self.levels) - 1
+        for depth, level in enumerate(self.levels):
+            mode: Mode = self.mode if depth == last else "save"
+            by_model: dict[type[Model], list[Write]] = {}
+            for instance in level:
+                write = plan(instance, insert=mode == "insert")
+                if write is not None:
+                    by_model.setdefault(type(instance), []).append(write)
+            for model, writes in by_model.items():
+                yield Batch(model, writes, mode, bulk=len(writes) > 1 or self.given > 1)
+
+
+def plan_saves(instances: Sequence[Model], mode: Mode) -> SavePlan:
+    """The plan of `engine.save_all(instances)` (or `insert_all`, with mode `insert`)."""
+    return SavePlan(with_references(instances), mode, len(instances))
 
 
 def plan(instance: Model, *, insert: bool = False) -> Write | None:
@@ -74,23 +151,23 @@ def plan(instance: Model, *, insert: bool = False) -> Write | None:
         document = instance.model_dump_doc()
     except PydanticSerializationError as exc:
         raise DocumentWriteError([(instance, _undumpable(instance, exc))]) from exc
-    schema = type(instance).__schema__
+    schema = type(instance).__odmantic_schema__
     check_keys(schema, document, f"the instance with primary key {document.get('_id')!r}")
     if insert:
         return Write(instance, document, None)
-    stored = instance.__stored_document__()
+    stored = instance.__odmantic_stored_document__()
     if stored is None:
-        modified = instance.__fields_to_save__()
+        modified = instance.__odmantic_fields_to_save__()
         if modified is None:
             return Write(instance, document, None)
         update = _partial_set(instance, document, modified)
     else:
-        update = changes(type(instance).__schema__, document, stored)
+        update = changes(type(instance).__odmantic_schema__, document, stored)
     return Write(instance, document, update) if update else None
 
 
 def _undumpable(instance: Model, exc: PydanticSerializationError) -> str:
-    for name in type(instance).__schema__.fields:
+    for name in type(instance).__odmantic_schema__.fields:
         try:
             instance.model_dump_doc(include={name})
         except PydanticSerializationError as field_exc:
@@ -102,7 +179,7 @@ def _partial_set(
     instance: Model, document: dict[str, Any], fields: Iterable[str]
 ) -> dict[str, Any] | None:
     """`$set` of `fields` only (an instance marked clean without a stored document)."""
-    schema = type(instance).__schema__
+    schema = type(instance).__odmantic_schema__
     keys = {schema.fields[name].key_name if name in schema.fields else name for name in fields}
     values = {k: v for k, v in document.items() if k in keys and k != "_id"}
     return {"$set": values} if values else None
@@ -204,7 +281,7 @@ def with_references(instances: Iterable[Model]) -> list[list[Model]]:
                 continue
             seen.add(id(instance))
             level.append(instance)
-            for field in type(instance).__schema__.references:
+            for field in type(instance).__odmantic_schema__.references:
                 ref = instance.__dict__.get(field.name)
                 if ref is not None:
                     following.append(ref)
@@ -213,4 +290,14 @@ def with_references(instances: Iterable[Model]) -> list[list[Model]]:
     return levels[::-1]
 
 
-__all__ = ["Write", "plan", "changes", "same", "with_references"]
+__all__ = [
+    "Mode",
+    "Write",
+    "Batch",
+    "SavePlan",
+    "plan",
+    "plan_saves",
+    "changes",
+    "same",
+    "with_references",
+]

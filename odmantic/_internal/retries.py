@@ -1,0 +1,55 @@
+"""When a write interrupted by a failover is sent again: the decision, without the waiting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pymongo.errors import PyMongoError
+
+from odmantic._internal.server_errors import is_transient, proves_not_run
+
+RETRY_WRITES_FOR = 30.0
+"""Default seconds an engine keeps retrying a write (PyMongo's server selection timeout)."""
+
+FIRST_DELAY = 0.05
+"""Seconds before the first retry; each following one waits twice as long."""
+MAX_DELAY = 1.0
+"""The longest wait between two attempts."""
+
+
+def applies(within: float, in_transaction: bool) -> bool:
+    """Whether writes are retried one by one: not when disabled (`within` 0), and never inside a
+    transaction (`with_transaction` runs the whole transaction again instead)."""
+    return within > 0 and not in_transaction
+
+
+@dataclass
+class Retries:
+    """The retry state of one write: `after(error, now)` says how long to wait before sending
+    it again, or None to raise the error.
+
+    A write that is not idempotent is re-sent only when the error proves that it never ran.
+    `retried` tells the next attempt that an earlier one may have been applied.
+
+    Example:
+        retries = Retries(deadline=time.monotonic() + 30, idempotent=True)
+        retries.after(AutoReconnect("primary stepped down"), now=time.monotonic())  # 0.05
+    """
+
+    deadline: float
+    idempotent: bool
+    retried: bool = False
+    delay: float = field(default=FIRST_DELAY)
+
+    def after(self, error: PyMongoError, now: float) -> float | None:
+        """Seconds to wait before the next attempt after `error`, or None: raise it."""
+        not_run = proves_not_run(error)
+        safe = (is_transient(error) or not_run) if self.idempotent else not_run
+        if not safe or now + self.delay > self.deadline:
+            return None
+        self.retried = self.retried or not not_run
+        delay, self.delay = self.delay, min(self.delay * 2, MAX_DELAY)
+        return delay
+
+
+__all__ = ["RETRY_WRITES_FOR", "Retries", "applies"]

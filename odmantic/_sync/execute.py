@@ -1,0 +1,199 @@
+# generated from odmantic/_async/execute.py by codegen; do not edit
+"""The executor: short loops that send what `odmantic._internal` decided and hand it the
+answers (writes, their follow-ups, retries, index creation)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import pymongo
+from pymongo import ReturnDocument
+from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
+from pymongo.synchronous.client_session import ClientSession
+from pymongo.synchronous.collection import Collection
+
+from odmantic._internal.read_plan import joined_literal
+from odmantic._internal.retries import Retries, applies
+from odmantic._internal.schema import ModelSchema
+from odmantic._internal.server_errors import INDEX_CONFLICTS, UNSTORABLE_ERRORS
+from odmantic._internal.write_outcome import (
+    deleted,
+    landed,
+    may_be_own_insert,
+    raise_bulk_failures,
+    raise_unstorable,
+    read_bulk,
+    write_error,
+)
+from odmantic._internal.write_plan import Mode, Write
+from odmantic._sync.adapter import aggregate, sleep
+from odmantic.exceptions import DuplicateKeyError
+from odmantic.index import conflicting_index
+
+T = TypeVar("T")
+
+
+def retrying(
+    attempt: Callable[[bool], T],
+    session: ClientSession | None,
+    *,
+    within: float,
+    idempotent: bool = True,
+) -> T:
+    """Run `attempt(retried)`, and again after an error `Retries` deems safe to retry, for
+    `within` seconds at most (never inside a transaction)."""
+    if not applies(within, session is not None and session.in_transaction):
+        return attempt(False)
+    retries = Retries(deadline=time.monotonic() + within, idempotent=idempotent)
+    while True:
+        try:
+            return attempt(retries.retried)
+        except PyMongoError as exc:
+            delay = retries.after(exc, time.monotonic())
+            if delay is None:
+                raise
+        sleep(delay)
+
+
+def write_one(
+    collection: Collection[Any],
+    write: Write,
+    mode: Mode,
+    session: ClientSession | None,
+    retried: bool = False,
+) -> None:
+    """Write one instance (an update, an insert or an upsert), then mark it stored."""
+    if retried:
+        write = write.idempotent()
+    try:
+        if write.update is not None:
+            result = collection.update_one({"_id": write.key}, write.update, session=session)
+            if result.matched_count == 0:
+                _rewrite_whole(collection, write, session)
+        elif mode == "insert":
+            collection.insert_one(write.document, session=session)
+        else:
+            _rewrite_whole(collection, write, session)
+    except Exception as exc:
+        if may_be_own_insert(exc, mode, retried) and _landed(collection, [write], session):
+            pass
+        else:
+            error = write_error(write, exc)
+            if error is None:
+                raise
+            raise error from exc
+    write.instance.__odmantic_mark_stored__(write.document)
+
+
+def write_many(
+    collection: Collection[Any],
+    writes: list[Write],
+    mode: Mode,
+    session: ClientSession | None,
+    retried: bool = False,
+) -> None:
+    """Write `writes` in one unordered bulk write, carry out the follow-ups the outcome asks
+    for, and mark stored the instances written.
+
+    Raises:
+        DuplicateKeyError: unique keys refused some documents (every one is listed).
+        DocumentWriteError: other documents could not be written (every one is listed).
+    """
+    if retried:
+        writes = [w.idempotent() for w in writes]
+    in_transaction = session is not None and session.in_transaction
+    operations = [w.operation(mode, in_transaction) for w in writes]
+    cause: BulkWriteError | None = None
+    try:
+        result = collection.bulk_write(operations, ordered=False, session=session)
+        details: dict[str, Any] = dict(result.bulk_api_result)
+    except BulkWriteError as exc:
+        cause, details = exc, dict(exc.details)
+    except UNSTORABLE_ERRORS as exc:
+        raise_unstorable(writes, exc)
+    except OperationFailure as exc:
+        error = write_error(writes[0], exc)
+        if error is None:
+            raise
+        raise error from exc
+    outcome = read_bulk(writes, mode, in_transaction, retried, details, cause)
+    for index in list(outcome.verify):
+        if _landed(collection, [writes[index]], session):
+            outcome.accept(index)
+        else:
+            outcome.refuse(index)
+    if outcome.some_deleted:
+        _rewrite_deleted(collection, outcome.updated, session)
+    for write in outcome.written:
+        write.instance.__odmantic_mark_stored__(write.document)
+    if outcome.upsert_again:
+        again = [writes[i].as_upsert() for i in outcome.upsert_again]
+        try:
+            write_many(collection, again, "save", session)
+        except DuplicateKeyError as exc:  # a unique index other than `_id` refused some
+            outcome.add_failures(exc.failures)
+    raise_bulk_failures(outcome, cause)
+
+
+def _rewrite_whole(
+    collection: Collection[Any], write: Write, session: ClientSession | None
+) -> None:
+    collection.update_one({"_id": write.key}, write.upsert(), upsert=True, session=session)
+
+
+def _landed(
+    collection: Collection[Any], writes: list[Write], session: ClientSession | None
+) -> bool:
+    cursor = collection.find({"_id": {"$in": [w.key for w in writes]}}, session=session)
+    return landed(writes, cursor.to_list(None))
+
+
+def _rewrite_deleted(
+    collection: Collection[Any], updated: list[Write], session: ClientSession | None
+) -> None:
+    keys = [w.key for w in updated]
+    cursor = collection.find({"_id": {"$in": keys}}, {"_id": 1}, session=session)
+    present = [document["_id"] for document in cursor.to_list(None)]
+    for write in deleted(updated, present):
+        _rewrite_whole(collection, write, session)
+
+
+def find_one_and_update(
+    collection: Collection[Any],
+    arguments: dict[str, Any],
+    return_updated: bool,
+    schema: ModelSchema,
+    session: ClientSession | None,
+) -> dict[str, Any] | None:
+    """The document updated (as updated, or as it was), joined with what it references."""
+    after = ReturnDocument.AFTER if return_updated else ReturnDocument.BEFORE
+    raw: dict[str, Any] | None = collection.find_one_and_update(
+        **arguments, return_document=after, session=session
+    )
+    pipeline = None if raw is None else joined_literal(schema, raw)
+    if pipeline is None:
+        return raw
+    cursor = aggregate(collection.database, pipeline, session)
+    joined: list[dict[str, Any]] = cursor.to_list(None)
+    return joined[0]
+
+
+def create_indexes(
+    collection: Collection[Any],
+    indexes: Sequence[pymongo.IndexModel],
+    update_existing: bool,
+    session: ClientSession | None,
+) -> None:
+    """Create `indexes`; with `update_existing`, drop and recreate an index whose options
+    differ (otherwise the conflict is raised)."""
+    for index in indexes:
+        try:
+            collection.create_indexes([index], session=session)
+        except OperationFailure as exc:
+            if exc.code not in INDEX_CONFLICTS or not update_existing:
+                raise
+            info = collection.index_information(session=session)
+            collection.drop_index(conflicting_index(info, index), session=session)
+            collection.create_indexes([index], session=session)
