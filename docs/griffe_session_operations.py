@@ -1,6 +1,6 @@
 """Griffe extension: document the engine operations of sessions and transactions.
 
-`AIOSessionBase.find = _InSession(lambda engine: engine.find)` (and its generated twin) is a
+`AIOSessionBase.find = _in_session(lambda engine: engine.find)` (and its generated twin) is a
 method at runtime, with the engine's signature and docstring without `session`. Static analysis
 sees an attribute: this extension puts the runtime method in its place.
 """
@@ -27,7 +27,7 @@ def _parameter(parameter: inspect.Parameter) -> griffe.Parameter:
 
 
 class SessionOperations(griffe.Extension):
-    """Replace each `_InSession` attribute of the session bases by the method it is."""
+    """Replace each `_in_session(...)` attribute of the session bases by the method it is."""
 
     def on_class_members(self, *, cls: griffe.Class, **kwargs: Any) -> None:
         if cls.path not in _BASES:
@@ -37,7 +37,7 @@ class SessionOperations(griffe.Extension):
         runtime = getattr(module, class_name)
         engine = module.AIOEngine if class_name.startswith("AIO") else module.SyncEngine
         for name, member in list(cls.members.items()):
-            if not (isinstance(member, griffe.Attribute) and "_InSession" in str(member.value)):
+            if not (isinstance(member, griffe.Attribute) and str(member.value).startswith("_in_session(")):
                 continue
             function = getattr(runtime, name)
             signature = inspect.signature(function)

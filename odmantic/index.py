@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pymongo
@@ -62,7 +63,7 @@ def indexes_of(schema: ModelSchema) -> list[pymongo.IndexModel]:
     return result
 
 
-def conflicting_index(info: dict[str, Any], index: pymongo.IndexModel) -> str:
+def conflicting_index(info: Mapping[str, Any], index: pymongo.IndexModel) -> str:
     """The name of the existing index that `index` conflicts with: the one of the same name or
     of the same keys (`info`: the collection's `index_information()`)."""
     wanted = index.document

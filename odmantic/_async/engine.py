@@ -7,26 +7,15 @@ same method with `session=` set to itself (`AIOSessionBase`).
 
 from __future__ import annotations
 
-import functools
-import inspect
-import re
-import types
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from odmantic._async import execute
-from odmantic._async.adapter import (
-    DriverClient,
-    as_driver_session,
-    check_client,
-    close,
-    database_of,
-    new_client,
-)
+from odmantic._async import adapter, execute
+from odmantic._async.adapter import DriverClient
 from odmantic._async.cursor import AIOCursor
 from odmantic._async.session import (
     WITH_TRANSACTION_TIMEOUT,
@@ -34,34 +23,19 @@ from odmantic._async.session import (
     SessionScope,
     TransactionLifecycle,
 )
-from odmantic._internal.arguments import (
-    check_database_name,
-    check_instance,
-    check_model,
-    check_window,
-)
-from odmantic._internal.read_plan import (
-    Read,
-    distinct_of,
-    find_one_needs_cursor,
-    find_read,
-    loader,
-    output_parser,
-    projection_of,
-)
+from odmantic._internal import read_plan
+from odmantic._internal.arguments import check_database_name, check_instance, check_model
+from odmantic._internal.bound_operations import operations_of
 from odmantic._internal.retries import RETRY_WRITES_FOR
-from odmantic._internal.update_checks import update_document
+from odmantic._internal.update_checks import update_request
 from odmantic._internal.write_plan import Mode, plan_saves
-from odmantic.exceptions import DocumentNotFoundError
 from odmantic.index import indexes_of
 from odmantic.model import Model, ModelT
-from odmantic.query import Queries, build_filter, build_sort
+from odmantic.query import Queries, build_filter
 from odmantic.update import UpdateExpression, UpdateResult
 
 OutputT = TypeVar("OutputT")
 T = TypeVar("T")
-F = TypeVar("F", bound=Callable[..., Any])
-_SESSION_ARG = re.compile(r"\n *session: run inside this session or transaction\.")
 
 
 class AIOEngine:
@@ -96,11 +70,11 @@ class AIOEngine:
     ) -> None:
         check_database_name(database)
         if client is None:
-            client = new_client()
-        check_client(client)
+            client = adapter.new_client()
+        adapter.check_client(client)
         self.client: DriverClient = client
         self.database_name = database
-        self.database: AsyncDatabase[Any] = database_of(client, database)
+        self.database: AsyncDatabase[Any] = adapter.database_of(client, database)
         self.retry_writes_for = retry_writes_for
         self._collections: dict[type[Model], AsyncCollection[Any]] = {}
 
@@ -171,15 +145,8 @@ class AIOEngine:
 
             names = await engine.find(Player, projection=Name).to_list()  # fetches `name` only
         """
-        check_model(model)
-        check_window(model, skip, limit)
-        schema, filter_, order = model.__odmantic_schema__, build_filter(queries), build_sort(sort)
+        read, parser = read_plan.find_request(model, queries, sort, skip, limit, projection)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
-        if projection is None:
-            read = find_read(schema, filter_, order, skip, limit)
-            return AIOCursor(collection, read, loader(model), driver_session)
-        keys, parser = projection_of(schema, projection)
-        read = find_read(schema, filter_, order, skip, limit, keys)
         return AIOCursor(collection, read, parser, driver_session)
 
     @overload
@@ -230,16 +197,16 @@ class AIOEngine:
             leeroy = await engine.find_one(Player, Player.name == "Leeroy")
         """
         check_model(model)
-        if find_one_needs_cursor(model.__odmantic_schema__, projection):
+        if read_plan.find_one_needs_cursor(model.__odmantic_schema__, projection):
             cursor = self.find(
                 model, *queries, sort=sort, limit=1, session=session, projection=projection
             )
             results = await cursor.to_list()
             return results[0] if results else None
         raw = await self.get_collection(model).find_one(
-            build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
+            **read_plan.find_one_arguments(queries, sort), session=self._driver_session(session)
         )
-        return None if raw is None else loader(model).one(raw)
+        return None if raw is None else read_plan.loader(model).one(raw)
 
     async def count(
         self,
@@ -320,9 +287,9 @@ class AIOEngine:
             ).to_list()
         """
         check_model(model)
-        read = Read({}, pipeline=list(pipeline))
+        read = read_plan.Read({}, pipeline=list(pipeline))
         collection, driver_session = self.get_collection(model), self._driver_session(session)
-        return AIOCursor(collection, read, output_parser(output), driver_session)
+        return AIOCursor(collection, read, read_plan.output_parser(output), driver_session)
 
     @overload
     async def distinct(
@@ -370,7 +337,7 @@ class AIOEngine:
             levels = await engine.distinct(Player, Player.level, Player.name.match("^L"))
         """
         check_model(model)
-        key, parse = distinct_of(model, field)
+        key, parse = read_plan.distinct_of(model, field)
         values = await self.get_collection(model).distinct(
             key, build_filter(queries), session=self._driver_session(session)
         )
@@ -511,18 +478,9 @@ class AIOEngine:
             await engine.delete(player)
         """
         check_instance(instance)
-        collection, driver_session = (
-            self.get_collection(type(instance)),
-            self._driver_session(session),
-        )
-
-        async def attempt(retried: bool) -> None:
-            key = instance.__odmantic_primary_key__()
-            result = await collection.delete_one({"_id": key}, session=driver_session)
-            if result.deleted_count == 0 and not retried:  # after a retry: the first one did it
-                raise DocumentNotFoundError(instance)
-
-        await execute.retrying(attempt, driver_session, within=self.retry_writes_for)
+        collection = self.get_collection(type(instance))
+        driver_session = self._driver_session(session)
+        await execute.delete(collection, instance, driver_session, self.retry_writes_for)
 
     async def remove(
         self,
@@ -546,16 +504,9 @@ class AIOEngine:
             removed = await engine.remove(Player, Player.level < 3)
         """
         check_model(model)
-        collection, filter_ = self.get_collection(model), build_filter(queries)
-        driver_session = self._driver_session(session)
-        delete = collection.delete_one if just_one else collection.delete_many
-
-        async def attempt(retried: bool) -> int:
-            return (await delete(filter_, session=driver_session)).deleted_count
-
-        # Applied twice, a deletion can delete documents that match only afterwards.
-        within = self.retry_writes_for
-        return await execute.retrying(attempt, driver_session, within=within, idempotent=False)
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        filter_, within = build_filter(queries), self.retry_writes_for
+        return await execute.remove(collection, filter_, just_one, driver_session, within)
 
     async def update_one(
         self,
@@ -660,24 +611,17 @@ class AIOEngine:
             )
         """
         check_model(model)
-        filter_ = build_filter(queries)
-        arguments = {
-            "filter": filter_,
-            "update": update_document(model, update, filter_, upsert),
-            "sort": build_sort(sort),
-            "upsert": upsert,
-        }
+        arguments = update_request(model, queries, update, upsert, sort)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
-        schema = model.__odmantic_schema__
-
-        async def attempt(retried: bool) -> dict[str, Any] | None:
-            return await execute.find_one_and_update(
-                collection, arguments, return_updated, schema, driver_session
-            )
-
-        within = self.retry_writes_for
-        raw = await execute.retrying(attempt, driver_session, within=within, idempotent=False)
-        return None if raw is None else loader(model).one(raw)
+        raw = await execute.find_one_and_update(
+            collection,
+            arguments,
+            return_updated,
+            model.__odmantic_schema__,
+            driver_session,
+            self.retry_writes_for,
+        )
+        return None if raw is None else read_plan.loader(model).one(raw)
 
     # --- database, sessions, client ---------------------------------------------------------
     def get_collection(self, model: type[Model]) -> AsyncCollection[Any]:
@@ -787,7 +731,7 @@ class AIOEngine:
         Example:
             await engine.close()
         """
-        await close(self.client)
+        await adapter.close(self.client)
 
     # --- helpers ----------------------------------------------------------------------------
     def _driver_session(self, session: Any) -> AsyncClientSession | None:
@@ -796,7 +740,7 @@ class AIOEngine:
             return None
         if isinstance(session, SessionScope):
             return session.get_driver_session()
-        driver_session = as_driver_session(session)
+        driver_session = adapter.as_driver_session(session)
         if driver_session is None:
             raise TypeError(
                 f"session must be a session or transaction of this engine, got {session!r}"
@@ -813,15 +757,7 @@ class AIOEngine:
             session.track_saves(saves.instances)
         for batch in saves.batches():
             collection = self.get_collection(batch.model)
-            if batch.bulk:
-                send: Any = functools.partial(execute.write_many, collection, batch.writes)
-            else:
-                send = functools.partial(execute.write_one, collection, batch.writes[0])
-            await execute.retrying(
-                functools.partial(send, batch.mode, driver_session),
-                driver_session,
-                within=self.retry_writes_for,
-            )
+            await execute.write(collection, batch, driver_session, self.retry_writes_for)
 
     async def _update(
         self,
@@ -834,61 +770,18 @@ class AIOEngine:
         many: bool,
     ) -> UpdateResult:
         check_model(model)
-        collection, filter_ = self.get_collection(model), build_filter(queries)
-        document = update_document(model, update, filter_, upsert)
-        driver_session = self._driver_session(session)
-        run = collection.update_many if many else collection.update_one
-
-        async def attempt(retried: bool) -> UpdateResult:
-            result = await run(filter_, document, upsert=upsert, session=driver_session)
-            return UpdateResult(result.matched_count, result.modified_count, result.upserted_id)
-
+        request = update_request(model, queries, update, upsert)
         # Applied twice, a single-document update can reach a second document (the first one
         # no longer matches), and an upsert can insert twice: only update_many of idempotent
         # operators is re-sent on an error that does not prove it never ran.
         idempotent = many and update.idempotent and not upsert
-        within = self.retry_writes_for
-        return await execute.retrying(attempt, driver_session, within=within, idempotent=idempotent)
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        return await execute.update(
+            collection, request, many, idempotent, driver_session, self.retry_writes_for
+        )
 
 
-class _InSession(Generic[F]):
-    """An `AIOEngine` operation read from a session or a transaction: the same method, run
-    with `session=` set to it (its signature and docstring are the engine's, without
-    `session`). `pick` only gives type checkers the engine method's type."""
-
-    def __init__(self, pick: Callable[[AIOEngine], F]) -> None:
-        self._function: Callable[..., Any] | None = None
-
-    def __set_name__(self, owner: type[Any], name: str) -> None:
-        engine_method = getattr(AIOEngine, name)
-        signature = inspect.signature(engine_method)
-        parameters = [p for p in signature.parameters.values() if p.name != "session"]
-
-        @functools.wraps(engine_method, assigned=("__module__", "__name__"))
-        def operation(scope: AIOSessionBase, *args: Any, **kwargs: Any) -> Any:
-            if "session" in kwargs:
-                raise TypeError(
-                    f"{type(scope).__name__}.{name}() runs in its own session: drop session="
-                )
-            return engine_method(scope.engine, *args, session=scope, **kwargs)
-
-        del operation.__wrapped__  # inspect must read the signature below, not the engine's
-        operation.__doc__ = _SESSION_ARG.sub("", engine_method.__doc__ or "")
-        operation.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-        operation.__qualname__ = f"{owner.__name__}.{name}"
-        self._function = operation
-
-    @overload
-    def __get__(self, instance: None, owner: type[Any]) -> Callable[..., Any]: ...
-
-    @overload
-    def __get__(self, instance: AIOSessionBase, owner: type[Any]) -> F: ...
-
-    def __get__(self, instance: AIOSessionBase | None, owner: type[Any]) -> Any:
-        assert self._function is not None
-        if instance is None:
-            return self._function
-        return types.MethodType(self._function, instance)
+_in_session = operations_of(AIOEngine)
 
 
 class AIOSessionBase(SessionScope):
@@ -897,20 +790,20 @@ class AIOSessionBase(SessionScope):
 
     engine: AIOEngine
 
-    find = _InSession(lambda engine: engine.find)
-    find_one = _InSession(lambda engine: engine.find_one)
-    count = _InSession(lambda engine: engine.count)
-    aggregate = _InSession(lambda engine: engine.aggregate)
-    distinct = _InSession(lambda engine: engine.distinct)
-    save = _InSession(lambda engine: engine.save)
-    save_all = _InSession(lambda engine: engine.save_all)
-    insert = _InSession(lambda engine: engine.insert)
-    insert_all = _InSession(lambda engine: engine.insert_all)
-    delete = _InSession(lambda engine: engine.delete)
-    remove = _InSession(lambda engine: engine.remove)
-    update_one = _InSession(lambda engine: engine.update_one)
-    update_many = _InSession(lambda engine: engine.update_many)
-    find_one_and_update = _InSession(lambda engine: engine.find_one_and_update)
+    find = _in_session(lambda engine: engine.find)
+    find_one = _in_session(lambda engine: engine.find_one)
+    count = _in_session(lambda engine: engine.count)
+    aggregate = _in_session(lambda engine: engine.aggregate)
+    distinct = _in_session(lambda engine: engine.distinct)
+    save = _in_session(lambda engine: engine.save)
+    save_all = _in_session(lambda engine: engine.save_all)
+    insert = _in_session(lambda engine: engine.insert)
+    insert_all = _in_session(lambda engine: engine.insert_all)
+    delete = _in_session(lambda engine: engine.delete)
+    remove = _in_session(lambda engine: engine.remove)
+    update_one = _in_session(lambda engine: engine.update_one)
+    update_many = _in_session(lambda engine: engine.update_many)
+    find_one_and_update = _in_session(lambda engine: engine.find_one_and_update)
 
 
 class AIOSession(SessionLifecycle, AIOSessionBase):

@@ -27,9 +27,11 @@ from odmantic._internal.write_outcome import (
     read_bulk,
     write_error,
 )
-from odmantic._internal.write_plan import Mode, Write
-from odmantic.exceptions import DuplicateKeyError
+from odmantic._internal.write_plan import Batch, Mode, Write
+from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
 from odmantic.index import conflicting_index
+from odmantic.model import Model
+from odmantic.update import UpdateResult
 
 T = TypeVar("T")
 
@@ -54,6 +56,85 @@ async def retrying(
             if delay is None:
                 raise
         await sleep(delay)
+
+
+async def write(
+    collection: AsyncCollection[Any],
+    batch: Batch,
+    session: AsyncClientSession | None,
+    within: float,
+) -> None:
+    """Send one batch of a save plan (retried across failovers: writes by primary key are
+    idempotent)."""
+    if batch.bulk:
+        writes = batch.writes
+
+        async def attempt(retried: bool) -> None:
+            await write_many(collection, writes, batch.mode, session, retried)
+
+    else:
+        single = batch.writes[0]
+
+        async def attempt(retried: bool) -> None:
+            await write_one(collection, single, batch.mode, session, retried)
+
+    await retrying(attempt, session, within=within)
+
+
+async def delete(
+    collection: AsyncCollection[Any],
+    instance: Model,
+    session: AsyncClientSession | None,
+    within: float,
+) -> None:
+    """Delete the document of `instance`.
+
+    Raises:
+        DocumentNotFoundError: no document has the instance's primary key.
+    """
+    key = instance.__odmantic_primary_key__()
+
+    async def attempt(retried: bool) -> None:
+        result = await collection.delete_one({"_id": key}, session=session)
+        if result.deleted_count == 0 and not retried:  # after a retry: the first one did it
+            raise DocumentNotFoundError(instance)
+
+    await retrying(attempt, session, within=within)
+
+
+async def remove(
+    collection: AsyncCollection[Any],
+    filter_: dict[str, Any],
+    just_one: bool,
+    session: AsyncClientSession | None,
+    within: float,
+) -> int:
+    """Delete the documents matching `filter_`; return how many."""
+    run = collection.delete_one if just_one else collection.delete_many
+
+    async def attempt(retried: bool) -> int:
+        return (await run(filter_, session=session)).deleted_count
+
+    # Applied twice, a deletion can delete documents that match only afterwards.
+    return await retrying(attempt, session, within=within, idempotent=False)
+
+
+async def update(
+    collection: AsyncCollection[Any],
+    request: dict[str, Any],
+    many: bool,
+    idempotent: bool,
+    session: AsyncClientSession | None,
+    within: float,
+) -> UpdateResult:
+    """Send an update (`request`: the driver's arguments, see `update_request`)."""
+    run = collection.update_many if many else collection.update_one
+
+    async def attempt(retried: bool) -> UpdateResult:
+        result = await run(**request, session=session)
+        return UpdateResult(result.matched_count, result.modified_count, result.upserted_id)
+
+    return await retrying(attempt, session, within=within, idempotent=idempotent)
 
 
 async def write_one(
@@ -165,12 +246,19 @@ async def find_one_and_update(
     return_updated: bool,
     schema: ModelSchema,
     session: AsyncClientSession | None,
+    within: float,
 ) -> dict[str, Any] | None:
-    """The document updated (as updated, or as it was), joined with what it references."""
+    """The document updated (as updated, or as it was), joined with what it references (sent
+    again only on an error proving that it never ran)."""
     after = ReturnDocument.AFTER if return_updated else ReturnDocument.BEFORE
-    raw: dict[str, Any] | None = await collection.find_one_and_update(
-        **arguments, return_document=after, session=session
-    )
+
+    async def attempt(retried: bool) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = await collection.find_one_and_update(
+            **arguments, return_document=after, session=session
+        )
+        return found
+
+    raw = await retrying(attempt, session, within=within, idempotent=False)
     pipeline = None if raw is None else joined_literal(schema, raw)
     if pipeline is None:
         return raw

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Annotated, Any, get_args, get_origin
 
 import pydantic
@@ -28,9 +27,9 @@ from odmantic._internal.annotations import (
     swap_raw_bson_classes,
     unstorable,
 )
-from odmantic._internal.schema import FieldSchema, IndexFactory, ModelSchema, schema_of
+from odmantic._internal.model_options import ModelOptions, model_options
+from odmantic._internal.schema import FieldSchema, ModelSchema, schema_of
 from odmantic.bson import ObjectId
-from odmantic.config import check_config
 from odmantic.exceptions import ModelDefinitionError
 from odmantic.field import Field, FieldProxy, ODMFieldInfo, ODMReferenceInfo, ReferenceProxy
 from odmantic.reference import Reference
@@ -46,59 +45,6 @@ def key_name_of(name: str, info: FieldInfoODM | None) -> str:
     if isinstance(info, ODMFieldInfo) and info.primary_field:
         return "_id"
     return (info.key_name if info is not None else None) or name
-
-
-@dataclass(frozen=True)
-class _Options:
-    """The ODM part of `model_config`, after inheritance."""
-
-    collection: str | None
-    indexes: IndexFactory | None
-    parse_doc_with_default_factories: bool
-
-
-def _snake_case(name: str) -> str:
-    if name.endswith("Model") and name != "Model":
-        name = name[: -len("Model")]
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
-
-
-def _check_collection_name(model: str, name: str) -> None:
-    problems = (
-        (not name, "cannot be empty"),
-        ("$" in name, "cannot contain '$'"),
-        ("\x00" in name, "cannot contain the NUL character"),
-        (name.startswith("system."), "cannot start with 'system.'"),
-        (".." in name or name.startswith(".") or name.endswith("."), "has an empty part"),
-    )
-    for failed, reason in problems:
-        if failed:
-            raise ModelDefinitionError(
-                f"Invalid collection name for {model}: {reason} (got {name!r}); set "
-                "model_config['collection'] to a valid name"
-            )
-
-
-def _options(name: str, namespace: dict[str, Any], parents: list[ModelSchema]) -> _Options:
-    """Check `model_config`, merge the ODM options with the parents', store pydantic's part."""
-    config = check_config(name, dict(namespace.get("model_config", {})))
-    embedded = any(p.is_embedded for p in parents)
-    indexes = next((p.indexes for p in reversed(parents) if p.indexes is not None), None)
-    parse = any(p.parse_doc_with_default_factories for p in parents)
-    options = _Options(
-        collection=None if embedded else config.get("collection", _snake_case(name)),
-        indexes=config.get("indexes", indexes),
-        parse_doc_with_default_factories=config.get("parse_doc_with_default_factories", parse),
-    )
-    if options.collection is not None:
-        _check_collection_name(name, options.collection)
-    namespace["model_config"] = {
-        **config,
-        "collection": options.collection,
-        "parse_doc_with_default_factories": options.parse_doc_with_default_factories,
-        "indexes": options.indexes,
-    }
-    return options
 
 
 def _inherited_infos(
@@ -364,7 +310,7 @@ def _check_key_names(owner: str, fields: dict[str, FieldSchema]) -> None:
 
 
 def _build_schema(
-    cls: type[Any], infos: dict[str, FieldInfoODM], options: _Options, generated_id: bool
+    cls: type[Any], infos: dict[str, FieldInfoODM], options: ModelOptions, generated_id: bool
 ) -> ModelSchema:
     owner = cls.__name__
     embedded = options.collection is None
@@ -428,7 +374,7 @@ class ODMModelMetaclass(ModelMetaclass):
         namespace.setdefault("__odmantic_odm_base__", False)
         namespace.setdefault("__annotations__", {})
         parents = [s for s in map(schema_of, bases) if s is not None]
-        options = _options(name, namespace, parents)
+        options = model_options(name, namespace, parents)
         inherited = _inherited_infos(parents, namespace["__annotations__"].keys())
         declared = _declared_infos(name, namespace, inherited)
         _install_fields(name, namespace, declared, options.collection is None)

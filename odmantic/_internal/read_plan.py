@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from odmantic._internal.arguments import check_model, check_window
 from odmantic._internal.document import key_not_found, list_validator, validator
 from odmantic._internal.schema import ModelSchema, foreign_path, model_class_in, schema_of, walk
 from odmantic.exceptions import DocumentParsingError
+from odmantic.query import Queries, build_filter, build_sort
 from odmantic.reference import lookup_stages
 
 if TYPE_CHECKING:
@@ -59,6 +61,35 @@ WHOLE_BATCH = 1_000_000
 def batch_size(whole: bool) -> int:
     """The batch size a cursor asks for (0: the server's, for streaming)."""
     return WHOLE_BATCH if whole else 0
+
+
+def find_request(
+    model: type[ModelT],
+    queries: Sequence[Queries],
+    sort: Any,
+    skip: Any,
+    limit: Any,
+    projection: type[OutputT] | None,
+) -> tuple[Read, Parser[Any]]:
+    """What `find` asks (`Read`) and how it parses the results.
+
+    Raises:
+        TypeError: `model` is no `Model` subclass, a bad `sort`, or a projection field that
+            `model` lacks.
+        ValueError: a bad `skip` or `limit`.
+    """
+    check_model(model)
+    check_window(model, skip, limit)
+    schema, filter_, order = model.__odmantic_schema__, build_filter(queries), build_sort(sort)
+    if projection is None:
+        return find_read(schema, filter_, order, skip, limit), loader(model)
+    keys, parser = projection_of(schema, projection)
+    return find_read(schema, filter_, order, skip, limit, keys), parser
+
+
+def find_one_arguments(queries: Sequence[Queries], sort: Any) -> dict[str, Any]:
+    """The driver's `find_one` arguments (a model without references, no projection)."""
+    return {"filter": build_filter(queries), "sort": build_sort(sort)}
 
 
 def find_one_needs_cursor(schema: ModelSchema, projection: type[Any] | None) -> bool:

@@ -3,15 +3,42 @@ cannot change, keys MongoDB can store, and the defaults an upsert inserts (no I/
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from odmantic._internal.document import bad_key
 from odmantic._internal.schema import ModelSchema, foreign_path, walk
 from odmantic._internal.upserts import with_insert_defaults
+from odmantic.query import Queries, build_filter, build_sort
 from odmantic.update import UpdateExpression, changes_primary_key
 
 if TYPE_CHECKING:
     from odmantic.model import Model
+
+
+def update_request(
+    model: type[Model],
+    queries: Sequence[Queries],
+    update: Any,
+    upsert: bool,
+    sort: Any | None = None,
+) -> dict[str, Any]:
+    """The driver's arguments of `update_one`/`update_many` (or, with `sort`,
+    `find_one_and_update`) for `update` of the documents of `model` matching `queries`.
+
+    Raises:
+        TypeError: as `update_document`.
+        ValueError: as `update_document`.
+    """
+    filter_ = build_filter(queries)
+    request = {
+        "filter": filter_,
+        "update": update_document(model, update, filter_, upsert),
+        "upsert": upsert,
+    }
+    if sort is not None:
+        request["sort"] = build_sort(sort)
+    return request
 
 
 def update_document(

@@ -8,44 +8,21 @@ same method with `session=` set to itself (`SyncSessionBase`).
 
 from __future__ import annotations
 
-import functools
-import inspect
-import re
-import types
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from pymongo.synchronous.client_session import ClientSession
 from pymongo.synchronous.collection import Collection
 from pymongo.synchronous.database import Database
 
-from odmantic._internal.arguments import (
-    check_database_name,
-    check_instance,
-    check_model,
-    check_window,
-)
-from odmantic._internal.read_plan import (
-    Read,
-    distinct_of,
-    find_one_needs_cursor,
-    find_read,
-    loader,
-    output_parser,
-    projection_of,
-)
+from odmantic._internal import read_plan
+from odmantic._internal.arguments import check_database_name, check_instance, check_model
+from odmantic._internal.bound_operations import operations_of
 from odmantic._internal.retries import RETRY_WRITES_FOR
-from odmantic._internal.update_checks import update_document
+from odmantic._internal.update_checks import update_request
 from odmantic._internal.write_plan import Mode, plan_saves
-from odmantic._sync import execute
-from odmantic._sync.adapter import (
-    DriverClient,
-    as_driver_session,
-    check_client,
-    close,
-    database_of,
-    new_client,
-)
+from odmantic._sync import adapter, execute
+from odmantic._sync.adapter import DriverClient
 from odmantic._sync.cursor import SyncCursor
 from odmantic._sync.session import (
     WITH_TRANSACTION_TIMEOUT,
@@ -53,16 +30,13 @@ from odmantic._sync.session import (
     SessionScope,
     TransactionLifecycle,
 )
-from odmantic.exceptions import DocumentNotFoundError
 from odmantic.index import indexes_of
 from odmantic.model import Model, ModelT
-from odmantic.query import Queries, build_filter, build_sort
+from odmantic.query import Queries, build_filter
 from odmantic.update import UpdateExpression, UpdateResult
 
 OutputT = TypeVar("OutputT")
 T = TypeVar("T")
-F = TypeVar("F", bound=Callable[..., Any])
-_SESSION_ARG = re.compile(r"\n *session: run inside this session or transaction\.")
 
 
 class SyncEngine:
@@ -97,11 +71,11 @@ class SyncEngine:
     ) -> None:
         check_database_name(database)
         if client is None:
-            client = new_client()
-        check_client(client)
+            client = adapter.new_client()
+        adapter.check_client(client)
         self.client: DriverClient = client
         self.database_name = database
-        self.database: Database[Any] = database_of(client, database)
+        self.database: Database[Any] = adapter.database_of(client, database)
         self.retry_writes_for = retry_writes_for
         self._collections: dict[type[Model], Collection[Any]] = {}
 
@@ -172,15 +146,8 @@ class SyncEngine:
 
             names = engine.find(Player, projection=Name).to_list()  # fetches `name` only
         """
-        check_model(model)
-        check_window(model, skip, limit)
-        schema, filter_, order = model.__odmantic_schema__, build_filter(queries), build_sort(sort)
+        read, parser = read_plan.find_request(model, queries, sort, skip, limit, projection)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
-        if projection is None:
-            read = find_read(schema, filter_, order, skip, limit)
-            return SyncCursor(collection, read, loader(model), driver_session)
-        keys, parser = projection_of(schema, projection)
-        read = find_read(schema, filter_, order, skip, limit, keys)
         return SyncCursor(collection, read, parser, driver_session)
 
     @overload
@@ -231,16 +198,16 @@ class SyncEngine:
             leeroy = engine.find_one(Player, Player.name == "Leeroy")
         """
         check_model(model)
-        if find_one_needs_cursor(model.__odmantic_schema__, projection):
+        if read_plan.find_one_needs_cursor(model.__odmantic_schema__, projection):
             cursor = self.find(
                 model, *queries, sort=sort, limit=1, session=session, projection=projection
             )
             results = cursor.to_list()
             return results[0] if results else None
         raw = self.get_collection(model).find_one(
-            build_filter(queries), sort=build_sort(sort), session=self._driver_session(session)
+            **read_plan.find_one_arguments(queries, sort), session=self._driver_session(session)
         )
-        return None if raw is None else loader(model).one(raw)
+        return None if raw is None else read_plan.loader(model).one(raw)
 
     def count(
         self,
@@ -321,9 +288,9 @@ class SyncEngine:
             ).to_list()
         """
         check_model(model)
-        read = Read({}, pipeline=list(pipeline))
+        read = read_plan.Read({}, pipeline=list(pipeline))
         collection, driver_session = self.get_collection(model), self._driver_session(session)
-        return SyncCursor(collection, read, output_parser(output), driver_session)
+        return SyncCursor(collection, read, read_plan.output_parser(output), driver_session)
 
     @overload
     def distinct(
@@ -371,7 +338,7 @@ class SyncEngine:
             levels = engine.distinct(Player, Player.level, Player.name.match("^L"))
         """
         check_model(model)
-        key, parse = distinct_of(model, field)
+        key, parse = read_plan.distinct_of(model, field)
         values = self.get_collection(model).distinct(
             key, build_filter(queries), session=self._driver_session(session)
         )
@@ -512,18 +479,9 @@ class SyncEngine:
             engine.delete(player)
         """
         check_instance(instance)
-        collection, driver_session = (
-            self.get_collection(type(instance)),
-            self._driver_session(session),
-        )
-
-        def attempt(retried: bool) -> None:
-            key = instance.__odmantic_primary_key__()
-            result = collection.delete_one({"_id": key}, session=driver_session)
-            if result.deleted_count == 0 and not retried:  # after a retry: the first one did it
-                raise DocumentNotFoundError(instance)
-
-        execute.retrying(attempt, driver_session, within=self.retry_writes_for)
+        collection = self.get_collection(type(instance))
+        driver_session = self._driver_session(session)
+        execute.delete(collection, instance, driver_session, self.retry_writes_for)
 
     def remove(
         self,
@@ -547,16 +505,9 @@ class SyncEngine:
             removed = engine.remove(Player, Player.level < 3)
         """
         check_model(model)
-        collection, filter_ = self.get_collection(model), build_filter(queries)
-        driver_session = self._driver_session(session)
-        delete = collection.delete_one if just_one else collection.delete_many
-
-        def attempt(retried: bool) -> int:
-            return delete(filter_, session=driver_session).deleted_count
-
-        # Applied twice, a deletion can delete documents that match only afterwards.
-        within = self.retry_writes_for
-        return execute.retrying(attempt, driver_session, within=within, idempotent=False)
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        filter_, within = build_filter(queries), self.retry_writes_for
+        return execute.remove(collection, filter_, just_one, driver_session, within)
 
     def update_one(
         self,
@@ -661,24 +612,17 @@ class SyncEngine:
             )
         """
         check_model(model)
-        filter_ = build_filter(queries)
-        arguments = {
-            "filter": filter_,
-            "update": update_document(model, update, filter_, upsert),
-            "sort": build_sort(sort),
-            "upsert": upsert,
-        }
+        arguments = update_request(model, queries, update, upsert, sort)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
-        schema = model.__odmantic_schema__
-
-        def attempt(retried: bool) -> dict[str, Any] | None:
-            return execute.find_one_and_update(
-                collection, arguments, return_updated, schema, driver_session
-            )
-
-        within = self.retry_writes_for
-        raw = execute.retrying(attempt, driver_session, within=within, idempotent=False)
-        return None if raw is None else loader(model).one(raw)
+        raw = execute.find_one_and_update(
+            collection,
+            arguments,
+            return_updated,
+            model.__odmantic_schema__,
+            driver_session,
+            self.retry_writes_for,
+        )
+        return None if raw is None else read_plan.loader(model).one(raw)
 
     # --- database, sessions, client ---------------------------------------------------------
     def get_collection(self, model: type[Model]) -> Collection[Any]:
@@ -786,7 +730,7 @@ class SyncEngine:
         Example:
             engine.close()
         """
-        close(self.client)
+        adapter.close(self.client)
 
     # --- helpers ----------------------------------------------------------------------------
     def _driver_session(self, session: Any) -> ClientSession | None:
@@ -795,7 +739,7 @@ class SyncEngine:
             return None
         if isinstance(session, SessionScope):
             return session.get_driver_session()
-        driver_session = as_driver_session(session)
+        driver_session = adapter.as_driver_session(session)
         if driver_session is None:
             raise TypeError(
                 f"session must be a session or transaction of this engine, got {session!r}"
@@ -812,15 +756,7 @@ class SyncEngine:
             session.track_saves(saves.instances)
         for batch in saves.batches():
             collection = self.get_collection(batch.model)
-            if batch.bulk:
-                send: Any = functools.partial(execute.write_many, collection, batch.writes)
-            else:
-                send = functools.partial(execute.write_one, collection, batch.writes[0])
-            execute.retrying(
-                functools.partial(send, batch.mode, driver_session),
-                driver_session,
-                within=self.retry_writes_for,
-            )
+            execute.write(collection, batch, driver_session, self.retry_writes_for)
 
     def _update(
         self,
@@ -833,61 +769,18 @@ class SyncEngine:
         many: bool,
     ) -> UpdateResult:
         check_model(model)
-        collection, filter_ = self.get_collection(model), build_filter(queries)
-        document = update_document(model, update, filter_, upsert)
-        driver_session = self._driver_session(session)
-        run = collection.update_many if many else collection.update_one
-
-        def attempt(retried: bool) -> UpdateResult:
-            result = run(filter_, document, upsert=upsert, session=driver_session)
-            return UpdateResult(result.matched_count, result.modified_count, result.upserted_id)
-
+        request = update_request(model, queries, update, upsert)
         # Applied twice, a single-document update can reach a second document (the first one
         # no longer matches), and an upsert can insert twice: only update_many of idempotent
         # operators is re-sent on an error that does not prove it never ran.
         idempotent = many and update.idempotent and not upsert
-        within = self.retry_writes_for
-        return execute.retrying(attempt, driver_session, within=within, idempotent=idempotent)
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        return execute.update(
+            collection, request, many, idempotent, driver_session, self.retry_writes_for
+        )
 
 
-class _InSession(Generic[F]):
-    """An `SyncEngine` operation read from a session or a transaction: the same method, run
-    with `session=` set to it (its signature and docstring are the engine's, without
-    `session`). `pick` only gives type checkers the engine method's type."""
-
-    def __init__(self, pick: Callable[[SyncEngine], F]) -> None:
-        self._function: Callable[..., Any] | None = None
-
-    def __set_name__(self, owner: type[Any], name: str) -> None:
-        engine_method = getattr(SyncEngine, name)
-        signature = inspect.signature(engine_method)
-        parameters = [p for p in signature.parameters.values() if p.name != "session"]
-
-        @functools.wraps(engine_method, assigned=("__module__", "__name__"))
-        def operation(scope: SyncSessionBase, *args: Any, **kwargs: Any) -> Any:
-            if "session" in kwargs:
-                raise TypeError(
-                    f"{type(scope).__name__}.{name}() runs in its own session: drop session="
-                )
-            return engine_method(scope.engine, *args, session=scope, **kwargs)
-
-        del operation.__wrapped__  # inspect must read the signature below, not the engine's
-        operation.__doc__ = _SESSION_ARG.sub("", engine_method.__doc__ or "")
-        operation.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-        operation.__qualname__ = f"{owner.__name__}.{name}"
-        self._function = operation
-
-    @overload
-    def __get__(self, instance: None, owner: type[Any]) -> Callable[..., Any]: ...
-
-    @overload
-    def __get__(self, instance: SyncSessionBase, owner: type[Any]) -> F: ...
-
-    def __get__(self, instance: SyncSessionBase | None, owner: type[Any]) -> Any:
-        assert self._function is not None
-        if instance is None:
-            return self._function
-        return types.MethodType(self._function, instance)
+_in_session = operations_of(SyncEngine)
 
 
 class SyncSessionBase(SessionScope):
@@ -896,20 +789,20 @@ class SyncSessionBase(SessionScope):
 
     engine: SyncEngine
 
-    find = _InSession(lambda engine: engine.find)
-    find_one = _InSession(lambda engine: engine.find_one)
-    count = _InSession(lambda engine: engine.count)
-    aggregate = _InSession(lambda engine: engine.aggregate)
-    distinct = _InSession(lambda engine: engine.distinct)
-    save = _InSession(lambda engine: engine.save)
-    save_all = _InSession(lambda engine: engine.save_all)
-    insert = _InSession(lambda engine: engine.insert)
-    insert_all = _InSession(lambda engine: engine.insert_all)
-    delete = _InSession(lambda engine: engine.delete)
-    remove = _InSession(lambda engine: engine.remove)
-    update_one = _InSession(lambda engine: engine.update_one)
-    update_many = _InSession(lambda engine: engine.update_many)
-    find_one_and_update = _InSession(lambda engine: engine.find_one_and_update)
+    find = _in_session(lambda engine: engine.find)
+    find_one = _in_session(lambda engine: engine.find_one)
+    count = _in_session(lambda engine: engine.count)
+    aggregate = _in_session(lambda engine: engine.aggregate)
+    distinct = _in_session(lambda engine: engine.distinct)
+    save = _in_session(lambda engine: engine.save)
+    save_all = _in_session(lambda engine: engine.save_all)
+    insert = _in_session(lambda engine: engine.insert)
+    insert_all = _in_session(lambda engine: engine.insert_all)
+    delete = _in_session(lambda engine: engine.delete)
+    remove = _in_session(lambda engine: engine.remove)
+    update_one = _in_session(lambda engine: engine.update_one)
+    update_many = _in_session(lambda engine: engine.update_many)
+    find_one_and_update = _in_session(lambda engine: engine.find_one_and_update)
 
 
 class SyncSession(SessionLifecycle, SyncSessionBase):
