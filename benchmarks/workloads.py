@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic import Field as PydanticField
 from pymongo import ReturnDocument
 from pymongo.database import Database
@@ -90,6 +90,31 @@ class BenchPet(Model):
     owner: BenchOwner = Reference()
 
 
+class PlainAddress(BaseModel):
+    """:class:`BenchAddress` as a plain pydantic model (the floor's)."""
+
+    city: str
+    zip_code: str
+
+
+class PlainItem(BaseModel):
+    """:class:`BenchItem` as a plain pydantic model, `_id` by alias: what the floor lines build
+    and validate around raw PyMongo, with no ODM code."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, populate_by_name=True)
+
+    id: ObjectId = PydanticField(alias="_id")
+    name: str
+    rank: int
+    score: float
+    created: datetime
+    tags: list[str]
+    address: PlainAddress
+    note: str | None = None
+
+
+_PLAIN_ITEMS = TypeAdapter(list[PlainItem])
+
 ITEMS = BenchItem.__collection__
 OWNERS = BenchOwner.__collection__
 PETS = BenchPet.__collection__
@@ -136,6 +161,7 @@ class Prepared:
 
     docs: list[dict[str, Any]] = field(default_factory=list)
     instances: list[Any] = field(default_factory=list)
+    plain: list[PlainItem] = field(default_factory=list)
     ids: list[ObjectId] = field(default_factory=list)
     ranks: list[int] = field(default_factory=list)
     threshold: int = 0
@@ -152,7 +178,8 @@ def prepare_empty(db: Database[Any], n: int) -> Prepared:
     _reset(db, ITEMS)
     docs = item_docs(n)
     instances = [new_item(doc) for doc in item_docs(n)]
-    return Prepared(docs=docs, instances=instances)
+    plain = [PlainItem.model_validate(doc) for doc in item_docs(n)]
+    return Prepared(docs=docs, instances=instances, plain=plain)
 
 
 def prepare_seeded(db: Database[Any], n: int) -> Prepared:
@@ -204,6 +231,26 @@ def save_all_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
 def save_all_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
     """``insert_many`` of the same documents."""
     yield db[ITEMS].insert_many(p.docs)
+
+
+def save_all_floor(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """No ODM code: dump the plain pydantic instances, then ``insert_many`` (the floor)."""
+    yield db[ITEMS].insert_many([item.model_dump(by_alias=True) for item in p.plain])
+
+
+def find_floor(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """No ODM code: ``list(find({}))``, then a plain pydantic instance validated from each
+    document (``PlainItem.model_validate``), as code around raw PyMongo builds its models."""
+    documents = yield db[ITEMS].find({}).to_list(None)
+    validate = PlainItem.model_validate
+    [validate(document) for document in documents]
+
+
+def find_list_floor(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """No ODM code: ``list(find({}))``, then pydantic validates the whole list in one call
+    (``TypeAdapter(list[PlainItem])``): the least pydantic can do for these instances."""
+    documents = yield db[ITEMS].find({}).to_list(None)
+    _PLAIN_ITEMS.validate_python(documents)
 
 
 def find_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
@@ -392,13 +439,19 @@ class Workload:
 WORKLOADS: tuple[Workload, ...] = (
     Workload("save_all", "save_all of N new instances vs insert_many", 2.0, prepare_empty,
              save_all_odm, save_all_raw),
+    Workload("save_all_floor", "save_all of N new instances vs the pydantic floor (dump plain "
+             "pydantic models + insert_many)", 1.2, prepare_empty, save_all_odm, save_all_floor),
     Workload("find", "find all N to a list vs list(find({}))", 3.5, prepare_seeded,
              find_odm, find_raw),
-    Workload("find_one", f"find_one by id x{N_POINT_OPS} vs find_one({{'_id'}})", 1.2,
+    Workload("find_floor", "find all N to a list vs the pydantic floor (list(find({})) + "
+             "model_validate of each document)", 1.0, prepare_seeded, find_odm, find_floor),
+    Workload("find_list_floor", "find all N to a list vs list(find({})) + one pydantic "
+             "validation of the list", 1.2, prepare_seeded, find_odm, find_list_floor),
+    Workload("find_one", f"find_one by id x{N_POINT_OPS} vs find_one({{'_id'}})", 1.1,
              prepare_seeded, find_one_odm, find_one_raw),
-    Workload("save", f"change one field + save x{N_POINT_OPS} vs update_one $set", 1.2,
+    Workload("save", f"change one field + save x{N_POINT_OPS} vs update_one $set", 1.1,
              prepare_seeded, save_odm, save_raw),
-    Workload("count", f"count with a filter x{N_COUNTS} vs count_documents", 1.2,
+    Workload("count", f"count with a filter x{N_COUNTS} vs count_documents", 1.1,
              prepare_seeded, count_odm, count_raw),
     Workload("find_ref", f"find {N_REFERENCING} with a Reference() vs $lookup+$unwind", 3.5,
              prepare_references, find_ref_odm, find_ref_raw),
