@@ -29,8 +29,8 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 
 from odmantic import AIOEngine, EmbeddedModel, Model, Reference, SyncEngine
-from odmantic.config import ODMConfigDict
 from odmantic._internal.read_plan import loader
+from odmantic.config import ODMConfigDict
 from odmantic.update import inc, set_
 
 N_DOCS = 5_000

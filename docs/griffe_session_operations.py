@@ -37,7 +37,10 @@ class SessionOperations(griffe.Extension):
         runtime = getattr(module, class_name)
         engine = module.AIOEngine if class_name.startswith("AIO") else module.SyncEngine
         for name, member in list(cls.members.items()):
-            if not (isinstance(member, griffe.Attribute) and str(member.value).startswith("_in_session(")):
+            if not (
+                isinstance(member, griffe.Attribute)
+                and str(member.value).startswith("_in_session(")
+            ):
                 continue
             function = getattr(runtime, name)
             signature = inspect.signature(function)

@@ -313,7 +313,7 @@ def test_which_writes_are_sent_again(error: PyMongoError, idempotent: bool, retr
 
 def test_retry_delays_double_up_to_a_limit_and_stop_at_the_deadline() -> None:
     retries = Retries(deadline=3.0, idempotent=True)
-    delays = []
+    delays: list[float] = []
     while (delay := retries.after(AutoReconnect("lost"), now=sum(delays))) is not None:
         delays.append(delay)
     assert delays[:3] == [FIRST_DELAY, FIRST_DELAY * 2, FIRST_DELAY * 4]

@@ -115,9 +115,7 @@ def test_the_twin_holds_no_pure_function(path: Path) -> None:
     if path == ADAPTER:
         return
     pure = [
-        node.name
-        for node in ast.parse(path.read_text()).body
-        if isinstance(node, ast.FunctionDef)
+        node.name for node in ast.parse(path.read_text()).body if isinstance(node, ast.FunctionDef)
     ]
     assert not pure, f"{path.name}: functions without I/O belong in odmantic/_internal: {pure}"
 

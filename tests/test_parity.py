@@ -88,6 +88,46 @@ def test_same_signatures_and_docstrings(async_cls: type, sync_cls: type) -> None
     assert checked >= 3
 
 
+OPERATIONS = [
+    "find",
+    "find_one",
+    "count",
+    "aggregate",
+    "distinct",
+    "save",
+    "save_all",
+    "insert",
+    "insert_all",
+    "delete",
+    "remove",
+    "update_one",
+    "update_many",
+    "find_one_and_update",
+]
+SCOPES = [AIOSession, AIOTransaction, SyncSession, SyncTransaction]
+
+
+def _without_session(signature: inspect.Signature) -> list[tuple[str, object, object, str]]:
+    return [
+        (p.name, p.kind, p.default, str(p.annotation))
+        for p in signature.parameters.values()
+        if p.name not in {"self", "session"}
+    ]
+
+
+@pytest.mark.parametrize("scope", SCOPES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_sessions_have_the_engine_operations_without_session(scope: type, name: str) -> None:
+    engine = AIOEngine if scope in (AIOSession, AIOTransaction) else SyncEngine
+    engine_signature = inspect.signature(getattr(engine, name))
+    scope_signature = inspect.signature(getattr(scope, name))
+    assert "session" in engine_signature.parameters
+    assert "session" not in scope_signature.parameters
+    assert _without_session(scope_signature) == _without_session(engine_signature)
+    assert scope_signature.return_annotation == engine_signature.return_annotation
+    assert getattr(scope, name).__doc__
+
+
 def test_async_twin_methods_that_do_io_are_coroutines() -> None:
     for name in ["find_one", "count", "save", "save_all", "delete", "remove", "configure_database"]:
         assert inspect.iscoroutinefunction(getattr(AIOEngine, name)), name

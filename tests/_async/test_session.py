@@ -184,3 +184,9 @@ async def test_committed_transaction_marks_instances_saved(engine: AIOEngine) ->
         await transaction.save(player)
         await transaction.commit()
     assert player.__odmantic_fields_to_save__() == {"tags", "address"}
+
+
+async def test_a_session_operation_refuses_another_session(engine: AIOEngine) -> None:
+    async with engine.session() as session, engine.session() as other:
+        with pytest.raises(TypeError, match=r"AIOSession.count\(\) runs in its own session"):
+            await session.count(Player, session=other)

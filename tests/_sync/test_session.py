@@ -185,3 +185,9 @@ def test_committed_transaction_marks_instances_saved(engine: SyncEngine) -> None
         transaction.save(player)
         transaction.commit()
     assert player.__odmantic_fields_to_save__() == {"tags", "address"}
+
+
+def test_a_session_operation_refuses_another_session(engine: SyncEngine) -> None:
+    with engine.session() as session, engine.session() as other:
+        with pytest.raises(TypeError, match=r"SyncSession.count\(\) runs in its own session"):
+            session.count(Player, session=other)
