@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import bson
 from annotated_types import SupportsGe, SupportsGt, SupportsLe, SupportsLt
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
@@ -16,7 +17,7 @@ from pydantic_core import PydanticUndefined
 from odmantic import query
 from odmantic._internal.annotations import substitute_bson_types
 from odmantic._internal.schema import FieldSchema, ModelSchema
-from odmantic.bson import BSON_CONTEXT
+from odmantic.bson import BSON_CONTEXT, ObjectId
 from odmantic.query import QueryExpression, SortExpression, to_query_value
 
 
@@ -272,6 +273,9 @@ class FieldProxy:
         field = self._field
         if field.kind == "reference" or value is None:
             return to_query_value(value)
+        annotation = field.annotation
+        if isinstance(annotation, type) and type(value) is _KEPT_AS_IS.get(annotation):
+            return value  # validating and dumping it would give it back as it is
         errors = []
         for adapter in _adapters(field):
             try:
@@ -387,6 +391,15 @@ class FieldProxy:
 
     __hash__ = None  # type: ignore[assignment]
 
+
+# Field types whose query values of exactly this class validate and dump to themselves.
+_KEPT_AS_IS: dict[type, type] = {
+    str: str,
+    int: int,
+    float: float,
+    ObjectId: bson.ObjectId,
+    bson.ObjectId: bson.ObjectId,
+}
 
 _ADAPTERS: dict[FieldSchema, tuple[TypeAdapter[Any], ...]] = {}
 

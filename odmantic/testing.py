@@ -73,6 +73,8 @@ import pytest
 from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
 
+from odmantic._internal.server_errors import ALREADY_INITIALIZED
+
 __all__ = [
     "MONGOD_ENV_VAR",
     "MONGO_URI_ENV_VAR",
@@ -479,7 +481,7 @@ class MongoServer:
                     if hello.get("isWritablePrimary") and hello.get("setName"):
                         return
                 except OperationFailure as error:
-                    if not initiated and error.code == 23:  # AlreadyInitialized
+                    if not initiated and error.code == ALREADY_INITIALIZED:
                         initiated = True
                     elif not initiated:
                         raise self._failure(f"rejected replSetInitiate: {error}") from error

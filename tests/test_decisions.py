@@ -24,7 +24,13 @@ from pymongo.errors import DuplicateKeyError as PyMongoDuplicateKeyError
 from odmantic import Model, Reference
 from odmantic._internal import server_errors as codes
 from odmantic._internal.read_plan import WHOLE_BATCH, Read
-from odmantic._internal.retries import FIRST_DELAY, MAX_DELAY, Retries, applies
+from odmantic._internal.retries import (
+    FIRST_DELAY,
+    MAX_DELAY,
+    Retries,
+    applies,
+    update_is_idempotent,
+)
 from odmantic._internal.write_outcome import (
     deleted,
     landed,
@@ -35,10 +41,12 @@ from odmantic._internal.write_outcome import (
 )
 from odmantic._internal.write_plan import Write, plan_saves
 from odmantic.exceptions import DocumentWriteError, DuplicateKeyError, WriteConflictError
+from odmantic.update import inc, set_
 
 
 class Gadget(Model):
     name: str
+    count: int = 0
 
 
 class Shelf(Model):
@@ -90,7 +98,7 @@ def test_how_a_write_is_sent_in_a_bulk_write(
 
 def test_a_new_document_upserted_writes_itself_whole() -> None:
     write = _new("whole")
-    assert write.upsert() == {"$set": {"name": "whole"}}
+    assert write.upsert() == {"$set": {"name": "whole", "count": 0}}
     assert write.as_upsert().update == write.upsert()
 
 
@@ -336,6 +344,23 @@ def test_writes_are_retried_one_by_one_outside_transactions_only(
     within: float, in_transaction: bool, expected: bool
 ) -> None:
     assert applies(within, in_transaction) is expected
+
+
+UPDATES = [
+    # (operator, many, upsert) -> sent again after an error that may have run
+    ("set", True, False, True),
+    ("set", False, False, False),  # a second run may reach another document
+    ("set", True, True, False),  # an upsert may insert twice
+    ("inc", True, False, False),  # applied twice, it adds twice
+]
+
+
+@pytest.mark.parametrize(("operator", "many", "upsert", "expected"), UPDATES)
+def test_which_updates_are_idempotent(
+    operator: str, many: bool, upsert: bool, expected: bool
+) -> None:
+    update = set_(Gadget.name, "x") if operator == "set" else inc(Gadget.count, 1)
+    assert update_is_idempotent(update, many, upsert) is expected
 
 
 # --- what a cursor asks for ----------------------------------------------------------------------

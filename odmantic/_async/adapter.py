@@ -135,22 +135,29 @@ async def close(client: DriverClient) -> None:
 
 
 async def sleep(seconds: float) -> None:
-    """Wait `seconds` (letting other tasks run, in the coroutine twin)."""
+    """Wait `seconds` before the next attempt."""
     if IS_ASYNC:
         await asyncio.sleep(seconds)
     else:
         time.sleep(seconds)
 
 
-class ListAwaitable(Generic[OutputT]):
-    """Base of the cursors: `await cursor` is `await cursor.to_list()` (as in ODMantic 1.1)."""
+if IS_ASYNC:
 
-    async def to_list(self) -> list[OutputT]:
-        """All the results (defined by the cursor)."""
-        raise NotImplementedError
+    class CursorBase(Generic[OutputT]):
+        """The base of the cursors: `await cursor` is `await cursor.to_list()` (as in ODMantic
+        1.1)."""
 
-    if IS_ASYNC:
+        async def to_list(self) -> list[OutputT]:
+            """All the results (defined by the cursor)."""
+            raise NotImplementedError
 
         def __await__(self) -> Generator[Any, None, list[OutputT]]:
             """`await cursor` is `await cursor.to_list()`."""
             return self.to_list().__await__()
+
+else:
+
+    class CursorBase(Generic[OutputT]):
+        """The base of the cursors: in this twin it adds nothing (`cursor.to_list()` or
+        `list(cursor)` read the results)."""

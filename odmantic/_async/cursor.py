@@ -10,13 +10,13 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.command_cursor import AsyncCommandCursor
 from pymongo.asynchronous.cursor import AsyncCursor
 
-from odmantic._async.adapter import ListAwaitable, aggregate
+from odmantic._async.adapter import CursorBase, aggregate
 from odmantic._internal.read_plan import Parser, Read, batch_size
 
 OutputT = TypeVar("OutputT")
 
 
-class AIOCursor(ListAwaitable[OutputT]):
+class AIOCursor(CursorBase[OutputT]):
     """The results of a `find` (instances of the model, or of a projection) or of an
     `aggregate`, iterated as a stream or read whole.
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pymongo.errors import PyMongoError
 
 from odmantic._internal.server_errors import is_transient, proves_not_run
+from odmantic.update import UpdateExpression
 
 RETRY_WRITES_FOR = 30.0
 """Default seconds an engine keeps retrying a write (PyMongo's server selection timeout)."""
@@ -21,6 +22,16 @@ def applies(within: float, in_transaction: bool) -> bool:
     """Whether writes are retried one by one: not when disabled (`within` 0), and never inside a
     transaction (`with_transaction` runs the whole transaction again instead)."""
     return within > 0 and not in_transaction
+
+
+def update_is_idempotent(update: UpdateExpression, many: bool, upsert: bool) -> bool:
+    """Whether an update may be sent again after an error that does not prove it never ran.
+
+    Applied twice, a single-document update can reach a second document (the first one no
+    longer matches), and an upsert can insert twice: only `update_many` of idempotent
+    operators (`$set`, `$unset`, `$min`...) gives the same result.
+    """
+    return many and update.idempotent and not upsert
 
 
 @dataclass
@@ -52,4 +63,4 @@ class Retries:
         return delay
 
 
-__all__ = ["RETRY_WRITES_FOR", "Retries", "applies"]
+__all__ = ["RETRY_WRITES_FOR", "Retries", "applies", "update_is_idempotent"]

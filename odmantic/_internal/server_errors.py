@@ -40,6 +40,10 @@ UNSTORABLE_CODES = frozenset(
 UNSTORABLE_ERRORS = (BSONError, OverflowError, DocumentTooLarge, UnicodeEncodeError)
 """What PyMongo raises, before sending, for a document it cannot encode."""
 
+# --- Codes of replica set setup ----------------------------------------------------------------
+ALREADY_INITIALIZED = 23
+"""`replSetInitiate` on a replica set that is already initiated (a retried initiation did it)."""
+
 # --- Codes of index creation ------------------------------------------------------------------
 INDEX_OPTIONS_CONFLICT = 85
 """An index of the same keys exists with other options."""

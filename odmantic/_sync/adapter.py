@@ -82,13 +82,10 @@ def close(client: DriverClient) -> None:
 
 
 def sleep(seconds: float) -> None:
-    """Wait `seconds` (letting other tasks run, in the coroutine twin)."""
+    """Wait `seconds` before the next attempt."""
     time.sleep(seconds)
 
 
-class ListAwaitable(Generic[OutputT]):
-    """Base of the cursors: `cursor` is `cursor.to_list()` (as in ODMantic 1.1)."""
-
-    def to_list(self) -> list[OutputT]:
-        """All the results (defined by the cursor)."""
-        raise NotImplementedError
+class CursorBase(Generic[OutputT]):
+    """The base of the cursors: in this twin it adds nothing (`cursor.to_list()` or
+    `list(cursor)` read the results)."""

@@ -12,12 +12,12 @@ from pymongo.synchronous.command_cursor import CommandCursor
 from pymongo.synchronous.cursor import Cursor
 
 from odmantic._internal.read_plan import Parser, Read, batch_size
-from odmantic._sync.adapter import ListAwaitable, aggregate
+from odmantic._sync.adapter import CursorBase, aggregate
 
 OutputT = TypeVar("OutputT")
 
 
-class SyncCursor(ListAwaitable[OutputT]):
+class SyncCursor(CursorBase[OutputT]):
     """The results of a `find` (instances of the model, or of a projection) or of an
     `aggregate`, iterated as a stream or read whole.
 

@@ -18,7 +18,7 @@ from pymongo.synchronous.database import Database
 from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
-from odmantic._internal.retries import RETRY_WRITES_FOR
+from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
 from odmantic._internal.update_checks import update_request
 from odmantic._internal.write_plan import Mode, plan_saves
 from odmantic._sync import adapter, execute
@@ -770,10 +770,7 @@ class SyncEngine:
     ) -> UpdateResult:
         check_model(model)
         request = update_request(model, queries, update, upsert)
-        # Applied twice, a single-document update can reach a second document (the first one
-        # no longer matches), and an upsert can insert twice: only update_many of idempotent
-        # operators is re-sent on an error that does not prove it never ran.
-        idempotent = many and update.idempotent and not upsert
+        idempotent = update_is_idempotent(update, many, upsert)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
         return execute.update(
             collection, request, many, idempotent, driver_session, self.retry_writes_for
