@@ -36,7 +36,8 @@ class EngineOperation(Generic[F]):
                 raise TypeError(
                     f"{type(scope).__name__}.{name}() runs in its own session: drop session="
                 )
-            return engine_method(scope.engine, *args, session=scope, **kwargs)
+            # Looked up on the engine itself: a subclass's override runs in sessions too.
+            return getattr(scope.engine, name)(*args, session=scope, **kwargs)
 
         operation.__name__, operation.__qualname__ = name, f"{owner.__qualname__}.{name}"
         operation.__module__ = owner.__module__

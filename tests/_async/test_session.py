@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from odmantic import AIOEngine
+from odmantic.model import ModelT
+from odmantic.query import Queries
 from odmantic.session import AIOSession, AIOTransaction
 from tests.models import Player
 
@@ -190,3 +194,17 @@ async def test_a_session_operation_refuses_another_session(engine: AIOEngine) ->
     async with engine.session() as session, engine.session() as other:
         with pytest.raises(TypeError, match=r"AIOSession.count\(\) runs in its own session"):
             await session.count(Player, session=other)
+
+
+async def test_a_session_runs_an_engine_subclass_override(engine: AIOEngine) -> None:
+    seen: list[str] = []
+
+    class CountingEngine(AIOEngine):
+        async def count(self, model: type[ModelT], *queries: Queries, session: Any = None) -> int:
+            seen.append(model.__name__)
+            return await super().count(model, *queries, session=session)
+
+    counting = CountingEngine(engine.client, engine.database_name)
+    async with counting.session() as session:
+        assert await session.count(Player) == 0
+    assert seen == ["Player"]

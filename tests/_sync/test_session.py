@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from odmantic import SyncEngine
+from odmantic.model import ModelT
+from odmantic.query import Queries
 from odmantic.session import SyncSession, SyncTransaction
 from tests.models import Player
 
@@ -191,3 +195,17 @@ def test_a_session_operation_refuses_another_session(engine: SyncEngine) -> None
     with engine.session() as session, engine.session() as other:
         with pytest.raises(TypeError, match=r"SyncSession.count\(\) runs in its own session"):
             session.count(Player, session=other)
+
+
+def test_a_session_runs_an_engine_subclass_override(engine: SyncEngine) -> None:
+    seen: list[str] = []
+
+    class CountingEngine(SyncEngine):
+        def count(self, model: type[ModelT], *queries: Queries, session: Any = None) -> int:
+            seen.append(model.__name__)
+            return super().count(model, *queries, session=session)
+
+    counting = CountingEngine(engine.client, engine.database_name)
+    with counting.session() as session:
+        assert session.count(Player) == 0
+    assert seen == ["Player"]
