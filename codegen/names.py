@@ -21,6 +21,7 @@ ADDED: dict[str, str] = {
     "anext": "next",
     "aiter": "iter",
     "AsyncMongoClient": "MongoClient",
+    "AsyncIOMotorClient": "MongoClient",  # Motor's client: PyMongo's blocking client in the twin
     "AsyncDatabase": "Database",
     "AsyncCollection": "Collection",
     "AsyncClientSession": "ClientSession",

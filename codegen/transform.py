@@ -181,6 +181,24 @@ class SyncTransformer(cst.CSTTransformer):
     def leave_Comment(self, original_node: cst.Comment, updated_node: cst.Comment) -> cst.Comment:
         return updated_node.with_changes(value=self._prose(original_node, updated_node.value))
 
+    # --- unions the renames made redundant (`AsyncMongoClient | AsyncIOMotorClient`) ---------
+    def leave_BinaryOperation(
+        self, original_node: cst.BinaryOperation, updated_node: cst.BinaryOperation
+    ) -> cst.BaseExpression:
+        if not isinstance(updated_node.operator, cst.BitOr):
+            return updated_node
+        operands = _union_operands(updated_node)
+        kept: list[cst.BaseExpression] = []
+        for operand in operands:
+            if not any(operand.deep_equals(other) for other in kept):
+                kept.append(operand)
+        if len(kept) == len(operands):
+            return updated_node
+        union = kept[0]
+        for operand in kept[1:]:
+            union = cst.BinaryOperation(union, cst.BitOr(), operand)
+        return union.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+
     # --- async syntax ----------------------------------------------------------------------
     def leave_Await(self, original_node: cst.Await, updated_node: cst.Await) -> cst.BaseExpression:
         expr = updated_node.expression
@@ -314,7 +332,34 @@ class SyncTransformer(cst.CSTTransformer):
     def leave_AnnAssign(
         self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign
     ) -> cst.AnnAssign | cst.RemovalSentinel:
-        return cst.RemoveFromParent() if _is_flag(original_node.target) else updated_node
+        if _is_flag(original_node.target):
+            return cst.RemoveFromParent()
+        value = updated_node.value
+        if dotted_name(updated_node.annotation.annotation) == "TypeAlias" and isinstance(
+            value, cst.SimpleString
+        ):  # a quoted alias: its union is text
+            return updated_node.with_changes(
+                value=value.with_changes(value=_dedupe_text(value.value))
+            )
+        return updated_node
+
+
+def _union_operands(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The members of a `|` chain (unparenthesised), left to right."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        if not node.lpar:
+            return [*_union_operands(node.left), *_union_operands(node.right)]
+    return [node]
+
+
+def _dedupe_text(literal: str) -> str:
+    """A quoted type alias (`"MongoClient[Any] | MongoClient[Any]"`) with each union member
+    once."""
+    quote = literal[-1]
+    start = literal.index(quote)
+    members = literal[start + 1 : -1].split(" | ")
+    unique = list(dict.fromkeys(member.strip() for member in members))
+    return literal[: start + 1] + " | ".join(unique) + quote
 
 
 def _is_flag(node: cst.BaseExpression) -> bool:

@@ -1,9 +1,11 @@
 """The engine's decisions that need no database, as tables: what a bulk write's result means,
 how a new document is sent, which errors are retried and how long to wait, how driver errors
-become odmantic's. Run once (not per client kind): the twins only carry them out."""
+become odmantic's, what an upsert inserts, what a transaction retries and puts back. Run once
+(not per client kind): the twins only carry them out."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -31,6 +33,13 @@ from odmantic._internal.retries import (
     applies,
     update_is_idempotent,
 )
+from odmantic._internal.transactions import (
+    Next,
+    UnsavedChanges,
+    after_callback_error,
+    after_commit_error,
+)
+from odmantic._internal.upserts import equalities, with_insert_defaults
 from odmantic._internal.write_outcome import (
     deleted,
     landed,
@@ -385,3 +394,86 @@ def test_every_server_code_handled_is_named() -> None:
     }
     handled = codes.UNSTORABLE_CODES | codes.FAILOVER | codes.INDEX_CONFLICTS
     assert handled | {codes.DUPLICATE_KEY, codes.WRITE_CONFLICT} <= named
+
+
+# --- what an upsert inserts ----------------------------------------------------------------------
+
+EQUALITIES = [
+    ({"name": "a"}, {"name": "a"}),
+    ({"name": {"$eq": "a"}}, {"name": "a"}),
+    ({"name": {"$in": ["a"]}}, {"name": "a"}),
+    ({"name": {"$in": ["a", "a"]}}, {"name": "a"}),  # MongoDB drops repeats
+    ({"name": {"$in": ["a", "b"]}}, {}),
+    ({"$and": [{"name": "a"}, {"count": 2}]}, {"name": "a", "count": 2}),
+    ({"$or": [{"name": "a"}]}, {"name": "a"}),
+    ({"$or": [{"name": "a"}, {"name": "b"}]}, {}),
+    ({"name": {"$gt": "a"}}, {}),
+    ({"name": re.compile("^a")}, {}),  # a regex matches, it is not a value
+]
+
+
+@pytest.mark.parametrize(("filter_", "expected"), EQUALITIES, ids=repr)
+def test_what_an_upsert_takes_from_the_filter(filter_: dict[str, Any], expected: Any) -> None:
+    assert equalities(filter_) == expected
+
+
+def test_an_upsert_sets_on_insert_the_defaults_nothing_else_gives() -> None:
+    update = with_insert_defaults(Gadget, {"$set": {"name": "x"}}, {})
+    inserted = update["$setOnInsert"]
+    assert inserted["count"] == 0 and set(inserted) == {"_id", "count"}  # a new ObjectId
+
+
+def test_an_upsert_missing_a_required_field_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match=r"Gadget\.name"):
+        with_insert_defaults(Gadget, {"$inc": {"count": 1}}, {})
+
+
+# --- transactions ----------------------------------------------------------------------------------
+
+
+def _labelled_error(label: str) -> PyMongoError:
+    return _labelled(OperationFailure("failed", 1), label)
+
+
+AFTER_CALLBACK = [
+    # (label, before the deadline) -> what with_transaction does
+    ("TransientTransactionError", True, Next.RUN_AGAIN),
+    ("TransientTransactionError", False, Next.RAISE),
+    ("UnknownTransactionCommitResult", True, Next.RAISE),
+    ("", True, Next.RAISE),
+]
+
+
+@pytest.mark.parametrize(("label", "in_time", "expected"), AFTER_CALLBACK)
+def test_what_follows_a_callback_error(label: str, in_time: bool, expected: Next) -> None:
+    error = _labelled_error(label) if label else ValueError("user code")
+    assert after_callback_error(error, 0.0 if in_time else 10.0, 5.0) is expected
+
+
+AFTER_COMMIT = [
+    ("UnknownTransactionCommitResult", True, Next.COMMIT_AGAIN),
+    ("TransientTransactionError", True, Next.RUN_AGAIN),
+    ("UnknownTransactionCommitResult", False, Next.RAISE),
+    ("", True, Next.RAISE),
+]
+
+
+@pytest.mark.parametrize(("label", "in_time", "expected"), AFTER_COMMIT)
+def test_what_follows_a_commit_error(label: str, in_time: bool, expected: Next) -> None:
+    error = _labelled_error(label) if label else OperationFailure("refused", 1)
+    assert after_commit_error(error, 0.0 if in_time else 10.0, 5.0) is expected
+
+
+@pytest.mark.parametrize(("commit_attempted", "to_save"), [(False, {"name"}), (True, None)])
+def test_an_aborted_transaction_puts_back_what_instances_had_to_save(
+    commit_attempted: bool, to_save: set[str] | None
+) -> None:
+    gadget = Gadget(name="g")
+    gadget.__odmantic_mark_stored__(gadget.model_dump_doc())
+    gadget.name = "renamed"
+    unsaved = UnsavedChanges()
+    unsaved.track([gadget])
+    gadget.__odmantic_mark_stored__(gadget.model_dump_doc())  # the save in the transaction
+    unsaved.restore(commit_attempted)
+    # An unknown commit may have landed: the instance is written whole next time (None).
+    assert gadget.__odmantic_fields_to_save__() == to_save

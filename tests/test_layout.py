@@ -46,23 +46,34 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-def _code_lines(source: str) -> int:
-    """Lines holding code: docstrings, comments and blank lines aside."""
+_DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+_NOT_CODE = {
+    tokenize.COMMENT,
+    tokenize.NL,
+    tokenize.NEWLINE,
+    tokenize.INDENT,
+    tokenize.DEDENT,
+    tokenize.ENDMARKER,
+}
+
+
+def _code_line_numbers(source: str) -> set[int]:
+    """The numbers of the lines holding code: docstrings, comments and blank lines aside."""
     docstrings: set[int] = set()
     for node in ast.walk(ast.parse(source)):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
-            value = body[0].value
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                docstrings.update(range(body[0].lineno, (body[0].end_lineno or 0) + 1))
+        if isinstance(node, _DOCUMENTED) and node.body and isinstance(node.body[0], ast.Expr):
+            first = node.body[0]
+            if isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                docstrings.update(range(first.lineno, (first.end_lineno or 0) + 1))
     lines: set[int] = set()
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT):
-            continue
-        if token.type in (tokenize.DEDENT, tokenize.ENDMARKER):
-            continue
-        lines.update(range(token.start[0], token.end[0] + 1))
-    return len(lines - docstrings)
+        if token.type not in _NOT_CODE:
+            lines.update(range(token.start[0], token.end[0] + 1))
+    return lines - docstrings
+
+
+def _code_lines(source: str) -> int:
+    return len(_code_line_numbers(source))
 
 
 def test_no_import_circle_in_the_package() -> None:
@@ -97,15 +108,15 @@ def test_core_does_not_import_the_engines(path: Path) -> None:
 @pytest.mark.parametrize("path", HAND_WRITTEN, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_modules_and_functions_are_small(path: Path) -> None:
     source = path.read_text()
-    assert _code_lines(source) <= MAX_MODULE_CODE_LINES
-    long = [
-        f"{node.name} ({node.end_lineno - node.body[0].lineno + 1} lines)"
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.end_lineno is not None
-        and node.end_lineno - node.body[0].lineno + 1 > MAX_FUNCTION_LINES
-    ]
-    assert not long, f"function bodies over {MAX_FUNCTION_LINES} lines: {long}"
+    code = _code_line_numbers(source)
+    assert len(code) <= MAX_MODULE_CODE_LINES
+    long = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = code & set(range(node.body[0].lineno, (node.end_lineno or 0) + 1))
+            if len(body) > MAX_FUNCTION_LINES:
+                long.append(f"{node.name} ({len(body)} lines)")
+    assert not long, f"function bodies over {MAX_FUNCTION_LINES} lines of code: {long}"
 
 
 @pytest.mark.parametrize("path", TWIN, ids=lambda p: p.name)
@@ -120,6 +131,69 @@ def test_the_twin_holds_no_pure_function(path: Path) -> None:
     assert not pure, f"{path.name}: functions without I/O belong in odmantic/_internal: {pure}"
 
 
+def _awaits(function: ast.AsyncFunctionDef) -> bool:
+    """Whether the coroutine awaits (or iterates or enters asynchronously) in its own body."""
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
+            return True
+        if isinstance(node, ast.comprehension) and node.is_async:
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
+@pytest.mark.parametrize("path", TWIN, ids=lambda p: p.name)
+def test_every_coroutine_of_the_twin_does_io(path: Path) -> None:
+    """A coroutine of the twin that never awaits is a pure function in disguise."""
+    if path == ADAPTER:
+        return
+    idle = [
+        node.name
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.AsyncFunctionDef)
+        and not any(ast.unparse(d) in {"overload", "typing.overload"} for d in node.decorator_list)
+        and not _awaits(node)
+    ]
+    assert not idle, f"{path.name}: coroutines that never await: {idle}"
+
+
+def _is_code_read(node: ast.AST) -> bool:
+    """`error.code`, `error.get("code")` or `error["code"]`."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "code"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        first = node.args[0] if node.args else None
+        return node.func.attr == "get" and isinstance(first, ast.Constant) and first.value == "code"
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.slice, ast.Constant) and node.slice.value == "code"
+    return False
+
+
+def _holds_a_number(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, int) and not isinstance(node.value, bool)
+    if isinstance(node, (ast.Set, ast.Tuple, ast.List)):
+        return any(_holds_a_number(item) for item in node.elts)
+    if isinstance(node, ast.Call):  # frozenset({...})
+        return any(_holds_a_number(arg) for arg in node.args)
+    return False
+
+
+@pytest.mark.parametrize("path", HAND_WRITTEN, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_server_error_codes_are_named(path: Path) -> None:
+    bare = [
+        f"line {node.lineno}"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Compare)
+        and any(_is_code_read(side) for side in [node.left, *node.comparators])
+        and any(_holds_a_number(side) for side in [node.left, *node.comparators])
+    ]
+    assert not bare, f"{path.name}: compare an error code with a named constant: {bare}"
+
+
 @pytest.mark.parametrize("path", TWIN, ids=lambda p: p.name)
 def test_only_the_adapter_branches_on_the_twin(path: Path) -> None:
     if path in (ADAPTER, PACKAGE / "_async" / "__init__.py"):
@@ -130,6 +204,12 @@ def test_only_the_adapter_branches_on_the_twin(path: Path) -> None:
 def test_the_layout_rules_see_circles_and_docstrings() -> None:
     source = '"""doc\n\nmore"""\n\n# comment\nx = 1\n\n\ndef f():\n    """doc"""\n    return x\n'
     assert _code_lines(source) == 3
+    assert _code_lines('if x:\n    "a string, not a docstring"\n') == 2
+    bare = ast.parse("error.code == 11000").body[0]
+    assert isinstance(bare, ast.Expr) and isinstance(bare.value, ast.Compare)
+    assert _is_code_read(bare.value.left) and _holds_a_number(bare.value.comparators[0])
+    idle = ast.parse("async def f():\n    return 1\n").body[0]
+    assert isinstance(idle, ast.AsyncFunctionDef) and not _awaits(idle)
     assert _imports(PACKAGE / "_async" / "engine.py") >= {
         "odmantic._async.session",
         "odmantic._async.execute",

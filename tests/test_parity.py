@@ -88,22 +88,11 @@ def test_same_signatures_and_docstrings(async_cls: type, sync_cls: type) -> None
     assert checked >= 3
 
 
-OPERATIONS = [
-    "find",
-    "find_one",
-    "count",
-    "aggregate",
-    "distinct",
-    "save",
-    "save_all",
-    "insert",
-    "insert_all",
-    "delete",
-    "remove",
-    "update_one",
-    "update_many",
-    "find_one_and_update",
-]
+OPERATIONS = sorted(
+    name
+    for name, member in inspect.getmembers(AIOEngine, inspect.isfunction)
+    if not name.startswith("_") and "session" in inspect.signature(member).parameters
+)
 SCOPES = [AIOSession, AIOTransaction, SyncSession, SyncTransaction]
 
 
@@ -126,6 +115,13 @@ def test_sessions_have_the_engine_operations_without_session(scope: type, name: 
     assert _without_session(scope_signature) == _without_session(engine_signature)
     assert scope_signature.return_annotation == engine_signature.return_annotation
     assert getattr(scope, name).__doc__
+    engine_coroutine = inspect.iscoroutinefunction(getattr(engine, name))
+    assert inspect.iscoroutinefunction(getattr(scope, name)) is engine_coroutine
+
+
+def test_every_engine_operation_with_a_session_is_on_sessions() -> None:
+    assert len(OPERATIONS) >= 15
+    assert {"find", "save", "configure_database", "find_one_and_update"} <= set(OPERATIONS)
 
 
 def test_async_twin_methods_that_do_io_are_coroutines() -> None:

@@ -563,3 +563,21 @@ def test_cli_exit_codes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo / "odmantic/_async/bad.py").write_text("x = 1\n\ny = IS_ASYNC\n")
     assert main(["--root", str(repo)], MF) == 1
     assert "odmantic/_async/bad.py:3: IS_ASYNC used outside" in capsys.readouterr().err
+
+
+# --- unions the renames made redundant ---------------------------------------------------------
+
+
+def test_unions_made_redundant_by_renames_keep_each_member_once() -> None:
+    src = """\
+    from typing import Any, TypeAlias
+
+    Client: TypeAlias = "AsyncMongoClient[Any] | AsyncIOMotorClient[Any]"
+
+
+    def f(client: AsyncMongoClient[Any] | AsyncIOMotorClient[Any] | None) -> int | str:
+        return 1
+    """
+    out = sync(src)
+    assert 'Client: TypeAlias = "MongoClient[Any]"' in out
+    assert "def f(client: MongoClient[Any] | None) -> int | str:" in out

@@ -1,5 +1,5 @@
 """Everything that differs between the twins, in one place: the driver calls whose shape
-differs between the clients, waiting, and awaiting a cursor.
+differs between the clients, waiting, and what a cursor adds.
 
 The generator copies this module like the others, keeping one side of each `IS_ASYNC`
 branch: no other module of the twin branches on it.
@@ -27,11 +27,9 @@ if IS_ASYNC:
     if TYPE_CHECKING:
         from motor.motor_asyncio import AsyncIOMotorClient
 
-    DriverClient: TypeAlias = "AsyncMongoClient[Any] | AsyncIOMotorClient[Any]"
-    """The driver clients an engine takes: PyMongo's `AsyncMongoClient`, or Motor's client."""
-else:
-    DriverClient: TypeAlias = "AsyncMongoClient[Any]"
-    """The driver client an engine takes: PyMongo's blocking `MongoClient`."""
+# Defined once for every type checker: an `IS_ASYNC` branch would depend on its settings.
+DriverClient: TypeAlias = "AsyncMongoClient[Any] | AsyncIOMotorClient[Any]"
+"""The driver client an engine takes."""
 
 
 def _describe(client: Any) -> str:
@@ -43,10 +41,15 @@ def new_client() -> DriverClient:
     return AsyncMongoClient()
 
 
+def _is_motor(obj: Any, kind: str) -> bool:
+    """Whether `obj` is Motor's `kind` (`AsyncIOMotorClient`...), or a subclass of it."""
+    return any(c.__name__ == kind and c.__module__.startswith("motor.") for c in type(obj).__mro__)
+
+
 def check_client(client: Any) -> None:
     """Refuse a driver client of the other twin with an error saying which engine to use."""
     if IS_ASYNC:
-        if isinstance(client, AsyncMongoClient) or type(client).__module__.startswith("motor."):
+        if isinstance(client, AsyncMongoClient) or _is_motor(client, "AsyncIOMotorClient"):
             return
         raise TypeError(
             f"AIOEngine needs a pymongo.AsyncMongoClient or a Motor AsyncIOMotorClient, got "
@@ -61,13 +64,14 @@ def check_client(client: Any) -> None:
         )
 
 
-def as_driver_session(session: Any) -> AsyncClientSession | None:
-    """`session` if it is a driver session this twin's engine takes, else None."""
+def as_driver_session(session: Any, client: DriverClient) -> AsyncClientSession | None:
+    """`session` if it is a driver session of the kind `client` takes, else None."""
+    if IS_ASYNC:
+        if _is_motor(client, "AsyncIOMotorClient"):  # Motor's session wraps PyMongo's
+            is_motor_session = _is_motor(session, "AsyncIOMotorClientSession")
+            return cast("AsyncClientSession", session) if is_motor_session else None
     if isinstance(session, AsyncClientSession):
         return session
-    if IS_ASYNC:
-        if type(session).__module__.startswith("motor."):
-            return cast("AsyncClientSession", session)  # Motor's session wraps PyMongo's
     return None
 
 
@@ -142,22 +146,15 @@ async def sleep(seconds: float) -> None:
         time.sleep(seconds)
 
 
-if IS_ASYNC:
+class CursorBase(Generic[OutputT]):
+    """The base of the cursors: what differs between the twins' cursors."""
 
-    class CursorBase(Generic[OutputT]):
-        """The base of the cursors: `await cursor` is `await cursor.to_list()` (as in ODMantic
-        1.1)."""
+    async def to_list(self) -> list[OutputT]:
+        """All the results (defined by the cursor)."""
+        raise NotImplementedError
 
-        async def to_list(self) -> list[OutputT]:
-            """All the results (defined by the cursor)."""
-            raise NotImplementedError
+    if IS_ASYNC:
 
         def __await__(self) -> Generator[Any, None, list[OutputT]]:
-            """`await cursor` is `await cursor.to_list()`."""
+            """`await cursor` is `await cursor.to_list()` (as in ODMantic 1.1)."""
             return self.to_list().__await__()
-
-else:
-
-    class CursorBase(Generic[OutputT]):
-        """The base of the cursors: in this twin it adds nothing (`cursor.to_list()` or
-        `list(cursor)` read the results)."""

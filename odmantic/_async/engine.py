@@ -18,7 +18,6 @@ from odmantic._async import adapter, execute
 from odmantic._async.adapter import DriverClient
 from odmantic._async.cursor import AIOCursor
 from odmantic._async.session import (
-    WITH_TRANSACTION_TIMEOUT,
     SessionLifecycle,
     SessionScope,
     TransactionLifecycle,
@@ -27,6 +26,7 @@ from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
 from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
+from odmantic._internal.transactions import WITH_TRANSACTION_TIMEOUT
 from odmantic._internal.update_checks import update_request
 from odmantic._internal.write_plan import Mode, plan_saves
 from odmantic.index import indexes_of
@@ -723,7 +723,7 @@ class AIOEngine:
 
             await engine.with_transaction(transfer)
         """
-        return await AIOTransaction.run(self, callback, timeout)
+        return await AIOTransaction._run(self, callback, timeout)
 
     async def close(self) -> None:
         """Close the driver client.
@@ -740,10 +740,11 @@ class AIOEngine:
             return None
         if isinstance(session, SessionScope):
             return session.get_driver_session()
-        driver_session = adapter.as_driver_session(session)
+        driver_session = adapter.as_driver_session(session, self.client)
         if driver_session is None:
             raise TypeError(
-                f"session must be a session or transaction of this engine, got {session!r}"
+                f"session must be a session or transaction of this engine, or a driver session "
+                f"of its client, got {session!r}"
             )
         return driver_session
 
@@ -754,7 +755,7 @@ class AIOEngine:
         driver_session = self._driver_session(session)
         saves = plan_saves(instances, mode)
         if isinstance(session, SessionScope):
-            session.track_saves(saves.instances)
+            session._track_saves(saves.instances)
         for batch in saves.batches():
             collection = self.get_collection(batch.model)
             await execute.write(collection, batch, driver_session, self.retry_writes_for)
@@ -801,6 +802,7 @@ class AIOSessionBase(SessionScope):
     update_one = _in_session(lambda engine: engine.update_one)
     update_many = _in_session(lambda engine: engine.update_many)
     find_one_and_update = _in_session(lambda engine: engine.find_one_and_update)
+    configure_database = _in_session(lambda engine: engine.configure_database)
 
 
 class AIOSession(SessionLifecycle, AIOSessionBase):
@@ -854,7 +856,7 @@ class AIOSession(SessionLifecycle, AIOSessionBase):
         Returns:
             what `callback` returned.
         """
-        return await AIOTransaction.run(self, callback, timeout)
+        return await AIOTransaction._run(self, callback, timeout)
 
 
 class AIOTransaction(TransactionLifecycle, AIOSessionBase):

@@ -15,13 +15,17 @@ from pymongo.errors import PyMongoError
 from typing_extensions import Self
 
 from odmantic._async.adapter import DriverClient, start_session, start_transaction
+from odmantic._internal.transactions import (
+    WITH_TRANSACTION_TIMEOUT,
+    Next,
+    UnsavedChanges,
+    after_callback_error,
+    after_commit_error,
+)
 from odmantic.exceptions import has_error_label
-from odmantic.model import ChangesSnapshot, Model
+from odmantic.model import Model
 
 T = TypeVar("T")
-
-WITH_TRANSACTION_TIMEOUT = 120.0
-"""Seconds within which `with_transaction` retries (PyMongo's own limit)."""
 
 
 class SessionScope:
@@ -31,7 +35,7 @@ class SessionScope:
         """Return the underlying driver session."""
         raise NotImplementedError
 
-    def track_saves(self, instances: Sequence[Model]) -> None:
+    def _track_saves(self, instances: Sequence[Model]) -> None:
         """Called by the engine before it saves `instances` in this scope.
 
         A plain session does nothing; a transaction remembers what the instances had to save,
@@ -107,7 +111,7 @@ class TransactionLifecycle(SessionScope):
         self.session, self._own_session = self._session_for(context)
         self._in_transaction = False
         self._commit_attempted = False
-        self._saved: list[tuple[Model, ChangesSnapshot]] = []
+        self._unsaved = UnsavedChanges()
 
     @classmethod
     def _session_for(cls, context: Any) -> tuple[SessionLifecycle, bool]:
@@ -159,7 +163,7 @@ class TransactionLifecycle(SessionScope):
             raise
         self._in_transaction = False
         self._commit_attempted = False
-        self._saved.clear()
+        self._unsaved.forget()
         await self._release()
 
     async def abort(self) -> None:
@@ -176,21 +180,12 @@ class TransactionLifecycle(SessionScope):
             self._restore_unsaved()
             await self._release()
 
-    def track_saves(self, instances: Sequence[Model]) -> None:
+    def _track_saves(self, instances: Sequence[Model]) -> None:
         """Remember what `instances` had to save, to put it back if the transaction is aborted."""
-        self._saved.extend(
-            (instance, instance.__odmantic_changes_snapshot__()) for instance in instances
-        )
+        self._unsaved.track(instances)
 
     def _restore_unsaved(self) -> None:
-        # After a commit whose result is unknown, the writes may have landed: the instances
-        # forget what they stored, so their next save writes them whole.
-        for instance, snapshot in reversed(self._saved):
-            if self._commit_attempted:
-                instance.__odmantic_forget_stored__()
-            else:
-                instance.__odmantic_restore_changes__(snapshot)
-        self._saved.clear()
+        self._unsaved.restore(self._commit_attempted)
         self._commit_attempted = False
 
     def _driver_session_to_end(self) -> AsyncClientSession:
@@ -235,7 +230,7 @@ class TransactionLifecycle(SessionScope):
             await self._release()
 
     @classmethod
-    async def run(
+    async def _run(
         cls,
         context: Any,
         callback: Callable[[Self], Awaitable[T]],
@@ -254,9 +249,7 @@ class TransactionLifecycle(SessionScope):
                     with contextlib.suppress(PyMongoError):
                         await transaction.abort()
                 await transaction._release()
-                if has_error_label(exc, "TransientTransactionError") and (
-                    time.monotonic() < deadline
-                ):
+                if after_callback_error(exc, time.monotonic(), deadline) is Next.RUN_AGAIN:
                     continue
                 raise
             if await transaction._commit_with_retries(deadline):
@@ -269,13 +262,11 @@ class TransactionLifecycle(SessionScope):
                 try:
                     await self.commit()
                 except PyMongoError as exc:
-                    if time.monotonic() >= deadline:
+                    then = after_commit_error(exc, time.monotonic(), deadline)
+                    if then is Next.RAISE:
                         raise
-                    if has_error_label(exc, "UnknownTransactionCommitResult"):
-                        continue
-                    if has_error_label(exc, "TransientTransactionError"):
+                    if then is Next.RUN_AGAIN:
                         return False
-                    raise
             return True
         finally:
             await self._release()

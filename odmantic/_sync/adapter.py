@@ -1,6 +1,6 @@
 # generated from odmantic/_async/adapter.py by codegen; do not edit
 """Everything that differs between the twins, in one place: the driver calls whose shape
-differs between the clients, waiting, and awaiting a cursor.
+differs between the clients, waiting, and what a cursor adds.
 
 The generator copies this module like the others, keeping one side of each `IS_ASYNC`
 branch: no other module of the twin branches on it.
@@ -19,8 +19,9 @@ from pymongo.synchronous.database import Database
 
 OutputT = TypeVar("OutputT")
 
+# Defined once for every type checker: an `IS_ASYNC` branch would depend on its settings.
 DriverClient: TypeAlias = "MongoClient[Any]"
-"""The driver client an engine takes: PyMongo's blocking `MongoClient`."""
+"""The driver client an engine takes."""
 
 
 def _describe(client: Any) -> str:
@@ -30,6 +31,11 @@ def _describe(client: Any) -> str:
 def new_client() -> DriverClient:
     """The client of an engine built without one: a local PyMongo client."""
     return MongoClient()
+
+
+def _is_motor(obj: Any, kind: str) -> bool:
+    """Whether `obj` is Motor's `kind` (`MongoClient`...), or a subclass of it."""
+    return any(c.__name__ == kind and c.__module__.startswith("motor.") for c in type(obj).__mro__)
 
 
 def check_client(client: Any) -> None:
@@ -42,8 +48,8 @@ def check_client(client: Any) -> None:
     )
 
 
-def as_driver_session(session: Any) -> ClientSession | None:
-    """`session` if it is a driver session this twin's engine takes, else None."""
+def as_driver_session(session: Any, client: DriverClient) -> ClientSession | None:
+    """`session` if it is a driver session of the kind `client` takes, else None."""
     if isinstance(session, ClientSession):
         return session
     return None
@@ -87,5 +93,8 @@ def sleep(seconds: float) -> None:
 
 
 class CursorBase(Generic[OutputT]):
-    """The base of the cursors: in this twin it adds nothing (`cursor.to_list()` or
-    `list(cursor)` read the results)."""
+    """The base of the cursors: what differs between the twins' cursors."""
+
+    def to_list(self) -> list[OutputT]:
+        """All the results (defined by the cursor)."""
+        raise NotImplementedError

@@ -19,13 +19,13 @@ from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
 from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
+from odmantic._internal.transactions import WITH_TRANSACTION_TIMEOUT
 from odmantic._internal.update_checks import update_request
 from odmantic._internal.write_plan import Mode, plan_saves
 from odmantic._sync import adapter, execute
 from odmantic._sync.adapter import DriverClient
 from odmantic._sync.cursor import SyncCursor
 from odmantic._sync.session import (
-    WITH_TRANSACTION_TIMEOUT,
     SessionLifecycle,
     SessionScope,
     TransactionLifecycle,
@@ -722,7 +722,7 @@ class SyncEngine:
 
             engine.with_transaction(transfer)
         """
-        return SyncTransaction.run(self, callback, timeout)
+        return SyncTransaction._run(self, callback, timeout)
 
     def close(self) -> None:
         """Close the driver client.
@@ -739,10 +739,11 @@ class SyncEngine:
             return None
         if isinstance(session, SessionScope):
             return session.get_driver_session()
-        driver_session = adapter.as_driver_session(session)
+        driver_session = adapter.as_driver_session(session, self.client)
         if driver_session is None:
             raise TypeError(
-                f"session must be a session or transaction of this engine, got {session!r}"
+                f"session must be a session or transaction of this engine, or a driver session "
+                f"of its client, got {session!r}"
             )
         return driver_session
 
@@ -753,7 +754,7 @@ class SyncEngine:
         driver_session = self._driver_session(session)
         saves = plan_saves(instances, mode)
         if isinstance(session, SessionScope):
-            session.track_saves(saves.instances)
+            session._track_saves(saves.instances)
         for batch in saves.batches():
             collection = self.get_collection(batch.model)
             execute.write(collection, batch, driver_session, self.retry_writes_for)
@@ -800,6 +801,7 @@ class SyncSessionBase(SessionScope):
     update_one = _in_session(lambda engine: engine.update_one)
     update_many = _in_session(lambda engine: engine.update_many)
     find_one_and_update = _in_session(lambda engine: engine.find_one_and_update)
+    configure_database = _in_session(lambda engine: engine.configure_database)
 
 
 class SyncSession(SessionLifecycle, SyncSessionBase):
@@ -853,7 +855,7 @@ class SyncSession(SessionLifecycle, SyncSessionBase):
         Returns:
             what `callback` returned.
         """
-        return SyncTransaction.run(self, callback, timeout)
+        return SyncTransaction._run(self, callback, timeout)
 
 
 class SyncTransaction(TransactionLifecycle, SyncSessionBase):
