@@ -99,11 +99,25 @@ def Field(
         max_length: the most length of a str (or collection) field.
         regex: pattern a str field must match.
 
+    Raises:
+        ValueError: `key_name="_id"` without `primary_field=True`, or a primary field with
+            another key name.
+        TypeError: both `default` and `default_factory`, or `const=True` without a default.
+
     Example:
         class Player(Model):
             name: str = Field(key_name="n", min_length=1)
             level: int = Field(default=0, ge=0, index=True)
     """
+    if key_name == "_id" and not primary_field:
+        raise ValueError("cannot specify key_name='_id' without defining the field as primary")
+    if primary_field and key_name not in (None, "_id"):
+        raise ValueError(
+            f"cannot specify a primary field with a custom key_name (got {key_name!r}), "
+            "key_name='_id' enforced"
+        )
+    if default is Ellipsis:  # `Field(...)`: required, as pydantic and ODMantic 1.1 read it
+        default = PydanticUndefined
     if default is not PydanticUndefined and default_factory is not None:
         raise TypeError("Field(): cannot set both default and default_factory")
     if const and default is PydanticUndefined:
@@ -457,8 +471,9 @@ _REFUSED_ON_REFERENCES = frozenset(
 class ReferenceProxy(FieldProxy):
     """Class-level access to a `Reference()` field: only ==, !=, in_, not_in and exists query it.
 
-    As in ODMantic 1.1, another operator raises `AttributeError` when accessed, and reaching
-    through the reference (`Book.author.name`) raises `NotImplementedError`.
+    As in ODMantic 1.1, another operator raises `AttributeError` when accessed, reaching
+    through the reference to a field of the referenced model (`Book.author.name`) raises
+    `NotImplementedError`, and any other name raises `AttributeError`.
     """
 
     __slots__ = ()
@@ -476,6 +491,13 @@ class ReferenceProxy(FieldProxy):
             raise AttributeError(
                 f"operator {name} not allowed for ODMReference fields: {owner.name}.{field.name} "
                 "is a reference; only ==, !=, in_, not_in and exists can query it"
+            )
+        target = field.target
+        if target is None or name not in target.fields:
+            raise AttributeError(
+                f"operator {name} not allowed for ODMReference fields: {owner.name}.{field.name} "
+                f"is a reference to {target.name if target else 'another model'}, which has no "
+                f"field {name!r}; only ==, !=, in_, not_in and exists can query a reference"
             )
         raise NotImplementedError(
             f"filtering across references is not supported: {owner.name}.{field.name} is a "

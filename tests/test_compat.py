@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -10,7 +11,7 @@ from typing import Annotated, Optional
 import bson
 import bson.regex
 import pytest
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 import odmantic
 from odmantic import EmbeddedModel, Field, Model, Reference, WithBsonSerializer, query
@@ -152,7 +153,6 @@ def test_names_that_11_code_imports() -> None:
     ("build", "message"),
     [
         ("bad_default", r"Unhandled field definition Bad: typing.Optional\[int\] = 'a'"),
-        ("primary_key_name", "cannot specify a primary field with a custom key_name"),
         ("embedded_list_primary", "generic type of embedded models as a primary field"),
         ("validate_assignment", "'validate_assignment' is enforced to True by ODMantic"),
         ("frozen", "configuration attribute 'frozen' from Pydantic is not supported"),
@@ -174,11 +174,6 @@ def test_definition_errors_contain_11_messages(build: str, message: str) -> None
 def _bad_default() -> None:
     class Bad(Model):
         f: Optional[int] = "a"  # type: ignore[assignment]  # noqa: UP045  # pyright: ignore[reportAssignmentType]
-
-
-def _primary_key_name() -> None:
-    class Bad(Model):
-        code: str = Field(primary_field=True, key_name="code")
 
 
 def _embedded_list_primary() -> None:
@@ -221,7 +216,6 @@ def _duplicated_key() -> None:
 
 DEFINITIONS: dict[str, Callable[[], None]] = {
     "bad_default": _bad_default,
-    "primary_key_name": _primary_key_name,
     "embedded_list_primary": _embedded_list_primary,
     "validate_assignment": lambda: _config("validate_assignment"),
     "frozen": lambda: _config("frozen"),
@@ -256,3 +250,75 @@ def test_find_argument_messages_of_11() -> None:
         engine.find(Author, sort=(Author.name, 1))
     with pytest.raises(ValueError, match="database name cannot contain"):
         odmantic.SyncEngine(database="a.b")
+
+
+# --- issue 20: 1.1 code that broke -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"key_name": "_id"},
+            "cannot specify key_name='_id' without defining the field as primary",
+        ),
+        (
+            {"primary_field": True, "key_name": "code"},
+            "cannot specify a primary field with a custom key_name",
+        ),
+    ],
+)
+def test_field_refuses_a_bad_key_name_when_called(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Field(**options)  # type: ignore[arg-type]
+
+
+def test_a_field_default_that_does_not_validate_fails_only_when_used() -> None:
+    with pytest.warns(UserWarning, match="Reading.value: the default 3 does not validate"):
+
+        class Reading(Model):
+            value: Optional[int] = Field(3, gt=5)  # noqa: UP045
+
+    with pytest.raises(ValidationError, match="greater than 5"):
+        Reading()  # type: ignore[call-arg]  # positional Field default (PEP 681)
+    assert Reading(value=6).value == 6
+
+
+def test_field_with_ellipsis_and_a_default_factory() -> None:
+    class Counter(Model):
+        value: int = Field(..., default_factory=lambda: 3)
+
+    assert Counter().value == 3
+
+
+def test_messages_of_11_for_references_and_callables() -> None:
+    with pytest.raises(ModelDefinitionError, match="without a Reference assigned"):
+
+        class Shelf(Model):
+            author: Author
+
+    with pytest.raises(ModelDefinitionError, match="fields are not supported"):
+
+        class Hook(Model):
+            call: Callable[[], int]
+
+
+def test_an_unknown_name_on_a_reference_proxy_is_an_attribute_error() -> None:
+    assert not hasattr(Book.author, "does_not_exist")
+    assert getattr(Book.author, "does_not_exist", None) is None
+    with pytest.raises(
+        AttributeError, match="operator does_not_exist not allowed for ODMReference"
+    ):
+        Book.author.does_not_exist  # type: ignore[attr-defined]  # noqa: B018  # pyright: ignore[reportAttributeAccessIssue]
+
+
+def test_a_model_without_docstring_documents_nothing() -> None:
+    class Plain(Model):
+        name: str
+
+    class Part(EmbeddedModel):
+        size: int
+
+    assert (Plain.__doc__, Part.__doc__) == ("", "")
+    assert inspect.getdoc(Plain) == ""
+    assert inspect.getdoc(Author) == ""

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from odmantic import EmbeddedModel, Field, Index, Model, ObjectId, Reference
 from odmantic.config import ODMConfigDict
-from odmantic.exceptions import DocumentParsingError, ModelDefinitionError
+from odmantic.exceptions import DocumentParsingError
 from odmantic.index import indexes_of
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -669,10 +669,14 @@ def test_validate_assignment_is_on() -> None:
 
 
 def test_validate_default_is_on() -> None:
-    with pytest.raises(ModelDefinitionError, match=r"BadDefault\.n: Unhandled field definition"):
+    with pytest.warns(UserWarning, match=r"BadDefault\.n: the default 'x' does not validate"):
 
         class BadDefault(Model):
             n: int = Field(default="x")
+
+    with pytest.raises(ValidationError):
+        BadDefault()
+    assert BadDefault(n=1).n == 1
 
 
 class Const(Model):

@@ -441,7 +441,9 @@ def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, type | 
     tp = _strip_optional(annotation)
     origin = get_origin(tp)
     if tp is Callable or origin in (collections.abc.Callable,):
-        raise ModelDefinitionError(f"{owner}.{name}: Callable fields cannot be stored in MongoDB")
+        raise ModelDefinitionError(
+            f"{owner}.{name}: Callable fields are not supported: they cannot be stored in MongoDB"
+        )
     model = schema_of(tp)
     if model is not None:
         return ("embedded" if model.is_embedded else "reference"), tp, "one"

@@ -7,6 +7,7 @@ key-name rule (`key_name_of`) and field inheritance (`_inherited_infos`) are wri
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Set as AbstractSet
 from contextvars import ContextVar
 from typing import Annotated, Any, get_args, get_origin
@@ -134,15 +135,6 @@ def _install_fields(
                     f"{name}.{attr}: cannot define a primary field in {name} embedded document "
                     "(embedded documents have no _id of their own)"
                 )
-            if info.primary_field and info.key_name not in (None, "_id"):
-                raise ModelDefinitionError(
-                    f"{name}.{attr}: cannot specify a primary field with a custom key_name "
-                    f"({info.key_name!r}), key_name='_id' enforced"
-                )
-            if info.key_name == "_id" and not info.primary_field:
-                raise ModelDefinitionError(
-                    f"{name}.{attr}: key_name '_id' is the primary key: also set primary_field=True"
-                )
         field = _pydantic_field(name, attr, info)
         if field is PydanticUndefined:
             namespace.pop(attr, None)
@@ -238,9 +230,9 @@ def _field_schema(
         )
     if kind == "reference" and not isinstance(info, ODMReferenceInfo):
         raise ModelDefinitionError(
-            f"{owner}.{name}: a field holding a Model must be declared with Reference() "
-            f"(`{name}: {model.__name__ if model else '...'} = Reference()`), "
-            "or use an EmbeddedModel to store it inside the document"
+            f"{owner}.{name}: cannot define a reference {name} (in {owner}) without a Reference "
+            f"assigned to it: declare it `{name}: {model.__name__ if model else '...'} = "
+            "Reference()`, or use an EmbeddedModel to store it inside the document"
         )
     options = info if isinstance(info, ODMFieldInfo) else None
     if options is not None and options.primary_field and kind == "embedded" and shape != "one":
@@ -269,8 +261,10 @@ def _field_schema(
     )
 
 
-def _check_defaults(cls: type[pydantic.BaseModel]) -> None:
-    """Refuse a default value that does not validate as its field (`x: int = "a"`)."""
+def _check_defaults(cls: type[pydantic.BaseModel], infos: dict[str, FieldInfoODM]) -> None:
+    """Refuse a plain default value that does not validate as its field (`x: str = 255`), and
+    warn of one given to `Field()` (`Field(default=255)`): as ODMantic 1.1, that class is
+    accepted and building an instance that uses the default raises `ValidationError`."""
     for name, finfo in cls.__pydantic_fields__.items():
         default = finfo.default
         if default is PydanticUndefined or default is None:
@@ -286,10 +280,18 @@ def _check_defaults(cls: type[pydantic.BaseModel]) -> None:
             adapter.validate_python(default)
         except ValidationError as exc:
             reason = exc.errors(include_url=False)[0]["msg"]
-            raise ModelDefinitionError(
-                f"{cls.__name__}.{name}: Unhandled field definition {cls.__name__}: "
-                f"{finfo.annotation!r} = {default!r} (the default does not validate: {reason})"
-            ) from None
+            if not isinstance(infos.get(name), ODMFieldInfo):
+                raise ModelDefinitionError(
+                    f"{cls.__name__}.{name}: Unhandled field definition {cls.__name__}: "
+                    f"{finfo.annotation!r} = {default!r} (the default does not validate: {reason})"
+                ) from None
+            warnings.warn(
+                f"{cls.__name__}.{name}: the default {default!r} does not validate as "
+                f"{finfo.annotation!r} ({reason}); an instance built without {name} will raise "
+                "ValidationError",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def _check_key_names(owner: str, fields: dict[str, FieldSchema]) -> None:
@@ -383,8 +385,9 @@ class ODMModelMetaclass(ModelMetaclass):
             name, namespace, infos
         )
         swap_raw_bson_classes(namespace, namespace["__annotations__"])
+        namespace.setdefault("__doc__", "")  # as ODMantic 1.1: not Model's own docstring
         cls = mcs._build_pydantic_model(name, bases, namespace, infos, **kwargs)
-        _check_defaults(cls)
+        _check_defaults(cls, infos)
         schema = _build_schema(cls, infos, options, generated_id)
         type.__setattr__(cls, "__odmantic_schema__", schema)
         primary = None if schema.primary is None else schema.primary.name
