@@ -244,7 +244,7 @@ Long = Int64
 
 _DECIMAL128_ERROR = "decimal128"
 _DECIMAL128_MESSAGE = (
-    "Invalid Decimal128: expected a Decimal128, a Decimal, an int, a float or a decimal "
+    "Invalid Decimal128 value: expected a Decimal128, a Decimal, an int, a float or a decimal "
     "string representable in 34 digits"
 )
 
@@ -378,11 +378,18 @@ class Binary(bson.binary.Binary, metaclass=_BsonTypeMeta):
 # --------------------------------------------------------------------------- Regex
 
 _REGEX_ERROR = "regex"
-_REGEX_MESSAGE = "Invalid Regex: expected a bson Regex, a compiled re.Pattern or a str pattern"
+_REGEX_MESSAGE = (
+    "Invalid Pattern value: expected a bson Regex, a compiled re.Pattern or a str holding a "
+    "valid regular expression"
+)
 
 
 def _regex_from_other(value: Any) -> bson.regex.Regex[Any]:
     if isinstance(value, str):
+        try:
+            re.compile(value)  # as ODMantic 1.1: a pattern that does not compile is refused
+        except re.error as exc:
+            raise _invalid(_REGEX_ERROR, f"{_REGEX_MESSAGE} ({exc})") from None
         return bson.regex.Regex(value)
     if isinstance(value, re.Pattern):
         return bson.regex.Regex.from_native(value)

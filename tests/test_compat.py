@@ -11,11 +11,13 @@ from typing import Annotated, Optional
 import bson
 import bson.regex
 import pytest
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 import odmantic
 from odmantic import EmbeddedModel, Field, Model, Reference, WithBsonSerializer, query
-from odmantic.bson import BSON_TYPES_ENCODERS, BaseBSONModel, Decimal128, ObjectId
+from odmantic._internal.annotations import substitute_bson_types
+from odmantic._internal.schema import schema_of
+from odmantic.bson import BSON_TYPES_ENCODERS, BaseBSONModel, Decimal128, ObjectId, Regex
 from odmantic.exceptions import ModelDefinitionError
 from tests.models import Rect
 
@@ -322,3 +324,54 @@ def test_a_model_without_docstring_documents_nothing() -> None:
     assert (Plain.__doc__, Part.__doc__) == ("", "")
     assert inspect.getdoc(Plain) == ""
     assert inspect.getdoc(Author) == ""
+
+
+def test_a_regex_field_refuses_an_invalid_pattern() -> None:
+    class Rule(Model):
+        pattern: Regex
+
+    with pytest.raises(ValidationError, match="Invalid Pattern value"):
+        Rule(pattern="^((")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    assert Rule(pattern="^a").pattern.pattern == "^a"  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+@pytest.mark.parametrize(
+    ("annotation", "value", "words"),
+    [
+        (ObjectId, "zz", "Invalid ObjectId"),
+        (Decimal128, "abc", "Invalid Decimal128 value"),
+        (Decimal, "abc", "Invalid decimal string"),
+        (Regex, 5, "Invalid Pattern value"),
+    ],
+)
+def test_invalid_bson_input_says_so_in_11s_words(
+    annotation: object, value: object, words: str
+) -> None:
+    adapter: TypeAdapter[object] = TypeAdapter(substitute_bson_types(annotation))
+    with pytest.raises(ValidationError) as raised:
+        adapter.validate_python(value)
+    assert len(raised.value.errors()) == 1  # one clean error per field
+    assert words in raised.value.errors()[0]["msg"]
+
+
+def test_pydantic_model_of_11_is_a_fastapi_response_model() -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    plain = Book.__pydantic_model__
+    assert issubclass(plain, BaseModel) and schema_of(plain) is None
+    assert plain.model_json_schema()["title"] == "Book"
+    assert plain.model_fields["author"].annotation is Author.__pydantic_model__
+    app = FastAPI()
+    book = Book(title="Dune", author=Author(name="Frank"))
+
+    @app.get("/book", response_model=Book.__pydantic_model__)
+    def read() -> Book:
+        return book
+
+    body = TestClient(app).get("/book").json()
+    assert body == {
+        "title": "Dune",
+        "author": {"name": "Frank", "id": str(book.author.id)},
+        "id": str(book.id),
+    }

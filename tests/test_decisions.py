@@ -41,6 +41,7 @@ from odmantic._internal.transactions import (
 )
 from odmantic._internal.upserts import equalities, with_insert_defaults
 from odmantic._internal.write_outcome import (
+    bulk_command_error,
     deleted,
     landed,
     may_be_own_insert,
@@ -260,6 +261,21 @@ WRITE_ERRORS = [
 @pytest.mark.parametrize(("error", "expected"), WRITE_ERRORS, ids=lambda v: type(v).__name__)
 def test_driver_errors_of_one_write(error: Exception, expected: type | None) -> None:
     mapped = write_error(_new(), error)
+    assert (None if mapped is None else type(mapped)) is expected
+
+
+BULK_COMMAND_ERRORS = [
+    (OperationFailure("conflict", codes.WRITE_CONFLICT), WriteConflictError),
+    (OperationFailure("bad value", codes.BAD_VALUE), None),  # PyMongo's own, as it is
+    (PyMongoDuplicateKeyError("dup", codes.DUPLICATE_KEY), None),
+]
+
+
+@pytest.mark.parametrize(("error", "expected"), BULK_COMMAND_ERRORS, ids=repr)
+def test_a_bulk_write_refused_whole_keeps_pymongos_error_but_a_conflict(
+    error: OperationFailure, expected: type | None
+) -> None:
+    mapped = bulk_command_error([_new(), _new()], error)
     assert (None if mapped is None else type(mapped)) is expected
 
 

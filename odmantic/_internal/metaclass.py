@@ -29,6 +29,7 @@ from odmantic._internal.annotations import (
     unstorable,
 )
 from odmantic._internal.model_options import ModelOptions, model_options
+from odmantic._internal.plain_model import plain_model
 from odmantic._internal.schema import FieldSchema, ModelSchema, schema_of
 from odmantic.bson import ObjectId
 from odmantic.exceptions import ModelDefinitionError
@@ -424,6 +425,8 @@ class ODMModelMetaclass(ModelMetaclass):
             _BUILDING.reset(token)
 
     def __getattr__(cls, name: str) -> Any:
+        if name == "__pydantic_model__" and schema_of(cls) is not None:
+            return plain_model(cls)
         schema = cls.__dict__.get("__odmantic_schema__")
         if isinstance(schema, ModelSchema) and name in schema.fields and not _BUILDING.get():
             field = schema.fields[name]

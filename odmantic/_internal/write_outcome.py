@@ -45,6 +45,15 @@ def write_error(write: Write, error: Exception) -> Exception | None:
     return None
 
 
+def bulk_command_error(writes: list[Write], error: OperationFailure) -> Exception | None:
+    """The odmantic error for a bulk write refused as a whole (not one write of it), or None
+    when PyMongo's error is raised as it is: only a write conflict, which aborts the
+    transaction, becomes `WriteConflictError` (naming the first instance of the batch)."""
+    if error.code == WRITE_CONFLICT:
+        return WriteConflictError(writes[0].instance, error)
+    return None
+
+
 def may_be_own_insert(error: Exception, mode: Mode, retried: bool) -> bool:
     """Whether an insert's duplicate `_id` may be its own earlier attempt (after a retry): the
     insert is done if the stored document is the one it wrote (`landed`)."""
@@ -206,6 +215,7 @@ def raise_unstorable(writes: list[Write], error: BaseException) -> NoReturn:
 
 __all__ = [
     "BulkOutcome",
+    "bulk_command_error",
     "read_bulk",
     "raise_bulk_failures",
     "raise_unstorable",

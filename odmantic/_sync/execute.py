@@ -19,6 +19,7 @@ from odmantic._internal.retries import Retries, applies
 from odmantic._internal.schema import ModelSchema
 from odmantic._internal.server_errors import INDEX_CONFLICTS, UNSTORABLE_ERRORS
 from odmantic._internal.write_outcome import (
+    bulk_command_error,
     deleted,
     landed,
     may_be_own_insert,
@@ -195,10 +196,10 @@ def write_many(
     except UNSTORABLE_ERRORS as exc:
         raise_unstorable(writes, exc)
     except OperationFailure as exc:
-        error = write_error(writes[0], exc)
-        if error is None:
+        conflict = bulk_command_error(writes, exc)
+        if conflict is None:
             raise
-        raise error from exc
+        raise conflict from exc
     outcome = read_bulk(writes, mode, in_transaction, retried, details, cause)
     for index in list(outcome.verify):
         if _landed(collection, [writes[index]], session):
