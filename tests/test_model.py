@@ -760,13 +760,13 @@ class Dated(Model):
     maybe: Decimal | None = None
 
 
-def test_datetime_stored_utc_naive_truncated_to_ms() -> None:
+def test_datetime_stored_utc_truncated_to_ms() -> None:
     aware = datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=timezone(timedelta(hours=2)))
     d = Dated(when=aware, price=Decimal("1.5"))
-    assert d.when == datetime(2024, 1, 2, 1, 4, 5, 678000)
-    assert d.when.tzinfo is None
+    assert d.when == datetime(2024, 1, 2, 1, 4, 5, 678000, tzinfo=timezone.utc)
+    assert d.when.tzinfo is timezone.utc  # aware stays aware, in UTC (as ODMantic 1.1)
     doc = d.model_dump_doc()
-    assert doc["when"] == datetime(2024, 1, 2, 1, 4, 5, 678000)
+    assert doc["when"] == datetime(2024, 1, 2, 1, 4, 5, 678000, tzinfo=timezone.utc)
     naive = Dated(when=datetime(2024, 1, 2, 3, 4, 5, 999999), price=Decimal("0"))
     assert naive.model_dump_doc()["when"] == datetime(2024, 1, 2, 3, 4, 5, 999000)
 
@@ -774,7 +774,7 @@ def test_datetime_stored_utc_naive_truncated_to_ms() -> None:
 def test_datetime_assignment_normalized() -> None:
     d = Dated(when=datetime(2020, 1, 1), price=Decimal(0))
     d.when = datetime(2020, 5, 5, 12, 0, 0, 123456, tzinfo=timezone.utc)
-    assert d.when == datetime(2020, 5, 5, 12, 0, 0, 123000)
+    assert d.when == datetime(2020, 5, 5, 12, 0, 0, 123000, tzinfo=timezone.utc)
 
 
 def test_decimal_stored_as_decimal128() -> None:

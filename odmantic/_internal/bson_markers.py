@@ -11,7 +11,7 @@ import decimal
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 import bson
@@ -27,15 +27,13 @@ from odmantic.bson import is_bson_context, with_serializer
 
 
 def _normalize_datetime(value: datetime) -> datetime:
-    """Naive UTC datetime truncated to milliseconds (what MongoDB stores)."""
-    if value.tzinfo is not None:
-        offset = value.utcoffset()
+    """A datetime as MongoDB stores it: truncated to milliseconds, in UTC. An aware value stays
+    aware (converted to UTC), as in ODMantic 1.1; a naive one stays naive, taken as UTC."""
+    if value.tzinfo is not None and value.tzinfo is not timezone.utc:
         try:
-            if offset:
-                value = value - offset
+            value = value.astimezone(timezone.utc)
         except OverflowError:
             raise ValueError("datetime out of range once converted to UTC") from None
-        value = value.replace(tzinfo=None)
     microsecond = value.microsecond
     if microsecond % 1000:
         value = value.replace(microsecond=microsecond - microsecond % 1000)

@@ -7,6 +7,7 @@ key-name rule (`key_name_of`) and field inheritance (`_inherited_infos`) are wri
 from __future__ import annotations
 
 import re
+import types
 import warnings
 from collections.abc import Set as AbstractSet
 from contextvars import ContextVar
@@ -179,6 +180,11 @@ def _is_const_check(item: object) -> bool:
     return getattr(getattr(item, "func", None), "odmantic_const", False) is True
 
 
+_FUNCTION_TYPES = frozenset(
+    {types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.LambdaType}
+)
+
+
 def _rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool:
     """Add BSON behaviour and const checks to the pydantic fields; True if any was changed."""
     changed = False
@@ -193,6 +199,12 @@ def _rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool
             finfo.metadata.append(_const_validator(cls.__name__, name, finfo.default))
             changed = True
         annotation = finfo.annotation
+        if annotation in _FUNCTION_TYPES and not finfo.exclude:
+            # A function held by the class (`describe_: FunctionType = describe`, with
+            # arbitrary_types_allowed) is not data: left out of documents, as ODMantic 1.1.
+            finfo.exclude = True
+            changed = True
+            continue
         substituted = substitute_bson_types(annotation)
         if substituted is not annotation:
             if get_origin(substituted) is Annotated and get_args(substituted)[0] is annotation:

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from types import FunctionType
 
 import bson
 import pytest
@@ -114,3 +116,36 @@ def test_find_arguments_are_checked_as_in_11(engine: SyncEngine) -> None:
     with pytest.raises(ValueError, match="skip has to be a positive integer"):
         engine.find(Player, skip=-1)
     assert [p.name for p in engine.find(Player, limit=1, skip=0).to_list()] == ["p"]
+
+
+def describe(self: object) -> str:
+    return "a thing"
+
+
+class Thing(Model):
+    model_config = {"arbitrary_types_allowed": True}
+    name: str
+    describe_: FunctionType = describe  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
+
+
+def test_a_function_held_by_the_class_is_not_stored(engine: SyncEngine) -> None:
+    thing = engine.save(Thing(name="lamp"))
+    raw = engine.get_collection(Thing).find_one({"_id": thing.id})
+    assert raw is not None and set(raw) == {"_id", "name"}
+    loaded = engine.find_one(Thing, Thing.id == thing.id)
+    assert loaded is not None and loaded.describe_ is describe
+
+
+class Event(Model):
+    at: datetime
+
+
+def test_an_aware_datetime_stays_aware_until_stored(engine: SyncEngine) -> None:
+    event = Event(at=datetime(2024, 5, 1, 14, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2))))
+    assert event.at == datetime(2024, 5, 1, 12, 0, 0, 123000, tzinfo=timezone.utc)
+    assert event.at < datetime.now(timezone.utc)  # comparable with aware values, as in 1.1
+    engine.save(event)
+    loaded = engine.find_one(Event, Event.at < datetime.now(timezone.utc))
+    # PyMongo gives stored datetimes back naive (UTC), as with ODMantic 1.1.
+    assert loaded is not None and loaded.at == event.at.replace(tzinfo=None)
+    assert Event(at=datetime(2024, 5, 1)).at.tzinfo is None
