@@ -5,12 +5,14 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 import pydantic
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
+from typing_extensions import Self
 
 from odmantic._internal.document import (
     check_keys,
@@ -43,15 +45,89 @@ _LOADING: ContextVar[bool] = ContextVar("odmantic_loading", default=False)
 leaves the tracking state to them (validators see no difference: no validation context)."""
 
 _CLEAN: frozenset[str] = frozenset()
-"""`__fields_modified__` of an instance with nothing assigned since it was loaded or saved, shared
+"""`__odmantic_changed__` of an instance with nothing assigned since it was loaded or saved, shared
 so that loading thousands of instances allocates no set each (a set replaces it on assignment)."""
+
+
+class _ChosenFields(set[str]):
+    """The tracked field names after 1.1 code changed `__fields_modified__`."""
+
+
+class FieldsModified(set[str]):
+    """`instance.__fields_modified__` (ODMantic 1.1): a set of field names whose changes are
+    written back to the instance's change tracking."""
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, owner: _BaseODMModel, names: set[str]) -> None:
+        super().__init__(names)
+        self._owner = owner
+
+    def _written_back(self) -> None:
+        self._owner.__odmantic_set_modified__(set(self))
+
+    def __repr__(self) -> str:
+        return repr(set(self))
+
+    def add(self, name: str) -> None:
+        super().add(name)
+        self._written_back()
+
+    def discard(self, name: object) -> None:
+        super().discard(name)
+        self._written_back()
+
+    def remove(self, name: str) -> None:
+        super().remove(name)
+        self._written_back()
+
+    def pop(self) -> str:
+        name = super().pop()
+        self._written_back()
+        return name
+
+    def clear(self) -> None:
+        super().clear()
+        self._written_back()
+
+    def update(self, *others: Iterable[str]) -> None:
+        super().update(*others)
+        self._written_back()
+
+    def difference_update(self, *others: Iterable[Any]) -> None:
+        super().difference_update(*others)
+        self._written_back()
+
+    def intersection_update(self, *others: Iterable[Any]) -> None:
+        super().intersection_update(*others)
+        self._written_back()
+
+    def symmetric_difference_update(self, other: Iterable[str]) -> None:
+        super().symmetric_difference_update(other)
+        self._written_back()
+
+    def __ior__(self, other: AbstractSet[str]) -> Self:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def __isub__(self, other: AbstractSet[Any]) -> Self:  # type: ignore[misc]
+        self.difference_update(other)
+        return self
+
+    def __iand__(self, other: AbstractSet[Any]) -> Self:  # type: ignore[misc]
+        self.intersection_update(other)
+        return self
+
+    def __ixor__(self, other: AbstractSet[str]) -> Self:  # type: ignore[override,misc]
+        self.symmetric_difference_update(other)
+        return self
 
 
 class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     """What Model and EmbeddedModel share: field plans, document dump and parse."""
 
     __odmantic_odm_base__: ClassVar[bool] = True
-    __slots__ = ("__fields_modified__", "__odmantic_stored__")
+    __slots__ = ("__odmantic_changed__", "__odmantic_stored__")
     model_config: ClassVar[ODMConfigDict] = ODMConfigDict(  # pyright: ignore[reportIncompatibleVariableOverride]
         validate_assignment=True, validate_default=True
     )
@@ -229,10 +305,30 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         if name in cls.__pydantic_fields__ or self.__pydantic_extra__:
             self.__odmantic_note_modified__(name)
 
+    @property
+    def __fields_modified__(self) -> set[str]:
+        """ODMantic 1.1's dirty state: the names of the fields the next save writes (every
+        field of a new, parsed or copied instance; none after a save or a load). A mutable set:
+        changing it (`instance.__fields_modified__.clear()`) changes what the next save writes.
+        """
+        modified = self.__odmantic_modified__()
+        names = set(type(self).__pydantic_fields__) if modified is None else set(modified)
+        return FieldsModified(self, names)
+
+    def __odmantic_set_modified__(self, names: set[str]) -> None:
+        """The fields the next save writes are `names` (`__fields_modified__` was changed)."""
+        object.__setattr__(self, "__odmantic_changed__", _ChosenFields(names))
+
+    def __odmantic_chosen_fields__(self) -> set[str] | None:
+        """The fields chosen through `__fields_modified__` (and assigned since), if it was
+        changed since the last save or load: a save then writes only their changes."""
+        modified = self.__odmantic_modified__()
+        return modified if isinstance(modified, _ChosenFields) else None
+
     def __odmantic_modified__(self) -> frozenset[str] | set[str] | None:
         """Fields assigned since the instance was loaded or saved; None: all of them."""
         try:
-            return self.__fields_modified__  # type: ignore[attr-defined,no-any-return]
+            return self.__odmantic_changed__  # type: ignore[attr-defined,no-any-return]
         except AttributeError:  # built in Python, copied or unpickled: never stored
             return None
 
@@ -242,7 +338,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         if modified is None:
             return
         if modified is _CLEAN:
-            object.__setattr__(self, "__fields_modified__", {name})
+            object.__setattr__(self, "__odmantic_changed__", {name})
         else:
             modified.add(name)  # type: ignore[union-attr]
 
@@ -255,7 +351,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
 
     def __odmantic_mark_clean__(self) -> None:
         """Mark this instance, and the instances it references, as saved (nothing modified)."""
-        object.__setattr__(self, "__fields_modified__", _CLEAN)
+        object.__setattr__(self, "__odmantic_changed__", _CLEAN)
         for field in type(self).__odmantic_schema__.references:
             ref = self.__dict__.get(field.name)
             if ref is not None:
@@ -270,12 +366,12 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
 
     def __odmantic_mark_stored__(self, document: dict[str, Any]) -> None:
         """`document` is now stored for this instance (it was written): nothing to save."""
-        object.__setattr__(self, "__fields_modified__", _CLEAN)
+        object.__setattr__(self, "__odmantic_changed__", _CLEAN)
         object.__setattr__(self, "__odmantic_stored__", document)
 
     def __odmantic_forget_stored__(self) -> None:
         """What is stored for this instance is unknown: its next save writes it whole."""
-        object.__setattr__(self, "__fields_modified__", None)
+        object.__setattr__(self, "__odmantic_changed__", None)
         object.__setattr__(self, "__odmantic_stored__", None)
 
     def __odmantic_mark_loaded__(self, raw_doc: dict[str, Any]) -> None:
@@ -318,7 +414,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 return load(raw_doc)
             finally:
                 _LOADING.reset(loading)
-            store(instance, "__fields_modified__", _CLEAN)
+            store(instance, "__odmantic_changed__", _CLEAN)
             store(instance, "__odmantic_stored__", raw_doc)
             return instance
 
@@ -349,7 +445,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             for instance, raw_doc in zip(instances, raw_docs, strict=True):
                 if type(raw_doc) is not dict or not required <= raw_doc.keys():
                     return [load(raw_doc) for raw_doc in raw_docs]  # the error names the key
-                store(instance, "__fields_modified__", _CLEAN)
+                store(instance, "__odmantic_changed__", _CLEAN)
                 store(instance, "__odmantic_stored__", raw_doc)
             return instances
 
@@ -367,7 +463,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         before, stored = snapshot
         now = self.__odmantic_modified__()
         merged = None if before is None or now is None else set(before) | now
-        object.__setattr__(self, "__fields_modified__", merged)
+        object.__setattr__(self, "__odmantic_changed__", merged)
         object.__setattr__(self, "__odmantic_stored__", stored)
 
     # Deprecated ODMantic 0.x names.
@@ -455,7 +551,7 @@ class Model(_BaseODMModel):
         engines' loaders set the state of the instances they load from the document)."""
         if _LOADING.get():
             return
-        object.__setattr__(self, "__fields_modified__", None)
+        object.__setattr__(self, "__odmantic_changed__", None)
         object.__setattr__(self, "__odmantic_stored__", None)
 
     def __odmantic_primary_value__(self) -> Any:

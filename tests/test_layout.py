@@ -221,6 +221,6 @@ def test_only_the_model_writes_dirty_state() -> None:
     writers = [
         str(p.relative_to(PACKAGE))
         for p in HAND_WRITTEN
-        if "__fields_modified__" in p.read_text() and p.name != "model.py"
+        if "__odmantic_changed__" in p.read_text() and p.name != "model.py"
     ]
     assert writers == []

@@ -150,8 +150,11 @@ async def write_one(
         write = write.idempotent()
     try:
         if write.update is not None:
-            result = await collection.update_one({"_id": write.key}, write.update, session=session)
-            if result.matched_count == 0:
+            missing = write.insert_if_missing
+            result = await collection.update_one(
+                {"_id": write.key}, write.update, upsert=missing, session=session
+            )
+            if result.matched_count == 0 and not missing:  # deleted meanwhile: write it whole
                 await _rewrite_whole(collection, write, session)
         elif mode == "insert":
             await collection.insert_one(write.document, session=session)

@@ -9,6 +9,7 @@ document survive. A new instance is inserted (or upserted by primary key) in ful
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -36,11 +37,15 @@ class Write:
         instance: the instance written.
         document: its full document (stored as its new snapshot once written).
         update: the update document for a stored instance, None to write `document` whole.
+        insert_if_missing: send `update` as an upsert (the fields chosen through 1.1's
+            `__fields_modified__` of an instance never stored: a missing document is not one
+            deleted meanwhile).
     """
 
     instance: Model
     document: dict[str, Any]
     update: dict[str, Any] | None
+    insert_if_missing: bool = False
 
     @property
     def key(self) -> Any:
@@ -59,7 +64,7 @@ class Write:
                 value = value[part]
             sets[path] = value
         update["$set"] = sets
-        return Write(self.instance, self.document, update)
+        return Write(self.instance, self.document, update, self.insert_if_missing)
 
     def upsert(self) -> dict[str, Any]:
         """The update writing the whole document over whatever has its `_id` (also how a
@@ -79,14 +84,16 @@ class Write:
         clashing inserts are sent again as upserts).
         """
         if self.update is not None:
-            return UpdateOne({"_id": self.key}, self.update)
+            return UpdateOne({"_id": self.key}, self.update, upsert=self.insert_if_missing)
         if mode == "insert" or not in_transaction:
             return InsertOne(self.document)
         return UpdateOne({"_id": self.key}, self.upsert(), upsert=True)
 
     def is_upsert(self, mode: Mode, in_transaction: bool) -> bool:
         """Whether `operation(mode, in_transaction)` is an upsert."""
-        return self.update is None and mode == "save" and in_transaction
+        if self.update is not None:
+            return self.insert_if_missing
+        return mode == "save" and in_transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +168,23 @@ def plan(instance: Model, *, insert: bool = False) -> Write | None:
         if modified is None:
             return Write(instance, document, None)
         update = _partial_set(instance, document, modified)
-    else:
-        update = changes(type(instance).__odmantic_schema__, document, stored)
+        return Write(instance, document, update, insert_if_missing=True) if update else None
+    update = changes(schema, document, stored)
+    chosen = instance.__odmantic_chosen_fields__()
+    if chosen is not None:  # 1.1's __fields_modified__ was changed: only those fields
+        update = _only(schema, update, chosen | schema.mutable)
     return Write(instance, document, update) if update else None
+
+
+def _only(schema: ModelSchema, update: dict[str, Any], names: AbstractSet[str]) -> dict[str, Any]:
+    """`update` restricted to the paths of the fields `names`."""
+    keys = {schema.fields[name].key_name for name in names if name in schema.fields}
+    kept = {}
+    for operator, paths in update.items():
+        chosen = {path: value for path, value in paths.items() if path.split(".")[0] in keys}
+        if chosen:
+            kept[operator] = chosen
+    return kept
 
 
 def _undumpable(instance: Model, exc: PydanticSerializationError) -> str:

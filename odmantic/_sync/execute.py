@@ -151,8 +151,11 @@ def write_one(
         write = write.idempotent()
     try:
         if write.update is not None:
-            result = collection.update_one({"_id": write.key}, write.update, session=session)
-            if result.matched_count == 0:
+            missing = write.insert_if_missing
+            result = collection.update_one(
+                {"_id": write.key}, write.update, upsert=missing, session=session
+            )
+            if result.matched_count == 0 and not missing:  # deleted meanwhile: write it whole
                 _rewrite_whole(collection, write, session)
         elif mode == "insert":
             collection.insert_one(write.document, session=session)

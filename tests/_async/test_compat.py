@@ -148,3 +148,34 @@ async def test_an_aware_datetime_stays_aware_until_stored(engine: AIOEngine) -> 
     # PyMongo gives stored datetimes back naive (UTC), as with ODMantic 1.1.
     assert loaded is not None and loaded.at == event.at.replace(tzinfo=None)
     assert Event(at=datetime(2024, 5, 1)).at.tzinfo is None
+
+
+async def test_fields_modified_is_11s_mutable_set(engine: AIOEngine) -> None:
+    player = Player(name="new")
+    assert isinstance(player.__fields_modified__, set)
+    assert player.__fields_modified__ == {"id", "name", "level", "tags", "address"}
+    assert (
+        "name" in player.__fields_modified__ and len(player.model_copy().__fields_modified__) == 5
+    )
+    await engine.save(player)
+    assert player.__fields_modified__ == set()
+    loaded = await engine.find_one(Player, Player.id == player.id)
+    assert loaded is not None and loaded.__fields_modified__ == set()
+    loaded.level = 3
+    assert loaded.__fields_modified__ == {"level"}
+    assert Key(region="eu", number=1).__fields_modified__ == {"region", "number"}  # embedded
+
+
+async def test_clearing_fields_modified_skips_those_fields(engine: AIOEngine) -> None:
+    fresh = Player(name="skipped", level=4)
+    fresh.__fields_modified__.clear()
+    await engine.save(fresh)
+    raw = await engine.get_collection(Player).find_one({"_id": fresh.id})
+    assert raw is not None and "name" not in raw and "level" not in raw  # mutable ones are sent
+    stored = await engine.save(Player(name="kept"))
+    stored.level = 7
+    stored.__fields_modified__.clear()
+    stored.name = "renamed"
+    await engine.save(stored)
+    raw = await engine.get_collection(Player).find_one({"_id": stored.id})
+    assert raw is not None and (raw["name"], raw["level"]) == ("renamed", 0)
