@@ -314,16 +314,17 @@ def test_const_without_default() -> None:
         Field(const=True)
 
 
-def test_reference_inside_an_embedded_model_is_refused() -> None:
+def test_reference_inside_an_embedded_model_is_accepted() -> None:
     from odmantic import EmbeddedModel, Model, Reference
 
     class Target(Model):
         name: str
 
-    with pytest.raises(TypeError, match=r"Holder\.target: an EmbeddedModel cannot hold"):
+    class Holder(EmbeddedModel):  # as ODMantic 1.1
+        target: Target = Reference()
 
-        class Holder(EmbeddedModel):
-            target: Target = Reference()
+    target = Target(name="t")
+    assert Holder(target=target).model_dump_doc() == {"target": target.id}
 
 
 def test_definition_errors_are_both_type_and_value_errors() -> None:

@@ -7,14 +7,18 @@ key-name rule (`key_name_of`) and field inheritance (`_inherited_infos`) are wri
 from __future__ import annotations
 
 import re
-import types
 import warnings
 from collections.abc import Set as AbstractSet
 from contextvars import ContextVar
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any
 
 import pydantic
-from pydantic import AfterValidator, AliasChoices, PydanticUserError, TypeAdapter, ValidationError
+from pydantic import (
+    AliasChoices,
+    PydanticUserError,
+    TypeAdapter,
+    ValidationError,
+)
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
@@ -25,10 +29,10 @@ from odmantic._internal.annotations import (
     has_free_keys,
     holds_any,
     is_mutable,
-    substitute_bson_types,
     swap_raw_bson_classes,
     unstorable,
 )
+from odmantic._internal.field_types import is_const_check, rewrite_field_types
 from odmantic._internal.model_options import ModelOptions, model_options
 from odmantic._internal.plain_model import plain_model
 from odmantic._internal.schema import FieldSchema, ModelSchema, schema_of
@@ -68,7 +72,7 @@ def _inherited_infos(
                     unique=f.unique,
                     pydantic_kwargs={"_const": True}
                     if f.name not in redeclared
-                    and any(_is_const_check(item) for item in f.constraints)
+                    and any(is_const_check(item) for item in f.constraints)
                     else {},
                 )
     return infos
@@ -166,58 +170,6 @@ def _add_generated_primary(
     return True
 
 
-def _const_validator(owner: str, name: str, default: Any) -> AfterValidator:
-    def check(value: Any) -> Any:
-        if value != default:
-            raise ValueError(f"{owner}.{name} is constant: it must be {default!r}")
-        return value
-
-    check.odmantic_const = True  # type: ignore[attr-defined]
-    return AfterValidator(check)
-
-
-def _is_const_check(item: object) -> bool:
-    return getattr(getattr(item, "func", None), "odmantic_const", False) is True
-
-
-_FUNCTION_TYPES = frozenset(
-    {types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.LambdaType}
-)
-
-
-def _rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool:
-    """Add BSON behaviour and const checks to the pydantic fields; True if any was changed."""
-    changed = False
-    for name, finfo in cls.__pydantic_fields__.items():
-        info = infos.get(name)
-        # A subclass gets copies of its parents' fields, rewritten already.
-        if (
-            isinstance(info, ODMFieldInfo)
-            and info.pydantic_kwargs.get("_const")
-            and not any(_is_const_check(item) for item in finfo.metadata)
-        ):
-            finfo.metadata.append(_const_validator(cls.__name__, name, finfo.default))
-            changed = True
-        annotation = finfo.annotation
-        if annotation in _FUNCTION_TYPES and not finfo.exclude:
-            # A function held by the class (`describe_: FunctionType = describe`, with
-            # arbitrary_types_allowed) is not data: left out of documents, as ODMantic 1.1.
-            finfo.exclude = True
-            changed = True
-            continue
-        substituted = substitute_bson_types(annotation)
-        if substituted is not annotation:
-            if get_origin(substituted) is Annotated and get_args(substituted)[0] is annotation:
-                # Keep the BSON marker after the Field constraints, so they stay in pydantic-core.
-                present = {(type(m), repr(m)) for m in finfo.metadata}
-                added = [m for m in substituted.__metadata__ if (type(m), repr(m)) not in present]
-                finfo.metadata.extend(added)
-            else:
-                finfo.annotation = substituted
-            changed = True
-    return changed
-
-
 def _field_schema(
     cls: type[Any], name: str, finfo: FieldInfo, info: FieldInfoODM | None, embedded: bool
 ) -> FieldSchema:
@@ -235,11 +187,6 @@ def _field_schema(
     if isinstance(info, ODMReferenceInfo) and kind != "reference":
         raise ModelDefinitionError(
             f"{owner}.{name}: Reference() needs a Model type annotation, got {annotation!r}"
-        )
-    if kind == "reference" and embedded:
-        raise ModelDefinitionError(
-            f"{owner}.{name}: an EmbeddedModel cannot hold a Model or a Reference(); "
-            "store the referenced primary key, or put the reference on the Model"
         )
     if kind == "reference" and not isinstance(info, ODMReferenceInfo):
         raise ModelDefinitionError(
@@ -422,7 +369,7 @@ class ODMModelMetaclass(ModelMetaclass):
         token = _BUILDING.set(True)
         try:
             cls: type[pydantic.BaseModel] = super().__new__(mcs, name, bases, namespace, **kwargs)
-            if _rewrite_field_types(cls, infos):
+            if rewrite_field_types(cls, infos):
                 cls.model_rebuild(force=True)
             return cls
         except PydanticUserError as exc:

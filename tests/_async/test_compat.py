@@ -179,3 +179,19 @@ async def test_clearing_fields_modified_skips_those_fields(engine: AIOEngine) ->
     await engine.save(stored)
     raw = await engine.get_collection(Player).find_one({"_id": stored.id})
     assert raw is not None and (raw["name"], raw["level"]) == ("renamed", 0)
+
+
+class Slot(EmbeddedModel):
+    label: str
+    owner: Owner = Reference()
+
+
+class Garage(Model):
+    slot: Slot
+
+
+async def test_a_reference_in_an_embedded_model_is_stored_as_its_key(engine: AIOEngine) -> None:
+    owner = Owner(name="ann", rank=1)
+    garage = await engine.save(Garage(slot=Slot(label="a", owner=owner)))
+    raw = await engine.get_collection(Garage).find_one({"_id": garage.id})
+    assert raw is not None and raw["slot"] == {"label": "a", "owner": owner.id}  # as 1.1
