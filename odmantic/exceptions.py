@@ -146,11 +146,16 @@ def has_error_label(error: BaseException, label: str) -> bool:
 class DocumentParsingError(ValueError):
     """A document read from MongoDB does not validate as the model.
 
+    Reads as ODMantic 1.1's: pydantic's text of `inner` ("1 validation error for Order", the
+    location `items.[0].sku`, then "Key 'sku' not found in document [type=...,
+    input_value=..., input_type=dict]"). As in 1.1, the keys a document lacks are reported
+    first, and alone: a key missing has the type `odmantic::key_not_found_in_document`, a
+    reference whose document is not found `odmantic::referenced_document_not_found`, a value
+    that is not the list, dict or union of embedded models of its field
+    `odmantic::incorrect_generic_embedded_model_value`; otherwise pydantic's own errors.
+
     Carries pydantic's `ValidationError` (`inner`, always set), its error details (`errors`),
-    the `model` and the raw document's `_id` (`primary_value`); the message names each failing
-    field. A key missing from the document has the type `odmantic::key_not_found_in_document`
-    ("Key 'name' not found in document"); a reference whose document is gone has the type
-    `odmantic::referenced_document_not_found`, as in ODMantic 1.1.
+    the `model` and the raw document's `_id` (`primary_value`).
 
     Args:
         errors: the errors, as pydantic's `InitErrorDetails` (ignored when `inner` is given).
@@ -173,14 +178,10 @@ class DocumentParsingError(ValueError):
         self.errors: list[ErrorDetails] = inner.errors(include_url=False)
         self.model = model
         self.primary_value = primary_value
-        lines = [
-            f"{len(self.errors)} error(s) while parsing a {model.__name__} document "
-            f"(_id={primary_value!r}):"
-        ]
-        for err in self.errors:
-            loc = ".".join(str(part) for part in err["loc"]) or "<document>"
-            lines.append(f"  {loc}: {err['msg']} [type={err['type']}]")
-        super().__init__("\n".join(lines))
+        super().__init__(str(inner))
+
+    def __repr__(self) -> str:
+        return str(self)  # as ODMantic 1.1
 
 
 __all__ = [

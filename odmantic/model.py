@@ -16,7 +16,7 @@ from typing_extensions import Self
 
 from odmantic._internal.document import (
     check_keys,
-    explain_errors,
+    errors_of_11,
     extras_to_bson,
     list_validator,
     missing_keys,
@@ -199,8 +199,8 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             the instance.
 
         Raises:
-            DocumentParsingError: the document does not validate; names each failing field and
-                the document's `_id`.
+            DocumentParsingError: the document does not validate; reads as ODMantic 1.1's (the
+                keys it lacks first, then pydantic's errors), carries the document's `_id`.
         """
         if not isinstance(raw_doc, dict):
             error = PydanticCustomError(
@@ -210,19 +210,17 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             )
             raise DocumentParsingError([{"type": error, "loc": (), "input": raw_doc}], cls)
         schema = cls.__odmantic_schema__
-        if needs_key_check(schema, raw_doc):
-            missing = missing_keys(schema, raw_doc)
-            if missing:
-                raise DocumentParsingError(missing, cls, raw_doc.get("_id"))
+        missing = missing_keys(schema, raw_doc) if needs_key_check(schema, raw_doc) else []
+        failed: ValidationError | None = None
         try:
             instance: _ODMModelT = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)
         except ValidationError as exc:
-            explained = explain_errors(schema, raw_doc, exc)
-            inner = exc if explained is None else None
-            raise DocumentParsingError(
-                explained or [], cls, raw_doc.get("_id"), inner=inner
-            ) from None
-        return instance
+            failed = exc
+        else:
+            if not missing:
+                return instance
+        inner = errors_of_11(cls, raw_doc, missing, failed)
+        raise DocumentParsingError([], cls, raw_doc.get("_id"), inner=inner)
 
     def model_update(
         self,

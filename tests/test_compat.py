@@ -12,13 +12,14 @@ import bson
 import bson.regex
 import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.version import version_short
 
 import odmantic
 from odmantic import EmbeddedModel, Field, Model, Reference, WithBsonSerializer, query
 from odmantic._internal.annotations import substitute_bson_types
 from odmantic._internal.schema import schema_of
 from odmantic.bson import BSON_TYPES_ENCODERS, BaseBSONModel, Decimal128, ObjectId, Regex
-from odmantic.exceptions import ModelDefinitionError
+from odmantic.exceptions import DocumentParsingError, ModelDefinitionError
 from tests.models import Rect
 
 
@@ -375,3 +376,253 @@ def test_pydantic_model_of_11_is_a_fastapi_response_model() -> None:
         "author": {"name": "Frank", "id": str(book.author.id)},
         "id": str(book.id),
     }
+
+
+ONE = ObjectId("64b000000000000000000001")
+HOME = {"city": "x", "zip": "z"}
+V = version_short()  # pydantic's own errors link to its documentation, as in 1.1
+
+
+class LineItem(EmbeddedModel):
+    sku: str
+    qty: int
+
+
+class Where(EmbeddedModel):
+    city: str
+    zip: str
+
+
+class Order(Model):
+    ref: str
+    items: list[LineItem]
+    ship_to: Optional[Where] = None
+
+
+class Stock(Model):
+    bins: dict[str, LineItem]
+
+
+class Customer(Model):
+    name: str
+    rank: int
+    home: Where
+    tags: list[str] = Field(default_factory=list)
+
+
+# What ODMantic 1.1 renders, measured by running it on these very models and documents.
+PARSING_ERRORS_OF_11 = [
+    pytest.param(
+        Customer,
+        {"_id": ONE, "name": "a", "tags": [], "home": HOME},
+        (
+            "1 validation error for Customer\n"
+            "rank\n"
+            "  Key 'rank' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'_id': ObjectId('64b0000...city': 'x', 'zip': 'z'}},"
+            " input_type=dict]"
+        ),
+        id="missing-field",
+    ),
+    pytest.param(
+        Customer,
+        {"_id": ONE, "name": "a", "rank": 1, "home": HOME},
+        (
+            "1 validation error for Customer\n"
+            "tags\n"
+            "  Key 'tags' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'_id': ObjectId('64b0000...city': 'x', 'zip': 'z'}},"
+            " input_type=dict]"
+        ),
+        id="missing-default-factory",
+    ),
+    pytest.param(
+        Customer,
+        {"_id": ONE, "name": "a", "home": HOME},
+        (
+            "2 validation errors for Customer\n"
+            "rank\n"
+            "  Key 'rank' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'_id': ObjectId('64b0000...city': 'x', 'zip': 'z'}},"
+            " input_type=dict]\n"
+            "tags\n"
+            "  Key 'tags' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'_id': ObjectId('64b0000...city': 'x', 'zip': 'z'}},"
+            " input_type=dict]"
+        ),
+        id="missing-factory-and-plain",
+    ),
+    pytest.param(
+        Customer,
+        {"_id": ONE, "tags": [], "home": HOME},
+        (
+            "2 validation errors for Customer\n"
+            "name\n"
+            "  Key 'name' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'_id': ObjectId('64b0000...city': 'x', 'zip': 'z'}},"
+            " input_type=dict]\n"
+            "rank\n"
+            "  Key 'rank' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'_id': ObjectId('64b0000...city': 'x', 'zip': 'z'}},"
+            " input_type=dict]"
+        ),
+        id="missing-two",
+    ),
+    pytest.param(
+        Customer,
+        {"name": "a", "rank": 1, "tags": [], "home": HOME},
+        (
+            "1 validation error for Customer\n"
+            "id\n"
+            "  Key '_id' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'name': 'a', 'rank': 1, ...city': 'x', 'zip': 'z'}},"
+            " input_type=dict]"
+        ),
+        id="missing-id",
+    ),
+    pytest.param(
+        Customer,
+        {"_id": ONE, "name": "a", "rank": 1, "tags": [], "home": {"city": "x"}},
+        (
+            "1 validation error for Customer\n"
+            "home.zip\n"
+            "  Key 'zip' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'city': 'x'}, input_type=dict]"
+        ),
+        id="missing-embedded",
+    ),
+    pytest.param(
+        Order,
+        {"_id": ONE, "ref": "r", "items": [{"sku": "a", "qty": 1}, {"qty": 2}]},
+        (
+            "1 validation error for Order\n"
+            "items.[1].sku\n"
+            "  Key 'sku' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'qty': 2}, input_type=dict]"
+        ),
+        id="missing-in-list",
+    ),
+    pytest.param(
+        Stock,
+        {"_id": ONE, "bins": {"a": {"qty": 1}}},
+        (
+            "1 validation error for Stock\n"
+            'bins.["a"].sku\n'
+            "  Key 'sku' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'qty': 1}, input_type=dict]"
+        ),
+        id="missing-in-dict",
+    ),
+    pytest.param(
+        Customer,
+        {"_id": ONE, "name": "a", "rank": "abc", "tags": [], "home": HOME},
+        (
+            "1 validation error for Customer\n"
+            "rank\n"
+            "  Input should be a valid integer, unable to parse string as an integer"
+            " [type=int_parsing, input_value='abc', input_type=str]\n"
+            f"    For further information visit https://errors.pydantic.dev/{V}/v/int_parsing"
+        ),
+        id="wrong-type",
+    ),
+    pytest.param(
+        Order,
+        {"_id": ONE, "ref": "r", "items": [{"sku": "a", "qty": "x"}]},
+        (
+            "1 validation error for Order\n"
+            "items.0.qty\n"
+            "  Input should be a valid integer, unable to parse string as an integer"
+            " [type=int_parsing, input_value='x', input_type=str]\n"
+            f"    For further information visit https://errors.pydantic.dev/{V}/v/int_parsing"
+        ),
+        id="wrong-type-in-list",
+    ),
+    pytest.param(
+        Order,
+        {"_id": ONE, "ref": "r", "items": {"sku": "a", "qty": 1}},
+        (
+            "1 validation error for Order\n"
+            "items\n"
+            "  Incorrect generic embedded model value '{'sku': 'a', 'qty': 1}'"
+            " [type=odmantic::incorrect_generic_embedded_model_value, input_value={'_id':"
+            " ObjectId('64b0000... {'sku': 'a', 'qty': 1}}, input_type=dict]"
+        ),
+        id="dict-for-list",
+    ),
+    pytest.param(
+        Stock,
+        {"_id": ONE, "bins": [{"sku": "a", "qty": 1}]},
+        (
+            "1 validation error for Stock\n"
+            "bins\n"
+            "  Incorrect generic embedded model value '[{'sku': 'a', 'qty': 1}]'"
+            " [type=odmantic::incorrect_generic_embedded_model_value, input_value={'_id':"
+            " ObjectId('64b0000...{'sku': 'a', 'qty': 1}]}, input_type=dict]"
+        ),
+        id="list-for-dict",
+    ),
+    pytest.param(
+        Order,
+        {"_id": ONE, "ref": "r", "items": [], "ship_to": {"city": "x"}},
+        (
+            "1 validation error for Order\n"
+            "ship_to\n"
+            "  Incorrect generic embedded model value '{'city': 'x'}'"
+            " [type=odmantic::incorrect_generic_embedded_model_value, input_value={'_id':"
+            " ObjectId('64b0000...ship_to': {'city': 'x'}}, input_type=dict]"
+        ),
+        id="optional-embedded",
+    ),
+    pytest.param(
+        Customer,
+        {"_id": ONE, "rank": "abc", "tags": [], "home": {"city": 3}},
+        (
+            "2 validation errors for Customer\n"
+            "name\n"
+            "  Key 'name' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'_id': ObjectId('64b0000...[], 'home': {'city': 3}},"
+            " input_type=dict]\n"
+            "home.zip\n"
+            "  Key 'zip' not found in document [type=odmantic::key_not_found_in_document,"
+            " input_value={'city': 3}, input_type=dict]"
+        ),
+        id="missing-and-wrong",
+    ),
+]
+
+
+@pytest.mark.parametrize(("model", "raw", "text"), PARSING_ERRORS_OF_11)
+def test_a_parsing_error_reads_as_in_11(
+    model: type[Model], raw: dict[str, object], text: str
+) -> None:
+    with pytest.raises(DocumentParsingError, match=re.escape(text)) as info:
+        model.model_validate_doc(raw)
+    error = info.value
+    assert str(error) == text == str(error.inner) == repr(error)
+    assert isinstance(error, ValueError) and error.model is model
+    assert error.primary_value == raw.get("_id")
+    assert error.errors == error.inner.errors(include_url=False)
+
+
+def test_a_parsing_error_has_11s_details() -> None:
+    with pytest.raises(DocumentParsingError, match=r"items\.\[1\]\.sku") as info:
+        Order.model_validate_doc({"_id": ONE, "ref": "r", "items": [{"sku": "a", "qty": 1}, {}]})
+    assert info.value.inner.errors(include_url=False) == [
+        {
+            "type": "odmantic::key_not_found_in_document",
+            "loc": ("items", "[1]", key),
+            "msg": f"Key '{key}' not found in document",
+            "input": {},
+            "ctx": {"key_name": key},
+        }
+        for key in ("sku", "qty")
+    ]
+    raw = {"_id": ONE, "ref": "r", "items": 3}
+    with pytest.raises(DocumentParsingError, match="Incorrect generic embedded model value '3'"):
+        Order.model_validate_doc(raw)
+    with pytest.raises(DocumentParsingError) as generic:
+        Stock.model_validate_doc({"_id": ONE, "bins": [1]})
+    assert generic.value.errors[0].get("ctx") == {"value": [1]}
+    assert generic.value.errors[0]["type"] == "odmantic::incorrect_generic_embedded_model_value"
+    optional = Order.model_validate_doc({"_id": ONE, "ref": "r", "items": [], "ship_to": None})
+    assert optional.ship_to is None  # 1.1 refuses a stored null here: loading it is kept

@@ -242,10 +242,8 @@ def test_parsing_error_names_model_fields_and_id() -> None:
     err = info.value
     assert isinstance(err, ValueError)
     message = str(err)
-    assert "Player" in message
-    assert "name" in message
-    assert "level" in message
-    assert str(oid) in message
+    assert message.startswith("2 validation errors for Player\nname\n")  # as ODMantic 1.1
+    assert "level" in message and message == str(err.inner)
     assert err.model is Player
     assert err.primary_value == oid
     locs = {e["loc"][0] for e in err.errors}
@@ -841,10 +839,12 @@ def test_reference_parsed_from_joined_document() -> None:
 
 def test_reference_missing_joined_document_is_a_parsing_error() -> None:
     oid = bson.ObjectId()
-    with pytest.raises(DocumentParsingError) as info:
+    with pytest.raises(
+        DocumentParsingError, match="Referenced document not found for foreign key 'author_id'"
+    ) as info:
         Book.model_validate_doc({"_id": oid, "title": "T"})
-    assert "author" in str(info.value)
-    assert str(oid) in str(info.value)
+    assert str(info.value).startswith("1 validation error for Book\nauthor\n")
+    assert info.value.primary_value == oid
 
 
 def test_reference_is_not_a_mutable_field() -> None:

@@ -228,7 +228,8 @@ _IMMUTABLE_TYPES: tuple[type, ...] = (
 _COLLECTION_ORIGINS = (list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.Set)
 
 
-def _strip_optional(tp: Any) -> Any:
+def strip_optional(tp: Any) -> Any:
+    """`tp` without `Annotated` and without `Optional` (a union with None of one other type)."""
     while True:
         origin = get_origin(tp)
         if origin is Annotated:
@@ -244,7 +245,7 @@ def _strip_optional(tp: Any) -> Any:
 
 def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, type | None, Shape]:
     """Return (kind, the embedded or referenced model class, shape) of a field."""
-    tp = _strip_optional(annotation)
+    tp = strip_optional(annotation)
     origin = get_origin(tp)
     if tp is Callable or origin in (collections.abc.Callable,):
         raise ModelDefinitionError(
@@ -255,7 +256,7 @@ def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, type | 
         return ("embedded" if model.is_embedded else "reference"), tp, "one"
     args = get_args(tp)
     if origin is not None and args:
-        item = _strip_optional(args[0] if origin is tuple else args[-1])
+        item = strip_optional(args[0] if origin is tuple else args[-1])
         inner = schema_of(item)
         if inner is not None:
             if not inner.is_embedded:
@@ -274,7 +275,7 @@ def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, type | 
 
 def is_mutable(annotation: Any) -> bool:
     """Whether values of this type can change in place (then a save always writes them)."""
-    tp = _strip_optional(annotation)
+    tp = strip_optional(annotation)
     origin = get_origin(tp)
     if origin is Literal:
         return False

@@ -228,7 +228,7 @@ def _projection_error(
     """The error of a projected document that does not validate: its missing keys, if any."""
     by_name = {name: key for key, name in keys.items()}
     missing = [
-        key_not_found(err["loc"], by_name[str(err["loc"][0])], "", raw)
+        key_not_found(err["loc"], by_name[str(err["loc"][0])], raw)
         for err in exc.errors()
         if err["type"] == "missing" and len(err["loc"]) == 1 and err["loc"][0] in by_name
     ]

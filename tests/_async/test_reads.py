@@ -75,7 +75,7 @@ async def test_a_bad_document_among_many_is_named(engine: AIOEngine) -> None:
     await collection.insert_one({"_id": bad, "name": "bad", "level": -3})
     with pytest.raises(DocumentParsingError) as info:
         await engine.find(Player).to_list()
-    assert str(bad) in str(info.value) and "level" in str(info.value)
+    assert str(info.value).startswith("1 validation error for Player\nlevel\n")
     assert info.value.primary_value == bad
 
 

@@ -10,6 +10,7 @@ from types import FunctionType
 
 import bson
 import pytest
+from pydantic.version import version_short
 
 from odmantic import EmbeddedModel, Field, Model, Reference, SyncEngine
 from odmantic.exceptions import DocumentParsingError
@@ -196,3 +197,78 @@ def test_a_reference_in_an_embedded_model_is_stored_as_its_key(engine: SyncEngin
     garage = engine.save(Garage(slot=Slot(label="a", owner=owner)))
     raw = engine.get_collection(Garage).find_one({"_id": garage.id})
     assert raw is not None and raw["slot"] == {"label": "a", "owner": owner.id}  # as 1.1
+
+
+ONE = bson.ObjectId("64b000000000000000000001")
+TWO = bson.ObjectId("64b000000000000000000002")
+V = version_short()
+
+
+class Line(EmbeddedModel):
+    sku: str
+    qty: int
+
+
+class Basket(Model):
+    items: list[Line]
+
+
+# What ODMantic 1.1's engines raise for these very models and documents, measured by running it.
+LINE_LACKS_SKU = (
+    "1 validation error for Basket\n"
+    "items.[1].sku\n"
+    "  Key 'sku' not found in document [type=odmantic::key_not_found_in_document,"
+    " input_value={'qty': 2}, input_type=dict]"
+)
+
+OWNER_NOT_FOUND = (
+    "1 validation error for Pet\n"
+    "owner\n"
+    "  Referenced document not found for foreign key 'owner'"
+    " [type=odmantic::referenced_document_not_found, input_value={'_id':"
+    " ObjectId('64b0000...000001'), 'name': 'rex'}, input_type=dict]"
+)
+
+OWNER_LACKS_RANK = (
+    "1 validation error for Pet\n"
+    "owner.rank\n"
+    "  Key 'rank' not found in document [type=odmantic::key_not_found_in_document,"
+    " input_value={'_id': ObjectId('64b0000...000002'), 'name': 'ann'},"
+    " input_type=dict]"
+)
+
+OWNER_RANK_NOT_INT = (
+    "1 validation error for Pet\n"
+    "owner.rank\n"
+    "  Input should be a valid integer, unable to parse string as an integer"
+    " [type=int_parsing, input_value='high', input_type=str]\n"
+    f"    For further information visit https://errors.pydantic.dev/{V}/v/int_parsing"
+)
+
+
+def _both_reads_raise(engine: SyncEngine, model: type[Model], text: str) -> None:
+    """find_one and find raise a DocumentParsingError that reads `text`, naming the document."""
+    with pytest.raises(DocumentParsingError, match=re.escape(text)) as info:
+        engine.find_one(model)
+    assert str(info.value) == text and info.value.model is model
+    with pytest.raises(DocumentParsingError) as info:
+        engine.find(model).to_list()
+    assert str(info.value) == text and info.value.primary_value == ONE
+
+
+def test_parsing_errors_read_as_in_11_through_the_engine(engine: SyncEngine) -> None:
+    engine.get_collection(Basket).insert_one(
+        {"_id": ONE, "items": [{"sku": "a", "qty": 1}, {"qty": 2}]}
+    )
+    _both_reads_raise(engine, Basket, LINE_LACKS_SKU)
+    pets, owners = engine.get_collection(Pet), engine.get_collection(Owner)
+    pets.insert_one({"_id": ONE, "name": "rex", "owner": TWO})
+    _both_reads_raise(engine, Pet, OWNER_NOT_FOUND)
+    for wrong_shape in ("ann", {"name": "ann", "rank": 1}):  # not a key: found nowhere
+        pets.update_one({"_id": ONE}, {"$set": {"owner": wrong_shape}})
+        _both_reads_raise(engine, Pet, OWNER_NOT_FOUND)
+    pets.update_one({"_id": ONE}, {"$set": {"owner": TWO}})
+    owners.insert_one({"_id": TWO, "name": "ann"})
+    _both_reads_raise(engine, Pet, OWNER_LACKS_RANK)
+    owners.update_one({"_id": TWO}, {"$set": {"rank": "high"}})
+    _both_reads_raise(engine, Pet, OWNER_RANK_NOT_INT)

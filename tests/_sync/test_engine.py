@@ -169,9 +169,8 @@ def test_parsing_error_names_model_field_and_id(engine: SyncEngine) -> None:
     engine.get_collection(Player).insert_one({"_id": oid, "name": 12, "level": -1})
     with pytest.raises(DocumentParsingError) as info:
         engine.find_one(Player)
-    message = str(info.value)
-    assert "Player" in message and "name" in message and "level" in message
-    assert str(oid) in message
+    message = str(info.value)  # ODMantic 1.1's text: the _id is in primary_value
+    assert message.startswith("2 validation errors for Player\nname\n") and "level" in message
     assert info.value.primary_value == oid
 
 
