@@ -155,9 +155,11 @@ class ObjectId(bson.ObjectId, metaclass=_BsonTypeMeta):
     JSON mode.  Its JSON schema is a string with `format: objectid`.
 
     Example:
+        ```python
 
         class Book(Model):
             author_id: ObjectId
+        ```
     """
 
     _bson_class: ClassVar[type] = bson.ObjectId
@@ -494,6 +496,7 @@ class WithBsonSerializer:
     `__slots__`), so it mixes in with builtin bases.
 
     Example:
+        ```python
 
         class AsciiStr(str, WithBsonSerializer):
             @classmethod
@@ -511,6 +514,7 @@ class WithBsonSerializer:
             @classmethod
             def __bson__(cls, value: Any) -> Any:
                 return value.encode("ascii")  # stored as BSON binary data
+        ```
     """
 
     __slots__ = ()
@@ -554,9 +558,11 @@ class BaseBSONModel(BaseModel):
     sets `BSON_TYPES_ENCODERS` as `json_encoders`, as ODMantic 1.1 did.
 
     Example:
+        ```python
         class PlayerOut(BaseBSONModel):
             id: ObjectId
             name: str
+        ```
     """
 
     model_config = ConfigDict(json_encoders=BSON_TYPES_ENCODERS)

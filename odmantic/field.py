@@ -105,9 +105,11 @@ def Field(
         TypeError: both `default` and `default_factory`, or `const=True` without a default.
 
     Example:
+        ```python
         class Player(Model):
             name: str = Field(key_name="n", min_length=1)
             level: int = Field(default=0, ge=0, index=True)
+        ```
     """
     if key_name == "_id" and not primary_field:
         raise ValueError("cannot specify key_name='_id' without defining the field as primary")

@@ -15,7 +15,9 @@ class Index:
     """An index over one or more fields, created by `engine.configure_database`.
 
     Example:
+        ```python
         model_config = {"indexes": lambda: [Index(Player.name, Player.level.desc(), unique=True)]}
+        ```
 
     Args:
         *fields: field proxies (`Player.name`, ascending) or sort expressions

@@ -145,7 +145,9 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         """Return the MongoDB document of this instance (key names applied, BSON types).
 
         Example:
+            ```python
             Tagged(code="A", label="x").model_dump_doc()  # {"_id": "A", "lbl": "x"}
+            ```
 
         Args:
             include: only these fields (by Python name).
@@ -190,7 +192,9 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         copy documents between databases...).
 
         Example:
+            ```python
             player = Player.model_validate_doc({"_id": ObjectId(), "name": "Leeroy"})
+            ```
 
         Args:
             raw_doc: the document, with key names.
@@ -239,8 +243,10 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         ignored (unless `extra="allow"`); the instance is left unchanged if any value is invalid.
 
         Example:
+            ```python
             player.model_update({"level": 3})
             player.model_update(PlayerPatch(level=3))  # its unset fields are left alone
+            ```
 
         Args:
             patch_object: the new values (a dict, or a pydantic model).
@@ -535,9 +541,11 @@ class Model(_BaseODMModel):
     `Model`, or `model_config["collection"]`.
 
     Example:
+        ```python
         class Player(Model):
             name: str
             level: int = Field(default=0, ge=0)
+        ```
     """
 
     __odmantic_odm_base__: ClassVar[bool] = True
@@ -573,11 +581,13 @@ class EmbeddedModel(_BaseODMModel):
     """A document nested in another one (no collection, no primary key).
 
     Example:
+        ```python
         class Address(EmbeddedModel):
             city: str
 
         class Player(Model):
             address: Address
+        ```
     """
 
     __odmantic_odm_base__: ClassVar[bool] = True

@@ -18,9 +18,11 @@ def Reference(*, key_name: str | None = None) -> Any:
     referenced instance first.
 
     Example:
+        ```python
         class Book(Model):
             title: str
             author: Author = Reference()
+        ```
     """
     return ODMReferenceInfo(key_name=key_name)
 

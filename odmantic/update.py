@@ -5,7 +5,9 @@ before anything is sent, and key names are applied: `Field(key_name="g")` writes
 `Player.addr.city` is the dotted path `addr.city`.
 
 Example:
+    ```python
     await engine.update_many(Player, Player.team == "red", update=inc(Player.level, 1))
+    ```
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +47,26 @@ def test_odmantic_11_session_page_builds_with_parameters(site: Path) -> None:
 def test_guides_show_both_twins(site: Path) -> None:
     page = (site / "guides" / "queries" / "index.html").read_text()
     assert "AIOEngine" in page and "SyncEngine" in page
+
+
+REFERENCE_PAGES = ["aio-engine", "sync-engine", "aio-session", "sync-session", "cursors", "models"]
+
+
+@pytest.mark.parametrize("name", REFERENCE_PAGES)
+def test_docstring_examples_render_as_code(site: Path, name: str) -> None:
+    page = _page(site, name)
+    paragraphs = [
+        html.unescape(re.sub(r"<[^>]+>", "", p)) for p in re.findall(r"<p>(.*?)</p>", page, re.S)
+    ]
+    code_in_prose = [p for p in paragraphs if re.search(r"\b(engine|session)\.\w+\(Player", p)]
+    assert not code_in_prose, code_in_prose[:3]
+    assert '<code class="language-python"' in page or "highlight" in page
+
+
+@pytest.mark.parametrize("name", ["aio-session", "sync-session", "session"])
+def test_session_pages_show_no_internal_member(site: Path, name: str) -> None:
+    ids = re.findall(r'id="(odmantic\.session\.[\w.]+)"', _page(site, name))
+    members = {identifier.rsplit(".", 1)[-1] for identifier in ids}
+    assert {"find", "save", "commit"} & members
+    internal = {m for m in members if m.startswith("_") and not m.startswith("__")}
+    assert not internal and not any("SessionBase" in i or "Scope" in i for i in ids), ids

@@ -27,9 +27,11 @@ class AIOCursor(CursorBase[OutputT]):
     `to_list()` runs the query again (keep the list to read the results twice).
 
     Example:
+        ```python
         players = await engine.find(Player, Player.level > 10).to_list()
         async for player in engine.find(Player, sort=Player.name):
             print(player.name)
+        ```
     """
 
     def __init__(
@@ -48,7 +50,9 @@ class AIOCursor(CursorBase[OutputT]):
         """The aggregation pipeline run (references joined, or `aggregate`), None for a find.
 
         Example:
+            ```python
             engine.find(Book).pipeline()  # [{"$match": {}}, {"$lookup": ...}, ...]
+            ```
         """
         return self._read.pipeline
 
@@ -65,7 +69,9 @@ class AIOCursor(CursorBase[OutputT]):
         """Run the query and return all the results.
 
         Example:
+            ```python
             players = await engine.find(Player, Player.level > 10).to_list()
+            ```
 
         Raises:
             DocumentParsingError: a document does not validate as the model; names it.

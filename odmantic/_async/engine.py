@@ -56,9 +56,11 @@ class AIOEngine:
         TypeError: a driver client of the other twin (the message says which engine to use).
 
     Example:
+        ```python
         engine = AIOEngine(client=AsyncMongoClient("mongodb://localhost:27017"), database="game")
         await engine.save(Player(name="Leeroy"))
         top = await engine.find(Player, Player.level > 10, sort=Player.level.desc())
+        ```
     """
 
     def __init__(
@@ -138,12 +140,14 @@ class AIOEngine:
             TypeError: a bad `sort`, or a projection field that `model` lacks.
 
         Example:
+            ```python
             top = await engine.find(Player, Player.level > 10, sort=Player.level.desc())
 
             class Name(BaseModel):
                 name: str
 
             names = await engine.find(Player, projection=Name).to_list()  # fetches `name` only
+            ```
         """
         read, parser = read_plan.find_request(model, queries, sort, skip, limit, projection)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
@@ -194,7 +198,9 @@ class AIOEngine:
             DocumentParsingError: the document found does not validate as `model`.
 
         Example:
+            ```python
             leeroy = await engine.find_one(Player, Player.name == "Leeroy")
+            ```
         """
         check_model(model)
         if read_plan.find_one_needs_cursor(model.__odmantic_schema__, projection):
@@ -225,7 +231,9 @@ class AIOEngine:
             the number of matching documents.
 
         Example:
+            ```python
             strong = await engine.count(Player, Player.level > 10)
+            ```
         """
         check_model(model)
         return await self.get_collection(model).count_documents(
@@ -276,6 +284,7 @@ class AIOEngine:
             a cursor over the results (`async for`, `await cursor.to_list()`).
 
         Example:
+            ```python
             class Total(BaseModel):
                 id: str = Field(alias="_id")
                 count: int
@@ -285,6 +294,7 @@ class AIOEngine:
                 [{"$group": {"_id": ++Player.team, "count": {"$sum": 1}}}],
                 output=Total,
             ).to_list()
+            ```
         """
         check_model(model)
         read = read_plan.Read({}, pipeline=list(pipeline))
@@ -334,7 +344,9 @@ class AIOEngine:
                 unchanged), or is a reference.
 
         Example:
+            ```python
             levels = await engine.distinct(Player, Player.level, Player.name.match("^L"))
+            ```
         """
         check_model(model)
         key, parse = read_plan.distinct_of(model, field)
@@ -372,9 +384,11 @@ class AIOEngine:
             DocumentWriteError: the document cannot be stored as it is (too large...).
 
         Example:
+            ```python
             player = await engine.save(Player(name="Leeroy"))
             player.level += 1
             await engine.save(player)  # sends {"$set": {"level": ...}} only
+            ```
         """
         await self._write([instance], "save", session)
         return instance
@@ -400,7 +414,9 @@ class AIOEngine:
             DocumentWriteError: some documents cannot be stored as they are (each one listed).
 
         Example:
+            ```python
             await engine.save_all([Player(name=f"p{i}") for i in range(100)])
+            ```
         """
         instances = list(instances)
         await self._write(instances, "save", session)
@@ -426,9 +442,11 @@ class AIOEngine:
                 index refused it); nothing was written over it.
 
         Example:
+            ```python
             @app.post("/players")
             async def create(player: Player) -> Player:
                 return await engine.insert(player)  # a posted id cannot overwrite a document
+            ```
         """
         await self._write([instance], "insert", session)
         return instance
@@ -453,7 +471,9 @@ class AIOEngine:
                 every instance refused, the others are inserted.
 
         Example:
+            ```python
             await engine.insert_all([Player(name="a"), Player(name="b")])
+            ```
         """
         instances = list(instances)
         await self._write(instances, "insert", session)
@@ -475,7 +495,9 @@ class AIOEngine:
             DocumentNotFoundError: no document has the instance's primary key.
 
         Example:
+            ```python
             await engine.delete(player)
+            ```
         """
         check_instance(instance)
         collection = self.get_collection(type(instance))
@@ -501,7 +523,9 @@ class AIOEngine:
             the number of documents deleted.
 
         Example:
+            ```python
             removed = await engine.remove(Player, Player.level < 3)
+            ```
         """
         check_model(model)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
@@ -540,7 +564,9 @@ class AIOEngine:
                 names the field), or a hand-built update writes no field of `model`.
 
         Example:
+            ```python
             await engine.update_one(Player, Player.id == pid, update=inc(Player.level, 1))
+            ```
         """
         return await self._update(model, queries, update, upsert, session, many=False)
 
@@ -570,7 +596,9 @@ class AIOEngine:
             ValueError: as `update_one`.
 
         Example:
+            ```python
             await engine.update_many(Player, Player.team == "red", update=set_(Player.level, 0))
+            ```
         """
         return await self._update(model, queries, update, upsert, session, many=True)
 
@@ -606,9 +634,11 @@ class AIOEngine:
             ValueError: as `update_one`.
 
         Example:
+            ```python
             ticket = await engine.find_one_and_update(
                 Ticket, Ticket.taken == False, update=set_(Ticket.taken, True)
             )
+            ```
         """
         check_model(model)
         arguments = update_request(model, queries, update, upsert, sort)
@@ -634,7 +664,9 @@ class AIOEngine:
             PyMongo's collection (for what the engine does not cover).
 
         Example:
+            ```python
             raw = await engine.get_collection(Player).find_one({})
+            ```
         """
         collection = self._collections.get(model)
         if collection is None:
@@ -658,7 +690,9 @@ class AIOEngine:
             session: run inside this session or transaction.
 
         Example:
+            ```python
             await engine.configure_database([Player, Team])
+            ```
         """
         driver_session = self._driver_session(session)
         for model in models:
@@ -675,8 +709,10 @@ class AIOEngine:
             the session, not started.
 
         Example:
+            ```python
             async with engine.session() as session:
                 await session.save(Player(name="p"))
+            ```
         """
         return AIOSession(self)
 
@@ -689,8 +725,10 @@ class AIOEngine:
             the transaction, not started.
 
         Example:
+            ```python
             async with engine.transaction() as transaction:
                 await transaction.save(Player(name="p"))
+            ```
         """
         return AIOTransaction(self)
 
@@ -716,12 +754,14 @@ class AIOEngine:
             what `callback` returned.
 
         Example:
+            ```python
             async def transfer(transaction: AIOTransaction) -> None:
                 account = await transaction.find_one(Account, Account.id == account_id)
                 account.balance -= 10
                 await transaction.save(account)
 
             await engine.with_transaction(transfer)
+            ```
         """
         return await AIOTransaction._run(self, callback, timeout)
 
@@ -729,7 +769,9 @@ class AIOEngine:
         """Close the driver client.
 
         Example:
+            ```python
             await engine.close()
+            ```
         """
         await adapter.close(self.client)
 
@@ -812,10 +854,12 @@ class AIOSession(SessionLifecycle, AIOSessionBase):
     operations (`find`, `save`...), without the `session` argument.
 
     Example:
+        ```python
         async with engine.session() as session:
             john = await session.find_one(User, User.name == "John")
             john.name = "Doe"
             await session.save(john)
+        ```
 
     Raw usage: `session = engine.session()`, `await session.start()`, ...,
     `await session.end()`.
@@ -832,9 +876,11 @@ class AIOSession(SessionLifecycle, AIOSessionBase):
             the transaction, not started.
 
         Example:
+            ```python
             async with engine.session() as session:
                 async with session.transaction() as transaction:
                     await transaction.save(Player(name="p"))
+            ```
         """
         return AIOTransaction(self)
 
@@ -876,11 +922,13 @@ class AIOTransaction(TransactionLifecycle, AIOSessionBase):
         RuntimeError: "provided session is not started".
 
     Example:
+        ```python
         async with engine.transaction() as transaction:
             john = await transaction.find_one(User, User.name == "John")
             john.name = "Doe"
             await transaction.save(john)
             await transaction.commit()
+        ```
 
     Warning:
         MongoDB supports transactions on replica sets and sharded clusters only.

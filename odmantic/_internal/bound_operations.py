@@ -95,10 +95,12 @@ def operations_of(engine_class: type[E]) -> Callable[[Callable[[E], F]], EngineO
     """The builder of session operations for `engine_class` (see `EngineOperation`).
 
     Example:
+        ```python
         in_session = operations_of(AIOEngine)
 
         class AIOSessionBase(SessionScope):
             find = in_session(lambda engine: engine.find)
+        ```
     """
 
     def in_session(pick: Callable[[E], F]) -> EngineOperation[F]:

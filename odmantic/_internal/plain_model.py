@@ -23,7 +23,9 @@ def plain_model(cls: Any) -> type[BaseModel]:
     constraints; referenced and embedded models as their own plain models; titled as `cls`.
 
     Example:
+        ```python
         @app.get("/books/{id}", response_model=Book.__pydantic_model__)
+        ```
     """
     found = _PLAIN.get(cls)
     if found is not None:

@@ -43,8 +43,10 @@ class Retries:
     `retried` tells the next attempt that an earlier one may have been applied.
 
     Example:
+        ```python
         retries = Retries(deadline=time.monotonic() + 30, idempotent=True)
         retries.after(AutoReconnect("primary stepped down"), now=time.monotonic())  # 0.05
+        ```
     """
 
     deadline: float

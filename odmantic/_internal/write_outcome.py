@@ -31,7 +31,9 @@ def write_error(write: Write, error: Exception) -> Exception | None:
     when the driver error is raised as it is.
 
     Example:
+        ```python
         write_error(write, pymongo_duplicate_key_error)  # DuplicateKeyError(write.instance, ...)
+        ```
     """
     if isinstance(error, PyMongoDuplicateKeyError):
         return DuplicateKeyError(write.instance, error)

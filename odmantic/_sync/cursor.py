@@ -28,9 +28,11 @@ class SyncCursor(CursorBase[OutputT]):
     `to_list()` runs the query again (keep the list to read the results twice).
 
     Example:
+        ```python
         players = engine.find(Player, Player.level > 10).to_list()
         for player in engine.find(Player, sort=Player.name):
             print(player.name)
+        ```
     """
 
     def __init__(
@@ -49,7 +51,9 @@ class SyncCursor(CursorBase[OutputT]):
         """The aggregation pipeline run (references joined, or `aggregate`), None for a find.
 
         Example:
+            ```python
             engine.find(Book).pipeline()  # [{"$match": {}}, {"$lookup": ...}, ...]
+            ```
         """
         return self._read.pipeline
 
@@ -64,7 +68,9 @@ class SyncCursor(CursorBase[OutputT]):
         """Run the query and return all the results.
 
         Example:
+            ```python
             players = engine.find(Player, Player.level > 10).to_list()
+            ```
 
         Raises:
             DocumentParsingError: a document does not validate as the model; names it.

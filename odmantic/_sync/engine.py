@@ -57,9 +57,11 @@ class SyncEngine:
         TypeError: a driver client of the other twin (the message says which engine to use).
 
     Example:
+        ```python
         engine = SyncEngine(client=MongoClient("mongodb://localhost:27017"), database="game")
         engine.save(Player(name="Leeroy"))
         top = engine.find(Player, Player.level > 10, sort=Player.level.desc())
+        ```
     """
 
     def __init__(
@@ -139,12 +141,14 @@ class SyncEngine:
             TypeError: a bad `sort`, or a projection field that `model` lacks.
 
         Example:
+            ```python
             top = engine.find(Player, Player.level > 10, sort=Player.level.desc())
 
             class Name(BaseModel):
                 name: str
 
             names = engine.find(Player, projection=Name).to_list()  # fetches `name` only
+            ```
         """
         read, parser = read_plan.find_request(model, queries, sort, skip, limit, projection)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
@@ -195,7 +199,9 @@ class SyncEngine:
             DocumentParsingError: the document found does not validate as `model`.
 
         Example:
+            ```python
             leeroy = engine.find_one(Player, Player.name == "Leeroy")
+            ```
         """
         check_model(model)
         if read_plan.find_one_needs_cursor(model.__odmantic_schema__, projection):
@@ -226,7 +232,9 @@ class SyncEngine:
             the number of matching documents.
 
         Example:
+            ```python
             strong = engine.count(Player, Player.level > 10)
+            ```
         """
         check_model(model)
         return self.get_collection(model).count_documents(
@@ -277,6 +285,7 @@ class SyncEngine:
             a cursor over the results (`for`, `cursor.to_list()`).
 
         Example:
+            ```python
             class Total(BaseModel):
                 id: str = Field(alias="_id")
                 count: int
@@ -286,6 +295,7 @@ class SyncEngine:
                 [{"$group": {"_id": ++Player.team, "count": {"$sum": 1}}}],
                 output=Total,
             ).to_list()
+            ```
         """
         check_model(model)
         read = read_plan.Read({}, pipeline=list(pipeline))
@@ -335,7 +345,9 @@ class SyncEngine:
                 unchanged), or is a reference.
 
         Example:
+            ```python
             levels = engine.distinct(Player, Player.level, Player.name.match("^L"))
+            ```
         """
         check_model(model)
         key, parse = read_plan.distinct_of(model, field)
@@ -373,9 +385,11 @@ class SyncEngine:
             DocumentWriteError: the document cannot be stored as it is (too large...).
 
         Example:
+            ```python
             player = engine.save(Player(name="Leeroy"))
             player.level += 1
             engine.save(player)  # sends {"$set": {"level": ...}} only
+            ```
         """
         self._write([instance], "save", session)
         return instance
@@ -401,7 +415,9 @@ class SyncEngine:
             DocumentWriteError: some documents cannot be stored as they are (each one listed).
 
         Example:
+            ```python
             engine.save_all([Player(name=f"p{i}") for i in range(100)])
+            ```
         """
         instances = list(instances)
         self._write(instances, "save", session)
@@ -427,9 +443,11 @@ class SyncEngine:
                 index refused it); nothing was written over it.
 
         Example:
+            ```python
             @app.post("/players")
             def create(player: Player) -> Player:
                 return engine.insert(player)  # a posted id cannot overwrite a document
+            ```
         """
         self._write([instance], "insert", session)
         return instance
@@ -454,7 +472,9 @@ class SyncEngine:
                 every instance refused, the others are inserted.
 
         Example:
+            ```python
             engine.insert_all([Player(name="a"), Player(name="b")])
+            ```
         """
         instances = list(instances)
         self._write(instances, "insert", session)
@@ -476,7 +496,9 @@ class SyncEngine:
             DocumentNotFoundError: no document has the instance's primary key.
 
         Example:
+            ```python
             engine.delete(player)
+            ```
         """
         check_instance(instance)
         collection = self.get_collection(type(instance))
@@ -502,7 +524,9 @@ class SyncEngine:
             the number of documents deleted.
 
         Example:
+            ```python
             removed = engine.remove(Player, Player.level < 3)
+            ```
         """
         check_model(model)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
@@ -541,7 +565,9 @@ class SyncEngine:
                 names the field), or a hand-built update writes no field of `model`.
 
         Example:
+            ```python
             engine.update_one(Player, Player.id == pid, update=inc(Player.level, 1))
+            ```
         """
         return self._update(model, queries, update, upsert, session, many=False)
 
@@ -571,7 +597,9 @@ class SyncEngine:
             ValueError: as `update_one`.
 
         Example:
+            ```python
             engine.update_many(Player, Player.team == "red", update=set_(Player.level, 0))
+            ```
         """
         return self._update(model, queries, update, upsert, session, many=True)
 
@@ -607,9 +635,11 @@ class SyncEngine:
             ValueError: as `update_one`.
 
         Example:
+            ```python
             ticket = engine.find_one_and_update(
                 Ticket, Ticket.taken == False, update=set_(Ticket.taken, True)
             )
+            ```
         """
         check_model(model)
         arguments = update_request(model, queries, update, upsert, sort)
@@ -635,7 +665,9 @@ class SyncEngine:
             PyMongo's collection (for what the engine does not cover).
 
         Example:
+            ```python
             raw = engine.get_collection(Player).find_one({})
+            ```
         """
         collection = self._collections.get(model)
         if collection is None:
@@ -659,7 +691,9 @@ class SyncEngine:
             session: run inside this session or transaction.
 
         Example:
+            ```python
             engine.configure_database([Player, Team])
+            ```
         """
         driver_session = self._driver_session(session)
         for model in models:
@@ -674,8 +708,10 @@ class SyncEngine:
             the session, not started.
 
         Example:
+            ```python
             with engine.session() as session:
                 session.save(Player(name="p"))
+            ```
         """
         return SyncSession(self)
 
@@ -688,8 +724,10 @@ class SyncEngine:
             the transaction, not started.
 
         Example:
+            ```python
             with engine.transaction() as transaction:
                 transaction.save(Player(name="p"))
+            ```
         """
         return SyncTransaction(self)
 
@@ -715,12 +753,14 @@ class SyncEngine:
             what `callback` returned.
 
         Example:
+            ```python
             def transfer(transaction: SyncTransaction) -> None:
                 account = transaction.find_one(Account, Account.id == account_id)
                 account.balance -= 10
                 transaction.save(account)
 
             engine.with_transaction(transfer)
+            ```
         """
         return SyncTransaction._run(self, callback, timeout)
 
@@ -728,7 +768,9 @@ class SyncEngine:
         """Close the driver client.
 
         Example:
+            ```python
             engine.close()
+            ```
         """
         adapter.close(self.client)
 
@@ -811,10 +853,12 @@ class SyncSession(SessionLifecycle, SyncSessionBase):
     operations (`find`, `save`...), without the `session` argument.
 
     Example:
+        ```python
         with engine.session() as session:
             john = session.find_one(User, User.name == "John")
             john.name = "Doe"
             session.save(john)
+        ```
 
     Raw usage: `session = engine.session()`, `session.start()`, ...,
     `session.end()`.
@@ -831,9 +875,11 @@ class SyncSession(SessionLifecycle, SyncSessionBase):
             the transaction, not started.
 
         Example:
+            ```python
             with engine.session() as session:
                 with session.transaction() as transaction:
                     transaction.save(Player(name="p"))
+            ```
         """
         return SyncTransaction(self)
 
@@ -875,11 +921,13 @@ class SyncTransaction(TransactionLifecycle, SyncSessionBase):
         RuntimeError: "provided session is not started".
 
     Example:
+        ```python
         with engine.transaction() as transaction:
             john = transaction.find_one(User, User.name == "John")
             john.name = "Doe"
             transaction.save(john)
             transaction.commit()
+        ```
 
     Warning:
         MongoDB supports transactions on replica sets and sharded clusters only.
