@@ -45,7 +45,7 @@ demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks --png benchmarks/results.png
+	$(BIN)/python -m benchmarks --png docs/assets/benchmarks.png
 	$(BIN)/python -m benchmarks.load | tee benchmarks/load.md
 
 bench-peers: $(STAMP)

@@ -70,3 +70,10 @@ def test_session_pages_show_no_internal_member(site: Path, name: str) -> None:
     assert {"find", "save", "commit"} & members
     internal = {m for m in members if m.startswith("_") and not m.startswith("__")}
     assert not internal and not any("SessionBase" in i or "Scope" in i for i in ids), ids
+
+
+def test_the_site_has_the_benchmark_chart_and_the_changelog(site: Path) -> None:
+    benchmarks = (site / "benchmarks" / "index.html").read_text()
+    assert "assets/benchmarks.png" in benchmarks and (site / "assets" / "benchmarks.png").exists()
+    assert "save_all_floor" in benchmarks
+    assert "Changelog" in (site / "changelog" / "index.html").read_text()
