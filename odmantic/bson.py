@@ -388,11 +388,10 @@ _REGEX_MESSAGE = (
 
 def _regex_from_other(value: Any) -> bson.regex.Regex[Any]:
     if isinstance(value, str):
-        try:
-            re.compile(value)  # as ODMantic 1.1: a pattern that does not compile is refused
+        try:  # as ODMantic 1.1: compiled (a pattern that does not compile is refused)
+            return bson.regex.Regex.from_native(re.compile(value))
         except re.error as exc:
             raise _invalid(_REGEX_ERROR, f"{_REGEX_MESSAGE} ({exc})") from None
-        return bson.regex.Regex(value)
     if isinstance(value, re.Pattern):
         return bson.regex.Regex.from_native(value)
     raise _invalid(_REGEX_ERROR, _REGEX_MESSAGE)

@@ -115,13 +115,13 @@ def Field(
         raise ValueError("cannot specify key_name='_id' without defining the field as primary")
     if primary_field and key_name not in (None, "_id"):
         raise ValueError(
-            f"cannot specify a primary field with a custom key_name (got {key_name!r}), "
-            "key_name='_id' enforced"
+            f"cannot specify a primary field with a custom key_name,key_name='_id' enforced "
+            f"(got {key_name!r})"
         )
     if default is Ellipsis:  # `Field(...)`: required, as pydantic and ODMantic 1.1 read it
         default = PydanticUndefined
     if default is not PydanticUndefined and default_factory is not None:
-        raise TypeError("Field(): cannot set both default and default_factory")
+        raise TypeError("Field(): cannot specify both default and default_factory")
     if const and default is PydanticUndefined:
         raise TypeError("Field(const=True) needs a default value")
     kwargs: dict[str, Any] = {
@@ -314,14 +314,22 @@ class FieldProxy:
         if name.startswith("__"):
             raise AttributeError(name)
         field = self._field
+        if field.kind == "reference":
+            raise NotImplementedError(
+                f"filtering across references is not supported: {self._owner.name}."
+                f"{field.name} is a reference, {name!r} lives in another collection"
+            )
         if field.kind != "embedded" or field.target is None:
             raise AttributeError(
-                f"{self._owner.name}.{field.name} is not an embedded model: "
-                f"it has no sub-field {name!r}"
+                f"operator {name} not allowed for ODMField fields: {self._owner.name}."
+                f"{field.name} is not an embedded model, it has no sub-field {name!r}"
             )
         sub = field.target.fields.get(name)
         if sub is None:
-            raise AttributeError(f"{field.target.name} has no field {name!r}")
+            raise AttributeError(
+                f"attribute {name} not found in {field.target.name}: {field.target.name} has no "
+                f"field {name!r}"
+            )
         return FieldProxy(f"{self._path}.{sub.key_name}", sub, field.target, self._root)
 
     def eq(self, value: Any) -> QueryExpression:

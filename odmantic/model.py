@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 import pydantic
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
-from typing_extensions import Self
 
 from odmantic._internal.document import (
     check_keys,
@@ -23,6 +22,7 @@ from odmantic._internal.document import (
     needs_key_check,
     rename_out,
 )
+from odmantic._internal.fields_modified import ChosenFields, FieldsModified
 from odmantic._internal.metaclass import ODMModelMetaclass
 from odmantic._internal.schema import ModelSchema
 from odmantic.bson import BSON_CONTEXT
@@ -47,80 +47,6 @@ leaves the tracking state to them (validators see no difference: no validation c
 _CLEAN: frozenset[str] = frozenset()
 """`__odmantic_changed__` of an instance with nothing assigned since it was loaded or saved, shared
 so that loading thousands of instances allocates no set each (a set replaces it on assignment)."""
-
-
-class _ChosenFields(set[str]):
-    """The tracked field names after 1.1 code changed `__fields_modified__`."""
-
-
-class FieldsModified(set[str]):
-    """`instance.__fields_modified__` (ODMantic 1.1): a set of field names whose changes are
-    written back to the instance's change tracking."""
-
-    __slots__ = ("_owner",)
-
-    def __init__(self, owner: _BaseODMModel, names: set[str]) -> None:
-        super().__init__(names)
-        self._owner = owner
-
-    def _written_back(self) -> None:
-        self._owner.__odmantic_set_modified__(set(self))
-
-    def __repr__(self) -> str:
-        return repr(set(self))
-
-    def add(self, name: str) -> None:
-        super().add(name)
-        self._written_back()
-
-    def discard(self, name: object) -> None:
-        super().discard(name)
-        self._written_back()
-
-    def remove(self, name: str) -> None:
-        super().remove(name)
-        self._written_back()
-
-    def pop(self) -> str:
-        name = super().pop()
-        self._written_back()
-        return name
-
-    def clear(self) -> None:
-        super().clear()
-        self._written_back()
-
-    def update(self, *others: Iterable[str]) -> None:
-        super().update(*others)
-        self._written_back()
-
-    def difference_update(self, *others: Iterable[Any]) -> None:
-        super().difference_update(*others)
-        self._written_back()
-
-    def intersection_update(self, *others: Iterable[Any]) -> None:
-        super().intersection_update(*others)
-        self._written_back()
-
-    def symmetric_difference_update(self, other: Iterable[str]) -> None:
-        super().symmetric_difference_update(other)
-        self._written_back()
-
-    def __ior__(self, other: AbstractSet[str]) -> Self:  # type: ignore[override,misc]
-        self.update(other)
-        return self
-
-    def __isub__(self, other: AbstractSet[Any]) -> Self:  # type: ignore[misc]
-        self.difference_update(other)
-        return self
-
-    def __iand__(self, other: AbstractSet[Any]) -> Self:  # type: ignore[misc]
-        self.intersection_update(other)
-        return self
-
-    def __ixor__(self, other: AbstractSet[str]) -> Self:  # type: ignore[override,misc]
-        self.symmetric_difference_update(other)
-        return self
 
 
 class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
@@ -182,7 +108,12 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 continue
             ref = self.__dict__[name]
             doc[field.key_name] = None if ref is None else ref.__odmantic_primary_key__()
-        return doc
+        if not refs:
+            return doc
+        # In the fields' order, as ODMantic 1.1 stores them (references are dumped apart).
+        keys = [schema.fields[name].key_name for name in cls.__pydantic_fields__]
+        ordered = {key: doc.pop(key) for key in keys if key in doc}
+        return {**ordered, **doc}
 
     @classmethod
     def model_validate_doc(cls: type[_ODMModelT], raw_doc: dict[str, Any]) -> _ODMModelT:
@@ -278,8 +209,12 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             current.update(self.__pydantic_extra__)
         validated = cls.model_validate({**current, **values}, by_name=True)
         check_keys(cls.__odmantic_schema__, validated.model_dump_doc(), "the updated instance")
-        changed = set(values) | {
-            name for name in cls.__pydantic_fields__ if validated.__dict__[name] != current[name]
+        changed = {  # as 1.1: a value given but equal to the current one is no change
+            name
+            for name in set(values) | set(cls.__pydantic_fields__)
+            if name not in current
+            or validated.__dict__.get(name, (validated.__pydantic_extra__ or {}).get(name))
+            != current[name]
         }
         for name in changed:
             if name in cls.__pydantic_fields__:
@@ -306,11 +241,11 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 f"(instance.model_copy(update={{{name!r}: ...}}))"
             )
         super().__setattr__(name, value)
-        if name in cls.__pydantic_fields__ or self.__pydantic_extra__:
+        if name in cls.__pydantic_fields__ or (self.__pydantic_extra__ and name[:2] != "__"):
             self.__odmantic_note_modified__(name)
 
     @property
-    def __fields_modified__(self) -> set[str]:
+    def __fields_modified__(self) -> set[str]:  # noqa: PLW3201
         """ODMantic 1.1's dirty state: the names of the fields the next save writes (every
         field of a new, parsed or copied instance; none after a save or a load). A mutable set:
         changing it (`instance.__fields_modified__.clear()`) changes what the next save writes.
@@ -319,15 +254,19 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         names = set(type(self).__pydantic_fields__) if modified is None else set(modified)
         return FieldsModified(self, names)
 
+    @__fields_modified__.setter
+    def __fields_modified__(self, names: AbstractSet[str]) -> None:
+        self.__odmantic_set_modified__(set(names))
+
     def __odmantic_set_modified__(self, names: set[str]) -> None:
         """The fields the next save writes are `names` (`__fields_modified__` was changed)."""
-        object.__setattr__(self, "__odmantic_changed__", _ChosenFields(names))
+        object.__setattr__(self, "__odmantic_changed__", ChosenFields(names))
 
     def __odmantic_chosen_fields__(self) -> set[str] | None:
         """The fields chosen through `__fields_modified__` (and assigned since), if it was
         changed since the last save or load: a save then writes only their changes."""
         modified = self.__odmantic_modified__()
-        return modified if isinstance(modified, _ChosenFields) else None
+        return modified if isinstance(modified, ChosenFields) else None
 
     def __odmantic_modified__(self) -> frozenset[str] | set[str] | None:
         """Fields assigned since the instance was loaded or saved; None: all of them."""

@@ -626,3 +626,45 @@ def test_a_parsing_error_has_11s_details() -> None:
     assert generic.value.errors[0]["type"] == "odmantic::incorrect_generic_embedded_model_value"
     optional = Order.model_validate_doc({"_id": ONE, "ref": "r", "items": [], "ship_to": None})
     assert optional.ship_to is None  # 1.1 refuses a stored null here: loading it is kept
+
+
+@pytest.mark.parametrize(
+    ("build", "words", "error"),
+    [
+        (
+            lambda: Field(1, default_factory=int),
+            "cannot specify both default and default_factory",
+            TypeError,
+        ),
+        (
+            lambda: Field(primary_field=True, key_name="x"),
+            "custom key_name,key_name='_id' enforced",
+            ValueError,
+        ),
+    ],
+)
+def test_more_texts_of_11(build: Callable[[], object], words: str, error: type) -> None:
+    with pytest.raises(error, match=re.escape(words)):
+        build()
+
+
+class Addr(EmbeddedModel):
+    city: str
+
+
+class Home(Model):
+    addr: Addr
+    title: str
+
+
+def test_proxy_texts_of_11() -> None:
+    with pytest.raises(AttributeError, match="attribute nope not found in Addr"):
+        Home.addr.nope  # type: ignore[attr-defined]  # noqa: B018  # pyright: ignore[reportAttributeAccessIssue]
+    with pytest.raises(AttributeError, match="operator nope not allowed for ODMField fields"):
+        Home.title.nope  # type: ignore[attr-defined]  # noqa: B018  # pyright: ignore[reportAttributeAccessIssue]
+    with pytest.raises(
+        ModelDefinitionError, match=re.escape("typing.Callable fields are not supported")
+    ):
+
+        class Hook(Model):
+            call: Callable[[], int]

@@ -249,7 +249,8 @@ def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, type | 
     origin = get_origin(tp)
     if tp is Callable or origin in (collections.abc.Callable,):
         raise ModelDefinitionError(
-            f"{owner}.{name}: Callable fields are not supported: they cannot be stored in MongoDB"
+            f"{owner}.{name}: typing.Callable fields are not supported: they cannot be stored "
+            "in MongoDB"
         )
     model = schema_of(tp)
     if model is not None:

@@ -44,15 +44,20 @@ def _primary_key_in_documents(
     return handler(value)
 
 
-_AS_PRIMARY_KEY = WrapSerializer(_primary_key_in_documents)
+AS_PRIMARY_KEY = WrapSerializer(_primary_key_in_documents)
 
 _FUNCTION_TYPES = frozenset(
     {types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.LambdaType}
 )
 
 
-def rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool:
-    """Add BSON behaviour and const checks to the pydantic fields; True if any was changed."""
+def rewrite_field_types(
+    cls: type[Any], infos: dict[str, FieldInfoODM], embedded: bool = False
+) -> bool:
+    """Add BSON behaviour and const checks to the pydantic fields; True if any was changed.
+
+    A reference in an embedded model is dumped as its key in documents (a `Model` stores its
+    own references itself, and keeps its JSON schema as pydantic draws it)."""
     changed = False
     for name, finfo in cls.__pydantic_fields__.items():
         info = infos.get(name)
@@ -64,10 +69,12 @@ def rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool:
         ):
             finfo.metadata.append(_const_validator(cls.__name__, name, finfo.default))
             changed = True
-        if isinstance(info, ODMReferenceInfo) and not any(
-            item is _AS_PRIMARY_KEY for item in finfo.metadata
+        if (
+            embedded
+            and isinstance(info, ODMReferenceInfo)
+            and not any(item is AS_PRIMARY_KEY for item in finfo.metadata)
         ):
-            finfo.metadata.append(_AS_PRIMARY_KEY)  # stored as the referenced primary key
+            finfo.metadata.append(AS_PRIMARY_KEY)  # stored as the referenced primary key
             changed = True
         annotation = finfo.annotation
         if annotation in _FUNCTION_TYPES and not finfo.exclude:
@@ -89,4 +96,4 @@ def rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool:
     return changed
 
 
-__all__ = ["rewrite_field_types", "is_const_check"]
+__all__ = ["rewrite_field_types", "is_const_check", "AS_PRIMARY_KEY"]

@@ -203,7 +203,8 @@ def _field_schema(
     key_name = key_name_of(name, info)
     if key_name.startswith("$") or "." in key_name or "\x00" in key_name:
         raise ModelDefinitionError(
-            f"{owner}.{name}: key_name {key_name!r} cannot start with '$' or contain '.'"
+            f"{owner}.{name}: key_name {key_name!r} cannot start with '$' or contain '.' "
+            "(key_name cannot contain the dot (.) character, nor start with a dollar ($))"
         )
     return FieldSchema(
         name=name,
@@ -346,7 +347,8 @@ class ODMModelMetaclass(ModelMetaclass):
         )
         swap_raw_bson_classes(namespace, namespace["__annotations__"])
         namespace.setdefault("__doc__", "")  # as ODMantic 1.1: not Model's own docstring
-        cls = mcs._build_pydantic_model(name, bases, namespace, infos, **kwargs)
+        embedded = options.collection is None
+        cls = mcs._build_pydantic_model(name, bases, namespace, infos, embedded, **kwargs)
         _check_defaults(cls, infos)
         schema = _build_schema(cls, infos, options, generated_id)
         type.__setattr__(cls, "__odmantic_schema__", schema)
@@ -363,13 +365,14 @@ class ODMModelMetaclass(ModelMetaclass):
         bases: tuple[type[Any], ...],
         namespace: dict[str, Any],
         infos: dict[str, FieldInfoODM],
+        embedded: bool,
         **kwargs: Any,
     ) -> type[pydantic.BaseModel]:
         """Let pydantic build the class, then add the BSON behaviour to its field types."""
         token = _BUILDING.set(True)
         try:
             cls: type[pydantic.BaseModel] = super().__new__(mcs, name, bases, namespace, **kwargs)
-            if rewrite_field_types(cls, infos):
+            if rewrite_field_types(cls, infos, embedded):
                 cls.model_rebuild(force=True)
             return cls
         except PydanticUserError as exc:

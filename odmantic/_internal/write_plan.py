@@ -9,7 +9,6 @@ document survive. A new instance is inserted (or upserted by primary key) in ful
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -169,22 +168,12 @@ def plan(instance: Model, *, insert: bool = False) -> Write | None:
             return Write(instance, document, None)
         update = _partial_set(instance, document, modified)
         return Write(instance, document, update, insert_if_missing=True) if update else None
-    update = changes(schema, document, stored)
     chosen = instance.__odmantic_chosen_fields__()
-    if chosen is not None:  # 1.1's __fields_modified__ was changed: only those fields
-        update = _only(schema, update, chosen | schema.mutable)
+    if chosen is not None:  # 1.1's __fields_modified__ was changed: those fields, as 1.1 sends
+        update = _partial_set(instance, document, chosen | schema.mutable)
+        return Write(instance, document, update, insert_if_missing=True) if update else None
+    update = changes(schema, document, stored)
     return Write(instance, document, update) if update else None
-
-
-def _only(schema: ModelSchema, update: dict[str, Any], names: AbstractSet[str]) -> dict[str, Any]:
-    """`update` restricted to the paths of the fields `names`."""
-    keys = {schema.fields[name].key_name for name in names if name in schema.fields}
-    kept = {}
-    for operator, paths in update.items():
-        chosen = {path: value for path, value in paths.items() if path.split(".")[0] in keys}
-        if chosen:
-            kept[operator] = chosen
-    return kept
 
 
 def _undumpable(instance: Model, exc: PydanticSerializationError) -> str:

@@ -271,3 +271,25 @@ async def test_parsing_errors_read_as_in_11_through_the_engine(engine: AIOEngine
     await _both_reads_raise(engine, Pet, OWNER_LACKS_RANK)
     await owners.update_one({"_id": TWO}, {"$set": {"rank": "high"}})
     await _both_reads_raise(engine, Pet, OWNER_RANK_NOT_INT)
+
+
+async def test_fields_modified_added_to_or_assigned_forces_those_fields(engine: AIOEngine) -> None:
+    player = await engine.save(Player(name="a"))
+    await engine.get_collection(Player).update_one({"_id": player.id}, {"$set": {"level": 77}})
+    loaded = await engine.find_one(Player, Player.id == player.id)
+    assert loaded is not None
+    loaded.__fields_modified__.add("name")
+    loaded.__fields_modified__ |= {"tags"}
+    await engine.save(loaded)  # sends the chosen fields as they are, as 1.1 does
+    assert loaded.__fields_modified__ == set()
+    player.__fields_modified__ = {"level"}
+    await engine.save(player)  # writes its level (0) back over the other writer's 77
+    raw = await engine.get_collection(Player).find_one({"_id": player.id})
+    assert raw is not None and raw["level"] == 0
+
+
+def test_model_update_with_unchanged_values_modifies_nothing() -> None:
+    player = Player(name="same")
+    player.__fields_modified__.clear()
+    player.model_update({"name": "same"})
+    assert player.__fields_modified__ == set()

@@ -272,3 +272,25 @@ def test_parsing_errors_read_as_in_11_through_the_engine(engine: SyncEngine) -> 
     _both_reads_raise(engine, Pet, OWNER_LACKS_RANK)
     owners.update_one({"_id": TWO}, {"$set": {"rank": "high"}})
     _both_reads_raise(engine, Pet, OWNER_RANK_NOT_INT)
+
+
+def test_fields_modified_added_to_or_assigned_forces_those_fields(engine: SyncEngine) -> None:
+    player = engine.save(Player(name="a"))
+    engine.get_collection(Player).update_one({"_id": player.id}, {"$set": {"level": 77}})
+    loaded = engine.find_one(Player, Player.id == player.id)
+    assert loaded is not None
+    loaded.__fields_modified__.add("name")
+    loaded.__fields_modified__ |= {"tags"}
+    engine.save(loaded)  # sends the chosen fields as they are, as 1.1 does
+    assert loaded.__fields_modified__ == set()
+    player.__fields_modified__ = {"level"}
+    engine.save(player)  # writes its level (0) back over the other writer's 77
+    raw = engine.get_collection(Player).find_one({"_id": player.id})
+    assert raw is not None and raw["level"] == 0
+
+
+def test_model_update_with_unchanged_values_modifies_nothing() -> None:
+    player = Player(name="same")
+    player.__fields_modified__.clear()
+    player.model_update({"name": "same"})
+    assert player.__fields_modified__ == set()
