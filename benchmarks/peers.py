@@ -324,6 +324,8 @@ def _render(columns: dict[str, Column], facts: list[str], method: str) -> str:
     lines = ["# ODMantic vs peers: ODM time / raw driver time (lower is better)", ""]
     lines += [f"- {fact}" for fact in facts]
     lines += ["", f"How it was measured: {method}", ""]
+    # The table is included by docs/why.md between these markers.
+    lines += ["<!-- --8<-- [start:table] -->"]
     lines += ["| workload | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
     for name in WORKLOAD_NAMES:
         cells = [
@@ -331,7 +333,7 @@ def _render(columns: dict[str, Column], facts: list[str], method: str) -> str:
             for col in columns.values()
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += ["", *NOTES]
+    lines += ["<!-- --8<-- [end:table] -->", "", *NOTES]
     return "\n".join(lines) + "\n"
 
 

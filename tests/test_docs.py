@@ -77,3 +77,10 @@ def test_the_site_has_the_benchmark_chart_and_the_changelog(site: Path) -> None:
     assert "assets/benchmarks.png" in benchmarks and (site / "assets" / "benchmarks.png").exists()
     assert "save_all_floor" in benchmarks
     assert "Changelog" in (site / "changelog" / "index.html").read_text()
+
+
+def test_the_why_page_compares_with_the_peers(site: Path) -> None:
+    page = (site / "why" / "index.html").read_text()
+    for peer in ("ODMantic 1.1", "Beanie", "MongoEngine", "2026-11-24"):
+        assert peer in page
+    assert "save_all" in page and "189.13" in page  # the measured ratios, from benchmarks/peers.md
