@@ -250,13 +250,16 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         field of a new, parsed or copied instance; none after a save or a load). A mutable set:
         changing it (`instance.__fields_modified__.clear()`) changes what the next save writes.
         """
-        modified = self.__odmantic_modified__()
-        names = set(type(self).__pydantic_fields__) if modified is None else set(modified)
-        return FieldsModified(self, names)
+        return FieldsModified(self, self.__odmantic_names_modified__())
 
     @__fields_modified__.setter
     def __fields_modified__(self, names: AbstractSet[str]) -> None:
         self.__odmantic_set_modified__(set(names))
+
+    def __odmantic_names_modified__(self) -> set[str]:
+        """The names `__fields_modified__` shows: every field when all are to save."""
+        modified = self.__odmantic_modified__()
+        return set(type(self).__pydantic_fields__) if modified is None else set(modified)
 
     def __odmantic_set_modified__(self, names: set[str]) -> None:
         """The fields the next save writes are `names` (`__fields_modified__` was changed)."""

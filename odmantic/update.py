@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import bson
 from bson.errors import InvalidDocument, InvalidStringData
 
 from odmantic._internal.document import bad_key
 from odmantic._internal.schema import ModelSchema, paths_overlap, walk
-
-if TYPE_CHECKING:
-    pass
 
 # The operators that give the same document when applied twice.
 IDEMPOTENT = frozenset({"$set", "$unset", "$setOnInsert", "$min", "$max", "$addToSet", "$pull"})

@@ -668,3 +668,12 @@ def test_proxy_texts_of_11() -> None:
 
         class Hook(Model):
             call: Callable[[], int]
+
+
+def test_a_fields_modified_view_read_earlier_is_not_stale() -> None:
+    author = Author(name="a")
+    author.__fields_modified__.clear()
+    view = author.__fields_modified__
+    author.name = "b"
+    view.add("id")
+    assert author.__fields_modified__ == {"name", "id"}

@@ -41,9 +41,13 @@ def new_client() -> DriverClient:
     return AsyncMongoClient()
 
 
-def _is_motor(obj: Any, kind: str) -> bool:
-    """Whether `obj` is Motor's `kind` (`AsyncIOMotorClient`...), or a subclass of it."""
-    return any(c.__name__ == kind and c.__module__.startswith("motor.") for c in type(obj).__mro__)
+if IS_ASYNC:
+
+    def _is_motor(obj: Any, kind: str) -> bool:
+        """Whether `obj` is Motor's `kind` (`AsyncIOMotorClient`...), or a subclass of it."""
+        return any(
+            c.__name__ == kind and c.__module__.startswith("motor.") for c in type(obj).__mro__
+        )
 
 
 def check_client(client: Any) -> None:

@@ -168,7 +168,7 @@ async def write_one(
             if error is None:
                 raise
             raise error from exc
-    write.instance.__odmantic_mark_stored__(write.document)
+    write.instance.__odmantic_mark_stored__(write.stored_after)
 
 
 async def write_many(
@@ -211,7 +211,7 @@ async def write_many(
     if outcome.some_deleted:
         await _rewrite_deleted(collection, outcome.updated, session)
     for write in outcome.written:
-        write.instance.__odmantic_mark_stored__(write.document)
+        write.instance.__odmantic_mark_stored__(write.stored_after)
     if outcome.upsert_again:
         again = [writes[i].as_upsert() for i in outcome.upsert_again]
         try:

@@ -57,6 +57,12 @@ def rename_out(schema: ModelSchema, data: dict[str, Any]) -> dict[str, Any]:
         if field.name not in data:
             continue
         value = data.pop(field.name)
+        if field.kind == "reference":  # stored as the referenced primary key, as ODMantic 1.1
+            primary = field.target.primary if field.target is not None else None
+            if isinstance(value, dict) and primary is not None:
+                value = value.get(primary.name, value.get(primary.key_name))
+            data[field.key_name] = value
+            continue
         sub = field.target if field.kind == "embedded" and field.target else None
         if sub is not None and value is not None and (sub.reshaped or field.shape == "tuple"):
             if field.shape in ("list", "tuple"):

@@ -8,13 +8,9 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
-    SerializationInfo,
-    SerializerFunctionWrapHandler,
-    WrapSerializer,
 )
 
 from odmantic._internal.annotations import substitute_bson_types
-from odmantic.bson import is_bson_context
 from odmantic.field import ODMFieldInfo, ODMReferenceInfo
 
 FieldInfoODM = ODMFieldInfo | ODMReferenceInfo
@@ -34,30 +30,13 @@ def is_const_check(item: object) -> bool:
     return getattr(getattr(item, "func", None), "odmantic_const", False) is True
 
 
-def _primary_key_in_documents(
-    value: Any, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-) -> Any:
-    """A referenced instance, in a document: its primary key (as ODMantic 1.1 stores a
-    reference, in an embedded model too); elsewhere (JSON, `model_dump`), the instance."""
-    if value is not None and is_bson_context(info.context):
-        return value.__odmantic_primary_key__()
-    return handler(value)
-
-
-AS_PRIMARY_KEY = WrapSerializer(_primary_key_in_documents)
-
 _FUNCTION_TYPES = frozenset(
     {types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.LambdaType}
 )
 
 
-def rewrite_field_types(
-    cls: type[Any], infos: dict[str, FieldInfoODM], embedded: bool = False
-) -> bool:
-    """Add BSON behaviour and const checks to the pydantic fields; True if any was changed.
-
-    A reference in an embedded model is dumped as its key in documents (a `Model` stores its
-    own references itself, and keeps its JSON schema as pydantic draws it)."""
+def rewrite_field_types(cls: type[Any], infos: dict[str, FieldInfoODM]) -> bool:
+    """Add BSON behaviour and const checks to the pydantic fields; True if any was changed."""
     changed = False
     for name, finfo in cls.__pydantic_fields__.items():
         info = infos.get(name)
@@ -68,13 +47,6 @@ def rewrite_field_types(
             and not any(is_const_check(item) for item in finfo.metadata)
         ):
             finfo.metadata.append(_const_validator(cls.__name__, name, finfo.default))
-            changed = True
-        if (
-            embedded
-            and isinstance(info, ODMReferenceInfo)
-            and not any(item is AS_PRIMARY_KEY for item in finfo.metadata)
-        ):
-            finfo.metadata.append(AS_PRIMARY_KEY)  # stored as the referenced primary key
             changed = True
         annotation = finfo.annotation
         if annotation in _FUNCTION_TYPES and not finfo.exclude:
@@ -96,4 +68,4 @@ def rewrite_field_types(
     return changed
 
 
-__all__ = ["rewrite_field_types", "is_const_check", "AS_PRIMARY_KEY"]
+__all__ = ["rewrite_field_types", "is_const_check"]

@@ -347,8 +347,7 @@ class ODMModelMetaclass(ModelMetaclass):
         )
         swap_raw_bson_classes(namespace, namespace["__annotations__"])
         namespace.setdefault("__doc__", "")  # as ODMantic 1.1: not Model's own docstring
-        embedded = options.collection is None
-        cls = mcs._build_pydantic_model(name, bases, namespace, infos, embedded, **kwargs)
+        cls = mcs._build_pydantic_model(name, bases, namespace, infos, **kwargs)
         _check_defaults(cls, infos)
         schema = _build_schema(cls, infos, options, generated_id)
         type.__setattr__(cls, "__odmantic_schema__", schema)
@@ -365,14 +364,13 @@ class ODMModelMetaclass(ModelMetaclass):
         bases: tuple[type[Any], ...],
         namespace: dict[str, Any],
         infos: dict[str, FieldInfoODM],
-        embedded: bool,
         **kwargs: Any,
     ) -> type[pydantic.BaseModel]:
         """Let pydantic build the class, then add the BSON behaviour to its field types."""
         token = _BUILDING.set(True)
         try:
             cls: type[pydantic.BaseModel] = super().__new__(mcs, name, bases, namespace, **kwargs)
-            if rewrite_field_types(cls, infos, embedded):
+            if rewrite_field_types(cls, infos):
                 cls.model_rebuild(force=True)
             return cls
         except PydanticUserError as exc:

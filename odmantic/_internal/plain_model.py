@@ -12,7 +12,6 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
 
-from odmantic._internal.field_types import AS_PRIMARY_KEY
 from odmantic._internal.schema import schema_of
 from odmantic.bson import BaseBSONModel
 
@@ -36,7 +35,6 @@ def plain_model(cls: Any) -> type[BaseModel]:
     for name, finfo in cls.__pydantic_fields__.items():
         plain = copy.copy(finfo)
         plain.annotation = _plain_annotation(finfo.annotation)
-        plain.metadata = [item for item in finfo.metadata if item is not AS_PRIMARY_KEY]
         annotations[name] = plain.annotation
         namespace[name] = plain
     title = cls.model_config.get("title") or cls.__name__

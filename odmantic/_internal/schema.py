@@ -59,14 +59,22 @@ class FieldSchema:
     @property
     def reshaped(self) -> bool:
         """Whether the dump of this field is reshaped for MongoDB: renamed to its key name,
-        names inside it renamed, or a collection of embedded models turned into a list."""
+        names inside it renamed, a collection of embedded models turned into a list, or a
+        referenced instance turned into its primary key (in an embedded model: a `Model`
+        dumps its own references apart)."""
         if self.kind == "reference":
-            return False
+            return True
         if self.kind == "embedded" and (
             self.shape == "tuple" or (self.target is not None and self.target.reshaped)
         ):
             return True
         return self.key_name != self.name
+
+
+def _reshaped(fields: tuple[FieldSchema, ...]) -> tuple[FieldSchema, ...]:
+    """The fields whose dump is reshaped, the primary key last: documents keep pydantic's
+    order, where a generated `id` comes last (as ODMantic 1.1 stores it)."""
+    return tuple(sorted((f for f in fields if f.reshaped), key=lambda f: f.primary))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -128,7 +136,7 @@ class ModelSchema:
             "mutable": frozenset(f.name for f in fields if f.mutable),
             "required": tuple(required),
             "required_keys": frozenset(f.key_name for f in required),
-            "reshaped": tuple(f for f in fields if f.reshaped),
+            "reshaped": _reshaped(fields),
         }
         for attr, value in derived.items():
             object.__setattr__(self, attr, value)
@@ -140,7 +148,7 @@ class ModelSchema:
         """
         for name in names:
             object.__setattr__(self.fields[name], "target", self)
-        object.__setattr__(self, "reshaped", tuple(f for f in self.fields.values() if f.reshaped))
+        object.__setattr__(self, "reshaped", _reshaped(tuple(self.fields.values())))
 
     @property
     def is_embedded(self) -> bool:

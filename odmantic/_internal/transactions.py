@@ -34,8 +34,9 @@ class UnsavedChanges:
 
     def restore(self, commit_attempted: bool) -> None:
         """The transaction is over without its saves: the instances have to save again what
-        they had to. After a commit whose result is unknown the writes may have landed, so the
-        instances forget what they stored instead: their next save writes them whole."""
+        they had to. With `commit_attempted` (a commit whose outcome is unknown) the writes may
+        have landed, so the instances forget what they stored instead: their next save writes
+        them whole."""
         for instance, snapshot in reversed(self._saved):
             if commit_attempted:
                 instance.__odmantic_forget_stored__()

@@ -73,8 +73,8 @@ def landed(writes: Iterable[Write], stored: Iterable[dict[str, Any]]) -> bool:
 def deleted(updated: Iterable[Write], present_keys: Iterable[Any]) -> list[Write]:
     """The updates whose document is no longer stored (another writer deleted it meanwhile):
     they are written again whole."""
-    present = list(present_keys)
-    return [write for write in updated if write.key not in present]
+    present = {repr(key) for key in present_keys}  # keys may be documents (unhashable)
+    return [write for write in updated if repr(write.key) not in present]
 
 
 @dataclass

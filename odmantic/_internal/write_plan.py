@@ -45,6 +45,13 @@ class Write:
     document: dict[str, Any]
     update: dict[str, Any] | None
     insert_if_missing: bool = False
+    stored: dict[str, Any] | None = None
+
+    @property
+    def stored_after(self) -> dict[str, Any]:
+        """The document stored once this write is done (the instance's new snapshot): the whole
+        document, except after a write of chosen fields only."""
+        return self.document if self.stored is None else self.stored
 
     @property
     def key(self) -> Any:
@@ -63,7 +70,7 @@ class Write:
                 value = value[part]
             sets[path] = value
         update["$set"] = sets
-        return Write(self.instance, self.document, update, self.insert_if_missing)
+        return Write(self.instance, self.document, update, self.insert_if_missing, self.stored)
 
     def upsert(self) -> dict[str, Any]:
         """The update writing the whole document over whatever has its `_id` (also how a
@@ -73,7 +80,7 @@ class Write:
 
     def as_upsert(self) -> Write:
         """The same write, sent as an upsert of the whole document."""
-        return Write(self.instance, self.document, self.upsert())
+        return Write(self.instance, self.document, self.upsert(), insert_if_missing=True)
 
     def operation(self, mode: Mode, in_transaction: bool) -> InsertOne[Any] | UpdateOne:
         """This write as one operation of a bulk write.
@@ -166,14 +173,24 @@ def plan(instance: Model, *, insert: bool = False) -> Write | None:
         modified = instance.__odmantic_fields_to_save__()
         if modified is None:
             return Write(instance, document, None)
-        update = _partial_set(instance, document, modified)
-        return Write(instance, document, update, insert_if_missing=True) if update else None
+        return _chosen(instance, document, modified, {"_id": document["_id"]})
     chosen = instance.__odmantic_chosen_fields__()
     if chosen is not None:  # 1.1's __fields_modified__ was changed: those fields, as 1.1 sends
-        update = _partial_set(instance, document, chosen | schema.mutable)
-        return Write(instance, document, update, insert_if_missing=True) if update else None
+        return _chosen(instance, document, chosen | schema.mutable, stored)
     update = changes(schema, document, stored)
     return Write(instance, document, update) if update else None
+
+
+def _chosen(
+    instance: Model, document: dict[str, Any], fields: Iterable[str], stored: dict[str, Any]
+) -> Write | None:
+    """The write of the chosen `fields` as they are (an upsert, as ODMantic 1.1 sends it); the
+    stored document is then `stored` with those values."""
+    update = _partial_set(instance, document, fields)
+    if update is None:
+        return None
+    after = {**stored, **update["$set"]}
+    return Write(instance, document, update, insert_if_missing=True, stored=after)
 
 
 def _undumpable(instance: Model, exc: PydanticSerializationError) -> str:

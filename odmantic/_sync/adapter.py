@@ -33,11 +33,6 @@ def new_client() -> DriverClient:
     return MongoClient()
 
 
-def _is_motor(obj: Any, kind: str) -> bool:
-    """Whether `obj` is Motor's `kind` (`MongoClient`...), or a subclass of it."""
-    return any(c.__name__ == kind and c.__module__.startswith("motor.") for c in type(obj).__mro__)
-
-
 def check_client(client: Any) -> None:
     """Refuse a driver client of the other twin with an error saying which engine to use."""
     if isinstance(client, MongoClient):

@@ -159,6 +159,8 @@ class TransactionLifecycle(SessionScope):
             session.commit_transaction()
         except BaseException as exc:
             if not has_error_label(exc, "UnknownTransactionCommitResult"):
+                # Refused for sure: nothing was written, what was saved is to save again.
+                self._commit_attempted = False
                 self._in_transaction = False
                 self._restore_unsaved()
             raise
@@ -184,6 +186,13 @@ class TransactionLifecycle(SessionScope):
     def _track_saves(self, instances: Sequence[Model]) -> None:
         """Remember what `instances` had to save, to put it back if the transaction is aborted."""
         self._unsaved.track(instances)
+
+    def _give_up(self) -> None:
+        """The commit's outcome stays unknown and will not be retried: the transaction is over,
+        and its instances write themselves whole on their next save."""
+        if self._in_transaction:
+            self._in_transaction = False
+            self._restore_unsaved()
 
     def _restore_unsaved(self) -> None:
         self._unsaved.restore(self._commit_attempted)
@@ -223,7 +232,11 @@ class TransactionLifecycle(SessionScope):
     ) -> None:
         try:
             if self._in_transaction and exc_type is None:
-                self.commit()
+                try:
+                    self.commit()
+                except BaseException:
+                    self._give_up()  # its session ends below: the commit cannot be sent again
+                    raise
             elif self._in_transaction:
                 with contextlib.suppress(PyMongoError):  # the block's own error matters
                     self.abort()
@@ -265,6 +278,7 @@ class TransactionLifecycle(SessionScope):
                 except PyMongoError as exc:
                     then = after_commit_error(exc, time.monotonic(), deadline)
                     if then is Next.RAISE:
+                        self._give_up()
                         raise
                     if then is Next.RUN_AGAIN:
                         return False

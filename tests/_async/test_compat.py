@@ -293,3 +293,31 @@ def test_model_update_with_unchanged_values_modifies_nothing() -> None:
     player.__fields_modified__.clear()
     player.model_update({"name": "same"})
     assert player.__fields_modified__ == set()
+
+
+async def test_a_chosen_fields_save_remembers_what_it_stored(engine: AIOEngine) -> None:
+    fresh = Player(name="a", level=4)
+    fresh.__fields_modified__.clear()
+    await engine.save(fresh)  # stores the mutable fields only, as 1.1
+    fresh.name = "a"  # the same value, but the stored document has no name yet
+    await engine.save(fresh)
+    raw = await engine.get_collection(Player).find_one({"_id": fresh.id})
+    assert raw is not None and raw["name"] == "a"
+
+
+class Badge(EmbeddedModel):
+    owner: Owner = Reference(key_name="oref")
+
+
+class Wall(Model):
+    badge: Badge
+
+
+async def test_an_embedded_reference_is_stored_under_its_key_name(engine: AIOEngine) -> None:
+    owner = Owner(name="o", rank=1)
+    wall = await engine.save(Wall(badge=Badge(owner=owner)))
+    raw = await engine.get_collection(Wall).find_one({"_id": wall.id})
+    assert raw is not None and raw["badge"] == {"oref": owner.id}
+    assert Badge.model_json_schema(mode="serialization")["properties"]["owner"] == {
+        "$ref": "#/$defs/Owner"
+    }
