@@ -14,17 +14,17 @@ from odmantic.query import sort_keys
 class Index:
     """An index over one or more fields, created by `engine.configure_database`.
 
-    Example:
-        ```python
-        model_config = {"indexes": lambda: [Index(Player.name, Player.level.desc(), unique=True)]}
-        ```
-
     Args:
         *fields: field proxies (`Player.name`, ascending) or sort expressions
             (`Player.level.desc()`).
         unique: refuse two documents with the same values.
         name: the index name (default: MongoDB's `key_1_other_-1` form).
         **options: other `pymongo.IndexModel` options (e.g. `sparse=True`).
+
+    Example:
+        ```python
+        model_config = {"indexes": lambda: [Index(Player.name, Player.level.desc(), unique=True)]}
+        ```
     """
 
     def __init__(

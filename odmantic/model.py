@@ -70,17 +70,17 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     ) -> dict[str, Any]:
         """Return the MongoDB document of this instance (key names applied, BSON types).
 
-        Example:
-            ```python
-            Tagged(code="A", label="x").model_dump_doc()  # {"_id": "A", "lbl": "x"}
-            ```
-
         Args:
             include: only these fields (by Python name).
             exclude: leave out these fields (by Python name).
 
         Returns:
             the document, ready for PyMongo.
+
+        Example:
+            ```python
+            Tagged(code="A", label="x").model_dump_doc()  # {"_id": "A", "lbl": "x"}
+            ```
         """
         cls = type(self)
         schema = cls.__odmantic_schema__
@@ -122,11 +122,6 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         The instance is new to the engines: `save()` writes it in full (to restore a backup,
         copy documents between databases...).
 
-        Example:
-            ```python
-            player = Player.model_validate_doc({"_id": ObjectId(), "name": "Leeroy"})
-            ```
-
         Args:
             raw_doc: the document, with key names.
 
@@ -136,6 +131,11 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         Raises:
             DocumentParsingError: the document does not validate; reads as ODMantic 1.1's (the
                 keys it lacks first, then pydantic's errors), carries the document's `_id`.
+
+        Example:
+            ```python
+            player = Player.model_validate_doc({"_id": ObjectId(), "name": "Leeroy"})
+            ```
         """
         if not isinstance(raw_doc, dict):
             error = PydanticCustomError(
@@ -173,12 +173,6 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         and so are the fields a model validator derives from them; keys that are not fields are
         ignored (unless `extra="allow"`); the instance is left unchanged if any value is invalid.
 
-        Example:
-            ```python
-            player.model_update({"level": 3})
-            player.model_update(PlayerPatch(level=3))  # its unset fields are left alone
-            ```
-
         Args:
             patch_object: the new values (a dict, or a pydantic model).
             include: only these keys of the patch.
@@ -193,6 +187,12 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         Raises:
             ValueError: the patch changes the primary key.
             pydantic.ValidationError: a value is invalid.
+
+        Example:
+            ```python
+            player.model_update({"level": 3})
+            player.model_update(PlayerPatch(level=3))  # its unset fields are left alone
+            ```
         """
         cls = type(self)
         values = _patch_values(

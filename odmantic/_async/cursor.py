@@ -68,13 +68,13 @@ class AIOCursor(CursorBase[OutputT]):
     async def to_list(self) -> list[OutputT]:
         """Run the query and return all the results.
 
+        Raises:
+            DocumentParsingError: a document does not validate as the model; names it.
+
         Example:
             ```python
             players = await engine.find(Player, Player.level > 10).to_list()
             ```
-
-        Raises:
-            DocumentParsingError: a document does not validate as the model; names it.
         """
         driver_cursor = await self._open(whole=True)
         return self._parser.all(await driver_cursor.to_list(None))

@@ -27,6 +27,7 @@ def _const_validator(owner: str, name: str, default: Any) -> AfterValidator:
 
 
 def is_const_check(item: object) -> bool:
+    """Whether a field's metadata item is the check `Field(const=True)` added."""
     return getattr(getattr(item, "func", None), "odmantic_const", False) is True
 
 

@@ -67,13 +67,13 @@ class SyncCursor(CursorBase[OutputT]):
     def to_list(self) -> list[OutputT]:
         """Run the query and return all the results.
 
+        Raises:
+            DocumentParsingError: a document does not validate as the model; names it.
+
         Example:
             ```python
             players = engine.find(Player, Player.level > 10).to_list()
             ```
-
-        Raises:
-            DocumentParsingError: a document does not validate as the model; names it.
         """
         driver_cursor = self._open(whole=True)
         return self._parser.all(driver_cursor.to_list(None))
