@@ -1,4 +1,5 @@
-"""Quickstart: start a throwaway MongoDB, then run the same tour through both engine twins.
+"""Quickstart: start a throwaway MongoDB, then run the same tour through both engine
+twins.
 
 python examples/quickstart.py            # starts an embedded mongod (odmantic[testing])
 ODMANTIC_TEST_MONGO_URI=mongodb://... python examples/quickstart.py
@@ -19,12 +20,16 @@ from odmantic.testing import MongoServer
 
 
 def run(uri: str) -> None:
-    """Run the tour with AIOEngine (AsyncMongoClient), then with SyncEngine (MongoClient)."""
+    """Run the tour with AIOEngine (AsyncMongoClient), then with SyncEngine
+    (MongoClient)."""
     print("== AIOEngine over pymongo.AsyncMongoClient ==")
     async_lines = asyncio.run(tour_async(uri, "quickstart_async"))
     print("\n== SyncEngine over pymongo.MongoClient (generated twin) ==")
     sync_lines = tour_sync(uri, "quickstart_sync")
-    same = [a.replace("AIOEngine", "SyncEngine").replace("_async", "_sync") for a in async_lines]
+    same = [
+        a.replace("AIOEngine", "SyncEngine").replace("_async", "_sync")
+        for a in async_lines
+    ]
     print("\nboth twins did the same:", same == sync_lines)
     if same != sync_lines:
         raise SystemExit("the twins disagree")

@@ -224,3 +224,14 @@ def test_only_the_model_writes_dirty_state() -> None:
         if "__odmantic_changed__" in p.read_text() and p.name != "model.py"
     ]
     assert writers == []
+
+
+def test_example_lines_fit_the_documentation_column() -> None:
+    """The examples are shown in the docs' code blocks, 88 columns wide."""
+    wide = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "examples").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if len(line) > 88
+    ]
+    assert not wide, wide

@@ -1,4 +1,5 @@
-"""Guide: a FastAPI app with an engine managed by the lifespan, insert-only create, 404s, pages."""
+"""Guide: a FastAPI app with an engine managed by the lifespan, insert-only creates,
+404s and pages."""
 
 from __future__ import annotations
 
@@ -46,7 +47,9 @@ def make_app(uri: str, database: str) -> FastAPI:
     @app.post("/gnomes", status_code=201)
     async def create(gnome: Gnome) -> Gnome:
         try:
-            return await engines["main"].insert(gnome)  # insert: a posted id never overwrites
+            return await engines["main"].insert(
+                gnome
+            )  # insert: a posted id never overwrites
         except DuplicateKeyError as exc:
             raise HTTPException(409, "a gnome with this id exists") from exc
 
@@ -60,9 +63,11 @@ def make_app(uri: str, database: str) -> FastAPI:
     @app.get("/gnomes")
     async def pages() -> Page[Gnome]:
         if IS_ASYNC:
-            return await apaginate(engines["main"], Gnome, sort=Gnome.name)  # type: ignore[no-any-return]
+            page = await apaginate(engines["main"], Gnome, sort=Gnome.name)
+            return page  # type: ignore[no-any-return]
         else:
-            return paginate(engines["main"], Gnome, sort=Gnome.name)  # type: ignore[no-any-return]
+            page = paginate(engines["main"], Gnome, sort=Gnome.name)
+            return page  # type: ignore[no-any-return]
 
     add_pagination(app)
     return app

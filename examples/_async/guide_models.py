@@ -30,7 +30,9 @@ class Book(Model):
 
 async def main(engine: AIOEngine) -> None:
     """Save a book with its publisher, read it back, and look at the stored document."""
-    book = Book(title="Dune", price=Decimal("9.99"), publisher=Publisher(name="Chilton"))
+    book = Book(
+        title="Dune", price=Decimal("9.99"), publisher=Publisher(name="Chilton")
+    )
     await engine.save(book)  # saves the publisher first
     found = await engine.find_one(Book, Book.title == "Dune")
     assert found is not None and found == book and found.publisher.name == "Chilton"

@@ -23,7 +23,12 @@ async def main(engine: AIOEngine) -> None:
     await engine.save_all(
         [
             Hero(name="Leeroy", level=60, tags=["paladin"]),
-            Hero(name="Jaina", level=55, tags=["mage", "leader"], town=Town(name="Theramore")),
+            Hero(
+                name="Jaina",
+                level=55,
+                tags=["mage", "leader"],
+                town=Town(name="Theramore"),
+            ),
             Hero(name="Rexxar", level=40, tags=["hunter"]),
         ]
     )

@@ -14,12 +14,17 @@ class Account(Model):
 
 
 async def main(engine: AIOEngine) -> None:
-    """A session, a transaction committed by its block, and with_transaction with retries."""
-    alice, bob = await engine.save_all([Account(owner="alice", balance=100), Account(owner="bob")])
+    """A session, a transaction committed by its block, and with_transaction with
+    retries."""
+    alice, bob = await engine.save_all(
+        [Account(owner="alice", balance=100), Account(owner="bob")]
+    )
     async with engine.session() as session:
         assert await session.count(Account) == 2
 
-    async with engine.transaction() as transaction:  # committed when the block exits normally
+    async with (
+        engine.transaction() as transaction
+    ):  # committed when the block exits normally
         alice.balance -= 10
         await transaction.save(alice)
 

@@ -33,13 +33,19 @@ async def main(engine: AIOEngine) -> None:
     await engine.save_all(
         [Member(name=n, team=t) for n, t in [("a", "red"), ("b", "red"), ("c", "blue")]]
     )
-    result = await engine.update_many(Member, Member.team == "red", update=inc(Member.points, 5))
+    result = await engine.update_many(
+        Member, Member.team == "red", update=inc(Member.points, 5)
+    )
     assert result.modified == 2
     winner = await engine.find_one_and_update(
-        Member, Member.name == "c", update=inc(Member.points, 7) & push(Member.badges, "mvp")
+        Member,
+        Member.name == "c",
+        update=inc(Member.points, 7) & push(Member.badges, "mvp"),
     )
     assert winner is not None and (winner.points, winner.badges) == (7, ["mvp"])
-    await engine.update_one(Member, Member.name == "a", update=set_(Member.team, "blue"))
+    await engine.update_one(
+        Member, Member.name == "a", update=set_(Member.team, "blue")
+    )
 
     names = await engine.find(
         Member, Member.team == "blue", sort=Member.name, projection=MemberName

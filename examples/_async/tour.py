@@ -1,6 +1,7 @@
 """A tour of the engine: save, find, update, count, a transaction and a delete.
 
-The tour is written once, for the coroutine engine; the blocking twin of this file is generated.
+The tour is written once, for the coroutine engine; the blocking twin of this file is
+generated.
 """
 
 from __future__ import annotations
@@ -23,8 +24,12 @@ async def tour(uri: str, database: str, say: object = print) -> list[str]:
     log(f"engine: {type(engine).__name__} on database {database!r}")
 
     horde = Guild(name="Horde")
-    await engine.save(Player(name="Leeroy", level=60, guild=horde, stats=Stats(strength=9)))
-    await engine.save_all([Player(name=f"Recruit {i}", level=i, guild=horde) for i in range(1, 6)])
+    await engine.save(
+        Player(name="Leeroy", level=60, guild=horde, stats=Stats(strength=9))
+    )
+    await engine.save_all(
+        [Player(name=f"Recruit {i}", level=i, guild=horde) for i in range(1, 6)]
+    )
     log(f"saved {await engine.count(Player)} players in guild {horde.name!r}")
 
     top = await engine.find(Player, Player.level > 3, sort=query.desc(Player.level))
@@ -32,7 +37,10 @@ async def tour(uri: str, database: str, say: object = print) -> list[str]:
 
     leeroy = await engine.find_one(Player, Player.name == "Leeroy")
     assert leeroy is not None
-    log(f"found {leeroy.name}: guild joined from its collection -> {leeroy.guild.name!r}")
+    log(
+        f"found {leeroy.name}: guild joined from its collection -> "
+        f"{leeroy.guild.name!r}"
+    )
     leeroy.level += 1
     await engine.save(leeroy)
     log(f"levelled up {leeroy.name} to {leeroy.level} (only 'level' sent)")
@@ -40,13 +48,13 @@ async def tour(uri: str, database: str, say: object = print) -> list[str]:
     async with engine.transaction() as transaction:
         await transaction.save(Player(name="Jenkins", guild=horde))
         await transaction.commit()
-    log(f"transaction committed: {await engine.count(Player, Player.name == 'Jenkins')} Jenkins")
+    jenkins = await engine.count(Player, Player.name == "Jenkins")
+    log(f"transaction committed: {jenkins} Jenkins")
 
     async with engine.transaction() as transaction:
         await transaction.save(Player(name="Ghost", guild=horde))
-    log(
-        f"transaction block exited: committed {await engine.count(Player, Player.name == 'Ghost')} Ghost"
-    )
+    ghosts = await engine.count(Player, Player.name == "Ghost")
+    log(f"transaction block exited: committed {ghosts} Ghost")
 
     removed = await engine.remove(Player, Player.level < 3)
     log(f"removed {removed} low-level players; {await engine.count(Player)} remain")

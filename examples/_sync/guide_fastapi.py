@@ -1,5 +1,6 @@
 # generated from examples/_async/guide_fastapi.py by codegen; do not edit
-"""Guide: a FastAPI app with an engine managed by the lifespan, insert-only create, 404s, pages."""
+"""Guide: a FastAPI app with an engine managed by the lifespan, insert-only creates,
+404s and pages."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def make_app(uri: str, database: str) -> FastAPI:
 
     @app.get("/gnomes")
     def pages() -> Page[Gnome]:
-        return paginate(engines["main"], Gnome, sort=Gnome.name)  # type: ignore[no-any-return]
+        page = paginate(engines["main"], Gnome, sort=Gnome.name)
+        return page  # type: ignore[no-any-return]
 
     add_pagination(app)
     return app

@@ -24,7 +24,12 @@ def main(engine: SyncEngine) -> None:
     engine.save_all(
         [
             Hero(name="Leeroy", level=60, tags=["paladin"]),
-            Hero(name="Jaina", level=55, tags=["mage", "leader"], town=Town(name="Theramore")),
+            Hero(
+                name="Jaina",
+                level=55,
+                tags=["mage", "leader"],
+                town=Town(name="Theramore"),
+            ),
             Hero(name="Rexxar", level=40, tags=["hunter"]),
         ]
     )

@@ -15,8 +15,11 @@ class Account(Model):
 
 
 def main(engine: SyncEngine) -> None:
-    """A session, a transaction committed by its block, and with_transaction with retries."""
-    alice, bob = engine.save_all([Account(owner="alice", balance=100), Account(owner="bob")])
+    """A session, a transaction committed by its block, and with_transaction with
+    retries."""
+    alice, bob = engine.save_all(
+        [Account(owner="alice", balance=100), Account(owner="bob")]
+    )
     with engine.session() as session:
         assert session.count(Account) == 2
 

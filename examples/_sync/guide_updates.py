@@ -34,15 +34,21 @@ def main(engine: SyncEngine) -> None:
     engine.save_all(
         [Member(name=n, team=t) for n, t in [("a", "red"), ("b", "red"), ("c", "blue")]]
     )
-    result = engine.update_many(Member, Member.team == "red", update=inc(Member.points, 5))
+    result = engine.update_many(
+        Member, Member.team == "red", update=inc(Member.points, 5)
+    )
     assert result.modified == 2
     winner = engine.find_one_and_update(
-        Member, Member.name == "c", update=inc(Member.points, 7) & push(Member.badges, "mvp")
+        Member,
+        Member.name == "c",
+        update=inc(Member.points, 7) & push(Member.badges, "mvp"),
     )
     assert winner is not None and (winner.points, winner.badges) == (7, ["mvp"])
     engine.update_one(Member, Member.name == "a", update=set_(Member.team, "blue"))
 
-    names = engine.find(Member, Member.team == "blue", sort=Member.name, projection=MemberName)
+    names = engine.find(
+        Member, Member.team == "blue", sort=Member.name, projection=MemberName
+    )
     assert [n.name for n in names] == ["a", "c"]
     group: list[dict[str, Any]] = [
         {"$group": {"_id": "$team", "points": {"$sum": "$points"}}},
