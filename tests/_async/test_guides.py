@@ -5,6 +5,10 @@ guide whose behaviour drifts from its text fails here."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 
 from examples._async import (
@@ -16,6 +20,14 @@ from examples._async import (
 )
 from odmantic import AIOEngine
 
+GUIDES = Path(__file__).resolve().parents[2] / "docs" / "guides"
+
+
+def guide_outputs(name: str) -> str:
+    """What a guide says its snippets print: its `Output` blocks, in order."""
+    text = (GUIDES / f"{name}.md").read_text()
+    return "".join(re.findall(r'```text title="Output"\n(.*?)```', text, re.S))
+
 
 async def test_models_guide(engine: AIOEngine) -> None:
     await guide_models.main(engine)
@@ -25,8 +37,9 @@ async def test_queries_guide(engine: AIOEngine) -> None:
     await guide_queries.main(engine)
 
 
-async def test_sessions_guide(engine: AIOEngine) -> None:
+async def test_sessions_guide(engine: AIOEngine, capsys: pytest.CaptureFixture[str]) -> None:
     await guide_sessions.main(engine)
+    assert capsys.readouterr().out == guide_outputs("sessions")
 
 
 async def test_updates_guide(engine: AIOEngine) -> None:

@@ -6,6 +6,10 @@ guide whose behaviour drifts from its text fails here."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 
 from examples._sync import (
@@ -17,6 +21,14 @@ from examples._sync import (
 )
 from odmantic import SyncEngine
 
+GUIDES = Path(__file__).resolve().parents[2] / "docs" / "guides"
+
+
+def guide_outputs(name: str) -> str:
+    """What a guide says its snippets print: its `Output` blocks, in order."""
+    text = (GUIDES / f"{name}.md").read_text()
+    return "".join(re.findall(r'```text title="Output"\n(.*?)```', text, re.S))
+
 
 def test_models_guide(engine: SyncEngine) -> None:
     guide_models.main(engine)
@@ -26,8 +38,9 @@ def test_queries_guide(engine: SyncEngine) -> None:
     guide_queries.main(engine)
 
 
-def test_sessions_guide(engine: SyncEngine) -> None:
+def test_sessions_guide(engine: SyncEngine, capsys: pytest.CaptureFixture[str]) -> None:
     guide_sessions.main(engine)
+    assert capsys.readouterr().out == guide_outputs("sessions")
 
 
 def test_updates_guide(engine: SyncEngine) -> None:
