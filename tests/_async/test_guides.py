@@ -33,8 +33,9 @@ async def test_models_guide(engine: AIOEngine) -> None:
     await guide_models.main(engine)
 
 
-async def test_queries_guide(engine: AIOEngine) -> None:
+async def test_queries_guide(engine: AIOEngine, capsys: pytest.CaptureFixture[str]) -> None:
     await guide_queries.main(engine)
+    assert capsys.readouterr().out == guide_outputs("queries")
 
 
 async def test_sessions_guide(engine: AIOEngine, capsys: pytest.CaptureFixture[str]) -> None:

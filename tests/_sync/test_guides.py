@@ -34,8 +34,9 @@ def test_models_guide(engine: SyncEngine) -> None:
     guide_models.main(engine)
 
 
-def test_queries_guide(engine: SyncEngine) -> None:
+def test_queries_guide(engine: SyncEngine, capsys: pytest.CaptureFixture[str]) -> None:
     guide_queries.main(engine)
+    assert capsys.readouterr().out == guide_outputs("queries")
 
 
 def test_sessions_guide(engine: SyncEngine, capsys: pytest.CaptureFixture[str]) -> None:
