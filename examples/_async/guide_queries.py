@@ -37,23 +37,26 @@ async def main(engine: AIOEngine) -> None:
     # --8<-- [end:compare]
 
     # --8<-- [start:combine]
-    leaders = await engine.find(Hero, (Hero.level >= 55) & Hero.tags.all_(["leader"]))
+    leaders = await engine.find(
+        Hero, query.all_(Hero.tags, ["leader"]) & (Hero.level >= 55)
+    )
     print([hero.name for hero in leaders])
-    either = await engine.count(Hero, (Hero.level < 45) | (Hero.name == "Jaina"))
+    either = await engine.count(Hero, query.or_(Hero.level < 45, Hero.name == "Jaina"))
     print(either)
     # --8<-- [end:combine]
 
     # --8<-- [start:operators]
-    print(await engine.count(Hero, Hero.name.match("^J")))
-    print(await engine.count(Hero, Hero.tags.in_(["mage", "hunter"])))
+    print(await engine.count(Hero, query.match(Hero.name, "^J")))
+    print(await engine.count(Hero, query.in_(Hero.tags, ["mage", "hunter"])))
     print(await engine.count(Hero, Hero.town.name == "Theramore"))
     print(await engine.count(Hero, query.nor_(Hero.level > 55, Hero.level < 45)))
     # --8<-- [end:operators]
 
     # --8<-- [start:sort]
-    ranked = await engine.find(Hero, sort=Hero.level.desc(), limit=2)
+    ranked = await engine.find(Hero, sort=query.desc(Hero.level), limit=2)
     print([(hero.name, hero.level) for hero in ranked])
-    page = await engine.find(Hero, sort=(Hero.name, Hero.level.desc()), skip=1, limit=1)
+    by_name = (Hero.name, query.desc(Hero.level))
+    page = await engine.find(Hero, sort=by_name, skip=1, limit=1)
     print([hero.name for hero in page])
     # --8<-- [end:sort]
 

@@ -38,23 +38,24 @@ def main(engine: SyncEngine) -> None:
     # --8<-- [end:compare]
 
     # --8<-- [start:combine]
-    leaders = engine.find(Hero, (Hero.level >= 55) & Hero.tags.all_(["leader"]))
+    leaders = engine.find(Hero, query.all_(Hero.tags, ["leader"]) & (Hero.level >= 55))
     print([hero.name for hero in leaders])
-    either = engine.count(Hero, (Hero.level < 45) | (Hero.name == "Jaina"))
+    either = engine.count(Hero, query.or_(Hero.level < 45, Hero.name == "Jaina"))
     print(either)
     # --8<-- [end:combine]
 
     # --8<-- [start:operators]
-    print(engine.count(Hero, Hero.name.match("^J")))
-    print(engine.count(Hero, Hero.tags.in_(["mage", "hunter"])))
+    print(engine.count(Hero, query.match(Hero.name, "^J")))
+    print(engine.count(Hero, query.in_(Hero.tags, ["mage", "hunter"])))
     print(engine.count(Hero, Hero.town.name == "Theramore"))
     print(engine.count(Hero, query.nor_(Hero.level > 55, Hero.level < 45)))
     # --8<-- [end:operators]
 
     # --8<-- [start:sort]
-    ranked = engine.find(Hero, sort=Hero.level.desc(), limit=2)
+    ranked = engine.find(Hero, sort=query.desc(Hero.level), limit=2)
     print([(hero.name, hero.level) for hero in ranked])
-    page = engine.find(Hero, sort=(Hero.name, Hero.level.desc()), skip=1, limit=1)
+    by_name = (Hero.name, query.desc(Hero.level))
+    page = engine.find(Hero, sort=by_name, skip=1, limit=1)
     print([hero.name for hero in page])
     # --8<-- [end:sort]
 
