@@ -36,7 +36,8 @@ _TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=8)
 _DECIMAL = st.decimals(
     allow_nan=False, allow_infinity=False, places=4, min_value=-(10**20), max_value=10**20
 )
-_SPAN = st.timedeltas(min_value=-timedelta(days=10**5), max_value=timedelta(days=10**5))
+# Stored as seconds in a double: exact below 2**52 microseconds (about 142 years).
+_SPAN = st.timedeltas(min_value=-timedelta(days=52_000), max_value=timedelta(days=52_000))
 _AT = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)).map(
     lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000)
 )

@@ -1,12 +1,16 @@
-"""Guide: typed updates, projections, aggregation and distinct."""
+"""Guide: updates, projections, aggregation and distinct.
+
+docs/guides/updates.md shows each section and its output; the test compares what this
+prints with the guide's output blocks."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+import pydantic
+from pydantic import BaseModel
 
-from odmantic import AIOEngine, Model
+from odmantic import AIOEngine, Field, Model
 from odmantic.update import inc, push, set_
 
 
@@ -15,7 +19,7 @@ class Member(Model):
 
     name: str
     team: str
-    points: int = 0
+    points: int = Field(default=0, ge=0)
     badges: list[str] = []
 
 
@@ -24,37 +28,62 @@ class MemberName(BaseModel):
 
 
 class TeamPoints(BaseModel):
-    team: str = Field(alias="_id")
+    team: str = pydantic.Field(alias="_id")
     points: int
 
 
 async def main(engine: AIOEngine) -> None:
-    """Atomic updates, then read back only what is needed."""
-    await engine.save_all(
-        [Member(name=n, team=t) for n, t in [("a", "red"), ("b", "red"), ("c", "blue")]]
-    )
+    """Every section of the updates guide, in order."""
+    teams = [("a", "red"), ("b", "red"), ("c", "blue")]
+    await engine.save_all([Member(name=name, team=team) for name, team in teams])
+
+    # --8<-- [start:update_many]
     result = await engine.update_many(
         Member, Member.team == "red", update=inc(Member.points, 5)
     )
-    assert result.modified == 2
+    print(result.matched, result.modified)
+    # --8<-- [end:update_many]
+
+    # --8<-- [start:find_one_and_update]
     winner = await engine.find_one_and_update(
         Member,
         Member.name == "c",
         update=inc(Member.points, 7) & push(Member.badges, "mvp"),
     )
-    assert winner is not None and (winner.points, winner.badges) == (7, ["mvp"])
-    await engine.update_one(
-        Member, Member.name == "a", update=set_(Member.team, "blue")
-    )
+    print(winner.points if winner else None, winner.badges if winner else None)
+    # --8<-- [end:find_one_and_update]
 
-    names = await engine.find(
-        Member, Member.team == "blue", sort=Member.name, projection=MemberName
+    # --8<-- [start:checked]
+    try:
+        set_(Member.points, -1)
+    except ValueError as error:
+        print(type(error).__name__, "Member.points" in str(error))
+    # --8<-- [end:checked]
+
+    # --8<-- [start:upsert]
+    await engine.update_one(
+        Member, Member.name == "d", update=set_(Member.team, "green"), upsert=True
     )
-    assert [n.name for n in names] == ["a", "c"]
+    added = await engine.find_one(Member, Member.name == "d")
+    print(added.team if added else None, added.points if added else None)
+    # --8<-- [end:upsert]
+
+    # --8<-- [start:projection]
+    cursor = engine.find(
+        Member, Member.team == "red", sort=Member.name, projection=MemberName
+    )
+    print(await cursor.to_list())
+    # --8<-- [end:projection]
+
+    # --8<-- [start:aggregate]
     group: list[dict[str, Any]] = [
         {"$group": {"_id": "$team", "points": {"$sum": "$points"}}},
         {"$sort": {"_id": 1}},
     ]
     totals = await engine.aggregate(Member, group, output=TeamPoints).to_list()
-    assert [(t.team, t.points) for t in totals] == [("blue", 12), ("red", 5)]
-    assert sorted(await engine.distinct(Member, Member.team)) == ["blue", "red"]
+    print([(total.team, total.points) for total in totals])
+    # --8<-- [end:aggregate]
+
+    # --8<-- [start:distinct]
+    print(sorted(await engine.distinct(Member, Member.team)))
+    # --8<-- [end:distinct]

@@ -181,7 +181,9 @@ def _date_to_datetime(value: Any) -> Any:
     return value
 
 
-_EXACT_MICROSECONDS = 2**53  # a double holds every microsecond count below this
+# Below 2**52 microseconds (about 142 years), seconds in a double come back to the same
+# microsecond: the division's rounding error stays under half a microsecond.
+_EXACT_MICROSECONDS = 2**52
 
 
 def _timedelta_to_seconds(value: Any) -> Any:
@@ -190,7 +192,7 @@ def _timedelta_to_seconds(value: Any) -> Any:
     if abs(value // timedelta(microseconds=1)) >= _EXACT_MICROSECONDS:
         raise ValueError(
             f"timedelta {value} is too large to store exactly (stored as seconds in a double: "
-            "below about 285 years)"
+            "below about 142 years)"
         )
     return value.total_seconds()
 

@@ -43,8 +43,9 @@ async def test_sessions_guide(engine: AIOEngine, capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().out == guide_outputs("sessions")
 
 
-async def test_updates_guide(engine: AIOEngine) -> None:
+async def test_updates_guide(engine: AIOEngine, capsys: pytest.CaptureFixture[str]) -> None:
     await guide_updates.main(engine)
+    assert capsys.readouterr().out == guide_outputs("updates")
 
 
 def test_fastapi_guide(mongo_uri: str, database_name: str) -> None:

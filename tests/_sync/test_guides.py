@@ -44,8 +44,9 @@ def test_sessions_guide(engine: SyncEngine, capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out == guide_outputs("sessions")
 
 
-def test_updates_guide(engine: SyncEngine) -> None:
+def test_updates_guide(engine: SyncEngine, capsys: pytest.CaptureFixture[str]) -> None:
     guide_updates.main(engine)
+    assert capsys.readouterr().out == guide_outputs("updates")
 
 
 def test_fastapi_guide(mongo_uri: str, database_name: str) -> None:
