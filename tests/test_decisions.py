@@ -404,14 +404,6 @@ def test_a_cursor_read_whole_asks_for_the_largest_batches(whole: bool, batch_siz
     }
 
 
-def test_every_server_code_handled_is_named() -> None:
-    named = {
-        value for name, value in vars(codes).items() if name.isupper() and isinstance(value, int)
-    }
-    handled = codes.UNSTORABLE_CODES | codes.FAILOVER | codes.INDEX_CONFLICTS
-    assert handled | {codes.DUPLICATE_KEY, codes.WRITE_CONFLICT} <= named
-
-
 # --- what an upsert inserts ----------------------------------------------------------------------
 
 EQUALITIES = [
