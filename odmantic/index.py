@@ -75,4 +75,4 @@ def conflicting_index(info: Mapping[str, Any], index: pymongo.IndexModel) -> str
     return str(wanted["name"])
 
 
-__all__ = ["Index", "indexes_of", "conflicting_index"]
+__all__ = ["Index", "indexes_of"]
