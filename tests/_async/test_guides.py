@@ -1,26 +1,29 @@
 """The code of the guides (docs/guides), run against the real replica set through both twins.
 
-Each guide's `main` asserts what it shows (the documents found, counted, updated...), so a
-guide whose behaviour drifts from its text fails here."""
+Every `examples/_async/guide_<topic>.py` with a `main(engine)` is found here, run, and what it
+prints compared with the `Output` blocks of `docs/guides/<topic>.md`, in order: a guide whose
+behaviour drifts from its text fails. Adding a guide page needs no change to this file."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from examples._async import (
-    guide_fastapi,
-    guide_models,
-    guide_queries,
-    guide_sessions,
-    guide_updates,
-)
 from odmantic import AIOEngine
 
-GUIDES = Path(__file__).resolve().parents[2] / "docs" / "guides"
+ROOT = Path(__file__).resolve().parents[2]
+GUIDES = ROOT / "docs" / "guides"
+# This file's twin ("_async", or "_sync" in the generated copy) picks the examples' twin.
+TWIN = Path(__file__).parent.name
+EXAMPLES = ROOT / "examples" / TWIN
+TOPICS = sorted(
+    path.stem.removeprefix("guide_")
+    for path in EXAMPLES.glob("guide_*.py")
+    if "\ndef main(" in path.read_text() or "\nasync def main(" in path.read_text()
+)
 
 
 def guide_outputs(name: str) -> str:
@@ -29,27 +32,24 @@ def guide_outputs(name: str) -> str:
     return "".join(re.findall(r'```text title="Output"\n(.*?)```', text, re.S))
 
 
-async def test_models_guide(engine: AIOEngine) -> None:
-    await guide_models.main(engine)
+def test_every_guide_example_has_its_page() -> None:
+    assert TOPICS and all((GUIDES / f"{topic}.md").exists() for topic in TOPICS), TOPICS
 
 
-async def test_queries_guide(engine: AIOEngine, capsys: pytest.CaptureFixture[str]) -> None:
-    await guide_queries.main(engine)
-    assert capsys.readouterr().out == guide_outputs("queries")
-
-
-async def test_sessions_guide(engine: AIOEngine, capsys: pytest.CaptureFixture[str]) -> None:
-    await guide_sessions.main(engine)
-    assert capsys.readouterr().out == guide_outputs("sessions")
-
-
-async def test_updates_guide(engine: AIOEngine, capsys: pytest.CaptureFixture[str]) -> None:
-    await guide_updates.main(engine)
-    assert capsys.readouterr().out == guide_outputs("updates")
+@pytest.mark.parametrize("topic", TOPICS)
+async def test_guide_prints_what_its_page_shows(
+    topic: str, engine: AIOEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = importlib.import_module(f"examples.{TWIN}.guide_{topic}")
+    await module.main(engine)
+    assert capsys.readouterr().out == guide_outputs(topic)
 
 
 def test_fastapi_guide(mongo_uri: str, database_name: str) -> None:
-    with TestClient(guide_fastapi.make_app(mongo_uri, database_name)) as client:
+    from fastapi.testclient import TestClient
+
+    fastapi_guide = importlib.import_module(f"examples.{TWIN}.guide_fastapi")
+    with TestClient(fastapi_guide.make_app(mongo_uri, database_name)) as client:
         created = client.post("/gnomes", json={"name": "Gimble", "level": 3})
         assert created.status_code == 201, created.text
         gnome_id = created.json()["id"]
