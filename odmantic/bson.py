@@ -530,7 +530,16 @@ class WithBsonSerializer:
 
     @classmethod
     def __bson__(cls, value: Any) -> Any:
-        """Return the BSON representation of `value` (to be defined by subclasses)."""
+        """Return the BSON representation of `value` (to be defined by subclasses).
+
+        Example:
+            ```python
+            class Celsius(float, WithBsonSerializer):
+                @classmethod
+                def __bson__(cls, value: Any) -> Any:
+                    return f"{value:.1f}C"  # stored as "21.5C"
+            ```
+        """
         raise NotImplementedError(f"{cls.__qualname__} must define the __bson__ classmethod")
 
 

@@ -126,7 +126,16 @@ class WriteConflictError(BaseEngineInstanceException):
         )
 
     def has_error_label(self, label: str) -> bool:
-        """Whether the driver error carries `label` (e.g. "TransientTransactionError")."""
+        """Whether the driver error carries `label` (e.g. "TransientTransactionError").
+
+        Example:
+            ```python
+            try:
+                await transaction.commit()
+            except WriteConflictError as error:
+                retry = error.has_error_label("TransientTransactionError")
+            ```
+        """
         return has_error_label(self.driver_error, label)
 
 

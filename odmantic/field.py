@@ -333,66 +333,140 @@ class FieldProxy:
         return FieldProxy(f"{self._path}.{sub.key_name}", sub, field.target, self._root)
 
     def eq(self, value: Any) -> QueryExpression:
-        """Documents whose field equals `value` (`$eq`)."""
+        """Documents whose field equals `value` (`$eq`).
+
+        Examples:
+            >>> Player.name.eq("Leeroy")
+            QueryExpression({'name': {'$eq': 'Leeroy'}})
+        """
         return query.eq(self, value)
 
     def ne(self, value: Any) -> QueryExpression:
-        """Documents whose field differs from `value` (`$ne`)."""
+        """Documents whose field differs from `value` (`$ne`).
+
+        Examples:
+            >>> Player.name.ne("Leeroy")
+            QueryExpression({'name': {'$ne': 'Leeroy'}})
+        """
         return query.ne(self, value)
 
     def gt(self, value: Any) -> QueryExpression:
-        """Documents whose field is greater than `value` (`$gt`)."""
+        """Documents whose field is greater than `value` (`$gt`).
+
+        Examples:
+            >>> Player.level.gt(10)
+            QueryExpression({'level': {'$gt': 10}})
+        """
         return query.gt(self, value)
 
     def gte(self, value: Any) -> QueryExpression:
-        """Documents whose field is greater than or equal to `value` (`$gte`)."""
+        """Documents whose field is greater than or equal to `value` (`$gte`).
+
+        Examples:
+            >>> Player.level.gte(10)
+            QueryExpression({'level': {'$gte': 10}})
+        """
         return query.gte(self, value)
 
     def lt(self, value: Any) -> QueryExpression:
-        """Documents whose field is less than `value` (`$lt`)."""
+        """Documents whose field is less than `value` (`$lt`).
+
+        Examples:
+            >>> Player.level.lt(10)
+            QueryExpression({'level': {'$lt': 10}})
+        """
         return query.lt(self, value)
 
     def lte(self, value: Any) -> QueryExpression:
-        """Documents whose field is less than or equal to `value` (`$lte`)."""
+        """Documents whose field is less than or equal to `value` (`$lte`).
+
+        Examples:
+            >>> Player.level.lte(10)
+            QueryExpression({'level': {'$lte': 10}})
+        """
         return query.lte(self, value)
 
     def in_(self, value: Iterable[Any]) -> QueryExpression:
-        """Documents whose field is one of the values of `value` (`$in`)."""
+        """Documents whose field is one of the values of `value` (`$in`).
+
+        Examples:
+            >>> Player.name.in_(["Leeroy", "Jaina"])
+            QueryExpression({'name': {'$in': ['Leeroy', 'Jaina']}})
+        """
         return query.in_(self, value)
 
     def not_in(self, value: Iterable[Any]) -> QueryExpression:
-        """Documents whose field is none of the values of `value` (`$nin`)."""
+        """Documents whose field is none of the values of `value` (`$nin`).
+
+        Examples:
+            >>> Player.level.not_in([0, 1])
+            QueryExpression({'level': {'$nin': [0, 1]}})
+        """
         return query.not_in(self, value)
 
     def match(self, pattern: str | re.Pattern[str]) -> QueryExpression:
-        """Documents whose str field matches the regular expression `pattern` (`$regex`)."""
+        """Documents whose str field matches the regular expression `pattern` (`$regex`).
+
+        Examples:
+            >>> Player.name.match("^Le")
+            QueryExpression({'name': {'$regex': '^Le'}})
+        """
         return query.match(self, pattern)
 
     def exists(self, present: bool = True) -> QueryExpression:
-        """Documents where the key is present (or absent with `False`) (`$exists`)."""
+        """Documents where the key is present (or absent with `False`) (`$exists`).
+
+        Examples:
+            >>> Player.nickname.exists()
+            QueryExpression({'nickname': {'$exists': True}})
+        """
         return query.exists(self, present)
 
     def all_(self, values: Sequence[Any]) -> QueryExpression:
-        """Documents whose list field contains all of `values` (`$all`)."""
+        """Documents whose list field contains all of `values` (`$all`).
+
+        Examples:
+            >>> Player.tags.all_(["tank", "healer"])
+            QueryExpression({'tags': {'$all': ['tank', 'healer']}})
+        """
         return query.all_(self, values)
 
     def size(self, length: int) -> QueryExpression:
-        """Documents whose list field has exactly `length` items (`$size`)."""
+        """Documents whose list field has exactly `length` items (`$size`).
+
+        Examples:
+            >>> Player.tags.size(2)
+            QueryExpression({'tags': {'$size': 2}})
+        """
         return query.size(self, length)
 
     def elem_match(self, *queries: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
         """Documents whose list has an item matching all `queries` (`$elemMatch`).
 
         The queries are written on the embedded model: `Order.items.elem_match(Item.qty > 2)`.
+
+        Examples:
+            >>> Player.items.elem_match(Item.qty > 2)
+            QueryExpression({'items': {'$elemMatch': {'qty': {'$gt': 2}}}})
         """
         return query.elem_match(self, *queries)
 
     def asc(self) -> SortExpression:
-        """Ascending sort on this field."""
+        """Ascending sort on this field.
+
+        Examples:
+            >>> Player.level.asc()
+            SortExpression({'level': 1})
+        """
         return query.asc(self)
 
     def desc(self) -> SortExpression:
-        """Descending sort on this field."""
+        """Descending sort on this field.
+
+        Examples:
+            >>> Player.level.desc()
+            SortExpression({'level': -1})
+        """
         return query.desc(self)
 
     def __eq__(self, value: object) -> QueryExpression:  # type: ignore[override]

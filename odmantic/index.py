@@ -23,7 +23,9 @@ class Index:
 
     Example:
         ```python
-        model_config = {"indexes": lambda: [Index(Player.name, Player.level.desc(), unique=True)]}
+        model_config = {
+            "indexes": lambda: [Index(Player.name, Player.level.desc(), unique=True)]
+        }
         ```
     """
 
@@ -38,7 +40,12 @@ class Index:
         self.options = options
 
     def to_index_model(self) -> pymongo.IndexModel:
-        """The equivalent `pymongo.IndexModel`."""
+        """The equivalent `pymongo.IndexModel`.
+
+        Examples:
+            >>> Index(Player.name, unique=True).to_index_model().document
+            {'unique': True, 'name': 'name_1', 'key': {'name': 1}}
+        """
         kwargs: dict[str, Any] = dict(self.options)
         if self.unique:
             kwargs["unique"] = True

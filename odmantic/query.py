@@ -100,32 +100,62 @@ def _op_each(field: FieldLike, operator: str, values: list[Any]) -> QueryExpress
 
 
 def eq(field: FieldLike, value: Any) -> QueryExpression:
-    """`field == value`."""
+    """`field == value`.
+
+    Examples:
+        >>> query.eq(Player.name, "Leeroy")
+        QueryExpression({'name': {'$eq': 'Leeroy'}})
+    """
     return _op(field, "$eq", value)
 
 
 def ne(field: FieldLike, value: Any) -> QueryExpression:
-    """`field != value`."""
+    """`field != value`.
+
+    Examples:
+        >>> query.ne(Player.name, "Leeroy")
+        QueryExpression({'name': {'$ne': 'Leeroy'}})
+    """
     return _op(field, "$ne", value)
 
 
 def gt(field: FieldLike, value: Any) -> QueryExpression:
-    """`field > value`."""
+    """`field > value`.
+
+    Examples:
+        >>> query.gt(Player.level, 10)
+        QueryExpression({'level': {'$gt': 10}})
+    """
     return _op(field, "$gt", value)
 
 
 def gte(field: FieldLike, value: Any) -> QueryExpression:
-    """`field >= value`."""
+    """`field >= value`.
+
+    Examples:
+        >>> query.gte(Player.level, 10)
+        QueryExpression({'level': {'$gte': 10}})
+    """
     return _op(field, "$gte", value)
 
 
 def lt(field: FieldLike, value: Any) -> QueryExpression:
-    """`field < value`."""
+    """`field < value`.
+
+    Examples:
+        >>> query.lt(Player.level, 10)
+        QueryExpression({'level': {'$lt': 10}})
+    """
     return _op(field, "$lt", value)
 
 
 def lte(field: FieldLike, value: Any) -> QueryExpression:
-    """`field <= value`."""
+    """`field <= value`.
+
+    Examples:
+        >>> query.lte(Player.level, 10)
+        QueryExpression({'level': {'$lte': 10}})
+    """
     return _op(field, "$lte", value)
 
 
@@ -136,17 +166,32 @@ def _as_list(function: str, field: FieldLike, values: Iterable[Any]) -> list[Any
 
 
 def in_(field: FieldLike, sequence: Iterable[Any]) -> QueryExpression:
-    """`field` is one of the values of `sequence`."""
+    """`field` is one of the values of `sequence`.
+
+    Examples:
+        >>> query.in_(Player.name, ["Leeroy", "Jaina"])
+        QueryExpression({'name': {'$in': ['Leeroy', 'Jaina']}})
+    """
     return _op_each(field, "$in", _as_list("in_", field, sequence))
 
 
 def not_in(field: FieldLike, sequence: Iterable[Any]) -> QueryExpression:
-    """`field` is none of the values of `sequence`."""
+    """`field` is none of the values of `sequence`.
+
+    Examples:
+        >>> query.not_in(Player.level, [0, 1])
+        QueryExpression({'level': {'$nin': [0, 1]}})
+    """
     return _op_each(field, "$nin", _as_list("not_in", field, sequence))
 
 
 def match(field: FieldLike, pattern: str | re.Pattern[str]) -> QueryExpression:
-    """`field` matches the regular expression `pattern` (a str or a compiled pattern)."""
+    """`field` matches the regular expression `pattern` (a str or a compiled pattern).
+
+    Examples:
+        >>> query.match(Player.name, "^Le")
+        QueryExpression({'name': {'$regex': '^Le'}})
+    """
     if isinstance(pattern, re.Pattern):
         return QueryExpression({_key(field): pattern})
     if not isinstance(pattern, str):
@@ -155,17 +200,34 @@ def match(field: FieldLike, pattern: str | re.Pattern[str]) -> QueryExpression:
 
 
 def exists(field: FieldLike, present: bool = True) -> QueryExpression:
-    """The document has (or, with `present=False`, lacks) the key of `field`."""
+    """The document has (or, with `present=False`, lacks) the key of `field`.
+
+    Examples:
+        >>> query.exists(Player.nickname)
+        QueryExpression({'nickname': {'$exists': True}})
+        >>> query.exists(Player.nickname, False)
+        QueryExpression({'nickname': {'$exists': False}})
+    """
     return QueryExpression({_key(field): {"$exists": bool(present)}})
 
 
 def all_(field: FieldLike, values: Sequence[Any]) -> QueryExpression:
-    """The list `field` contains every one of `values`."""
+    """The list `field` contains every one of `values`.
+
+    Examples:
+        >>> query.all_(Player.tags, ["tank", "healer"])
+        QueryExpression({'tags': {'$all': ['tank', 'healer']}})
+    """
     return _op_each(field, "$all", _as_list("all_", field, values))
 
 
 def size(field: FieldLike, length: int) -> QueryExpression:
-    """The list `field` has exactly `length` items."""
+    """The list `field` has exactly `length` items.
+
+    Examples:
+        >>> query.size(Player.tags, 2)
+        QueryExpression({'tags': {'$size': 2}})
+    """
     if not isinstance(length, int) or isinstance(length, bool) or length < 0:
         raise TypeError(f"size() on {_key(field)!r} takes a non-negative int, got {length!r}")
     return QueryExpression({_key(field): {"$size": length}})
@@ -174,7 +236,13 @@ def size(field: FieldLike, length: int) -> QueryExpression:
 def elem_match(
     field: FieldLike, *queries: QueryExpression | dict[str, Any] | bool
 ) -> QueryExpression:
-    """The list `field` has an item matching all `queries` (written on the item's model)."""
+    """The list `field` has an item matching all `queries` (written on the item's model).
+
+    Examples:
+        >>> query.elem_match(Player.items, Item.sku == "potion", Item.qty > 2)
+        QueryExpression({'items': {'$elemMatch': {'sku': {'$eq': 'potion'},
+                                                  'qty': {'$gt': 2}}}})
+    """
     if not queries:
         raise TypeError(f"elem_match() on {_key(field)!r} needs at least one query")
     merged: dict[str, Any] = {}
@@ -208,27 +276,55 @@ def _logical(
 
 
 def and_(*queries: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
-    """All of `queries` match (`$and`)."""
+    """All of `queries` match (`$and`).
+
+    Examples:
+        >>> query.and_(Player.level > 10, Player.name != "Leeroy")
+        QueryExpression({'$and': (QueryExpression({'level': {'$gt': 10}}),
+                                  QueryExpression({'name': {'$ne': 'Leeroy'}}))})
+    """
     return _logical("$and", queries)
 
 
 def or_(*queries: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
-    """At least one of `queries` matches (`$or`)."""
+    """At least one of `queries` matches (`$or`).
+
+    Examples:
+        >>> query.or_(Player.level > 10, Player.name == "Leeroy")
+        QueryExpression({'$or': (QueryExpression({'level': {'$gt': 10}}),
+                                 QueryExpression({'name': {'$eq': 'Leeroy'}}))})
+    """
     return _logical("$or", queries)
 
 
 def nor_(*queries: QueryExpression | dict[str, Any] | bool) -> QueryExpression:
-    """None of `queries` matches (`$nor`)."""
+    """None of `queries` matches (`$nor`).
+
+    Examples:
+        >>> query.nor_(Player.level > 10, Player.name == "Leeroy")
+        QueryExpression({'$nor': (QueryExpression({'level': {'$gt': 10}}),
+                                  QueryExpression({'name': {'$eq': 'Leeroy'}}))})
+    """
     return _logical("$nor", queries)
 
 
 def asc(field: FieldLike) -> SortExpression:
-    """Ascending sort on `field`."""
+    """Ascending sort on `field`.
+
+    Examples:
+        >>> query.asc(Player.level)
+        SortExpression({'level': 1})
+    """
     return SortExpression({_key(field): 1})
 
 
 def desc(field: FieldLike) -> SortExpression:
-    """Descending sort on `field`."""
+    """Descending sort on `field`.
+
+    Examples:
+        >>> query.desc(Player.level)
+        SortExpression({'level': -1})
+    """
     return SortExpression({_key(field): -1})
 
 

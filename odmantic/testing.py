@@ -152,6 +152,11 @@ def find_mongod() -> str:
 
     Raises:
         MongodNotFoundError: nothing found (or `ODMANTIC_MONGOD` points nowhere).
+
+    Example:
+        ```python
+        server = MongoServer(mongod=find_mongod(), extra_args=["--quiet"])
+        ```
     """
     configured = os.environ.get(MONGOD_ENV_VAR, "").strip()
     if configured:
@@ -321,6 +326,12 @@ class MongoServer:
         Raises:
             MongodNotFoundError: no binary found.
             MongoServerError: `mongod` exited or timed out; includes the log tail.
+
+        Example:
+            ```python
+            server = MongoServer().start()
+            client = MongoClient(server.uri)
+            ```
         """
         if self._process is not None:
             raise RuntimeError("MongoServer is already started")
@@ -345,7 +356,17 @@ class MongoServer:
 
     def stop(self) -> None:
         """Shut `mongod` down (SIGTERM, then SIGKILL after `stop_timeout`) and delete its
-        temporary directory. Safe to call more than once."""
+        temporary directory. Safe to call more than once.
+
+        Example:
+            ```python
+            server = MongoServer().start()
+            try:
+                run_the_demo(server.uri)
+            finally:
+                server.stop()
+            ```
+        """
         process, self._process = self._process, None
         directory, self._directory = self._directory, None
         self._port = None
@@ -494,7 +515,13 @@ class MongoServer:
 
 
 def env_mongo_uri() -> str | None:
-    """The `ODMANTIC_TEST_MONGO_URI` environment variable, or `None` if unset or empty."""
+    """The `ODMANTIC_TEST_MONGO_URI` environment variable, or `None` if unset or empty.
+
+    Example:
+        ```python
+        uri = env_mongo_uri() or MongoServer().start().uri
+        ```
+    """
     value = os.environ.get(MONGO_URI_ENV_VAR, "").strip()
     return value or None
 
@@ -505,6 +532,13 @@ def mongo_uri() -> Iterator[str]:
 
     It is `ODMANTIC_TEST_MONGO_URI` if set (nothing is started), otherwise the URI of a fresh
     `MongoServer`, stopped when the `with` block ends.
+
+    Example:
+        ```python
+        with mongo_uri() as uri:
+            engine = SyncEngine(client=MongoClient(uri), database="demo")
+            engine.save(Player(name="Leeroy"))
+        ```
     """
     existing = env_mongo_uri()
     if existing is not None:
@@ -522,6 +556,11 @@ def unique_database_name(hint: str = "db") -> str:
 
     `hint` is reduced to `[A-Za-z0-9_]` and truncated; a random suffix makes the name unique.
     The result is at most 48 characters (MongoDB allows 63).
+
+    Example:
+        ```python
+        unique_database_name("test_save[motor]")  # "t_test_save_motor_3f9a1c2e"
+        ```
     """
     cleaned = _UNSAFE_DB_CHARS.sub("_", hint).strip("_")[:36] or "db"
     return f"t_{cleaned}_{secrets.token_hex(4)}"
@@ -536,6 +575,13 @@ def mongo_uri_fixture() -> Iterator[str]:
 
     `ODMANTIC_TEST_MONGO_URI` if set, otherwise a single-node replica set started the first
     time a test requests it and stopped at the end of the session.
+
+    Example:
+        ```python
+        async def test_save(mongo_uri: str, database_name: str) -> None:
+            engine = AIOEngine(client=AsyncMongoClient(mongo_uri), database=database_name)
+            await engine.save(Player(name="Leeroy"))
+        ```
     """
     with mongo_uri() as uri:
         yield uri
@@ -544,7 +590,14 @@ def mongo_uri_fixture() -> Iterator[str]:
 @pytest.fixture(scope="session", name="odmantic_mongo_client")
 def odmantic_mongo_client_fixture(mongo_uri: str) -> Iterator[MongoClient[dict[str, Any]]]:
     """Session fixture `odmantic_mongo_client`: a sync `pymongo.MongoClient` on
-    `mongo_uri`, used for housekeeping such as dropping test databases."""
+    `mongo_uri`, used for housekeeping such as dropping test databases.
+
+    Example:
+        ```python
+        def test_server_version(odmantic_mongo_client: MongoClient) -> None:
+            assert odmantic_mongo_client.server_info()["version"] >= "6.0"
+        ```
+    """
     client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri)
     try:
         yield client
@@ -558,7 +611,15 @@ def database_name_fixture(
     odmantic_mongo_client: MongoClient[dict[str, Any]],
 ) -> Iterator[str]:
     """Function fixture `database_name`: a fresh database name for this test (derived from the
-    test name plus a random suffix); the database is dropped after the test."""
+    test name plus a random suffix); the database is dropped after the test.
+
+    Example:
+        ```python
+        def test_count(mongo_uri: str, database_name: str) -> None:
+            engine = SyncEngine(client=MongoClient(mongo_uri), database=database_name)
+            assert engine.count(Player) == 0  # a fresh database for each test
+        ```
+    """
     name = unique_database_name(request.node.name)
     yield name
     odmantic_mongo_client.drop_database(name)

@@ -159,12 +159,22 @@ def _one(operator: str, function: str, field: Any, value: Any, how: str) -> Upda
 
 
 def set_(field: Any, value: Any) -> UpdateExpression:
-    """Set the field to `value` (`$set`)."""
+    """Set the field to `value` (`$set`).
+
+    Examples:
+        >>> set_(Player.level, 3)
+        UpdateExpression({'$set': {'level': 3}})
+    """
     return _one("$set", "set_", field, value, "field")
 
 
 def set_on_insert(field: Any, value: Any) -> UpdateExpression:
-    """Set the field to `value` only when an upsert inserts the document (`$setOnInsert`)."""
+    """Set the field to `value` only when an upsert inserts the document (`$setOnInsert`).
+
+    Examples:
+        >>> set_on_insert(Player.level, 1)
+        UpdateExpression({'$setOnInsert': {'level': 1}})
+    """
     return _one("$setOnInsert", "set_on_insert", field, value, "field")
 
 
@@ -175,6 +185,10 @@ def unset(field: Any) -> UpdateExpression:
     Raises:
         ValueError: the field is required, or its default is a factory that would be used
             (the document would not parse).
+
+    Examples:
+        >>> unset(Player.nickname)
+        UpdateExpression({'$unset': {'nickname': ''}})
     """
     path = _path(field, "unset")
     if not field.__odmantic_may_be_absent__():
@@ -187,46 +201,88 @@ def unset(field: Any) -> UpdateExpression:
 
 
 def inc(field: Any, amount: Any) -> UpdateExpression:
-    """Add `amount` to the field (`$inc`)."""
+    """Add `amount` to the field (`$inc`).
+
+    Examples:
+        >>> inc(Player.level, 1)
+        UpdateExpression({'$inc': {'level': 1}})
+    """
     return _one("$inc", "inc", field, amount, "number")
 
 
 def mul(field: Any, factor: Any) -> UpdateExpression:
-    """Multiply the field by `factor` (`$mul`)."""
+    """Multiply the field by `factor` (`$mul`).
+
+    Examples:
+        >>> mul(Player.level, 2)
+        UpdateExpression({'$mul': {'level': 2}})
+    """
     return _one("$mul", "mul", field, factor, "number")
 
 
 def min_(field: Any, value: Any) -> UpdateExpression:
-    """Set the field to `value` if `value` is smaller (`$min`)."""
+    """Set the field to `value` if `value` is smaller (`$min`).
+
+    Examples:
+        >>> min_(Player.level, 5)
+        UpdateExpression({'$min': {'level': 5}})
+    """
     return _one("$min", "min_", field, value, "field")
 
 
 def max_(field: Any, value: Any) -> UpdateExpression:
-    """Set the field to `value` if `value` is larger (`$max`)."""
+    """Set the field to `value` if `value` is larger (`$max`).
+
+    Examples:
+        >>> max_(Player.level, 5)
+        UpdateExpression({'$max': {'level': 5}})
+    """
     return _one("$max", "max_", field, value, "field")
 
 
 def push(field: Any, *values: Any) -> UpdateExpression:
-    """Append `values` to the list field (`$push` with `$each`)."""
+    """Append `values` to the list field (`$push` with `$each`).
+
+    Examples:
+        >>> push(Player.tags, "tank", "healer")
+        UpdateExpression({'$push': {'tags': {'$each': ['tank', 'healer']}}})
+    """
     path = _path(field, "push")
     items = [_one("$push", "push", field, v, "item")["$push"][path] for v in values]
     return _update(field, "$push", path, {"$each": items})
 
 
 def add_to_set(field: Any, *values: Any) -> UpdateExpression:
-    """Append the `values` the list field does not hold yet (`$addToSet` with `$each`)."""
+    """Append the `values` the list field does not hold yet (`$addToSet` with `$each`).
+
+    Examples:
+        >>> add_to_set(Player.tags, "tank")
+        UpdateExpression({'$addToSet': {'tags': {'$each': ['tank']}}})
+    """
     path = _path(field, "add_to_set")
     items = [_one("$addToSet", "add_to_set", field, v, "item")["$addToSet"][path] for v in values]
     return _update(field, "$addToSet", path, {"$each": items})
 
 
 def pull(field: Any, value: Any) -> UpdateExpression:
-    """Remove every item equal to `value` from the list field (`$pull`)."""
+    """Remove every item equal to `value` from the list field (`$pull`).
+
+    Examples:
+        >>> pull(Player.tags, "tank")
+        UpdateExpression({'$pull': {'tags': 'tank'}})
+    """
     return _one("$pull", "pull", field, value, "item")
 
 
 def pop(field: Any, last: bool = True) -> UpdateExpression:
-    """Remove the last item (or the first, with `last=False`) of the list field (`$pop`)."""
+    """Remove the last item (or the first, with `last=False`) of the list field (`$pop`).
+
+    Examples:
+        >>> pop(Player.tags)
+        UpdateExpression({'$pop': {'tags': 1}})
+        >>> pop(Player.tags, last=False)
+        UpdateExpression({'$pop': {'tags': -1}})
+    """
     path = _path(field, "pop")
     if not field.__odmantic_is_collection__():
         raise ValueError(f"pop() on {field!r}: the field is not a list, it has no items")
@@ -238,6 +294,10 @@ def current_date(field: Any) -> UpdateExpression:
 
     Raises:
         ValueError: the field does not hold a datetime.
+
+    Examples:
+        >>> current_date(Player.seen)
+        UpdateExpression({'$currentDate': {'seen': {'$type': 'date'}}})
     """
     path = _path(field, "current_date")
     if not field.__odmantic_holds_datetime__():

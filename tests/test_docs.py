@@ -33,7 +33,6 @@ def _page(site: Path, name: str) -> str:
 def test_sync_pages_never_say_await(site: Path, name: str) -> None:
     page = _page(site, name)
     assert "await" not in page and "async with" not in page
-    assert "Source code in <code>odmantic/_sync/" in page
     assert "generated" in page.lower()
 
 
@@ -88,3 +87,42 @@ def test_the_why_page_compares_with_the_peers(site: Path) -> None:
     for peer in ("ODMantic 1.1", "Beanie", "MongoEngine", "2026-11-24"):
         assert peer in page
     assert "save_all" in page and "189.13" in page  # the measured ratios, from benchmarks/peers.md
+
+
+def _code_lines(page: str) -> list[str]:
+    blocks = re.findall(r"<pre[^>]*>(.*?)</pre>", page, re.S)
+    return [
+        line
+        for block in blocks
+        for line in html.unescape(re.sub(r"<[^>]+>", "", block)).splitlines()
+    ]
+
+
+def test_no_code_line_is_wider_than_the_content_column(site: Path) -> None:
+    wide = [
+        f"{page.relative_to(site)}: {line}"
+        for page in sorted(site.rglob("*.html"))
+        for line in _code_lines(page.read_text())
+        if len(line) > 88
+    ]
+    assert not wide, wide[:5]
+
+
+REFERENCE = sorted((ROOT / "docs" / "reference").glob("*.md"))
+
+
+@pytest.mark.parametrize("name", [path.stem for path in REFERENCE])
+def test_every_documented_function_shows_an_example(site: Path, name: str) -> None:
+    page = _page(site, name)
+    # Each object's own part runs from its opening to the next object's (methods included).
+    parts = re.split(r'(?=<div class="doc doc-object doc-)', page)
+    functions = [
+        part for part in parts if part.startswith('<div class="doc doc-object doc-function')
+    ]
+    names = [re.search(r'doc-function-name">([^<]+)<', part) for part in functions]
+    missing = [
+        match.group(1) if match else part[:80]
+        for match, part in zip(names, functions, strict=True)
+        if '<div class="highlight">' not in part
+    ]
+    assert not missing, missing

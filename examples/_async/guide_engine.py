@@ -66,7 +66,8 @@ async def create(uri: str) -> None:
 
 async def main(engine: AIOEngine) -> None:
     """Every section of the engine guide, in order."""
-    await engine.configure_database([Player])  # connects: the client now knows the server
+    # Connects: the client now knows the server's address.
+    await engine.configure_database([Player])
     await create(same_server(engine))
 
     # --8<-- [start:save]

@@ -67,7 +67,8 @@ def create(uri: str) -> None:
 
 def main(engine: SyncEngine) -> None:
     """Every section of the engine guide, in order."""
-    engine.configure_database([Player])  # connects: the client now knows the server
+    # Connects: the client now knows the server's address.
+    engine.configure_database([Player])
     create(same_server(engine))
 
     # --8<-- [start:save]

@@ -160,5 +160,11 @@ class CursorBase(Generic[OutputT]):
     if IS_ASYNC:
 
         def __await__(self) -> Generator[Any, None, list[OutputT]]:
-            """`await cursor` is `await cursor.to_list()` (as in ODMantic 1.1)."""
+            """`await cursor` is `await cursor.to_list()` (as in ODMantic 1.1).
+
+            Example:
+                ```python
+                players = await engine.find(Player, Player.level > 10)  # a list
+                ```
+            """
             return self.to_list().__await__()

@@ -57,7 +57,8 @@ class AIOEngine:
 
     Example:
         ```python
-        engine = AIOEngine(client=AsyncMongoClient("mongodb://localhost:27017"), database="game")
+        client = AsyncMongoClient("mongodb://localhost:27017")
+        engine = AIOEngine(client=client, database="game")
         await engine.save(Player(name="Leeroy"))
         top = await engine.find(Player, Player.level > 10, sort=Player.level.desc())
         ```
@@ -901,6 +902,18 @@ class AIOSession(SessionLifecycle, AIOSessionBase):
 
         Returns:
             what `callback` returned.
+
+        Example:
+            ```python
+            async def level_up(transaction: AIOTransaction) -> int:
+                player = await transaction.find_one(Player, Player.name == "Leeroy")
+                player.level += 1
+                await transaction.save(player)
+                return player.level
+
+            async with engine.session() as session:
+                level = await session.with_transaction(level_up)
+            ```
         """
         return await AIOTransaction._run(self, callback, timeout)
 

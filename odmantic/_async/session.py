@@ -52,7 +52,15 @@ class SessionLifecycle(SessionScope):
 
     @property
     def is_started(self) -> bool:
-        """Whether the session is started and not ended."""
+        """Whether the session is started and not ended.
+
+        Example:
+            ```python
+            session = engine.session()
+            await session.start()
+            assert session.is_started
+            ```
+        """
         return self.session is not None
 
     async def start(self) -> None:
@@ -60,6 +68,12 @@ class SessionLifecycle(SessionScope):
 
         Raises:
             RuntimeError: "Session is already started".
+
+        Example:
+            ```python
+            session = engine.session()
+            await session.start()  # `async with engine.session()` starts and ends it
+            ```
         """
         if self.session is not None:
             raise RuntimeError("Session is already started")
@@ -70,6 +84,14 @@ class SessionLifecycle(SessionScope):
 
         Raises:
             RuntimeError: "Session is not started".
+
+        Example:
+            ```python
+            try:
+                await session.save(player)
+            finally:
+                await session.end()
+            ```
         """
         if self.session is None:
             raise RuntimeError("Session is not started")
@@ -81,6 +103,13 @@ class SessionLifecycle(SessionScope):
 
         Raises:
             RuntimeError: "session not started" (before `start()` or after `end()`).
+
+        Example:
+            ```python
+            async with engine.session() as session:
+                collection = engine.get_collection(Player)
+                await collection.insert_one({"name": "raw"}, session=session.get_driver_session())
+            ```
         """
         if self.session is None:
             raise RuntimeError(
@@ -90,6 +119,14 @@ class SessionLifecycle(SessionScope):
         return self.session
 
     async def __aenter__(self) -> Self:
+        """Start, and return this object; leaving the block ends (or commits, or aborts) it.
+
+        Example:
+            ```python
+            async with engine.session() as session:
+                await session.save(player)
+            ```
+        """
         await self.start()
         return self
 
@@ -120,7 +157,15 @@ class TransactionLifecycle(SessionScope):
 
     @property
     def is_started(self) -> bool:
-        """Whether the transaction is started and neither committed nor aborted."""
+        """Whether the transaction is started and neither committed nor aborted.
+
+        Example:
+            ```python
+            async with engine.transaction() as transaction:
+                await transaction.commit()
+                assert not transaction.is_started
+            ```
+        """
         return self._in_transaction
 
     async def start(self) -> None:
@@ -129,6 +174,14 @@ class TransactionLifecycle(SessionScope):
         Raises:
             RuntimeError: "Transaction already started", or "session not started" when the
                 session it was created in has ended.
+
+        Example:
+            ```python
+            transaction = engine.transaction()
+            await transaction.start()
+            await transaction.save(player)
+            await transaction.commit()
+            ```
         """
         if self._in_transaction:
             raise RuntimeError("Transaction already started")
@@ -151,6 +204,13 @@ class TransactionLifecycle(SessionScope):
 
         Raises:
             RuntimeError: "Transaction not started".
+
+        Example:
+            ```python
+            async with engine.transaction() as transaction:
+                await transaction.save(player)
+                await transaction.commit()  # leaving the block would commit too
+            ```
         """
         session = self._driver_session_to_end()
         self._commit_attempted = True
@@ -171,8 +231,18 @@ class TransactionLifecycle(SessionScope):
     async def abort(self) -> None:
         """Discard the changes and drop the transaction (and end its own session).
 
+        What the transaction saved is to save again on the instances.
+
         Raises:
             RuntimeError: "Transaction not started".
+
+        Example:
+            ```python
+            async with engine.transaction() as transaction:
+                await transaction.save(player)
+                if player.level > 99:
+                    await transaction.abort()  # nothing is written
+            ```
         """
         session = self._driver_session_to_end()
         try:
@@ -211,6 +281,13 @@ class TransactionLifecycle(SessionScope):
 
         Raises:
             RuntimeError: "transaction not started".
+
+        Example:
+            ```python
+            async with engine.transaction() as transaction:
+                driver_session = transaction.get_driver_session()
+                await engine.get_collection(Player).delete_many({}, session=driver_session)
+            ```
         """
         if not self._in_transaction:
             raise RuntimeError(
@@ -220,6 +297,14 @@ class TransactionLifecycle(SessionScope):
         return self.session.get_driver_session()
 
     async def __aenter__(self) -> Self:
+        """Start, and return this object; leaving the block ends (or commits, or aborts) it.
+
+        Example:
+            ```python
+            async with engine.session() as session:
+                await session.save(player)
+            ```
+        """
         await self.start()
         return self
 

@@ -58,7 +58,8 @@ class SyncEngine:
 
     Example:
         ```python
-        engine = SyncEngine(client=MongoClient("mongodb://localhost:27017"), database="game")
+        client = MongoClient("mongodb://localhost:27017")
+        engine = SyncEngine(client=client, database="game")
         engine.save(Player(name="Leeroy"))
         top = engine.find(Player, Player.level > 10, sort=Player.level.desc())
         ```
@@ -900,6 +901,18 @@ class SyncSession(SessionLifecycle, SyncSessionBase):
 
         Returns:
             what `callback` returned.
+
+        Example:
+            ```python
+            def level_up(transaction: SyncTransaction) -> int:
+                player = transaction.find_one(Player, Player.name == "Leeroy")
+                player.level += 1
+                transaction.save(player)
+                return player.level
+
+            with engine.session() as session:
+                level = session.with_transaction(level_up)
+            ```
         """
         return SyncTransaction._run(self, callback, timeout)
 

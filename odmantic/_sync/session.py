@@ -53,7 +53,15 @@ class SessionLifecycle(SessionScope):
 
     @property
     def is_started(self) -> bool:
-        """Whether the session is started and not ended."""
+        """Whether the session is started and not ended.
+
+        Example:
+            ```python
+            session = engine.session()
+            session.start()
+            assert session.is_started
+            ```
+        """
         return self.session is not None
 
     def start(self) -> None:
@@ -61,6 +69,12 @@ class SessionLifecycle(SessionScope):
 
         Raises:
             RuntimeError: "Session is already started".
+
+        Example:
+            ```python
+            session = engine.session()
+            session.start()  # `with engine.session()` starts and ends it
+            ```
         """
         if self.session is not None:
             raise RuntimeError("Session is already started")
@@ -71,6 +85,14 @@ class SessionLifecycle(SessionScope):
 
         Raises:
             RuntimeError: "Session is not started".
+
+        Example:
+            ```python
+            try:
+                session.save(player)
+            finally:
+                session.end()
+            ```
         """
         if self.session is None:
             raise RuntimeError("Session is not started")
@@ -82,6 +104,13 @@ class SessionLifecycle(SessionScope):
 
         Raises:
             RuntimeError: "session not started" (before `start()` or after `end()`).
+
+        Example:
+            ```python
+            with engine.session() as session:
+                collection = engine.get_collection(Player)
+                collection.insert_one({"name": "raw"}, session=session.get_driver_session())
+            ```
         """
         if self.session is None:
             raise RuntimeError(
@@ -91,6 +120,14 @@ class SessionLifecycle(SessionScope):
         return self.session
 
     def __enter__(self) -> Self:
+        """Start, and return this object; leaving the block ends (or commits, or aborts) it.
+
+        Example:
+            ```python
+            with engine.session() as session:
+                session.save(player)
+            ```
+        """
         self.start()
         return self
 
@@ -121,7 +158,15 @@ class TransactionLifecycle(SessionScope):
 
     @property
     def is_started(self) -> bool:
-        """Whether the transaction is started and neither committed nor aborted."""
+        """Whether the transaction is started and neither committed nor aborted.
+
+        Example:
+            ```python
+            with engine.transaction() as transaction:
+                transaction.commit()
+                assert not transaction.is_started
+            ```
+        """
         return self._in_transaction
 
     def start(self) -> None:
@@ -130,6 +175,14 @@ class TransactionLifecycle(SessionScope):
         Raises:
             RuntimeError: "Transaction already started", or "session not started" when the
                 session it was created in has ended.
+
+        Example:
+            ```python
+            transaction = engine.transaction()
+            transaction.start()
+            transaction.save(player)
+            transaction.commit()
+            ```
         """
         if self._in_transaction:
             raise RuntimeError("Transaction already started")
@@ -152,6 +205,13 @@ class TransactionLifecycle(SessionScope):
 
         Raises:
             RuntimeError: "Transaction not started".
+
+        Example:
+            ```python
+            with engine.transaction() as transaction:
+                transaction.save(player)
+                transaction.commit()  # leaving the block would commit too
+            ```
         """
         session = self._driver_session_to_end()
         self._commit_attempted = True
@@ -172,8 +232,18 @@ class TransactionLifecycle(SessionScope):
     def abort(self) -> None:
         """Discard the changes and drop the transaction (and end its own session).
 
+        What the transaction saved is to save again on the instances.
+
         Raises:
             RuntimeError: "Transaction not started".
+
+        Example:
+            ```python
+            with engine.transaction() as transaction:
+                transaction.save(player)
+                if player.level > 99:
+                    transaction.abort()  # nothing is written
+            ```
         """
         session = self._driver_session_to_end()
         try:
@@ -212,6 +282,13 @@ class TransactionLifecycle(SessionScope):
 
         Raises:
             RuntimeError: "transaction not started".
+
+        Example:
+            ```python
+            with engine.transaction() as transaction:
+                driver_session = transaction.get_driver_session()
+                engine.get_collection(Player).delete_many({}, session=driver_session)
+            ```
         """
         if not self._in_transaction:
             raise RuntimeError(
@@ -221,6 +298,14 @@ class TransactionLifecycle(SessionScope):
         return self.session.get_driver_session()
 
     def __enter__(self) -> Self:
+        """Start, and return this object; leaving the block ends (or commits, or aborts) it.
+
+        Example:
+            ```python
+            with engine.session() as session:
+                session.save(player)
+            ```
+        """
         self.start()
         return self
 
