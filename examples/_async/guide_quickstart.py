@@ -1,0 +1,70 @@
+"""Guide: getting started (docs/guides/quickstart.md shows each section and its output; the
+test compares what this prints with the guide's output blocks)."""
+
+from __future__ import annotations
+
+from pymongo import AsyncMongoClient
+
+from examples._async.guide_engine import same_server
+from odmantic import AIOEngine, EmbeddedModel, Field, Model, query
+
+
+# --8<-- [start:models]
+class Stats(EmbeddedModel):
+    strength: int = 0
+    stamina: int = 0
+
+
+class Player(Model):
+    model_config = {"collection": "quickstart_players"}
+
+    name: str
+    level: int = Field(default=1, ge=1)
+    stats: Stats = Stats()
+    # --8<-- [end:models]
+
+
+async def connect(uri: str) -> AIOEngine:
+    """The engine of the page's "connect" section."""
+    # --8<-- [start:connect]
+    client = AsyncMongoClient(uri)
+    engine = AIOEngine(client=client, database="quickstart")
+    # --8<-- [end:connect]
+    return engine
+
+
+async def main(engine: AIOEngine) -> None:
+    """Every section of the getting-started guide, in order."""
+    await engine.count(Player)  # connects, so that the server's address is known
+    own = await connect(same_server(engine))
+    await own.close()
+
+    # --8<-- [start:save]
+    leeroy = Player(name="Leeroy", level=60, stats=Stats(strength=9))
+    await engine.save(leeroy)
+    recruits = [Player(name=f"Recruit {n}", level=n) for n in range(1, 4)]
+    await engine.save_all(recruits)
+    print(await engine.count(Player))
+    # --8<-- [end:save]
+
+    # --8<-- [start:find]
+    strong = await engine.find(Player, Player.level >= 2, sort=query.desc(Player.level))
+    print([(player.name, player.level) for player in strong])
+    found = await engine.find_one(Player, Player.stats.strength > 5)
+    assert found is not None
+    print(found.name, found.stats)
+    # --8<-- [end:find]
+
+    # --8<-- [start:change]
+    leeroy.level += 1
+    leeroy.stats.stamina = 3
+    await engine.save(leeroy)  # sends only level and stats.stamina
+    again = await engine.find_one(Player, Player.name == "Leeroy")
+    print(again == leeroy, again.level if again else None)
+    # --8<-- [end:change]
+
+    # --8<-- [start:delete]
+    await engine.delete(leeroy)
+    removed = await engine.remove(Player, Player.level < 3)
+    print(removed, await engine.count(Player))
+    # --8<-- [end:delete]
