@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pymongo import MongoClient
 
-from odmantic import testing
+from odmantic import Model, SyncEngine, testing
 from odmantic.testing import (
     MongodNotFoundError,
     MongoServer,
@@ -22,6 +22,11 @@ from odmantic.testing import (
 )
 
 Client = MongoClient[dict[str, Any]]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SharedClientBook(Model):
+    title: str
 
 
 def test_server_is_a_writable_replica_set_primary(odmantic_mongo_client: Client) -> None:
@@ -228,3 +233,54 @@ def test_standalone_server_retries_busy_port_and_cleans_up(
     with pytest.raises(RuntimeError):
         server.uri  # noqa: B018
     server.stop()  # idempotent
+
+
+# The testing guide tells users to put this in their pyproject.toml (for async tests).
+PYPROJECT = """\
+# --8<-- [start:pyproject]
+[tool.pytest.ini_options]
+asyncio_mode = "auto"  # pytest-asyncio runs the async tests and fixtures
+asyncio_default_fixture_loop_scope = "function"  # an event loop for each test
+# --8<-- [end:pyproject]
+"""
+
+
+def _section(source: str, name: str) -> str:
+    """The lines of `source` between the markers of section `name`, markers included."""
+    start = source.index(f"# --8<-- [start:{name}]")
+    end = source.index(f"# --8<-- [end:{name}]")
+    return source[start : source.index("\n", end) + 1]
+
+
+@pytest.mark.parametrize("twin", ["_async", "_sync"])
+def test_the_testing_guide_passes_as_the_page_says(
+    pytester: pytest.Pytester, mongo_uri: str, monkeypatch: pytest.MonkeyPatch, twin: str
+) -> None:
+    """The testing guide's conftest section (the plugin, the `engine` fixture) in a
+    conftest.py, and its tests in a test module, with the page's pytest configuration."""
+    monkeypatch.setenv("ODMANTIC_TEST_MONGO_URI", mongo_uri)  # this run's server: no new one
+    source = (ROOT / "examples" / twin / "guide_testing.py").read_text()
+    conftest = _section(source, "conftest")
+    imports = source[: source.index("\nclass ")]
+    pytester.makefile(".toml", pyproject=PYPROJECT)
+    pytester.makeconftest(imports + "\n\n" + conftest)
+    pytester.makepyfile(test_guide=source.replace(conftest, ""))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
+    result.assert_outcomes(passed=3)
+
+
+# --8<-- [start:shared-client]
+@pytest.fixture
+def sync_engine(
+    odmantic_mongo_client: MongoClient[dict[str, Any]], database_name: str
+) -> SyncEngine:
+    """A SyncEngine on this test's database, on the run's shared client (not closed
+    here: the plugin closes it at the end of the run)."""
+    return SyncEngine(client=odmantic_mongo_client, database=database_name)
+    # --8<-- [end:shared-client]
+
+
+def test_a_sync_engine_on_the_shared_client(sync_engine: SyncEngine) -> None:
+    assert sync_engine.count(SharedClientBook) == 0
+    sync_engine.save(SharedClientBook(title="Dune"))
+    assert sync_engine.count(SharedClientBook) == 1

@@ -1,5 +1,7 @@
-"""Guide: getting started (docs/guides/quickstart.md shows each section and its output; the
-test compares what this prints with the guide's output blocks)."""
+"""Guide: getting started.
+
+docs/guides/quickstart.md shows each section and its output; the test compares
+what this prints with the guide's output blocks."""
 
 from __future__ import annotations
 
@@ -27,8 +29,7 @@ class Player(Model):
 async def connect(uri: str) -> AIOEngine:
     """The engine of the page's "connect" section."""
     # --8<-- [start:connect]
-    client = AsyncMongoClient(uri)
-    engine = AIOEngine(client=client, database="quickstart")
+    engine = AIOEngine(client=AsyncMongoClient(uri), database="quickstart")
     # --8<-- [end:connect]
     return engine
 

@@ -1,5 +1,7 @@
-"""Guide: references (docs/guides/references.md shows each section and its output; the test
-compares what this prints with the guide's output blocks)."""
+"""Guide: references.
+
+docs/guides/references.md shows each section and its output; the test compares what this
+prints with the guide's output blocks."""
 
 from __future__ import annotations
 

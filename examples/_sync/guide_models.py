@@ -1,6 +1,8 @@
 # generated from examples/_async/guide_models.py by codegen; do not edit
-"""Guide: models and fields (docs/guides/models.md shows each section and its output; the
-test compares what this prints with the guide's output blocks)."""
+"""Guide: models and fields.
+
+docs/guides/models.md shows each section and its output; the test compares
+what this prints with the guide's output blocks."""
 
 from __future__ import annotations
 

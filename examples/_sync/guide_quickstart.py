@@ -1,6 +1,8 @@
 # generated from examples/_async/guide_quickstart.py by codegen; do not edit
-"""Guide: getting started (docs/guides/quickstart.md shows each section and its output; the
-test compares what this prints with the guide's output blocks)."""
+"""Guide: getting started.
+
+docs/guides/quickstart.md shows each section and its output; the test compares
+what this prints with the guide's output blocks."""
 
 from __future__ import annotations
 
@@ -28,8 +30,7 @@ class Player(Model):
 def connect(uri: str) -> SyncEngine:
     """The engine of the page's "connect" section."""
     # --8<-- [start:connect]
-    client = MongoClient(uri)
-    engine = SyncEngine(client=client, database="quickstart")
+    engine = SyncEngine(client=MongoClient(uri), database="quickstart")
     # --8<-- [end:connect]
     return engine
 

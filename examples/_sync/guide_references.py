@@ -1,6 +1,8 @@
 # generated from examples/_async/guide_references.py by codegen; do not edit
-"""Guide: references (docs/guides/references.md shows each section and its output; the test
-compares what this prints with the guide's output blocks)."""
+"""Guide: references.
+
+docs/guides/references.md shows each section and its output; the test compares what this
+prints with the guide's output blocks."""
 
 from __future__ import annotations
 
