@@ -310,6 +310,9 @@ ERRORS = [
     (AutoReconnect("connection lost"), False, True),
     (NetworkTimeout("timed out"), False, True),
     (NotPrimaryError("not primary"), False, True),
+    # How PyMongo raises a command refused by a secondary (the reply is the details).
+    (NotPrimaryError("not primary", {"code": codes.NOT_WRITABLE_PRIMARY}), True, True),
+    (NotPrimaryError("stepped down", {"code": codes.PRIMARY_STEPPED_DOWN}), False, True),
     (ServerSelectionTimeoutError("no primary"), False, False),
     (OperationFailure("stepped down", codes.PRIMARY_STEPPED_DOWN), False, True),
     (OperationFailure("not writable", codes.NOT_WRITABLE_PRIMARY), True, True),

@@ -10,6 +10,7 @@ from bson.errors import BSONError
 from pymongo.errors import (
     ConnectionFailure,
     DocumentTooLarge,
+    NotPrimaryError,
     OperationFailure,
     PyMongoError,
     ServerSelectionTimeoutError,
@@ -107,6 +108,11 @@ def proves_not_run(error: PyMongoError) -> bool:
     """
     if error.has_error_label("NoWritesPerformed"):
         return True
+    if isinstance(error, NotPrimaryError):
+        # PyMongo raises a command's own "not primary" reply as this connection error; its
+        # details are the reply (a write-concern error is a `WriteConcernError` instead).
+        details = error.details
+        return isinstance(details, Mapping) and details.get("code") in REFUSED_BEFORE_RUNNING
     return (
         isinstance(error, OperationFailure)
         and not isinstance(error, WriteConcernError)

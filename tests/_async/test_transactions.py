@@ -179,3 +179,15 @@ async def test_an_increment_is_never_applied_twice(
     stored = await engine.find_one(Counter, Counter.id == counter.id)
     assert stored is not None and stored.value <= 1
     await impatient.close()
+
+
+async def test_an_increment_refused_by_a_secondary_is_sent_again(engine: AIOEngine) -> None:
+    counter = await engine.save(Counter(name="c"))
+    refused = {"failCommands": ["update", "findAndModify"], "errorCode": 10107}
+    async with fail_point(engine, {"times": 2}, **refused):
+        await engine.update_one(Counter, Counter.id == counter.id, update=inc(Counter.value, 1))
+        await engine.find_one_and_update(
+            Counter, Counter.id == counter.id, update=inc(Counter.value, 1)
+        )
+    stored = await engine.find_one(Counter, Counter.id == counter.id)
+    assert stored is not None and stored.value == 2

@@ -168,3 +168,13 @@ def test_an_increment_is_never_applied_twice(
     stored = engine.find_one(Counter, Counter.id == counter.id)
     assert stored is not None and stored.value <= 1
     impatient.close()
+
+
+def test_an_increment_refused_by_a_secondary_is_sent_again(engine: SyncEngine) -> None:
+    counter = engine.save(Counter(name="c"))
+    refused = {"failCommands": ["update", "findAndModify"], "errorCode": 10107}
+    with fail_point(engine, {"times": 2}, **refused):
+        engine.update_one(Counter, Counter.id == counter.id, update=inc(Counter.value, 1))
+        engine.find_one_and_update(Counter, Counter.id == counter.id, update=inc(Counter.value, 1))
+    stored = engine.find_one(Counter, Counter.id == counter.id)
+    assert stored is not None and stored.value == 2
