@@ -16,6 +16,8 @@ pytest_plugins = ["odmantic.testing"]
 and request the fixtures:
 
 ```python
+from pymongo import AsyncMongoClient
+
 from odmantic import AIOEngine
 
 
