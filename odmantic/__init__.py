@@ -10,7 +10,7 @@ from odmantic.bson import ObjectId, WithBsonSerializer
 from odmantic.field import Field
 from odmantic.index import Index
 from odmantic.model import EmbeddedModel, Model
-from odmantic.reference import Reference
+from odmantic.reference import Lazy, Reference
 
 __version__ = "2.0.0.dev0"
 
@@ -21,6 +21,7 @@ __all__ = [
     "EmbeddedModel",
     "Field",
     "Reference",
+    "Lazy",
     "Index",
     "ObjectId",
     "WithBsonSerializer",

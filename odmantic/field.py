@@ -45,10 +45,19 @@ class ODMFieldInfo:
 class ODMReferenceInfo:
     """What `odmantic.Reference()` returns: marks a field holding another Model."""
 
-    __slots__ = ("key_name",)
+    __slots__ = ("key_name", "on_delete", "depth", "index")
 
-    def __init__(self, key_name: str | None) -> None:
+    def __init__(
+        self,
+        key_name: str | None,
+        on_delete: str = "nothing",
+        depth: int | None = None,
+        index: bool = True,
+    ) -> None:
         self.key_name = key_name
+        self.on_delete = on_delete
+        self.depth = depth
+        self.index = index
 
 
 def Field(

@@ -24,6 +24,14 @@ from odmantic._internal.document import (
 )
 from odmantic._internal.fields_modified import ChosenFields, FieldsModified
 from odmantic._internal.metaclass import ODMModelMetaclass
+from odmantic._internal.references import (
+    has_joins,
+    has_references,
+    reference_errors,
+    reference_key,
+    referenced_instances,
+    stored_form,
+)
 from odmantic._internal.schema import ModelSchema
 from odmantic.bson import BSON_CONTEXT
 from odmantic.bson import ObjectId as _ObjectId
@@ -106,8 +114,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             name = field.name
             if name in exclude_set or (include_set is not None and name not in include_set):
                 continue
-            ref = self.__dict__[name]
-            doc[field.key_name] = None if ref is None else ref.__odmantic_primary_key__()
+            doc[field.key_name] = reference_key(self.__dict__[name])
         if not refs:
             return doc
         # In the fields' order, as ODMantic 1.1 stores them (references are dumped apart).
@@ -146,6 +153,8 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             raise DocumentParsingError([{"type": error, "loc": (), "input": raw_doc}], cls)
         schema = cls.__odmantic_schema__
         missing = missing_keys(schema, raw_doc) if needs_key_check(schema, raw_doc) else []
+        if has_joins(schema):
+            missing += reference_errors(schema, raw_doc)
         failed: ValidationError | None = None
         try:
             instance: _ODMModelT = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)
@@ -298,10 +307,9 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     def __odmantic_mark_clean__(self) -> None:
         """Mark this instance, and the instances it references, as saved (nothing modified)."""
         object.__setattr__(self, "__odmantic_changed__", _CLEAN)
-        for field in type(self).__odmantic_schema__.references:
-            ref = self.__dict__.get(field.name)
-            if ref is not None:
-                ref.__odmantic_mark_clean__()
+        if has_references(type(self).__odmantic_schema__):
+            for referenced in referenced_instances(self):
+                referenced.__odmantic_mark_clean__()
 
     def __odmantic_stored_document__(self) -> dict[str, Any] | None:
         """The document stored for this instance when it was last loaded or saved, if known."""
@@ -323,13 +331,10 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
     def __odmantic_mark_loaded__(self, raw_doc: dict[str, Any]) -> None:
         """This instance was just read from `raw_doc`: it, and what it references, are stored."""
         schema = type(self).__odmantic_schema__
-        if schema.references or schema.copy_on_load:
-            raw_doc = copy.deepcopy(raw_doc) if schema.copy_on_load else dict(raw_doc)
-            for field in schema.references:
-                joined, ref = raw_doc.get(field.key_name), self.__dict__.get(field.name)
-                if ref is not None and isinstance(joined, dict):
-                    ref.__odmantic_mark_loaded__(joined)
-                    raw_doc[field.key_name] = joined.get("_id")
+        if has_joins(schema):
+            raw_doc = stored_form(self, raw_doc)
+        if schema.copy_on_load:
+            raw_doc = copy.deepcopy(raw_doc)
         self.__odmantic_mark_stored__(raw_doc)
 
     @classmethod
@@ -344,7 +349,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             instance.__odmantic_mark_loaded__(raw_doc)
             return instance
 
-        if schema.references or schema.copy_on_load:
+        if has_joins(schema) or schema.copy_on_load:
             return load
         validate = cls.__pydantic_validator__.validate_python
         required = schema.required_keys
@@ -374,7 +379,7 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         when every document validates as it is, else each document through `__odmantic_loader__`."""
         load = cls.__odmantic_loader__()
         schema = cls.__odmantic_schema__
-        if schema.references or schema.copy_on_load:
+        if has_joins(schema) or schema.copy_on_load:
             return lambda raw_docs: [load(raw_doc) for raw_doc in raw_docs]
         validate_all = list_validator(cls)
         required = schema.required_keys

@@ -1,75 +1,65 @@
-"""`Reference()`: a field holding another Model, stored as that model's primary key."""
+"""References to other models: `Reference()` marks a field, `Lazy[Model]` keeps it unjoined.
+
+A reference field holds another `Model`'s instance (or a list of them) in Python and stores
+its primary key (or the list of keys) in MongoDB. An eager reference (`author: Author`) is
+joined with `$lookup` when the document is read; a lazy one (`author: Lazy[Author]`) is not:
+it holds the key, and `engine.fetch(book.author)` reads the document when you need it.
+"""
 
 from __future__ import annotations
 
-import copy
-import functools
-from typing import Any
+from typing import Any, Literal
 
-from odmantic._internal.schema import ModelSchema
+from odmantic._internal.lazy import Lazy
 from odmantic.field import ODMReferenceInfo
 
+OnDelete = Literal["nothing", "deny", "cascade", "nullify", "pull"]
+"""What deleting a referenced document does to the documents that reference it."""
 
-def Reference(*, key_name: str | None = None) -> Any:
-    """Mark a field as a reference to another Model.
+ON_DELETE_RULES: tuple[str, ...] = ("nothing", "deny", "cascade", "nullify", "pull")
+
+
+def Reference(
+    *,
+    key_name: str | None = None,
+    on_delete: OnDelete = "nothing",
+    depth: int | None = None,
+    index: bool = True,
+) -> Any:
+    """Mark a field as a reference to another Model (or a list of them).
 
     The document stores the referenced instance's primary key under `key_name` (default: the
-    field name); loading joins the referenced document with `$lookup`; saving saves the
-    referenced instance first.
+    field name), a list of keys for `list[Author]`; reading joins the referenced documents
+    with `$lookup` (unless the field is `Lazy[Author]`); saving saves the referenced
+    instances first.
+
+    Args:
+        key_name: the key of the field in the MongoDB document.
+        on_delete: what deleting a referenced document does to the documents referencing it:
+            "nothing" (ODMantic 1.1's behaviour), "deny" (the delete raises
+            `ReferencedDocumentError` and deletes nothing), "cascade" (they are deleted too,
+            their own rules applied), "nullify" (an `Optional` reference is set to null) or
+            "pull" (the key is pulled from a list of references).
+        depth: how many levels of a model referencing itself (directly or through others)
+            are joined when reading (default: the engine's `reference_depth`, 3); deeper
+            references must be `Lazy`.
+        index: `configure_database` creates an index on the stored key(s), so that joins,
+            queries and delete rules do not scan the collection.
 
     Example:
         ```python
         class Book(Model):
             title: str
-            author: Author = Reference()
+            author: Author = Reference(on_delete="cascade")
+            reviewers: list[Author] = Reference()
+            publisher: Lazy[Publisher] | None = Reference(on_delete="nullify")
         ```
     """
-    return ODMReferenceInfo(key_name=key_name)
+    if on_delete not in ON_DELETE_RULES:
+        raise ValueError(f"Reference(on_delete={on_delete!r}): use one of {ON_DELETE_RULES}")
+    if depth is not None and (not isinstance(depth, int) or isinstance(depth, bool) or depth < 1):
+        raise ValueError(f"Reference(depth={depth!r}): a depth is an int of at least 1")
+    return ODMReferenceInfo(key_name=key_name, on_delete=on_delete, depth=depth, index=index)
 
 
-def lookup_stages(schema: ModelSchema) -> list[dict[str, Any]]:
-    """The `$lookup`/`$set`/`$unset` stages joining the documents a model references, recursively.
-
-    Empty for a model without references (a plain `find` is then used).
-
-    Raises:
-        TypeError: the references form a cycle (A references B which references A).
-    """
-    if not schema.references:
-        return []
-    return copy.deepcopy(_lookup_stages(schema, ()))
-
-
-@functools.cache
-def _lookup_stages(schema: ModelSchema, path: tuple[ModelSchema, ...]) -> list[dict[str, Any]]:
-    if schema in path:
-        chain = " -> ".join(s.name for s in (*path, schema))
-        raise TypeError(f"cyclic references cannot be loaded: {chain}")
-    stages: list[dict[str, Any]] = []
-    for field in schema.references:
-        target = field.target
-        assert target is not None and target.collection is not None
-        key = field.key_name
-        joined = f"__odm_joined_{key}"
-        lookup: dict[str, Any] = {
-            "from": target.collection,
-            "localField": key,
-            "foreignField": "_id",
-            "as": joined,
-        }
-        nested = _lookup_stages(target, (*path, schema))
-        if nested:
-            lookup["pipeline"] = nested
-        # The joined document replaces the stored key; a null key stays null (an Optional
-        # reference) and a key whose document is gone is removed, so parsing reports it.
-        found = {"$first": f"${joined}"}
-        missing = {"$cond": [{"$eq": [f"${key}", None]}, None, "$$REMOVE"]}
-        stages.append({"$lookup": lookup})
-        stages.append(
-            {"$set": {key: {"$cond": [{"$gt": [{"$size": f"${joined}"}, 0]}, found, missing]}}}
-        )
-        stages.append({"$unset": joined})
-    return stages
-
-
-__all__ = ["Reference", "lookup_stages"]
+__all__ = ["Reference", "Lazy", "OnDelete", "ON_DELETE_RULES"]

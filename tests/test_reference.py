@@ -1,61 +1,60 @@
-"""The `$lookup` stages of `odmantic.reference`, read off the model schemas (no server)."""
+"""The `$lookup` stages joining references, read off the model schemas (no server)."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
-import pytest
+from odmantic import Lazy, Model, Reference
+from odmantic._internal.joins import lookup_stages
+from odmantic._internal.references import TOO_DEEP
+from tests.models import Author, Book, Player
 
-from odmantic import Model, Reference
-from odmantic.reference import lookup_stages
-from tests.models import Author, Book, Player, Review
 
-
-def _join(key: str, collection: str, nested: list[dict[str, object]] | None = None) -> list[object]:
-    joined = f"__odm_joined_{key}"
-    lookup: dict[str, object] = {
-        "from": collection,
-        "localField": key,
-        "foreignField": "_id",
-        "as": joined,
-    }
-    if nested:
-        lookup["pipeline"] = nested
-    found = {"$first": f"${joined}"}
-    missing = {"$cond": [{"$eq": [f"${key}", None]}, None, "$$REMOVE"]}
+def _lookups(stages: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+    """(collection, local key, number of nested stages) of each `$lookup`."""
     return [
-        {"$lookup": lookup},
-        {"$set": {key: {"$cond": [{"$gt": [{"$size": f"${joined}"}, 0]}, found, missing]}}},
-        {"$unset": joined},
+        (s["$lookup"]["from"], s["$lookup"]["localField"], len(s["$lookup"].get("pipeline", [])))
+        for s in stages
+        if "$lookup" in s
     ]
 
 
 def test_a_model_without_references_has_no_stages() -> None:
-    assert lookup_stages(Player.__odmantic_schema__) == []
+    assert lookup_stages(Player.__odmantic_schema__, 3) == []
 
 
 def test_stages_join_by_key_name_and_nest_the_deeper_references() -> None:
-    publisher = _join("publisher", "publisher")
-    assert lookup_stages(Author.__odmantic_schema__) == publisher
-    assert lookup_stages(Book.__odmantic_schema__) == _join("author_id", "author", publisher)  # type: ignore[arg-type]
-    assert lookup_stages(Review.__odmantic_schema__) == _join(
-        "book",
-        "book",
-        _join("author_id", "author", publisher),  # type: ignore[arg-type]
-    )
+    assert _lookups(lookup_stages(Author.__odmantic_schema__, 3)) == [("publisher", "publisher", 0)]
+    assert _lookups(lookup_stages(Book.__odmantic_schema__, 3)) == [("author", "author_id", 3)]
 
 
 def test_stages_are_fresh_copies() -> None:
-    stages = lookup_stages(Book.__odmantic_schema__)
+    stages = lookup_stages(Book.__odmantic_schema__, 3)
     stages[0]["$lookup"]["from"] = "tampered"
-    assert lookup_stages(Book.__odmantic_schema__)[0]["$lookup"]["from"] == "author"
+    assert lookup_stages(Book.__odmantic_schema__, 3)[0]["$lookup"]["from"] == "author"
 
 
-def test_a_cycle_of_references_cannot_be_joined() -> None:
-    class Node(Model):
-        name: str
-        parent: Optional[Node] = Reference()  # noqa: UP045 (a forward reference)
+class Category(Model):
+    name: str
+    parent: Optional[Category] = Reference(depth=2)  # noqa: UP045 (a forward reference)
 
-    assert Node.__odmantic_schema__.fields["parent"].target is Node.__odmantic_schema__
-    with pytest.raises(TypeError, match="cyclic references cannot be loaded: Node -> Node"):
-        lookup_stages(Node.__odmantic_schema__)
+
+class Folder(Model):
+    name: str
+    parent: Optional[Lazy[Folder]] = Reference()  # noqa: UP045
+
+
+def _depth(stages: list[dict[str, Any]]) -> int:
+    """How many `$lookup` levels are nested."""
+    lookups = [s["$lookup"] for s in stages if "$lookup" in s]
+    return 0 if not lookups else 1 + _depth(lookups[0].get("pipeline", []))
+
+
+def test_a_cycle_is_joined_to_its_depth_then_marked() -> None:
+    stages = lookup_stages(Category.__odmantic_schema__, 3)
+    assert _depth(stages) == 2
+    assert TOO_DEEP in repr(stages)
+
+
+def test_a_lazy_reference_is_never_joined() -> None:
+    assert lookup_stages(Folder.__odmantic_schema__, 3) == []

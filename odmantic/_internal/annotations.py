@@ -52,6 +52,7 @@ from odmantic._internal.bson_markers import (
     _BsonDecimal,
     _BsonPattern,
 )
+from odmantic._internal.lazy import Lazy
 from odmantic._internal.schema import FieldKind, Shape, schema_of
 from odmantic.bson import (
     Binary,
@@ -243,8 +244,31 @@ def strip_optional(tp: Any) -> Any:
             return tp
 
 
-def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, type | None, Shape]:
-    """Return (kind, the embedded or referenced model class, shape) of a field."""
+def is_optional(annotation: Any) -> bool:
+    """Whether the field accepts None (`X | None`, `Optional[X]`)."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, types.UnionType):
+        return type(None) in get_args(annotation)
+    return annotation is None or annotation is type(None)
+
+
+def _lazy_target(tp: Any) -> Any:
+    """The model of `Lazy[Model]`, or None when `tp` is not a Lazy reference."""
+    if get_origin(tp) is Lazy:
+        arguments = get_args(tp)
+        return arguments[0] if arguments else None
+    return None
+
+
+def classify(
+    owner: str, name: str, annotation: Any, reference: bool = False
+) -> tuple[FieldKind, type | None, Shape, bool]:
+    """Return (kind, the embedded or referenced model class, shape, lazy) of a field.
+
+    `reference`: the field is declared with `Reference()` (a list of Models is then a list of
+    references; without it, refused).
+    """
     tp = strip_optional(annotation)
     origin = get_origin(tp)
     if tp is Callable or origin in (collections.abc.Callable,):
@@ -252,26 +276,34 @@ def classify(owner: str, name: str, annotation: Any) -> tuple[FieldKind, type | 
             f"{owner}.{name}: typing.Callable fields are not supported: they cannot be stored "
             "in MongoDB"
         )
+    lazy = _lazy_target(tp)
+    if lazy is not None:
+        return "reference", lazy, "one", True
     model = schema_of(tp)
     if model is not None:
-        return ("embedded" if model.is_embedded else "reference"), tp, "one"
+        return ("embedded" if model.is_embedded else "reference"), tp, "one", False
     args = get_args(tp)
     if origin is not None and args:
         item = strip_optional(args[0] if origin is tuple else args[-1])
-        inner = schema_of(item)
+        lazy_item = _lazy_target(item)
+        inner = schema_of(item) if lazy_item is None else schema_of(lazy_item)
         if inner is not None:
+            listed = origin in (list, collections.abc.Sequence, collections.abc.MutableSequence)
             if not inner.is_embedded:
+                if reference and listed:
+                    return "reference", lazy_item or item, "list", lazy_item is not None
                 raise ModelDefinitionError(
-                    f"{owner}.{name}: collections of Models are not supported; store their "
-                    "primary keys, or make the inner class an EmbeddedModel"
+                    f"{owner}.{name}: collections of Models are not supported; declare "
+                    f"`{name}: list[{inner.name}] = Reference()` to store their primary keys, "
+                    "or make the inner class an EmbeddedModel"
                 )
             if origin in (dict, collections.abc.Mapping):
-                return "embedded", item, "dict"
-            if origin in (list, collections.abc.Sequence, collections.abc.MutableSequence):
-                return "embedded", item, "list"
+                return "embedded", item, "dict", False
+            if listed:
+                return "embedded", item, "list", False
             if origin in _COLLECTION_ORIGINS:
-                return "embedded", item, "tuple"
-    return "plain", None, "one"
+                return "embedded", item, "tuple", False
+    return "plain", None, "one", False
 
 
 def is_mutable(annotation: Any) -> bool:

@@ -59,8 +59,10 @@ def rename_out(schema: ModelSchema, data: dict[str, Any]) -> dict[str, Any]:
         value = data.pop(field.name)
         if field.kind == "reference":  # stored as the referenced primary key, as ODMantic 1.1
             primary = field.target.primary if field.target is not None else None
-            if isinstance(value, dict) and primary is not None:
-                value = value.get(primary.name, value.get(primary.key_name))
+            if primary is not None and isinstance(value, list):
+                value = [_primary_of(item, primary) for item in value]
+            elif primary is not None:
+                value = _primary_of(value, primary)
             data[field.key_name] = value
             continue
         sub = field.target if field.kind == "embedded" and field.target else None
@@ -73,6 +75,13 @@ def rename_out(schema: ModelSchema, data: dict[str, Any]) -> dict[str, Any]:
                 value = rename_out(sub, value)
         data[field.key_name] = value
     return data
+
+
+def _primary_of(value: Any, primary: FieldSchema) -> Any:
+    """The primary key of a dumped referenced instance (a Lazy reference dumps its key)."""
+    if isinstance(value, dict):
+        return value.get(primary.name, value.get(primary.key_name))
+    return value
 
 
 def extras_to_bson(data: dict[str, Any], extras: dict[str, Any]) -> None:

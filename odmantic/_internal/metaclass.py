@@ -29,12 +29,14 @@ from odmantic._internal.annotations import (
     has_free_keys,
     holds_any,
     is_mutable,
+    is_optional,
     swap_raw_bson_classes,
     unstorable,
 )
 from odmantic._internal.field_types import is_const_check, rewrite_field_types
 from odmantic._internal.model_options import ModelOptions, model_options
 from odmantic._internal.plain_model import plain_model
+from odmantic._internal.references import check_delete_rule
 from odmantic._internal.schema import FieldSchema, ModelSchema, schema_of
 from odmantic.bson import ObjectId
 from odmantic.exceptions import ModelDefinitionError
@@ -63,7 +65,12 @@ def _inherited_infos(
     for parent in reversed(parents):
         for f in parent.fields.values():
             if f.kind == "reference":
-                infos[f.name] = ODMReferenceInfo(key_name=f.key_name)
+                infos[f.name] = ODMReferenceInfo(
+                    key_name=f.key_name,
+                    on_delete=f.on_delete,
+                    depth=f.depth,
+                    index=f.reference_index,
+                )
             else:
                 infos[f.name] = ODMFieldInfo(
                     key_name=None if f.primary else f.key_name,
@@ -182,7 +189,7 @@ def _field_schema(
     reason = unstorable(annotation)
     if reason is not None:
         raise ModelDefinitionError(f"{owner}.{name}: {reason}")
-    kind, model, shape = classify(owner, name, annotation)
+    kind, model, shape, lazy = classify(owner, name, annotation, isinstance(info, ODMReferenceInfo))
     target = None if model is None or model is cls else schema_of(model)
     if isinstance(info, ODMReferenceInfo) and kind != "reference":
         raise ModelDefinitionError(
@@ -194,6 +201,10 @@ def _field_schema(
             f"assigned to it: declare it `{name}: {model.__name__ if model else '...'} = "
             "Reference()`, or use an EmbeddedModel to store it inside the document"
         )
+    reference = info if isinstance(info, ODMReferenceInfo) else None
+    optional = is_optional(annotation)
+    if reference is not None:
+        check_delete_rule(owner, name, reference.on_delete, shape, optional)
     options = info if isinstance(info, ODMFieldInfo) else None
     if options is not None and options.primary_field and kind == "embedded" and shape != "one":
         raise ModelDefinitionError(
@@ -215,10 +226,17 @@ def _field_schema(
         primary=bool(options and options.primary_field),
         index=bool(options and options.index),
         unique=bool(options and options.unique),
-        mutable=kind == "embedded" or (kind == "plain" and is_mutable(annotation)),
+        mutable=kind == "embedded"
+        or (kind == "reference" and shape == "list")
+        or (kind == "plain" and is_mutable(annotation)),
         annotation=annotation,
         constraints=tuple(finfo.metadata),
         has_default=finfo.default is not PydanticUndefined,
+        lazy=lazy,
+        optional=optional,
+        on_delete=reference.on_delete if reference is not None else "nothing",
+        depth=reference.depth if reference is not None else None,
+        reference_index=reference.index if reference is not None else False,
     )
 
 

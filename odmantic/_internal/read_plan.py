@@ -11,10 +11,11 @@ from pydantic import BaseModel, ValidationError
 
 from odmantic._internal.arguments import check_model, check_window
 from odmantic._internal.document import key_not_found, list_validator, validator
+from odmantic._internal.joins import lookup_stages
+from odmantic._internal.references import DEFAULT_DEPTH, has_joins
 from odmantic._internal.schema import ModelSchema, foreign_path, model_class_in, schema_of, walk
 from odmantic.exceptions import DocumentParsingError
 from odmantic.query import Queries, build_filter, build_sort
-from odmantic.reference import lookup_stages
 
 if TYPE_CHECKING:
     from odmantic.model import Model, ModelT
@@ -70,8 +71,10 @@ def find_request(
     skip: Any,
     limit: Any,
     projection: type[OutputT] | None,
+    depth: int = DEFAULT_DEPTH,
 ) -> tuple[Read, Parser[Any]]:
-    """What `find` asks (`Read`) and how it parses the results.
+    """What `find` asks (`Read`) and how it parses the results (`depth`: the levels of a
+    cycle of references joined, unless a field says).
 
     Raises:
         TypeError: `model` is no `Model` subclass, a bad `sort`, or a projection field that
@@ -82,7 +85,7 @@ def find_request(
     check_window(model, skip, limit)
     schema, filter_, order = model.__odmantic_schema__, build_filter(queries), build_sort(sort)
     if projection is None:
-        return find_read(schema, filter_, order, skip, limit), loader(model)
+        return find_read(schema, filter_, order, skip, limit, depth=depth), loader(model)
     keys, parser = projection_of(schema, projection)
     return find_read(schema, filter_, order, skip, limit, keys), parser
 
@@ -95,16 +98,18 @@ def find_one_arguments(queries: Sequence[Queries], sort: Any) -> dict[str, Any]:
 def find_one_needs_cursor(schema: ModelSchema, projection: type[Any] | None) -> bool:
     """Whether `find_one` reads through `find` (a join of references, or a projection) rather
     than the driver's `find_one`."""
-    return bool(schema.references) or projection is not None
+    return has_joins(schema) or projection is not None
 
 
-def joined_literal(schema: ModelSchema, document: dict[str, Any]) -> list[dict[str, Any]] | None:
+def joined_literal(
+    schema: ModelSchema, document: dict[str, Any], depth: int = DEFAULT_DEPTH
+) -> list[dict[str, Any]] | None:
     """The pipeline joining what `document` references, as `find` does (MongoDB 5.1+: a
     `$documents` stage of the document itself, so it is not read again), or None: the model
     has no references."""
-    if not schema.references:
+    if not has_joins(schema):
         return None
-    return [{"$documents": {"$literal": [document]}}, *lookup_stages(schema)]
+    return [{"$documents": {"$literal": [document]}}, *lookup_stages(schema, depth)]
 
 
 def find_read(
@@ -114,9 +119,11 @@ def find_read(
     skip: int,
     limit: int | None,
     projection: dict[str, Any] | None = None,
+    *,
+    depth: int = DEFAULT_DEPTH,
 ) -> Read:
     """The read of a `find`: a plain find, or a pipeline joining the referenced documents."""
-    lookups = lookup_stages(schema) if projection is None else []
+    lookups = lookup_stages(schema, depth) if projection is None else []
     if not lookups:
         return Read(filter_, sort, skip, limit, projection)
     stages: list[dict[str, Any]] = [{"$match": filter_}]

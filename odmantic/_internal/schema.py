@@ -41,6 +41,11 @@ class FieldSchema:
         has_default: the field has a plain default value (documents may lack its key).
         constraints: pydantic's metadata of the field (constraints such as `ge=0`, BSON
             markers): update values are validated with them.
+        lazy: a reference declared `Lazy[Model]`: never joined.
+        optional: the field accepts None.
+        on_delete: a reference's delete rule ("nothing", "deny", "cascade", "nullify", "pull").
+        depth: a reference's own limit of joined levels through cycles (None: the engine's).
+        reference_index: `configure_database` indexes the reference's key.
     """
 
     name: str
@@ -55,6 +60,11 @@ class FieldSchema:
     annotation: object = None
     constraints: tuple[object, ...] = ()
     has_default: bool = False
+    lazy: bool = False
+    optional: bool = False
+    on_delete: str = "nothing"
+    depth: int | None = None
+    reference_index: bool = True
 
     @property
     def reshaped(self) -> bool:

@@ -16,6 +16,7 @@ from pydantic_core import PydanticSerializationError
 from pymongo import InsertOne, UpdateOne
 
 from odmantic._internal.document import check_keys
+from odmantic._internal.references import has_references, referenced_instances
 from odmantic._internal.schema import ModelSchema
 from odmantic.exceptions import DocumentWriteError
 
@@ -308,10 +309,8 @@ def with_references(instances: Iterable[Model]) -> list[list[Model]]:
                 continue
             seen.add(id(instance))
             level.append(instance)
-            for field in type(instance).__odmantic_schema__.references:
-                ref = instance.__dict__.get(field.name)
-                if ref is not None:
-                    following.append(ref)
+            if has_references(type(instance).__odmantic_schema__):
+                following.extend(referenced_instances(instance))
         levels.append(level)
         current = following
     return levels[::-1]

@@ -1,0 +1,128 @@
+"""The aggregation stages that join referenced documents into a read (no I/O).
+
+Each eager reference gets a `$lookup` on the referenced collection's `_id` (its index), then a
+`$set` that puts each joined document where its key was: in order, duplicates kept, inside
+lists and embedded models. A key whose document is gone becomes null (a list item, an embedded
+reference) or is removed (the model's own single reference, as ODMantic 1.1 reports it), and
+parsing names it. Cycles (a model referencing itself, directly or through others) are joined
+to a depth; deeper, a marker document says so.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+from odmantic._internal.references import TOO_DEEP, ReferencePath, reference_paths
+from odmantic._internal.schema import FieldSchema, ModelSchema
+
+
+def lookup_stages(schema: ModelSchema, depth: int) -> list[dict[str, Any]]:
+    """The stages joining the documents `schema`'s documents reference, recursively.
+
+    Args:
+        schema: the model read.
+        depth: how many levels of a cycle are joined when a field does not say.
+
+    Returns:
+        the stages; empty for a model without eager references.
+    """
+    if not any(not path.field.lazy for path in reference_paths(schema)):
+        return []
+    return copy.deepcopy(_stages(schema, (schema,), depth))
+
+
+@functools.cache
+def _stages(
+    schema: ModelSchema, chain: tuple[ModelSchema, ...], depth: int
+) -> list[dict[str, Any]]:
+    stages: list[dict[str, Any]] = []
+    for number, path in enumerate(reference_paths(schema)):
+        if path.field.lazy:
+            continue
+        target, allowed = path.target, path.field.depth or depth
+        joined = f"__odm_joined_{len(chain)}_{number}"
+        if chain.count(target) > allowed:
+            marker = {TOO_DEEP: None, "depth": allowed}
+            stages.append({"$set": {path.steps[0].key_name: _rebuild("$", path, _deep(marker))}})
+            continue
+        assert target.collection is not None
+        lookup: dict[str, Any] = {
+            "from": target.collection,
+            "localField": path.key_path,
+            "foreignField": "_id",
+            "as": joined,
+        }
+        nested = _stages(target, (*chain, target), depth)
+        if nested:
+            lookup["pipeline"] = nested
+        stages.append({"$lookup": lookup})
+        if path.top_level_single:
+            stages.append({"$set": {path.field.key_name: _single(path.field, joined)}})
+        else:
+            stages.append({"$set": {path.steps[0].key_name: _rebuild("$", path, _find(joined))}})
+        stages.append({"$unset": joined})
+    return stages
+
+
+def _single(field: FieldSchema, joined: str) -> dict[str, Any]:
+    """The model's own single reference: the joined document; a null key stays null (an
+    Optional reference), a key whose document is gone is removed (parsing reports it)."""
+    key = field.key_name
+    found = {"$first": f"${joined}"}
+    missing = {"$cond": [{"$eq": [f"${key}", None]}, None, "$$REMOVE"]}
+    return {"$cond": [{"$gt": [{"$size": f"${joined}"}, 0]}, found, missing]}
+
+
+def _find(joined: str) -> Any:
+    """The joined document whose `_id` is the key (null when there is none)."""
+
+    def resolve(key: Any, level: int) -> Any:
+        candidate = f"j{level}"
+        matches = {"$eq": [f"$${candidate}._id", key]}
+        found = {"$filter": {"input": f"${joined}", "as": candidate, "cond": matches}}
+        return {"$ifNull": [{"$first": found}, None]}
+
+    return resolve
+
+
+def _deep(marker: dict[str, Any]) -> Any:
+    """A marker in place of a non-null key, where a cycle goes deeper than joined."""
+
+    def resolve(key: Any, level: int) -> Any:
+        return {"$cond": [{"$lte": [key, None]}, None, {**marker, TOO_DEEP: key}]}
+
+    return resolve
+
+
+def _rebuild(base: str, path: ReferencePath, resolve: Any) -> Any:
+    """The new value of the path's first field, with `resolve(key)` in place of each key."""
+    return _value(f"{base}{path.steps[0].key_name}", path.steps, resolve, 0)
+
+
+def _value(current: str, steps: tuple[FieldSchema, ...], resolve: Any, level: int) -> Any:
+    step, rest = steps[0], steps[1:]
+    if not rest:
+        if step.shape == "list":
+            item = f"k{level}"
+            return {"$map": {"input": current, "as": item, "in": resolve(f"$${item}", level)}}
+        return resolve(current, level)
+    inner = rest[0].key_name
+
+    def merged(holder: str) -> Any:
+        changed = {
+            "$mergeObjects": [
+                holder,
+                {inner: _value(f"{holder}.{inner}", rest, resolve, level + 1)},
+            ]
+        }
+        return {"$cond": [{"$eq": [{"$type": holder}, "object"]}, changed, holder]}
+
+    if step.shape == "list":
+        item = f"e{level}"
+        return {"$map": {"input": current, "as": item, "in": merged(f"$${item}")}}
+    return merged(current)
+
+
+__all__ = ["lookup_stages"]
