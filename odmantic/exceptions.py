@@ -52,10 +52,59 @@ class BaseEngineInstanceException(BaseEngineException):
 
 
 class DocumentNotFoundError(BaseEngineInstanceException):
-    """The instance was expected in the database (to delete it) but no document has its key."""
+    """The instance was expected in the database (to delete it) but no document has its key;
+    or a `Lazy` reference was fetched whose document is gone (`instance` is then None, `key`
+    the reference's key).
+
+    Attributes:
+        key: the primary key that found no document.
+    """
 
     def __init__(self, instance: StoredInstance) -> None:
         super().__init__(f"Document not found for {_describe(instance)}", instance)
+        self.key = instance.__odmantic_primary_value__()
+
+    @classmethod
+    def for_key(cls, model: type[Any], key: Any) -> DocumentNotFoundError:
+        """The error of a fetched reference whose document is gone.
+
+        Example:
+            ```python
+            raise DocumentNotFoundError.for_key(Author, book.author.id)
+            ```
+        """
+        schema = getattr(model, "__odmantic_schema__", None)
+        where = f" in collection {schema.collection!r}" if schema is not None else ""
+        error = cls.__new__(cls)
+        error.instance, error.key = None, key  # type: ignore[assignment]
+        message = f"Document not found for {model.__name__} with primary key {key!r}{where}"
+        BaseEngineException.__init__(error, message, model)
+        return error
+
+
+class ReferencedDocumentError(BaseEngineException):
+    """A delete refused by a `Reference(on_delete="deny")`: documents still reference the
+    document deleted; nothing was deleted.
+
+    Attributes:
+        model: the model of the document that was to be deleted.
+        referencing_model: the model whose documents reference it.
+        field: the referencing field's dotted name (`lines.product`).
+        referencing_id: the primary key of one referencing document.
+    """
+
+    def __init__(
+        self, model: type[Any], referencing_model: type[Any], field: str, referencing_id: Any
+    ) -> None:
+        self.referencing_model = referencing_model
+        self.field = field
+        self.referencing_id = referencing_id
+        super().__init__(
+            f"cannot delete the {model.__name__} document: {referencing_model.__name__}."
+            f"{field} references it (on_delete='deny'), in the {referencing_model.__name__} "
+            f"document with primary key {referencing_id!r}; nothing was deleted",
+            model,
+        )
 
 
 class DuplicateKeyError(BaseEngineInstanceException):
@@ -202,4 +251,5 @@ __all__ = [
     "DocumentWriteError",
     "WriteConflictError",
     "DocumentParsingError",
+    "ReferencedDocumentError",
 ]

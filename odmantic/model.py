@@ -152,9 +152,9 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             )
             raise DocumentParsingError([{"type": error, "loc": (), "input": raw_doc}], cls)
         schema = cls.__odmantic_schema__
+        if has_joins(schema) and (unjoined := reference_errors(schema, raw_doc)):
+            raise DocumentParsingError(unjoined, cls, raw_doc.get("_id"))
         missing = missing_keys(schema, raw_doc) if needs_key_check(schema, raw_doc) else []
-        if has_joins(schema):
-            missing += reference_errors(schema, raw_doc)
         failed: ValidationError | None = None
         try:
             instance: _ODMModelT = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)

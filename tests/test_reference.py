@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from odmantic import Lazy, Model, Reference
+from odmantic._internal.document import TOO_DEEP
 from odmantic._internal.joins import lookup_stages
-from odmantic._internal.references import TOO_DEEP
 from tests.models import Author, Book, Player
 
 

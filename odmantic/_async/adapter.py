@@ -79,6 +79,27 @@ def as_driver_session(session: Any, client: DriverClient) -> AsyncClientSession 
     return None
 
 
+def driver_session_of(session: Any, client: DriverClient) -> AsyncClientSession | None:
+    """The driver session of a `session=` argument: none, an odmantic session or transaction,
+    or a driver session of the kind `client` takes.
+
+    Raises:
+        TypeError: anything else (a session of another client kind, another object).
+    """
+    if session is None:
+        return None
+    get_driver_session = getattr(session, "get_driver_session", None)
+    if get_driver_session is not None:  # an odmantic session or transaction
+        return cast("AsyncClientSession", get_driver_session())
+    driver_session = as_driver_session(session, client)
+    if driver_session is None:
+        raise TypeError(
+            f"session must be a session or transaction of this engine, or a driver session "
+            f"of its client, got {session!r}"
+        )
+    return driver_session
+
+
 def database_of(client: DriverClient, name: str) -> AsyncDatabase[Any]:
     """The driver database `name` of `client`."""
     if IS_ASYNC:

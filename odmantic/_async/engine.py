@@ -25,6 +25,8 @@ from odmantic._async.session import (
 from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
+from odmantic._internal.lazy import Lazy
+from odmantic._internal.references import DEFAULT_DEPTH, fetch_plan, fetched_in_order
 from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
 from odmantic._internal.transactions import WITH_TRANSACTION_TIMEOUT
 from odmantic._internal.update_checks import update_request
@@ -50,6 +52,9 @@ class AIOEngine:
             idempotent operators; `remove`, `update_one`, `find_one_and_update` and upserts are
             re-sent only when the error proves that they never ran. Writes inside a
             transaction are not retried one by one: use `with_transaction`.
+        reference_depth: how many levels of a cycle of eager references (a model referencing
+            itself, directly or through others) reads join, unless the field says
+            (`Reference(depth=...)`); deeper ones must be `Lazy`.
 
     Raises:
         ValueError: a database name MongoDB refuses.
@@ -70,6 +75,7 @@ class AIOEngine:
         database: str = "test",
         *,
         retry_writes_for: float = RETRY_WRITES_FOR,
+        reference_depth: int = DEFAULT_DEPTH,
     ) -> None:
         check_database_name(database)
         if client is None:
@@ -79,6 +85,7 @@ class AIOEngine:
         self.database_name = database
         self.database: AsyncDatabase[Any] = adapter.database_of(client, database)
         self.retry_writes_for = retry_writes_for
+        self.reference_depth = reference_depth
         self._collections: dict[type[Model], AsyncCollection[Any]] = {}
 
     def __repr__(self) -> str:
@@ -150,7 +157,9 @@ class AIOEngine:
             names = await engine.find(Player, projection=Name).to_list()  # fetches `name` only
             ```
         """
-        read, parser = read_plan.find_request(model, queries, sort, skip, limit, projection)
+        read, parser = read_plan.find_request(
+            model, queries, sort, skip, limit, projection, self.reference_depth
+        )
         collection, driver_session = self.get_collection(model), self._driver_session(session)
         return AIOCursor(collection, read, parser, driver_session)
 
@@ -355,6 +364,65 @@ class AIOEngine:
             key, build_filter(queries), session=self._driver_session(session)
         )
         return [parse(value) for value in values]
+
+    async def fetch(
+        self,
+        reference: Lazy[ModelT],
+        *,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> ModelT:
+        """Read the document a `Lazy` reference points to (its own references joined).
+
+        Args:
+            reference: the reference, such as `book.author` for `author: Lazy[Author]`.
+            session: run inside this session or transaction.
+
+        Returns:
+            the referenced instance.
+
+        Raises:
+            DocumentNotFoundError: the document is gone; names the model and the key.
+            TypeError: not a `Lazy` reference, or one whose model is unknown.
+
+        Example:
+            ```python
+            book = await engine.find_one(Book, Book.title == "Dune")
+            author = await engine.fetch(book.author)  # an Author
+            ```
+        """
+        (found,) = await self.fetch_all([reference], session=session)
+        return found
+
+    async def fetch_all(
+        self,
+        references: Sequence[Lazy[ModelT]],
+        *,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> list[ModelT]:
+        """Read the documents of several `Lazy` references: one query per referenced model.
+
+        Args:
+            references: the references.
+            session: run inside this session or transaction.
+
+        Returns:
+            the referenced instances, in the order of `references` (repeated ones repeated).
+
+        Raises:
+            DocumentNotFoundError: a document is gone; names the model and the key.
+            TypeError: an item is not a `Lazy` reference, or one whose model is unknown.
+
+        Example:
+            ```python
+            books = await engine.find(Book)
+            authors = await engine.fetch_all([book.author for book in books])
+            ```
+        """
+        found: dict[type[Any], dict[Any, Any]] = {}
+        for model, keys in fetch_plan(references).items():
+            cursor = self.find(model, {"_id": {"$in": keys}}, session=session)
+            found[model] = {i.__odmantic_primary_key__(): i for i in await cursor.to_list()}
+        return fetched_in_order(references, found)
 
     # --- writes ----------------------------------------------------------------------------
     async def save(
@@ -779,17 +847,7 @@ class AIOEngine:
     # --- helpers ----------------------------------------------------------------------------
     def _driver_session(self, session: Any) -> AsyncClientSession | None:
         """The driver session of the `session` argument (None: none)."""
-        if session is None:
-            return None
-        if isinstance(session, SessionScope):
-            return session.get_driver_session()
-        driver_session = adapter.as_driver_session(session, self.client)
-        if driver_session is None:
-            raise TypeError(
-                f"session must be a session or transaction of this engine, or a driver session "
-                f"of its client, got {session!r}"
-            )
-        return driver_session
+        return adapter.driver_session_of(session, self.client)
 
     async def _write(self, instances: Sequence[Model], mode: Mode, session: Any) -> None:
         """Write `instances` after what they reference (deepest first, one level at a time)."""
@@ -845,6 +903,8 @@ class AIOSessionBase(SessionScope):
     update_one = _in_session(lambda engine: engine.update_one)
     update_many = _in_session(lambda engine: engine.update_many)
     find_one_and_update = _in_session(lambda engine: engine.find_one_and_update)
+    fetch = _in_session(lambda engine: engine.fetch)
+    fetch_all = _in_session(lambda engine: engine.fetch_all)
     configure_database = _in_session(lambda engine: engine.configure_database)
 
 

@@ -131,6 +131,8 @@ def check_keys(schema: ModelSchema, document: dict[str, Any], what: str) -> None
 
 KEY_NOT_FOUND = "odmantic::key_not_found_in_document"
 REFERENCE_NOT_FOUND = "odmantic::referenced_document_not_found"
+TOO_DEEP = "__odmantic_too_deep__"
+"""The key of the document a join puts where a cycle of references goes deeper than allowed."""
 INCORRECT_GENERIC = "odmantic::incorrect_generic_embedded_model_value"
 _PYDANTIC_ERRORS = frozenset(get_args(ErrorType))
 _CONTAINER_ERRORS = frozenset(
@@ -182,7 +184,7 @@ def missing_keys(
     ]
     for field in schema.references:
         joined = raw_doc.get(field.key_name)
-        if isinstance(joined, dict) and field.target is not None:
+        if isinstance(joined, dict) and field.target is not None and TOO_DEEP not in joined:
             errors.extend(missing_keys(field.target, joined, (*loc, field.name)))
     return errors
 

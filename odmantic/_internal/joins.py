@@ -14,7 +14,8 @@ import copy
 import functools
 from typing import Any
 
-from odmantic._internal.references import TOO_DEEP, ReferencePath, reference_paths
+from odmantic._internal.document import TOO_DEEP
+from odmantic._internal.references import ReferencePath, reference_paths
 from odmantic._internal.schema import FieldSchema, ModelSchema
 
 

@@ -9,19 +9,17 @@ loaded, and to apply delete rules.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from odmantic._internal.document import REFERENCE_NOT_FOUND
+from odmantic._internal.document import REFERENCE_NOT_FOUND, TOO_DEEP
+from odmantic._internal.lazy import Lazy
 from odmantic._internal.schema import FieldSchema, ModelSchema
-from odmantic.exceptions import ModelDefinitionError
-
-TOO_DEEP = "__odmantic_too_deep__"
-"""The key of the document a join puts where a cycle of references goes deeper than allowed."""
+from odmantic.exceptions import DocumentNotFoundError, ModelDefinitionError
 
 REFERENCE_TOO_DEEP = "odmantic::reference_too_deep"
 
@@ -211,10 +209,19 @@ def reference_errors(schema: ModelSchema, raw_doc: dict[str, Any]) -> list[InitE
     not found (in a list or an embedded model; the model's own single references are reported
     as ODMantic 1.1 does), or a cycle of references deeper than the joins go."""
     errors: list[InitErrorDetails] = []
+    _check_all(schema, raw_doc, (), errors)
+    return errors
+
+
+def _check_all(
+    schema: ModelSchema,
+    raw_doc: dict[str, Any],
+    loc: tuple[str | int, ...],
+    errors: list[InitErrorDetails],
+) -> None:
     for path in reference_paths(schema):
         if not path.field.lazy:
-            _check(path, raw_doc, path.steps, (), errors)
-    return errors
+            _check(path, raw_doc, path.steps, loc, errors)
 
 
 def _check(
@@ -239,6 +246,8 @@ def _check(
     if places is None:
         if isinstance(value, dict) and TOO_DEEP in value:
             errors.append(_too_deep(path, where, holder, value.get("depth")))
+        elif isinstance(value, dict):
+            _check_all(path.target, value, where, errors)  # the joined document's own
         elif not path.top_level_single and value is None and not step.optional:
             errors.append(_not_found(path, where, holder))
         return
@@ -247,6 +256,8 @@ def _check(
             errors.append(_not_found(path, (*where, index), holder))
         elif isinstance(item, dict) and TOO_DEEP in item:
             errors.append(_too_deep(path, (*where, index), holder, item.get("depth")))
+        elif isinstance(item, dict):
+            _check_all(path.target, item, (*where, index), errors)
 
 
 def _not_found(path: ReferencePath, loc: tuple[str | int, ...], raw: Any) -> InitErrorDetails:
@@ -270,7 +281,48 @@ def _too_deep(
     return {"type": error, "loc": loc, "input": copy.copy(raw)}
 
 
+def fetch_plan(references: Sequence[Any]) -> dict[type[Any], list[Any]]:
+    """The keys `fetch_all` reads, for each referenced model (each key once, in order).
+
+    Raises:
+        TypeError: an item is not a `Lazy` reference, or one whose model is not known (built
+            from a key, outside a model's field).
+    """
+    wanted: dict[type[Any], dict[Any, None]] = {}
+    for reference in references:
+        if not isinstance(reference, Lazy):
+            raise TypeError(
+                f"fetch() takes Lazy references (a field declared Lazy[Model]), got {reference!r}"
+            )
+        if reference.model is None:
+            raise TypeError(
+                f"{reference!r}: the model of this Lazy reference is not known; build it with "
+                "Lazy(key, Model), or take it from a model's field"
+            )
+        wanted.setdefault(reference.model, {})[reference.id] = None
+    return {model: list(keys) for model, keys in wanted.items()}
+
+
+def fetched_in_order(
+    references: Sequence[Any], found: dict[type[Any], dict[Any, Any]]
+) -> list[Any]:
+    """The instances `references` point to, in their order, from those `fetch_all` read.
+
+    Raises:
+        DocumentNotFoundError: a reference's document is gone, naming its model and key.
+    """
+    result = []
+    for reference in references:
+        instance = found[reference.model].get(reference.id)
+        if instance is None:
+            raise DocumentNotFoundError.for_key(reference.model, reference.id)
+        result.append(instance)
+    return result
+
+
 __all__ = [
+    "fetch_plan",
+    "fetched_in_order",
     "ReferencePath",
     "reference_paths",
     "has_references",

@@ -9,7 +9,7 @@ branch: no other module of the twin branches on it.
 from __future__ import annotations
 
 import time
-from typing import Any, Generic, TypeAlias, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 from pymongo import MongoClient
 from pymongo.synchronous.client_session import ClientSession
@@ -48,6 +48,27 @@ def as_driver_session(session: Any, client: DriverClient) -> ClientSession | Non
     if isinstance(session, ClientSession):
         return session
     return None
+
+
+def driver_session_of(session: Any, client: DriverClient) -> ClientSession | None:
+    """The driver session of a `session=` argument: none, an odmantic session or transaction,
+    or a driver session of the kind `client` takes.
+
+    Raises:
+        TypeError: anything else (a session of another client kind, another object).
+    """
+    if session is None:
+        return None
+    get_driver_session = getattr(session, "get_driver_session", None)
+    if get_driver_session is not None:  # an odmantic session or transaction
+        return cast("ClientSession", get_driver_session())
+    driver_session = as_driver_session(session, client)
+    if driver_session is None:
+        raise TypeError(
+            f"session must be a session or transaction of this engine, or a driver session "
+            f"of its client, got {session!r}"
+        )
+    return driver_session
 
 
 def database_of(client: DriverClient, name: str) -> Database[Any]:

@@ -18,6 +18,8 @@ from pymongo.synchronous.database import Database
 from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
+from odmantic._internal.lazy import Lazy
+from odmantic._internal.references import DEFAULT_DEPTH, fetch_plan, fetched_in_order
 from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
 from odmantic._internal.transactions import WITH_TRANSACTION_TIMEOUT
 from odmantic._internal.update_checks import update_request
@@ -51,6 +53,9 @@ class SyncEngine:
             idempotent operators; `remove`, `update_one`, `find_one_and_update` and upserts are
             re-sent only when the error proves that they never ran. Writes inside a
             transaction are not retried one by one: use `with_transaction`.
+        reference_depth: how many levels of a cycle of eager references (a model referencing
+            itself, directly or through others) reads join, unless the field says
+            (`Reference(depth=...)`); deeper ones must be `Lazy`.
 
     Raises:
         ValueError: a database name MongoDB refuses.
@@ -71,6 +76,7 @@ class SyncEngine:
         database: str = "test",
         *,
         retry_writes_for: float = RETRY_WRITES_FOR,
+        reference_depth: int = DEFAULT_DEPTH,
     ) -> None:
         check_database_name(database)
         if client is None:
@@ -80,6 +86,7 @@ class SyncEngine:
         self.database_name = database
         self.database: Database[Any] = adapter.database_of(client, database)
         self.retry_writes_for = retry_writes_for
+        self.reference_depth = reference_depth
         self._collections: dict[type[Model], Collection[Any]] = {}
 
     def __repr__(self) -> str:
@@ -151,7 +158,9 @@ class SyncEngine:
             names = engine.find(Player, projection=Name).to_list()  # fetches `name` only
             ```
         """
-        read, parser = read_plan.find_request(model, queries, sort, skip, limit, projection)
+        read, parser = read_plan.find_request(
+            model, queries, sort, skip, limit, projection, self.reference_depth
+        )
         collection, driver_session = self.get_collection(model), self._driver_session(session)
         return SyncCursor(collection, read, parser, driver_session)
 
@@ -356,6 +365,65 @@ class SyncEngine:
             key, build_filter(queries), session=self._driver_session(session)
         )
         return [parse(value) for value in values]
+
+    def fetch(
+        self,
+        reference: Lazy[ModelT],
+        *,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> ModelT:
+        """Read the document a `Lazy` reference points to (its own references joined).
+
+        Args:
+            reference: the reference, such as `book.author` for `author: Lazy[Author]`.
+            session: run inside this session or transaction.
+
+        Returns:
+            the referenced instance.
+
+        Raises:
+            DocumentNotFoundError: the document is gone; names the model and the key.
+            TypeError: not a `Lazy` reference, or one whose model is unknown.
+
+        Example:
+            ```python
+            book = engine.find_one(Book, Book.title == "Dune")
+            author = engine.fetch(book.author)  # an Author
+            ```
+        """
+        (found,) = self.fetch_all([reference], session=session)
+        return found
+
+    def fetch_all(
+        self,
+        references: Sequence[Lazy[ModelT]],
+        *,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> list[ModelT]:
+        """Read the documents of several `Lazy` references: one query per referenced model.
+
+        Args:
+            references: the references.
+            session: run inside this session or transaction.
+
+        Returns:
+            the referenced instances, in the order of `references` (repeated ones repeated).
+
+        Raises:
+            DocumentNotFoundError: a document is gone; names the model and the key.
+            TypeError: an item is not a `Lazy` reference, or one whose model is unknown.
+
+        Example:
+            ```python
+            books = engine.find(Book)
+            authors = engine.fetch_all([book.author for book in books])
+            ```
+        """
+        found: dict[type[Any], dict[Any, Any]] = {}
+        for model, keys in fetch_plan(references).items():
+            cursor = self.find(model, {"_id": {"$in": keys}}, session=session)
+            found[model] = {i.__odmantic_primary_key__(): i for i in cursor.to_list()}
+        return fetched_in_order(references, found)
 
     # --- writes ----------------------------------------------------------------------------
     def save(
@@ -778,17 +846,7 @@ class SyncEngine:
     # --- helpers ----------------------------------------------------------------------------
     def _driver_session(self, session: Any) -> ClientSession | None:
         """The driver session of the `session` argument (None: none)."""
-        if session is None:
-            return None
-        if isinstance(session, SessionScope):
-            return session.get_driver_session()
-        driver_session = adapter.as_driver_session(session, self.client)
-        if driver_session is None:
-            raise TypeError(
-                f"session must be a session or transaction of this engine, or a driver session "
-                f"of its client, got {session!r}"
-            )
-        return driver_session
+        return adapter.driver_session_of(session, self.client)
 
     def _write(self, instances: Sequence[Model], mode: Mode, session: Any) -> None:
         """Write `instances` after what they reference (deepest first, one level at a time)."""
@@ -844,6 +902,8 @@ class SyncSessionBase(SessionScope):
     update_one = _in_session(lambda engine: engine.update_one)
     update_many = _in_session(lambda engine: engine.update_many)
     find_one_and_update = _in_session(lambda engine: engine.find_one_and_update)
+    fetch = _in_session(lambda engine: engine.fetch)
+    fetch_all = _in_session(lambda engine: engine.fetch_all)
     configure_database = _in_session(lambda engine: engine.configure_database)
 
 
