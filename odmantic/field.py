@@ -324,10 +324,7 @@ class FieldProxy:
             raise AttributeError(name)
         field = self._field
         if field.kind == "reference":
-            raise NotImplementedError(
-                f"filtering across references is not supported: {self._owner.name}."
-                f"{field.name} is a reference, {name!r} lives in another collection"
-            )
+            return _through_reference(self._path, field, self._owner, self._root, name)
         if field.kind != "embedded" or field.target is None:
             raise AttributeError(
                 f"operator {name} not allowed for ODMField fields: {self._owner.name}."
@@ -562,11 +559,14 @@ _REFUSED_ON_REFERENCES = frozenset(
 
 
 class ReferenceProxy(FieldProxy):
-    """Class-level access to a `Reference()` field: only ==, !=, in_, not_in and exists query it.
+    """Class-level access to a `Reference()` field: only ==, !=, in_, not_in and exists query
+    the reference itself (by instance or primary key; a list of references matches when it
+    holds the key).
 
-    As in ODMantic 1.1, another operator raises `AttributeError` when accessed, reaching
-    through the reference to a field of the referenced model (`Book.author.name`) raises
-    `NotImplementedError`, and any other name raises `AttributeError`.
+    A field of the referenced model is reached through it (`Book.author.name == "Tolkien"`,
+    `sort=Book.author.name`): the read looks the referenced documents up. As in ODMantic 1.1,
+    another operator raises `AttributeError` when accessed, and so does a name that is no
+    field of the referenced model.
     """
 
     __slots__ = ()
@@ -585,19 +585,24 @@ class ReferenceProxy(FieldProxy):
                 f"operator {name} not allowed for ODMReference fields: {owner.name}.{field.name} "
                 "is a reference; only ==, !=, in_, not_in and exists can query it"
             )
-        target = field.target
-        if target is None or name not in target.fields:
-            raise AttributeError(
-                f"operator {name} not allowed for ODMReference fields: {owner.name}.{field.name} "
-                f"is a reference to {target.name if target else 'another model'}, which has no "
-                f"field {name!r}; only ==, !=, in_, not_in and exists can query a reference"
-            )
-        raise NotImplementedError(
-            f"filtering across references is not supported: {owner.name}.{field.name} is a "
-            f"reference, {name!r} lives in another collection; query that model, or filter on "
-            f"{owner.name}.{field.name} == instance (an update sets {owner.name}.{field.name} "
-            "to an instance or its id, or updates that model)"
+        return _through_reference(self._path, field, owner, self._root, name)
+
+
+def _through_reference(
+    path: str, field: FieldSchema, owner: ModelSchema, root: Any, name: str
+) -> FieldProxy:
+    """The field `name` of the model `field` references, read through the reference: queries
+    and sorts on it look the referenced documents up (`Book.author.name == "x"`)."""
+    target = field.target
+    if target is None or name not in target.fields:
+        raise AttributeError(
+            f"operator {name} not allowed for ODMReference fields: {owner.name}.{field.name} "
+            f"is a reference to {target.name if target else 'another model'}, which has no "
+            f"field {name!r}; only ==, !=, in_, not_in and exists can query a reference"
         )
+    sub = target.fields[name]
+    proxy = ReferenceProxy if sub.kind == "reference" else FieldProxy
+    return proxy(f"{path}.{sub.key_name}", sub, target, root)
 
 
 __all__ = [

@@ -119,14 +119,17 @@ def test_reprs_and_operand_shapes_of_11() -> None:
     assert isinstance(query.or_(Book.title == "a", Book.title == "b")["$or"], tuple)
 
 
-def test_reference_fields_refuse_other_operators_and_crossing() -> None:
+def test_reference_fields_refuse_other_operators() -> None:
     with pytest.raises(AttributeError, match="operator lt not allowed for ODMReference fields"):
         Book.author.lt  # type: ignore[attr-defined]  # noqa: B018  # pyright: ignore[reportAttributeAccessIssue]
     with pytest.raises(AttributeError, match="operator gt not allowed"):
         Book.author > 1  # type: ignore[operator]  # noqa: B015  # pyright: ignore[reportOperatorIssue]
-    with pytest.raises(NotImplementedError, match="filtering across references is not supported"):
-        Book.author.name  # noqa: B018
     assert query.in_(Book.author, [Author(name="x")])["author"]["$in"][0] is not None
+
+
+def test_a_field_of_the_referenced_model_is_queried_through_the_reference() -> None:
+    # ODMantic 1.1 raised NotImplementedError; the read now looks the authors up.
+    assert query.eq(Book.author.name, "x") == {"author.name": {"$eq": "x"}}
 
 
 def test_names_that_11_code_imports() -> None:

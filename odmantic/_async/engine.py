@@ -140,8 +140,8 @@ class AIOEngine:
                 (by name): only their keys are fetched, and the cursor gives its instances.
 
         Returns:
-            a cursor over the instances: `async for instance in cursor`, or
-            `await cursor.to_list()` for a list.
+            the cursor over the instances (iterate it with `async for`, or call
+            `await cursor.to_list()` for a list).
 
         Raises:
             ValueError: a bad `skip` or `limit`.
@@ -213,7 +213,7 @@ class AIOEngine:
             ```
         """
         check_model(model)
-        if read_plan.find_one_needs_cursor(model.__odmantic_schema__, projection):
+        if read_plan.find_one_needs_cursor(model.__odmantic_schema__, projection, queries, sort):
             cursor = self.find(
                 model, *queries, sort=sort, limit=1, session=session, projection=projection
             )
@@ -245,10 +245,11 @@ class AIOEngine:
             strong = await engine.count(Player, Player.level > 10)
             ```
         """
-        check_model(model)
-        return await self.get_collection(model).count_documents(
-            build_filter(queries), session=self._driver_session(session)
-        )
+        filter_, pipeline = read_plan.count_request(model, queries)
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        if pipeline is not None:
+            return await execute.count(collection, pipeline, driver_session)
+        return await collection.count_documents(filter_, session=driver_session)
 
     @overload
     def aggregate(

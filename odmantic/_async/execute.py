@@ -244,6 +244,15 @@ async def _rewrite_deleted(
         await _rewrite_whole(collection, write, session)
 
 
+async def count(
+    collection: AsyncCollection[Any], pipeline: list[dict[str, Any]], session: Any
+) -> int:
+    """Run a counting pipeline (ending with `$count: "n"`) and return the count."""
+    cursor = await aggregate(collection, pipeline, session)
+    counted = await cursor.to_list(None)
+    return int(counted[0]["n"]) if counted else 0
+
+
 async def find_one_and_update(
     collection: AsyncCollection[Any],
     arguments: dict[str, Any],

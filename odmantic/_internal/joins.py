@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from odmantic._internal.document import TOO_DEEP
@@ -126,4 +128,113 @@ def _value(current: str, steps: tuple[FieldSchema, ...], resolve: Any, level: in
     return merged(current)
 
 
-__all__ = ["lookup_stages"]
+@dataclass(frozen=True)
+class AcrossReferences:
+    """A filter and a sort rewritten to read fields of referenced documents.
+
+    Attributes:
+        stages: the `$lookup` stages bringing the referenced documents under temporary keys.
+        filter: the filter, its keys through references renamed to those keys.
+        sort: the sort, renamed the same way (None: none).
+        temporary: the temporary keys, to `$unset` once matched and sorted.
+    """
+
+    stages: list[dict[str, Any]]
+    filter: dict[str, Any]
+    sort: list[tuple[str, int]] | None
+    temporary: list[str]
+
+
+def across_references(
+    schema: ModelSchema, filter_: dict[str, Any], sort: list[tuple[str, int]] | None
+) -> AcrossReferences | None:
+    """The lookups a filter or a sort needs to read fields of referenced documents
+    (`Book.author.name == "x"` is the key `author_id.name`), or None when they need none.
+
+    A list of references matches when any referenced document matches. Each `$lookup` joins on
+    the referenced collection's `_id`, so its index is used.
+    """
+    renames: dict[str, str] = {}
+    stages: list[dict[str, Any]] = []
+    keys = list(_filter_keys(filter_)) + [key for key, _ in sort or []]
+    for key in keys:
+        _plan_key(schema, key, renames, stages)
+    if not stages:
+        return None
+    new_sort = None if sort is None else [(_renamed(k, renames), d) for k, d in sort]
+    return AcrossReferences(
+        stages, _rename_filter(filter_, renames), new_sort, list(dict.fromkeys(renames.values()))
+    )
+
+
+def _filter_keys(filter_: Any) -> Iterator[str]:
+    if isinstance(filter_, dict):
+        for key, value in filter_.items():
+            if key in ("$and", "$or", "$nor") and isinstance(value, (list, tuple)):
+                for item in value:
+                    yield from _filter_keys(item)
+            elif not key.startswith("$"):
+                yield key
+
+
+def _plan_key(
+    schema: ModelSchema, key: str, renames: dict[str, str], stages: list[dict[str, Any]]
+) -> None:
+    """Add the lookups `key` goes through (one per reference on its path, nested ones from
+    the temporary key of the previous)."""
+    base, parts = "", key.split(".")
+    current: ModelSchema | None = schema
+    index = 0
+    while index < len(parts) and current is not None:
+        field = next((f for f in current.fields.values() if f.key_name == parts[index]), None)
+        if field is None:
+            return
+        local = f"{base}.{'.'.join(parts[: index + 1])}" if base else ".".join(parts[: index + 1])
+        if field.kind == "reference" and index + 1 < len(parts) and field.target is not None:
+            target = field.target
+            if local not in renames:
+                renames[local] = f"__odm_across_{len(renames)}"
+                assert target.collection is not None
+                stages.append(
+                    {
+                        "$lookup": {
+                            "from": target.collection,
+                            "localField": local,
+                            "foreignField": "_id",
+                            "as": renames[local],
+                        }
+                    }
+                )
+            base, parts, index, current = renames[local], parts[index + 1 :], 0, target
+            continue
+        current = field.target if field.kind == "embedded" else None
+        index += 1
+
+
+def _renamed(key: str, renames: dict[str, str]) -> str:
+    """`key` with its longest renamed prefixes replaced, again and again."""
+    changed = True
+    while changed:
+        changed = False
+        for local, temporary in sorted(renames.items(), key=lambda item: -len(item[0])):
+            if key.startswith(local + "."):
+                key, changed = temporary + key[len(local) :], True
+                break
+    return key
+
+
+def _rename_filter(filter_: Any, renames: dict[str, str]) -> Any:
+    if isinstance(filter_, dict):
+        renamed: dict[str, Any] = {}
+        for key, value in filter_.items():
+            if key in ("$and", "$or", "$nor") and isinstance(value, (list, tuple)):
+                renamed[key] = [_rename_filter(item, renames) for item in value]
+            elif key.startswith("$"):
+                renamed[key] = value
+            else:
+                renamed[_renamed(key, renames)] = value
+        return renamed
+    return filter_
+
+
+__all__ = ["lookup_stages", "AcrossReferences", "across_references"]

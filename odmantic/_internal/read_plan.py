@@ -11,8 +11,8 @@ from pydantic import BaseModel, ValidationError
 
 from odmantic._internal.arguments import check_model, check_window
 from odmantic._internal.document import key_not_found, list_validator, validator
-from odmantic._internal.joins import lookup_stages
-from odmantic._internal.references import DEFAULT_DEPTH, has_joins
+from odmantic._internal.joins import AcrossReferences, across_references, lookup_stages
+from odmantic._internal.references import DEFAULT_DEPTH, has_joins, has_references
 from odmantic._internal.schema import ModelSchema, foreign_path, model_class_in, schema_of, walk
 from odmantic.exceptions import DocumentParsingError
 from odmantic.query import Queries, build_filter, build_sort
@@ -87,7 +87,7 @@ def find_request(
     if projection is None:
         return find_read(schema, filter_, order, skip, limit, depth=depth), loader(model)
     keys, parser = projection_of(schema, projection)
-    return find_read(schema, filter_, order, skip, limit, keys), parser
+    return find_read(schema, filter_, order, skip, limit, keys, depth=depth), parser
 
 
 def find_one_arguments(queries: Sequence[Queries], sort: Any) -> dict[str, Any]:
@@ -95,10 +95,39 @@ def find_one_arguments(queries: Sequence[Queries], sort: Any) -> dict[str, Any]:
     return {"filter": build_filter(queries), "sort": build_sort(sort)}
 
 
-def find_one_needs_cursor(schema: ModelSchema, projection: type[Any] | None) -> bool:
-    """Whether `find_one` reads through `find` (a join of references, or a projection) rather
-    than the driver's `find_one`."""
-    return has_joins(schema) or projection is not None
+def find_one_needs_cursor(
+    schema: ModelSchema, projection: type[Any] | None, queries: Sequence[Queries], sort: Any
+) -> bool:
+    """Whether `find_one` reads through `find` (a join of references, a projection, or a
+    query across references) rather than the driver's `find_one`."""
+    if has_joins(schema) or projection is not None:
+        return True
+    return _across(schema, build_filter(queries), build_sort(sort)) is not None
+
+
+def _across(
+    schema: ModelSchema, filter_: dict[str, Any], sort: list[tuple[str, int]] | None
+) -> AcrossReferences | None:
+    if not has_references(schema):
+        return None
+    return across_references(schema, filter_, sort)
+
+
+def count_request(
+    model: type[ModelT], queries: Sequence[Queries]
+) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+    """What `count` asks: a filter for the driver's `count_documents`, or the pipeline counting
+    through references (then the filter is unused).
+
+    Raises:
+        TypeError: `model` is no `Model` subclass.
+    """
+    check_model(model)
+    filter_ = build_filter(queries)
+    across = _across(model.__odmantic_schema__, filter_, None)
+    if across is None:
+        return filter_, None
+    return filter_, [*across.stages, {"$match": across.filter}, {"$count": "n"}]
 
 
 def joined_literal(
@@ -122,17 +151,25 @@ def find_read(
     *,
     depth: int = DEFAULT_DEPTH,
 ) -> Read:
-    """The read of a `find`: a plain find, or a pipeline joining the referenced documents."""
+    """The read of a `find`: a plain find, or a pipeline joining the referenced documents
+    (and looking up those a query or a sort reads fields of)."""
     lookups = lookup_stages(schema, depth) if projection is None else []
-    if not lookups:
+    across = _across(schema, filter_, sort)
+    if not lookups and across is None:
         return Read(filter_, sort, skip, limit, projection)
-    stages: list[dict[str, Any]] = [{"$match": filter_}]
-    if sort:
-        stages.append({"$sort": dict(sort)})
+    stages: list[dict[str, Any]] = [] if across is None else list(across.stages)
+    order = sort if across is None else across.sort
+    stages.append({"$match": filter_ if across is None else across.filter})
+    if order:
+        stages.append({"$sort": dict(order)})
     if skip:
         stages.append({"$skip": skip})
     if limit:
         stages.append({"$limit": limit})
+    if across is not None:
+        stages.append({"$unset": across.temporary})
+    if projection is not None:
+        stages.append({"$project": projection})
     return Read(filter_, sort, skip, limit, None, stages + lookups)
 
 

@@ -245,6 +245,13 @@ def _rewrite_deleted(
         _rewrite_whole(collection, write, session)
 
 
+def count(collection: Collection[Any], pipeline: list[dict[str, Any]], session: Any) -> int:
+    """Run a counting pipeline (ending with `$count: "n"`) and return the count."""
+    cursor = aggregate(collection, pipeline, session)
+    counted = cursor.to_list(None)
+    return int(counted[0]["n"]) if counted else 0
+
+
 def find_one_and_update(
     collection: Collection[Any],
     arguments: dict[str, Any],
