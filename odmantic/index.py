@@ -7,6 +7,7 @@ from typing import Any
 
 import pymongo
 
+from odmantic._internal.references import reference_paths
 from odmantic._internal.schema import ModelSchema
 from odmantic.query import sort_keys
 
@@ -58,14 +59,19 @@ class Index:
 
 
 def indexes_of(schema: ModelSchema) -> list[pymongo.IndexModel]:
-    """The indexes to create for a model: its fields' `index`/`unique` options, then its
-    `model_config["indexes"]`."""
+    """The indexes to create for a model: its fields' `index`/`unique` options, one on the key
+    of each reference (unless `Reference(index=False)`), then its `model_config["indexes"]`."""
     result: list[pymongo.IndexModel] = []
     for field in schema.fields.values():
         if field.primary or not (field.index or field.unique):
             continue
         options = {"unique": True} if field.unique else {}
         result.append(pymongo.IndexModel([(field.key_name, pymongo.ASCENDING)], **options))
+    indexed = {field.key_name for field in schema.fields.values() if field.index or field.unique}
+    for path in reference_paths(schema):
+        if path.field.reference_index and path.key_path not in indexed:
+            # Joins read by `_id`; queries, delete rules and lookups read by this key.
+            result.append(pymongo.IndexModel([(path.key_path, pymongo.ASCENDING)]))
     if schema.indexes is not None:
         for item in schema.indexes():
             result.append(item.to_index_model() if isinstance(item, Index) else item)

@@ -14,7 +14,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from odmantic._async import adapter, execute
+from odmantic._async import adapter, cascade, execute
 from odmantic._async.adapter import DriverClient
 from odmantic._async.cursor import AIOCursor
 from odmantic._async.session import (
@@ -25,12 +25,14 @@ from odmantic._async.session import (
 from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
+from odmantic._internal.delete_rules import dependants
 from odmantic._internal.lazy import Lazy
 from odmantic._internal.references import DEFAULT_DEPTH, fetch_plan, fetched_in_order
 from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
 from odmantic._internal.transactions import WITH_TRANSACTION_TIMEOUT
 from odmantic._internal.update_checks import update_request
 from odmantic._internal.write_plan import Mode, plan_saves
+from odmantic.exceptions import DocumentNotFoundError
 from odmantic.index import indexes_of
 from odmantic.model import Model, ModelT
 from odmantic.query import Queries, build_filter
@@ -570,6 +572,11 @@ class AIOEngine:
             ```
         """
         check_instance(instance)
+        if dependants(type(instance).__odmantic_schema__):  # delete rules apply
+            by_key = {"_id": instance.__odmantic_primary_key__()}
+            if not await cascade.delete_with_rules(self, type(instance), by_key, True, session):
+                raise DocumentNotFoundError(instance)
+            return
         collection = self.get_collection(type(instance))
         driver_session = self._driver_session(session)
         await execute.delete(collection, instance, driver_session, self.retry_writes_for)
@@ -598,9 +605,13 @@ class AIOEngine:
             ```
         """
         check_model(model)
+        filter_ = build_filter(queries)
+        if dependants(model.__odmantic_schema__):  # delete rules apply
+            return await cascade.delete_with_rules(self, model, filter_, just_one, session)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
-        filter_, within = build_filter(queries), self.retry_writes_for
-        return await execute.remove(collection, filter_, just_one, driver_session, within)
+        return await execute.remove(
+            collection, filter_, just_one, driver_session, self.retry_writes_for
+        )
 
     async def update_one(
         self,

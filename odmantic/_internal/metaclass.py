@@ -33,6 +33,7 @@ from odmantic._internal.annotations import (
     swap_raw_bson_classes,
     unstorable,
 )
+from odmantic._internal.delete_rules import register_model
 from odmantic._internal.field_types import is_const_check, rewrite_field_types
 from odmantic._internal.model_options import ModelOptions, model_options
 from odmantic._internal.plain_model import plain_model
@@ -373,6 +374,7 @@ class ODMModelMetaclass(ModelMetaclass):
         type.__setattr__(cls, "__primary_field__", primary)
         if schema.collection is not None:
             type.__setattr__(cls, "__collection__", schema.collection)
+            register_model(cls)
         return cls
 
     @classmethod

@@ -1,0 +1,78 @@
+"""Deletes with delete rules: runs the steps `odmantic._internal.delete_rules` decides, in one
+transaction where the deployment has them (a replica set or a sharded cluster)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from odmantic._async import adapter
+from odmantic._async.session import TransactionLifecycle
+from odmantic._internal.delete_rules import DeleteMany, FindKeys, delete_steps
+
+
+async def delete_with_rules(
+    engine: Any, model: type[Any], filter_: dict[str, Any], just_one: bool, session: Any
+) -> int:
+    """Delete `model`'s documents matching `filter_`, applying the delete rules of the
+    references to them; return how many of `model`'s documents were deleted.
+
+    Inside a transaction, the steps join it; in a session, or with none, they run in a
+    transaction of their own (retried by `with_transaction`) when the deployment has them;
+    otherwise one after the other, every `deny` check first.
+
+    Raises:
+        ReferencedDocumentError: a `deny` reference points to a document to delete.
+    """
+
+    async def run(transaction: Any) -> int:
+        return await _run_steps(engine, model, filter_, just_one, transaction)
+
+    if isinstance(session, TransactionLifecycle):
+        return await _run_steps(engine, model, filter_, just_one, session)
+    if session is not None and hasattr(session, "with_transaction"):  # an odmantic session
+        result: int = await session.with_transaction(run)
+        return result
+    if session is not None:  # a driver session: the caller chose to be in a transaction or not
+        return await _run_steps(engine, model, filter_, just_one, session)
+    if await _has_transactions(engine):
+        result = await engine.with_transaction(run)
+        return result
+    return await _run_steps(engine, model, filter_, just_one, None)
+
+
+async def _has_transactions(engine: Any) -> bool:
+    """Whether the deployment runs transactions (asked once per engine)."""
+    known: bool | None = getattr(engine, "_odmantic_has_transactions", None)
+    if known is None:
+        hello = await engine.database.command("hello")
+        known = "setName" in hello or hello.get("msg") == "isdbgrid"
+        engine._odmantic_has_transactions = known
+    return known
+
+
+async def _run_steps(
+    engine: Any, model: type[Any], filter_: dict[str, Any], just_one: bool, session: Any
+) -> int:
+    driver_session = adapter.driver_session_of(session, engine.client)
+    steps = delete_steps(model, filter_, just_one)
+    result: Any = None
+    while True:
+        try:
+            step = steps.send(result)
+        except StopIteration as done:
+            deleted: int = done.value
+            return deleted
+        collection = engine.get_collection(step.model)
+        if isinstance(step, FindKeys):
+            cursor = collection.find(
+                step.filter, {"_id": 1}, limit=step.limit, session=driver_session
+            )
+            result = [document["_id"] async for document in cursor]
+        elif isinstance(step, DeleteMany):
+            outcome = await collection.delete_many(step.filter, session=driver_session)
+            result = outcome.deleted_count
+        else:
+            await collection.update_many(
+                step.filter, step.update, array_filters=step.array_filters, session=driver_session
+            )
+            result = None
