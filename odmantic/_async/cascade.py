@@ -43,11 +43,12 @@ async def delete_with_rules(
 async def _has_transactions(engine: Any) -> bool:
     """Whether the deployment runs transactions (asked once per engine)."""
     known: bool | None = getattr(engine, "_odmantic_has_transactions", None)
-    if known is None:
-        hello = await engine.database.command("hello")
-        known = "setName" in hello or hello.get("msg") == "isdbgrid"
-        engine._odmantic_has_transactions = known
-    return known
+    if known is not None:
+        return known
+    hello = await engine.database.command("hello")
+    found = "setName" in hello or hello.get("msg") == "isdbgrid"
+    engine._odmantic_has_transactions = found
+    return found
 
 
 async def _run_steps(

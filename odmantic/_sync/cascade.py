@@ -44,11 +44,12 @@ def delete_with_rules(
 def _has_transactions(engine: Any) -> bool:
     """Whether the deployment runs transactions (asked once per engine)."""
     known: bool | None = getattr(engine, "_odmantic_has_transactions", None)
-    if known is None:
-        hello = engine.database.command("hello")
-        known = "setName" in hello or hello.get("msg") == "isdbgrid"
-        engine._odmantic_has_transactions = known
-    return known
+    if known is not None:
+        return known
+    hello = engine.database.command("hello")
+    found = "setName" in hello or hello.get("msg") == "isdbgrid"
+    engine._odmantic_has_transactions = found
+    return found
 
 
 def _run_steps(
