@@ -1,24 +1,22 @@
-"""BSON types as pydantic v2 types, and the Python <-> BSON mapping used by the ODM.
+"""BSON types as pydantic v2 types, and how the values of model fields are stored in MongoDB.
 
-Mapping between Python values held by models and the BSON stored in MongoDB:
+How a field's Python type is stored (by PyMongo, as BSON) and dumped to JSON:
 
-==========================  ============================  ==================================
-Python (model field type)   BSON (what PyMongo stores)    JSON (`model_dump(mode="json")`)
-==========================  ============================  ==================================
-`ObjectId`                objectId                      24-char lowercase hex `str`
-`Int64` / `Long`        int64 ("long")                `int`
-`int`                     int32, or int64 if too large  `int`
-`float`                   double                        `float`
-`Decimal128`              decimal128                    `str` (e.g. `"1.50"`)
-`decimal.Decimal`         decimal128 (see below)        `str` (pydantic default)
-`Binary`                  binData (any subtype)         its UTF-8 text `str`
-`bytes`                   binData subtype 0             pydantic default
-`Regex`                   regex                         the pattern `str` (flags dropped)
-`datetime.datetime`       UTC datetime (ms precision)   ISO 8601 `str` (naive, UTC)
-`str`/`bool`/`None`   string/bool/null              unchanged
-`list`/`tuple`/`set`  array                         array
-`dict` / models           embedded document             object
-==========================  ============================  ==================================
+| Python (model field type) | BSON (what PyMongo stores) | JSON (`model_dump(mode="json")`) |
+|---|---|---|
+| `ObjectId` | objectId | 24-character lowercase hex `str` |
+| `Int64` / `Long` | int64 ("long") | `int` |
+| `int` | int32, or int64 if too large | `int` |
+| `float` | double | `float` |
+| `Decimal128` | decimal128 | `str` (e.g. `"1.50"`) |
+| `decimal.Decimal` | decimal128 | `str` (pydantic's default) |
+| `Binary` | binData (any subtype) | its UTF-8 text, a `str` |
+| `bytes` | binData subtype 0 | pydantic's default |
+| `Regex` | regex | the pattern, a `str` (flags dropped) |
+| `datetime.datetime` | UTC datetime (millisecond precision) | ISO 8601 `str` (naive, UTC) |
+| `str` / `bool` / `None` | string / bool / null | unchanged |
+| `list` / `tuple` / `set` | array | array |
+| `dict` / embedded models | embedded document | object |
 
 `ObjectId`, `Int64`, `Decimal128`, `Binary` and `Regex` are subclasses of the
 `bson` classes that only add pydantic support.  Validation returns instances of the
@@ -26,9 +24,11 @@ Python (model field type)   BSON (what PyMongo stores)    JSON (`model_dump(mode
 subclasses also answer `isinstance()` for those bson instances, so
 `isinstance(bson.ObjectId(), odmantic.bson.ObjectId)` is true.
 
-Plain Python types that need a BSON-specific treatment (`datetime`, `Decimal`, subclasses
-of `WithBsonSerializer`) are rewritten in model annotations by
-`odmantic._internal.annotations.substitute_bson_types`.
+Plain Python types that need a BSON-specific treatment are handled in model fields without
+anything to declare: a `decimal.Decimal` field is stored as decimal128 and read back as a
+`Decimal`, a `datetime` field is stored in UTC to the millisecond, and a `WithBsonSerializer`
+field (a subclass, or `Annotated[T, WithBsonSerializer(f)]`) is stored as its serializer
+returns.
 
 Dumping a model for MongoDB is `model.model_dump(mode="python", context=BSON_CONTEXT)`; a
 plain `model_dump()` keeps the Python types (`Decimal` stays `Decimal`).

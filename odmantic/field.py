@@ -45,7 +45,7 @@ class ODMFieldInfo:
 class ODMReferenceInfo:
     """What `odmantic.Reference()` returns: marks a field holding another Model."""
 
-    __slots__ = ("key_name", "on_delete", "depth", "index")
+    __slots__ = ("key_name", "on_delete", "depth", "index", "defaults")
 
     def __init__(
         self,
@@ -53,11 +53,13 @@ class ODMReferenceInfo:
         on_delete: str = "nothing",
         depth: int | None = None,
         index: bool = True,
+        defaults: dict[str, Any] | None = None,
     ) -> None:
         self.key_name = key_name
         self.on_delete = on_delete
         self.depth = depth
         self.index = index
+        self.defaults = defaults or {}  # pydantic's `default` or `default_factory`
 
 
 def Field(
@@ -318,6 +320,27 @@ class FieldProxy:
 
     def __repr__(self) -> str:
         return f"FieldProxy({self._owner.name}.{self._field.name} -> {self._path!r})"
+
+    def __odmantic_through__(self, inner: FieldProxy) -> FieldProxy:
+        """`inner`, a field proxy of the model this reference points to, read through it.
+
+        Raises:
+            TypeError: this is no reference, or `inner` is not a field of its model.
+        """
+        field = self._field
+        if field.kind != "reference" or not isinstance(inner, FieldProxy):
+            raise TypeError(
+                f"through() takes a reference field, then a field of the model it references; "
+                f"got {self!r} and {inner!r}"
+            )
+        if inner._root is not field.target:
+            target = field.target.name if field.target is not None else "another model"
+            raise TypeError(
+                f"through({self._owner.name}.{field.name}, ...): {inner!r} is not a field of "
+                f"{target}, the model it references"
+            )
+        proxy = ReferenceProxy if inner._field.kind == "reference" else FieldProxy
+        return proxy(f"{self._path}.{inner._path}", inner._field, inner._owner, self._root)
 
     def __getattr__(self, name: str) -> FieldProxy:
         if name.startswith("__"):

@@ -8,7 +8,10 @@ it holds the key, and `engine.fetch(book.author)` reads the document when you ne
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+from pydantic_core import PydanticUndefined
 
 from odmantic._internal.lazy import Lazy
 from odmantic.field import ODMReferenceInfo
@@ -18,6 +21,8 @@ OnDelete = Literal["nothing", "deny", "cascade", "nullify", "pull"]
 
 ON_DELETE_RULES: tuple[str, ...] = ("nothing", "deny", "cascade", "nullify", "pull")
 
+FieldT = TypeVar("FieldT")
+
 
 def Reference(
     *,
@@ -25,6 +30,8 @@ def Reference(
     on_delete: OnDelete = "nothing",
     depth: int | None = None,
     index: bool = True,
+    default: Any = PydanticUndefined,
+    default_factory: Callable[[], Any] | None = None,
 ) -> Any:
     """Mark a field as a reference to another Model (or a list of them).
 
@@ -45,21 +52,58 @@ def Reference(
             references must be `Lazy`.
         index: `configure_database` creates an index on the stored key(s), so that joins,
             queries and delete rules do not scan the collection.
+        default: the value when none is given (`None` for an Optional reference); without
+            one, the field is required, as in ODMantic 1.1.
+        default_factory: builds the value when none is given (`list` for a list).
 
     Example:
         ```python
         class Book(Model):
             title: str
             author: Author = Reference(on_delete="cascade")
-            reviewers: list[Author] = Reference()
-            publisher: Lazy[Publisher] | None = Reference(on_delete="nullify")
+            reviewers: list[Author] = Reference(default_factory=list)
+            publisher: Lazy[Publisher] | None = Reference(default=None, on_delete="nullify")
         ```
     """
     if on_delete not in ON_DELETE_RULES:
         raise ValueError(f"Reference(on_delete={on_delete!r}): use one of {ON_DELETE_RULES}")
     if depth is not None and (not isinstance(depth, int) or isinstance(depth, bool) or depth < 1):
         raise ValueError(f"Reference(depth={depth!r}): a depth is an int of at least 1")
-    return ODMReferenceInfo(key_name=key_name, on_delete=on_delete, depth=depth, index=index)
+    defaults: dict[str, Any] = {}
+    if default is not PydanticUndefined:
+        defaults["default"] = default
+    if default_factory is not None:
+        defaults["default_factory"] = default_factory
+    return ODMReferenceInfo(key_name, on_delete, depth, index, defaults)
 
 
-__all__ = ["Reference", "Lazy", "OnDelete", "ON_DELETE_RULES"]
+def through(reference: Any, field: FieldT) -> FieldT:
+    """A field of the referenced model, read through a reference, for queries and sorts.
+
+    `Book.author.name` reads the same for an eager reference; `through` is the form type
+    checkers accept for every reference, lists and `Lazy` ones included (they see
+    `Book.authors` as a list). The read looks the referenced documents up; a list of
+    references matches when any of its documents does.
+
+    Args:
+        reference: the reference field (`Book.authors`).
+        field: a field of the referenced model (`Author.name`).
+
+    Returns:
+        the field, read through the reference (typed as `field`).
+
+    Raises:
+        TypeError: `reference` is no reference, or `field` is not of the model it references.
+
+    Example:
+        ```python
+        by_name = query.eq(through(Book.authors, Author.name), "Le Guin")
+        books = await engine.find(Book, by_name, sort=through(Book.authors, Author.name))
+        ```
+    """
+    proxy: Any = reference
+    result: FieldT = proxy.__odmantic_through__(field)
+    return result
+
+
+__all__ = ["Reference", "Lazy", "through", "OnDelete", "ON_DELETE_RULES"]

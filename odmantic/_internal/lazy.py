@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar, get_args
+from typing import Any, Generic, TypeVar, get_args, overload
 
 from pydantic import BaseModel, GetCoreSchemaHandler, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError, core_schema
@@ -38,7 +38,16 @@ class Lazy(Generic[ReferencedT]):
     model: type[ReferencedT] | None
     instance: ReferencedT | None
 
-    def __init__(self, value: ReferencedT | Any, model: type[ReferencedT] | None = None) -> None:
+    @overload
+    def __init__(self, value: ReferencedT) -> None: ...
+
+    @overload
+    def __init__(self, value: Any, model: type[ReferencedT]) -> None: ...
+
+    @overload
+    def __init__(self: Lazy[Any], value: Any) -> None: ...
+
+    def __init__(self, value: Any, model: type[ReferencedT] | None = None) -> None:
         if isinstance(value, Lazy):
             self.id, self.model, self.instance = value.id, model or value.model, value.instance
         elif callable(primary_key := getattr(value, "__odmantic_primary_key__", None)):
@@ -71,6 +80,7 @@ class Lazy(Generic[ReferencedT]):
         """Validate a `Lazy`, an instance of the model or its primary key; dump the key."""
         arguments = get_args(source)
         target: Any = arguments[0] if arguments else None
+        known: Any = target  # None while unknown: `Lazy(key, None)` keeps it so
         key_schema = _key_schema(target, handler)
         validate_key = TypeAdapter(_key_annotation(target)).validate_python
 
@@ -82,13 +92,13 @@ class Lazy(Generic[ReferencedT]):
                         "a Lazy reference to {given} where {expected} is expected",
                         {"given": value.model.__name__, "expected": target.__name__},
                     )
-                return value if value.model is not None else Lazy(value.id, target)
+                return value if value.model is not None else Lazy(value.id, known)
             if target is not None and isinstance(value, target):
                 return Lazy(value)
             if isinstance(value, dict) and target is not None:
                 return Lazy(target.model_validate(value))
             try:
-                return Lazy(validate_key(value), target)
+                return Lazy(validate_key(value), known)
             except ValidationError as exc:
                 raise PydanticCustomError(
                     "odmantic::lazy_value",

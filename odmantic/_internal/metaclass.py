@@ -67,10 +67,7 @@ def _inherited_infos(
         for f in parent.fields.values():
             if f.kind == "reference":
                 infos[f.name] = ODMReferenceInfo(
-                    key_name=f.key_name,
-                    on_delete=f.on_delete,
-                    depth=f.depth,
-                    index=f.reference_index,
+                    f.key_name, f.on_delete, f.depth, f.reference_index
                 )
             else:
                 infos[f.name] = ODMFieldInfo(
@@ -125,12 +122,12 @@ def _declared_infos(
 def _pydantic_field(owner: str, name: str, info: FieldInfoODM) -> Any:
     """The pydantic field for an ODM field: validated by its name or by its key name."""
     key_name = key_name_of(name, info)
-    kwargs = dict(info.pydantic_kwargs) if isinstance(info, ODMFieldInfo) else {}
+    kwargs = dict(info.pydantic_kwargs) if isinstance(info, ODMFieldInfo) else dict(info.defaults)
     kwargs.pop("_const", None)
     choices = [kwargs.get("alias") or name]
     if key_name != choices[0]:
         kwargs["validation_alias"] = AliasChoices(choices[0], key_name)
-    if isinstance(info, ODMReferenceInfo) and "validation_alias" not in kwargs:
+    if isinstance(info, ODMReferenceInfo) and not kwargs:
         return PydanticUndefined
     try:
         return pydantic.Field(**kwargs)

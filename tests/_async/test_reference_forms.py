@@ -1,0 +1,360 @@
+"""References as applications use them: lists, inside embedded models, lazy ones, cycles,
+queries across references, delete rules; through the real replica set in both twins."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient, monitoring
+from pymongo.errors import OperationFailure
+from typing_extensions import assert_type
+
+from odmantic import AIOEngine, Lazy, ObjectId, query
+from odmantic._internal.read_plan import find_request
+from odmantic.exceptions import (
+    DocumentNotFoundError,
+    DocumentParsingError,
+    ReferencedDocumentError,
+)
+from odmantic.reference import through
+from tests.reference_models import (
+    Album,
+    Anthology,
+    Category,
+    Credit,
+    Folder,
+    Label,
+    Line,
+    Order,
+    Part,
+    Person,
+    Studio,
+    Track,
+    Writer,
+)
+
+
+class Commands(monitoring.CommandListener):
+    """The commands sent, by name, with their bodies."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.sent.append((event.command_name, dict(event.command)))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def named(self, name: str) -> list[dict[str, Any]]:
+        return [body for sent, body in self.sent if sent == name]
+
+
+@asynccontextmanager
+async def watched(mongo_uri: str, database_name: str) -> AsyncIterator[tuple[AIOEngine, Commands]]:
+    """An engine whose client records the commands it sends."""
+    commands = Commands()
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongo_uri, event_listeners=[commands])
+    engine = AIOEngine(client=client, database=database_name)
+    try:
+        yield engine, commands
+    finally:
+        await engine.close()
+
+
+# --- lists of references ----------------------------------------------------------------------
+async def test_a_list_of_references_keeps_its_order_and_duplicates(engine: AIOEngine) -> None:
+    first, second = Writer(name="Le Guin"), Writer(name="Borges")
+    await engine.save(Anthology(title="Tales", writers=[second, first, second]))
+    raw = await engine.get_collection(Anthology).find_one({})
+    assert raw is not None and raw["writers"] == [second.id, first.id, second.id]
+    found = await engine.find_one(Anthology)
+    assert found is not None
+    assert [w.name for w in found.writers] == ["Borges", "Le Guin", "Borges"]
+
+
+async def test_an_empty_list_of_references_stays_empty(engine: AIOEngine) -> None:
+    await engine.save(Anthology(title="Empty", writers=[]))
+    found = await engine.find_one(Anthology)
+    assert found is not None and found.writers == []
+
+
+async def test_saving_the_owner_saves_the_listed_instances_first(engine: AIOEngine) -> None:
+    await engine.save(Anthology(title="New", writers=[Writer(name="a"), Writer(name="b")]))
+    assert await engine.count(Writer) == 2
+
+
+async def test_a_missing_listed_document_is_named_with_its_position(engine: AIOEngine) -> None:
+    gone = Writer(name="gone")
+    await engine.save(Anthology(title="Holes", writers=[Writer(name="kept"), gone]))
+    await engine.delete(gone)
+    with pytest.raises(DocumentParsingError) as info:
+        await engine.find_one(Anthology)
+    (error,) = info.value.errors
+    assert error["loc"] == ("writers", 1)
+    assert error["type"] == "odmantic::referenced_document_not_found"
+
+
+async def test_appending_a_reference_sends_a_push_of_its_key(
+    mongo_uri: str, database_name: str
+) -> None:
+    async with watched(mongo_uri, database_name) as (engine, commands):
+        anthology = await engine.save(Anthology(title="Grows", writers=[Writer(name="a")]))
+        found = await engine.find_one(Anthology)
+        assert found is not None
+        newcomer = await engine.save(Writer(name="b"))
+        commands.sent.clear()
+        found.writers.append(newcomer)
+        await engine.save(found)
+    (update,) = commands.named("update")
+    assert update["updates"][0]["u"] == {"$push": {"writers": {"$each": [newcomer.id]}}}
+    assert anthology.id == found.id
+
+
+# --- references inside embedded models -----------------------------------------------------
+async def test_embedded_references_are_stored_as_keys_and_joined(engine: AIOEngine) -> None:
+    bolt, nut = Part(name="bolt"), Part(name="nut")
+    order = Order(main=Line(part=bolt), lines=[Line(part=nut, qty=2)], spare=Line(part=bolt))
+    await engine.save(order)
+    assert await engine.count(Part) == 2
+    raw = await engine.get_collection(Order).find_one({})
+    assert raw is not None
+    assert (raw["main"]["part"], raw["lines"][0]["part"]) == (bolt.id, nut.id)
+    found = await engine.find_one(Order)
+    assert found is not None and found == order
+    assert found.spare is not None and found.spare.part.name == "bolt"
+
+
+async def test_a_loaded_order_with_embedded_references_has_nothing_to_save(
+    engine: AIOEngine,
+) -> None:
+    await engine.save(Order(main=Line(part=Part(name="x"))))
+    found = await engine.find_one(Order)
+    assert found is not None and found.__fields_modified__ == set()
+
+
+# --- lazy references ------------------------------------------------------------------------
+async def test_a_lazy_reference_is_stored_as_its_key_and_not_joined(engine: AIOEngine) -> None:
+    editor = Writer(name="Ed")
+    await engine.save(Anthology(title="Lazy", editor=Lazy(editor)))  # saves the editor too
+    found = await engine.find_one(Anthology)
+    assert found is not None and found.editor is not None
+    assert found.editor.id == editor.id and found.editor.instance is None
+    fetched = await engine.fetch(found.editor)
+    assert_type(fetched, Writer)
+    assert fetched.name == "Ed"
+
+
+async def test_a_lazy_reference_can_be_built_from_a_key(engine: AIOEngine) -> None:
+    editor = await engine.save(Writer(name="Key"))
+    anthology = Anthology(title="By key", editor=editor.id)  # type: ignore[arg-type]
+    assert anthology.editor == Lazy(editor)
+    await engine.save(anthology)
+    assert anthology.editor is not None
+    assert (await engine.fetch(anthology.editor)).name == "Key"
+
+
+async def test_fetching_a_gone_document_names_the_model_and_key(engine: AIOEngine) -> None:
+    with pytest.raises(DocumentNotFoundError, match="Writer with primary key ObjectId"):
+        await engine.fetch(Lazy(ObjectId(), Writer))
+
+
+async def test_fetch_all_keeps_the_order_with_one_query_per_model(
+    mongo_uri: str, database_name: str
+) -> None:
+    async with watched(mongo_uri, database_name) as (engine, commands):
+        a, b = await engine.save_all([Writer(name="a"), Writer(name="b")])
+        commands.sent.clear()
+        fetched = await engine.fetch_all([Lazy(b), Lazy(a), Lazy(b)])
+    assert [w.name for w in fetched] == ["b", "a", "b"]
+    assert len(commands.named("find")) == 1
+
+
+async def test_sessions_and_transactions_fetch_too(engine: AIOEngine) -> None:
+    writer = await engine.save(Writer(name="s"))
+    async with engine.session() as session:
+        assert (await session.fetch(Lazy(writer))).name == "s"
+    async with engine.transaction() as transaction:
+        assert [w.name for w in await transaction.fetch_all([Lazy(writer)])] == ["s"]
+
+
+# --- cycles -----------------------------------------------------------------------------------
+async def _chain(engine: AIOEngine, length: int) -> Category:
+    category = None
+    for number in range(length):
+        category = Category(name=f"c{number}", parent=category)
+    assert category is not None
+    return await engine.save(category)
+
+
+async def test_a_self_reference_is_joined_to_its_depth(engine: AIOEngine) -> None:
+    await _chain(engine, 3)
+    leaf = await engine.find_one(Category, Category.name == "c2")
+    assert leaf is not None and leaf.parent is not None and leaf.parent.parent is not None
+    assert leaf.parent.parent.name == "c0"
+
+
+async def test_a_cycle_deeper_than_its_depth_says_how_to_go_lazy(engine: AIOEngine) -> None:
+    await _chain(engine, 4)
+    with pytest.raises(DocumentParsingError, match=r"Lazy\[Category\]"):
+        await engine.find_one(Category, Category.name == "c3")
+
+
+async def test_a_lazy_self_reference_builds_a_tree_of_any_depth(engine: AIOEngine) -> None:
+    folder = None
+    for number in range(10):
+        parent = None if folder is None else Lazy(folder)
+        folder = await engine.save(Folder(name=f"f{number}", parent=parent))
+    assert folder is not None
+    loaded = await engine.find_one(Folder, Folder.name == "f9")
+    assert loaded is not None and loaded.parent is not None
+    assert (await engine.fetch(loaded.parent)).name == "f8"
+
+
+# --- queries across references ---------------------------------------------------------------
+async def _anthologies(engine: AIOEngine) -> tuple[Writer, Writer]:
+    borges, le_guin = Writer(name="Borges"), Writer(name="Le Guin")
+    await engine.save_all(
+        [
+            Anthology(title="Fictions", writers=[borges], editor=Lazy(le_guin)),
+            Anthology(title="Earthsea", writers=[le_guin, borges]),
+            Anthology(title="Aleph", writers=[borges], readers=[Lazy(le_guin)]),
+        ]
+    )
+    return borges, le_guin
+
+
+async def test_a_query_reads_fields_of_listed_references(engine: AIOEngine) -> None:
+    await _anthologies(engine)
+    found = await engine.find(
+        Anthology, query.eq(through(Anthology.writers, Writer.name), "Le Guin")
+    )
+    assert [a.title for a in found] == ["Earthsea"]
+
+
+async def test_a_query_reads_fields_of_lazy_references(engine: AIOEngine) -> None:
+    await _anthologies(engine)
+    by_editor = query.eq(through(Anthology.editor, Writer.name), "Le Guin")
+    assert await engine.count(Anthology, by_editor) == 1
+    by_reader = query.eq(through(Anthology.readers, Writer.name), "Le Guin")
+    assert await engine.count(Anthology, by_reader) == 1
+
+
+async def test_a_sort_reads_fields_of_references(engine: AIOEngine) -> None:
+    await engine.save_all([Order(main=Line(part=Part(name=n))) for n in ("nut", "bolt", "washer")])
+    found = await engine.find(Order, sort=Order.main.part.name)
+    assert [o.main.part.name for o in found] == ["bolt", "nut", "washer"]
+
+
+async def test_find_one_reads_across_references(engine: AIOEngine) -> None:
+    await _anthologies(engine)
+    found = await engine.find_one(
+        Anthology, query.eq(through(Anthology.editor, Writer.name), "Le Guin")
+    )
+    assert found is not None and found.title == "Fictions"
+
+
+async def test_matching_a_reference_by_its_key_needs_no_lookup(engine: AIOEngine) -> None:
+    borges, _ = await _anthologies(engine)
+    assert await engine.count(Anthology, query.eq(Anthology.writers, borges)) == 3
+    read, _ = find_request(Anthology, [Anthology.writers == borges.id], None, 0, None, None)
+    assert read.pipeline is not None and "$lookup" not in read.pipeline[0]
+
+
+async def test_a_lookup_across_references_uses_the_id_index(engine: AIOEngine) -> None:
+    await _anthologies(engine)
+    by_editor = query.eq(through(Anthology.editor, Writer.name), "Le Guin")
+    read, _ = find_request(Anthology, [by_editor], None, 0, None, None)
+    command: dict[str, Any] = {"aggregate": "ref_anthology", "pipeline": read.pipeline}
+    command["cursor"] = {}
+    explained = await engine.database.command("explain", command, verbosity="executionStats")
+    lookups = [stage for stage in explained["stages"] if "$lookup" in stage]
+    assert lookups and all(stage["indexesUsed"] == ["_id_"] for stage in lookups)
+
+
+# --- indexes -------------------------------------------------------------------------------------
+async def test_reference_keys_are_indexed_unless_opted_out(engine: AIOEngine) -> None:
+    await engine.configure_database([Anthology, Order])
+    anthology = await engine.get_collection(Anthology).index_information()
+    keys = {next(iter(spec["key"]))[0] for spec in anthology.values()}
+    assert {"writers", "editor"} <= keys and "readers" not in keys
+    order = await engine.get_collection(Order).index_information()
+    assert {"main.part", "lines.part", "spare.part"} <= {
+        next(iter(spec["key"]))[0] for spec in order.values()
+    }
+
+
+# --- delete rules -------------------------------------------------------------------------------
+async def _catalogue(engine: AIOEngine) -> tuple[Label, Studio, Person, Album]:
+    label, studio, fan = Label(name="Blue Note"), Studio(name="Abbey"), Person(name="fan")
+    album = Album(
+        title="Kind of Blue",
+        label=label,
+        studio=Lazy(studio),
+        fans=[fan],
+        producer=fan,
+        credits=[Credit(person=fan)],
+    )
+    await engine.save_all([Track(title=f"t{n}", album=album) for n in range(3)])
+    return label, studio, fan, album
+
+
+async def test_deny_refuses_the_delete_and_deletes_nothing(engine: AIOEngine) -> None:
+    _, studio, _, album = await _catalogue(engine)
+    with pytest.raises(ReferencedDocumentError) as info:
+        await engine.delete(studio)
+    assert (info.value.model, info.value.referencing_model) == (Studio, Album)
+    assert info.value.referencing_id == album.id and "Album.studio" in str(info.value)
+    assert await engine.count(Studio) == 1
+
+
+async def test_cascade_deletes_the_referencing_documents_recursively(engine: AIOEngine) -> None:
+    label, _, _, _ = await _catalogue(engine)
+    await engine.delete(label)
+    assert (await engine.count(Album), await engine.count(Track)) == (0, 0)
+
+
+async def test_pull_and_nullify_unlink_the_deleted_document(engine: AIOEngine) -> None:
+    _, _, fan, _ = await _catalogue(engine)
+    assert await engine.remove(Person, Person.name == "fan") == 1
+    raw = await engine.get_collection(Album).find_one({})
+    assert raw is not None
+    assert (raw["fans"], raw["producer"], raw["credits"][0]["person"]) == ([], None, None)
+    assert fan.id is not None
+
+
+async def test_a_failure_in_the_middle_of_a_cascade_leaves_nothing_half_done(
+    engine: AIOEngine,
+) -> None:
+    label, _, _, _ = await _catalogue(engine)
+    admin = engine.client.admin
+    # The deletes of tracks pass, the delete of the album fails: the transaction is aborted.
+    failure = {"failCommands": ["delete"], "errorCode": 2, "namespace": "x"}
+    failure["namespace"] = f"{engine.database_name}.rule_album"
+    await admin.command("configureFailPoint", "failCommand", mode={"times": 1}, data=failure)
+    try:
+        with pytest.raises(OperationFailure):
+            await engine.delete(label)
+    finally:
+        await admin.command("configureFailPoint", "failCommand", mode="off")
+    counts = [await engine.count(m) for m in (Label, Album, Track)]
+    assert counts == [1, 1, 3]
+
+
+async def test_a_delete_rule_runs_inside_the_callers_transaction(engine: AIOEngine) -> None:
+    label, _, _, _ = await _catalogue(engine)
+    async with engine.transaction() as transaction:
+        await transaction.delete(label)
+        await transaction.abort()
+    assert await engine.count(Track) == 3
+
+
+def test_through_refuses_a_field_of_another_model() -> None:
+    with pytest.raises(TypeError, match="is not a field of Writer"):
+        through(Anthology.writers, Part.name)
