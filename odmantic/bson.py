@@ -274,7 +274,7 @@ class Decimal128(bson.decimal128.Decimal128, metaclass=_BsonTypeMeta):
     so `0.1` gives `Decimal128("0.1")`); values needing more than 34 significant digits
     or out of the decimal128 exponent range are rejected.  JSON: a `str` such as
     `"1.50"`.  To work with `decimal.Decimal` in Python instead, annotate the field
-    with `Decimal`: it is stored as decimal128 too (see `odmantic._internal.annotations.substitute_bson_types`).
+    with `Decimal`: it is stored as decimal128 too.
     """
 
     _bson_class: ClassVar[type] = bson.decimal128.Decimal128

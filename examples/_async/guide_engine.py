@@ -3,12 +3,15 @@ compares what this prints with the guide's output blocks)."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
 
 from odmantic import AIOEngine, Field, Model
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:model]

@@ -6,6 +6,7 @@ server started with test commands enabled has (as `odmantic.testing` starts it).
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,7 +19,10 @@ from odmantic import AIOEngine, Model
 from odmantic.session import AIOTransaction
 from odmantic.update import inc
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:model]
 class Order(Model):
     model_config = {"collection": "guide_failover_orders"}
 
@@ -31,6 +35,7 @@ class Event(Model):
     model_config = {"collection": "guide_failover_events"}
 
     number: int
+    # --8<-- [end:model]
 
 
 # --8<-- [start:fail_point]

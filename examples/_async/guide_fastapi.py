@@ -4,28 +4,43 @@ the guide's output blocks)."""
 
 from __future__ import annotations
 
-import json
-import re
+# --8<-- [start:imports]
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.testclient import TestClient
 from fastapi_pagination import Page, add_pagination
-from httpx import Response
 from pydantic import BaseModel, NonNegativeInt
 from pymongo import AsyncMongoClient
 
 from odmantic import AIOEngine, Field, Model, ObjectId
-from odmantic._async import IS_ASYNC
 from odmantic.exceptions import DuplicateKeyError
 
+# --8<-- [end:imports]
+# isort: split
+# What only the guide's test needs (JSON output, TestClient).
+import json
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from odmantic._async import IS_ASYNC
+
+# isort: split
+# fastapi-pagination's function is `apaginate` for a coroutine engine, `paginate` for a
+# blocking one, whose lifespan runs in a thread (see the `app` line).
 if IS_ASYNC:
+    # --8<-- [start:twin-imports]
     from fastapi_pagination.ext.odmantic import apaginate
+    # --8<-- [end:twin-imports]
 else:
+    # --8<-- [start:twin-imports]
     from fastapi.concurrency import contextmanager_in_threadpool
     from fastapi_pagination.ext.odmantic import paginate
+# --8<-- [end:twin-imports]
 
 
 # --8<-- [start:models]

@@ -5,6 +5,7 @@ what this prints with the guide's output blocks."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -13,6 +14,8 @@ from pydantic import ValidationError
 
 from odmantic import AIOEngine, EmbeddedModel, Field, Index, Model, WithBsonSerializer
 from odmantic.bson import Binary, Int64
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:declare]

@@ -6,6 +6,7 @@ that connects to the server of the engine given to `main`."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,10 @@ from pymongo import AsyncMongoClient, monitoring
 
 from odmantic import AIOEngine, Field, Model, query
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:model]
 class Track(Model):
     model_config = {"collection": "guide_tracks"}
 
@@ -27,6 +31,7 @@ class Track(Model):
 
 class TrackTitle(BaseModel):
     title: str
+    # --8<-- [end:model]
 
 
 # --8<-- [start:listener]

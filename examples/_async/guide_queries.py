@@ -3,11 +3,20 @@ compares what this prints with the guide's output blocks)."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from odmantic import AIOEngine, EmbeddedModel, Model, query
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:model]
 class Town(EmbeddedModel):
     name: str
+
+
+class Item(EmbeddedModel):
+    name: str
+    count: int = 1
 
 
 class Hero(Model):
@@ -17,23 +26,39 @@ class Hero(Model):
     level: int = 0
     tags: list[str] = []
     town: Town = Town(name="Paris")
+    bag: list[Item] = []
+    guild: str | None = None
+    # --8<-- [end:model]
 
 
 async def main(engine: AIOEngine) -> None:
     """Every section of the queries guide, in order."""
-    theramore = Town(name="Theramore")
-    await engine.save_all(
-        [
-            Hero(name="Leeroy", level=60, tags=["paladin"]),
-            Hero(name="Jaina", level=55, tags=["mage", "leader"], town=theramore),
-            Hero(name="Rexxar", level=40, tags=["hunter"]),
-        ]
+    # --8<-- [start:heroes]
+    leeroy = Hero(name="Leeroy", level=60, tags=["paladin"], bag=[Item(name="chicken")])
+    jaina = Hero(
+        name="Jaina",
+        level=55,
+        tags=["mage", "leader"],
+        town=Town(name="Theramore"),
+        bag=[Item(name="potion", count=3)],
+        guild="Kirin Tor",
     )
+    rexxar = Hero(
+        name="Rexxar",
+        level=40,
+        tags=["hunter"],
+        bag=[Item(name="potion"), Item(name="arrow", count=50)],
+    )
+    await engine.save_all([leeroy, jaina, rexxar])
+    # --8<-- [end:heroes]
 
     # --8<-- [start:compare]
     strong = await engine.find(Hero, Hero.level > 50)
     print(sorted(hero.name for hero in strong))
     print(Hero.level > 50)
+    others = await engine.find(Hero, Hero.name != "Leeroy")
+    print(sorted(hero.name for hero in others))
+    print(query.ne(Hero.name, "Leeroy"))
     # --8<-- [end:compare]
 
     # --8<-- [start:combine]
@@ -45,25 +70,52 @@ async def main(engine: AIOEngine) -> None:
     print(either)
     # --8<-- [end:combine]
 
-    # --8<-- [start:operators]
-    print(await engine.count(Hero, query.match(Hero.name, "^J")))
-    print(await engine.count(Hero, query.in_(Hero.tags, ["mage", "hunter"])))
-    print(await engine.count(Hero, Hero.town.name == "Theramore"))
+    # --8<-- [start:and-nor]
+    both = query.and_(Hero.level > 45, Hero.town.name == "Paris")
+    print([hero.name for hero in await engine.find(Hero, both)])
+    print(await engine.count(Hero, Hero.level > 45, Hero.town.name == "Paris"))
     print(await engine.count(Hero, query.nor_(Hero.level > 55, Hero.level < 45)))
-    # --8<-- [end:operators]
+    # --8<-- [end:and-nor]
+
+    # --8<-- [start:in]
+    print(await engine.count(Hero, query.in_(Hero.tags, ["mage", "hunter"])))
+    print(await engine.count(Hero, query.not_in(Hero.name, ["Jaina", "Rexxar"])))
+    # --8<-- [end:in]
+
+    # --8<-- [start:match]
+    print(await engine.count(Hero, query.match(Hero.name, "^J")))
+    print(await engine.count(Hero, Hero.town.name == "Theramore"))
+    # --8<-- [end:match]
+
+    # --8<-- [start:exists]
+    # A document written by another program: it has no "guild" key at all.
+    await engine.get_collection(Hero).insert_one({"name": "Thrall", "level": 50})
+    print(await engine.count(Hero, query.eq(Hero.guild, None)))
+    no_key = await engine.find(Hero, query.exists(Hero.guild, False))
+    print([(hero.name, hero.guild, hero.tags) for hero in no_key])
+    print(await engine.remove(Hero, query.exists(Hero.guild, False)))
+    # --8<-- [end:exists]
+
+    # --8<-- [start:lists]
+    print(await engine.count(Hero, query.all_(Hero.tags, ["mage", "leader"])))
+    print(await engine.count(Hero, query.size(Hero.tags, 1)))
+    potions = query.elem_match(Hero.bag, Item.name == "potion", Item.count >= 2)
+    print([hero.name for hero in await engine.find(Hero, potions)])
+    # --8<-- [end:lists]
 
     # --8<-- [start:sort]
     ranked = await engine.find(Hero, sort=query.desc(Hero.level), limit=2)
     print([(hero.name, hero.level) for hero in ranked])
-    by_name = (Hero.name, query.desc(Hero.level))
-    page = await engine.find(Hero, sort=by_name, skip=1, limit=1)
+    by_town = (query.asc(Hero.town.name), query.desc(Hero.level))
+    print([hero.name for hero in await engine.find(Hero, sort=by_town)])
+    page = await engine.find(Hero, sort=Hero.name, skip=1, limit=1)
     print([hero.name for hero in page])
     # --8<-- [end:sort]
 
     # --8<-- [start:raw]
-    raw = await engine.find(Hero, {"tags": {"$size": 2}})
-    print([hero.name for hero in raw])
-    print(await engine.count(Hero, {"tags": {"$size": 1}}, Hero.level > 50))
+    every_20 = await engine.find(Hero, {"level": {"$mod": [20, 0]}}, sort=Hero.name)
+    print([hero.name for hero in every_20])
+    print(await engine.count(Hero, {"level": {"$mod": [20, 0]}}, Hero.level > 50))
     # --8<-- [end:raw]
 
     # --8<-- [start:stream]

@@ -5,10 +5,14 @@ what this prints with the guide's output blocks."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from pymongo import AsyncMongoClient
 
-from examples._async.guide_engine import same_server
 from odmantic import AIOEngine, EmbeddedModel, Field, Model, query
+
+# --8<-- [end:imports]
+# isort: split
+from examples._async.guide_engine import same_server
 
 
 # --8<-- [start:models]
@@ -29,6 +33,7 @@ class Player(Model):
 async def connect(uri: str) -> AIOEngine:
     """The engine of the page's "connect" section."""
     # --8<-- [start:connect]
+    # uri: your server's connection string, such as "mongodb://localhost:27017"
     engine = AIOEngine(client=AsyncMongoClient(uri), database="quickstart")
     # --8<-- [end:connect]
     return engine

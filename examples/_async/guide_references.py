@@ -5,8 +5,11 @@ prints with the guide's output blocks."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from odmantic import AIOEngine, Field, Model, ObjectId, Reference, query
 from odmantic.exceptions import DocumentParsingError
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:declare]

@@ -3,15 +3,20 @@ output; the test compares what this prints with the guide's output blocks)."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from odmantic import AIOEngine, Model
 from odmantic.session import AIOTransaction
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:model]
 class Account(Model):
     model_config = {"collection": "guide_accounts"}
 
     owner: str
     balance: int = 0
+    # --8<-- [end:model]
 
 
 async def main(engine: AIOEngine) -> None:

@@ -6,6 +6,7 @@ compares with the guide's output blocks."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from collections.abc import AsyncIterator
 
 import pytest
@@ -15,7 +16,10 @@ from pymongo.errors import OperationFailure, PyMongoError
 from odmantic import AIOEngine, Field, Model
 from odmantic.exceptions import DuplicateKeyError
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:models]
 class Book(Model):
     model_config = {"collection": "guide_testing_books"}
 
@@ -28,6 +32,7 @@ class Sale(Model):
     model_config = {"collection": "guide_testing_sales"}
 
     isbn: str
+    # --8<-- [end:models]
 
 
 # --8<-- [start:conftest]

@@ -5,6 +5,7 @@ prints with the guide's output blocks."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from typing import Any
 
 import pydantic
@@ -13,7 +14,10 @@ from pydantic import BaseModel
 from odmantic import AIOEngine, Field, Model
 from odmantic.update import inc, push, set_
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:model]
 class Member(Model):
     model_config = {"collection": "guide_members"}
 
@@ -21,15 +25,20 @@ class Member(Model):
     team: str
     points: int = Field(default=0, ge=0)
     badges: list[str] = []
+    # --8<-- [end:model]
 
 
+# --8<-- [start:member_name]
 class MemberName(BaseModel):
     name: str
+    # --8<-- [end:member_name]
 
 
+# --8<-- [start:team_points]
 class TeamPoints(BaseModel):
     team: str = pydantic.Field(alias="_id")
     points: int
+    # --8<-- [end:team_points]
 
 
 async def main(engine: AIOEngine) -> None:

@@ -4,12 +4,15 @@ compares what this prints with the guide's output blocks)."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from typing import Any
 
 from pymongo import MongoClient, monitoring
 
 from odmantic import Field, Model, SyncEngine
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:model]

@@ -7,6 +7,7 @@ server started with test commands enabled has (as `odmantic.testing` starts it).
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,10 @@ from odmantic import Model, SyncEngine
 from odmantic.session import SyncTransaction
 from odmantic.update import inc
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:model]
 class Order(Model):
     model_config = {"collection": "guide_failover_orders"}
 
@@ -32,6 +36,7 @@ class Event(Model):
     model_config = {"collection": "guide_failover_events"}
 
     number: int
+    # --8<-- [end:model]
 
 
 # --8<-- [start:fail_point]

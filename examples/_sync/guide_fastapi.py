@@ -5,23 +5,37 @@ the guide's output blocks)."""
 
 from __future__ import annotations
 
-import json
-import re
+# --8<-- [start:imports]
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.concurrency import contextmanager_in_threadpool
-from fastapi.testclient import TestClient
 from fastapi_pagination import Page, add_pagination
-from fastapi_pagination.ext.odmantic import paginate
-from httpx import Response
 from pydantic import BaseModel, NonNegativeInt
 from pymongo import MongoClient
 
 from odmantic import Field, Model, ObjectId, SyncEngine
 from odmantic.exceptions import DuplicateKeyError
+
+# --8<-- [end:imports]
+# isort: split
+# What only the guide's test needs (JSON output, TestClient).
+import json
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+# isort: split
+# fastapi-pagination's function is `apaginate` for a coroutine engine, `paginate` for a
+# blocking one, whose lifespan runs in a thread (see the `app` line).
+# --8<-- [start:twin-imports]
+from fastapi.concurrency import contextmanager_in_threadpool
+from fastapi_pagination.ext.odmantic import paginate
+
+# --8<-- [end:twin-imports]
 
 
 # --8<-- [start:models]

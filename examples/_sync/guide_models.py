@@ -6,6 +6,7 @@ what this prints with the guide's output blocks."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -14,6 +15,8 @@ from pydantic import ValidationError
 
 from odmantic import EmbeddedModel, Field, Index, Model, SyncEngine, WithBsonSerializer
 from odmantic.bson import Binary, Int64
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:declare]

@@ -7,6 +7,7 @@ that connects to the server of the engine given to `main`."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -16,7 +17,10 @@ from pymongo import MongoClient, monitoring
 
 from odmantic import Field, Model, SyncEngine, query
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:model]
 class Track(Model):
     model_config = {"collection": "guide_tracks"}
 
@@ -28,6 +32,7 @@ class Track(Model):
 
 class TrackTitle(BaseModel):
     title: str
+    # --8<-- [end:model]
 
 
 # --8<-- [start:listener]

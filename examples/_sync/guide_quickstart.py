@@ -6,10 +6,14 @@ what this prints with the guide's output blocks."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from pymongo import MongoClient
 
-from examples._sync.guide_engine import same_server
 from odmantic import EmbeddedModel, Field, Model, SyncEngine, query
+
+# --8<-- [end:imports]
+# isort: split
+from examples._sync.guide_engine import same_server
 
 
 # --8<-- [start:models]
@@ -30,6 +34,7 @@ class Player(Model):
 def connect(uri: str) -> SyncEngine:
     """The engine of the page's "connect" section."""
     # --8<-- [start:connect]
+    # uri: your server's connection string, such as "mongodb://localhost:27017"
     engine = SyncEngine(client=MongoClient(uri), database="quickstart")
     # --8<-- [end:connect]
     return engine

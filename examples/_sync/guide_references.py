@@ -6,8 +6,11 @@ prints with the guide's output blocks."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from odmantic import Field, Model, ObjectId, Reference, SyncEngine, query
 from odmantic.exceptions import DocumentParsingError
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:declare]

@@ -4,15 +4,20 @@ output; the test compares what this prints with the guide's output blocks)."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from odmantic import Model, SyncEngine
 from odmantic.session import SyncTransaction
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:model]
 class Account(Model):
     model_config = {"collection": "guide_accounts"}
 
     owner: str
     balance: int = 0
+    # --8<-- [end:model]
 
 
 def main(engine: SyncEngine) -> None:

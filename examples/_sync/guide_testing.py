@@ -7,6 +7,7 @@ compares with the guide's output blocks."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +17,10 @@ from pymongo.errors import OperationFailure, PyMongoError
 from odmantic import Field, Model, SyncEngine
 from odmantic.exceptions import DuplicateKeyError
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:models]
 class Book(Model):
     model_config = {"collection": "guide_testing_books"}
 
@@ -29,6 +33,7 @@ class Sale(Model):
     model_config = {"collection": "guide_testing_sales"}
 
     isbn: str
+    # --8<-- [end:models]
 
 
 # --8<-- [start:conftest]

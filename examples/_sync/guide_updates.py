@@ -6,6 +6,7 @@ prints with the guide's output blocks."""
 
 from __future__ import annotations
 
+# --8<-- [start:imports]
 from typing import Any
 
 import pydantic
@@ -14,7 +15,10 @@ from pydantic import BaseModel
 from odmantic import Field, Model, SyncEngine
 from odmantic.update import inc, push, set_
 
+# --8<-- [end:imports]
 
+
+# --8<-- [start:model]
 class Member(Model):
     model_config = {"collection": "guide_members"}
 
@@ -22,15 +26,20 @@ class Member(Model):
     team: str
     points: int = Field(default=0, ge=0)
     badges: list[str] = []
+    # --8<-- [end:model]
 
 
+# --8<-- [start:member_name]
 class MemberName(BaseModel):
     name: str
+    # --8<-- [end:member_name]
 
 
+# --8<-- [start:team_points]
 class TeamPoints(BaseModel):
     team: str = pydantic.Field(alias="_id")
     points: int
+    # --8<-- [end:team_points]
 
 
 def main(engine: SyncEngine) -> None:
