@@ -100,3 +100,18 @@ class Track(Model):
     title: str
     album: Album = Reference(on_delete="cascade")
     seconds: int = Field(default=0, ge=0)
+
+
+# A cycle between two models: the club is declared first, naming a model defined after it.
+class Club(Model):
+    model_config = {"collection": "ref_club"}
+
+    name: str
+    captain: Optional[Lazy[Member]] = Reference(default=None)  # noqa: UP045
+
+
+class Member(Model):
+    model_config = {"collection": "ref_member"}
+
+    name: str
+    club: Club = Reference()

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from odmantic._internal import references
 from odmantic._internal.document import TOO_DEEP
 from odmantic._internal.references import ReferencePath, reference_paths
 from odmantic._internal.schema import FieldSchema, ModelSchema
@@ -67,6 +68,12 @@ def _stages(
             stages.append({"$set": {path.steps[0].key_name: _rebuild("$", path, _find(joined))}})
         stages.append({"$unset": joined})
     return stages
+
+
+def forget_schemas() -> None:
+    """Forget what was computed from the schemas (a forward reference was just resolved)."""
+    _stages.cache_clear()
+    references.forget_schemas()
 
 
 def _single(field: FieldSchema, joined: str) -> dict[str, Any]:
@@ -237,4 +244,4 @@ def _rename_filter(filter_: Any, renames: dict[str, str]) -> Any:
     return filter_
 
 
-__all__ = ["lookup_stages", "AcrossReferences", "across_references"]
+__all__ = ["lookup_stages", "forget_schemas", "AcrossReferences", "across_references"]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import warnings
+import weakref
 from collections.abc import Set as AbstractSet
 from contextvars import ContextVar
-from typing import Annotated, Any
+from typing import Annotated, Any, ForwardRef
 
 import pydantic
 from pydantic import (
@@ -35,6 +36,7 @@ from odmantic._internal.annotations import (
 )
 from odmantic._internal.delete_rules import register_model
 from odmantic._internal.field_types import is_const_check, rewrite_field_types
+from odmantic._internal.joins import forget_schemas
 from odmantic._internal.model_options import ModelOptions, model_options
 from odmantic._internal.plain_model import plain_model
 from odmantic._internal.references import check_delete_rule
@@ -184,6 +186,9 @@ def _field_schema(
     """
     owner = cls.__name__
     annotation = finfo.annotation
+    if isinstance(info, ODMReferenceInfo) and _declared_later(annotation):
+        # A model defined later: completed by `_resolve_pending` once it exists.
+        return FieldSchema(name=name, key_name=key_name_of(name, info), kind="reference")
     reason = unstorable(annotation)
     if reason is not None:
         raise ModelDefinitionError(f"{owner}.{name}: {reason}")
@@ -329,9 +334,41 @@ def _build_schema(
     schema.link_self_references(
         name
         for name, finfo in cls.__pydantic_fields__.items()
-        if fields[name].kind != "plain" and fields[name].target is None
+        if fields[name].kind != "plain"
+        and fields[name].target is None
+        and not _declared_later(finfo.annotation)
     )
     return schema
+
+
+_DEFINED: weakref.WeakValueDictionary[str, type[Any]] = weakref.WeakValueDictionary()
+_PENDING: weakref.WeakKeyDictionary[type[Any], dict[str, FieldInfoODM]] = (
+    weakref.WeakKeyDictionary()
+)  # classes referencing models not defined yet, with their fields' ODM options
+
+
+def _declared_later(annotation: Any) -> bool:
+    """Whether a field's annotation names a class not defined yet (pydantic left it unresolved)."""
+    return isinstance(annotation, (ForwardRef, str))
+
+
+def _resolve_pending() -> None:
+    """Complete the references of earlier classes to the models defined since (a cycle of
+    references between models: `captain: Lazy[Player]` declared before `Player`)."""
+    for cls, infos in list(_PENDING.items()):
+        try:
+            if not cls.model_rebuild(raise_errors=False, _types_namespace=dict(_DEFINED)):
+                continue
+        except (NameError, TypeError, PydanticUserError):
+            continue
+        schema: ModelSchema = cls.__odmantic_schema__
+        embedded = schema.collection is None
+        for name, field in schema.fields.items():
+            if field.kind == "reference" and field.annotation is None:
+                finfo = cls.__pydantic_fields__[name]
+                schema.resolve_field(name, _field_schema(cls, name, finfo, infos[name], embedded))
+        del _PENDING[cls]
+        forget_schemas()
 
 
 @dataclass_transform(
@@ -372,6 +409,11 @@ class ODMModelMetaclass(ModelMetaclass):
         if schema.collection is not None:
             type.__setattr__(cls, "__collection__", schema.collection)
             register_model(cls)
+        _DEFINED[name] = cls
+        fields = cls.__pydantic_fields__
+        if any(_declared_later(fields[name].annotation) for name in schema.reference_names):
+            _PENDING[cls] = infos
+        _resolve_pending()
         return cls
 
     @classmethod

@@ -102,6 +102,13 @@ def has_joins(schema: ModelSchema) -> bool:
     return any(not path.field.lazy for path in reference_paths(schema))
 
 
+def forget_schemas() -> None:
+    """Forget the paths computed from the schemas (a forward reference was just resolved)."""
+    _paths.cache_clear()
+    has_references.cache_clear()
+    has_joins.cache_clear()
+
+
 def check_delete_rule(owner: str, name: str, rule: str, shape: str, optional: bool) -> None:
     """Refuse a delete rule the field cannot apply.
 
@@ -327,6 +334,7 @@ __all__ = [
     "reference_paths",
     "has_references",
     "has_joins",
+    "forget_schemas",
     "check_delete_rule",
     "reference_key",
     "referenced_instances",

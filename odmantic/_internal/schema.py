@@ -160,6 +160,19 @@ class ModelSchema:
             object.__setattr__(self.fields[name], "target", self)
         object.__setattr__(self, "reshaped", _reshaped(tuple(self.fields.values())))
 
+    def resolve_field(self, name: str, resolved: FieldSchema) -> None:
+        """Complete the field `name`, declared with a model that was not defined yet (a
+        forward reference), from its schema computed once that model exists.
+
+        Only the class builder calls this (when a later class makes the annotation resolvable).
+        """
+        field = self.fields[name]
+        for attr in FieldSchema.__slots__:
+            object.__setattr__(field, attr, getattr(resolved, attr))
+        if field.kind != "plain" and field.target is None:
+            object.__setattr__(field, "target", self)  # the class itself
+        self.__post_init__()
+
     @property
     def is_embedded(self) -> bool:
         """Whether this is an EmbeddedModel (no collection, no primary key)."""

@@ -24,10 +24,12 @@ from tests.reference_models import (
     Album,
     Anthology,
     Category,
+    Club,
     Credit,
     Folder,
     Label,
     Line,
+    Member,
     Order,
     Part,
     Person,
@@ -215,6 +217,16 @@ async def test_a_lazy_self_reference_builds_a_tree_of_any_depth(engine: AIOEngin
     loaded = await engine.find_one(Folder, Folder.name == "f9")
     assert loaded is not None and loaded.parent is not None
     assert (await engine.fetch(loaded.parent)).name == "f8"
+
+
+async def test_two_models_can_reference_each_other(engine: AIOEngine) -> None:
+    club = Club(name="Chess")
+    member = await engine.save(Member(name="Ana", club=club))
+    club.captain = Lazy(member)
+    await engine.save(club)
+    found = await engine.find_one(Member)
+    assert found is not None and found.club.captain is not None
+    assert (await engine.fetch(found.club.captain)).name == "Ana"
 
 
 # --- queries across references ---------------------------------------------------------------

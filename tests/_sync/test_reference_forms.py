@@ -25,10 +25,12 @@ from tests.reference_models import (
     Album,
     Anthology,
     Category,
+    Club,
     Credit,
     Folder,
     Label,
     Line,
+    Member,
     Order,
     Part,
     Person,
@@ -214,6 +216,16 @@ def test_a_lazy_self_reference_builds_a_tree_of_any_depth(engine: SyncEngine) ->
     loaded = engine.find_one(Folder, Folder.name == "f9")
     assert loaded is not None and loaded.parent is not None
     assert engine.fetch(loaded.parent).name == "f8"
+
+
+def test_two_models_can_reference_each_other(engine: SyncEngine) -> None:
+    club = Club(name="Chess")
+    member = engine.save(Member(name="Ana", club=club))
+    club.captain = Lazy(member)
+    engine.save(club)
+    found = engine.find_one(Member)
+    assert found is not None and found.club.captain is not None
+    assert engine.fetch(found.club.captain).name == "Ana"
 
 
 # --- queries across references ---------------------------------------------------------------
