@@ -28,7 +28,7 @@ from pydantic import Field as PydanticField
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from odmantic import AIOEngine, EmbeddedModel, Model, Reference, SyncEngine
+from odmantic import AIOEngine, EmbeddedModel, Lazy, Model, Reference, SyncEngine
 from odmantic._internal.read_plan import loader
 from odmantic.config import ODMConfigDict
 from odmantic.update import inc, set_
@@ -90,6 +90,49 @@ class BenchPet(Model):
     owner: BenchOwner = Reference()
 
 
+class BenchWriter(Model):
+    """Referenced by :class:`BenchBook` (a list of 3) and by :class:`BenchNote` (lazily)."""
+
+    model_config = ODMConfigDict(collection="bench_writers")
+
+    name: str
+
+
+class BenchBook(Model):
+    """A model with a list of references (``authors``: 3 writers)."""
+
+    model_config = ODMConfigDict(collection="bench_books")
+
+    title: str
+    authors: list[BenchWriter] = Reference()
+
+
+class BenchNote(Model):
+    """A model with a lazy reference (never joined: ``engine.fetch_all`` reads them)."""
+
+    model_config = ODMConfigDict(collection="bench_notes")
+
+    text: str
+    writer: Lazy[BenchWriter] = Reference()
+
+
+class BenchLabel(Model):
+    """Deleted with its records (``on_delete="cascade"`` on :class:`BenchRecord`)."""
+
+    model_config = ODMConfigDict(collection="bench_labels")
+
+    name: str
+
+
+class BenchRecord(Model):
+    """Deleted in cascade with its label."""
+
+    model_config = ODMConfigDict(collection="bench_records")
+
+    title: str
+    label: BenchLabel = Reference(on_delete="cascade")
+
+
 class PlainAddress(BaseModel):
     """:class:`BenchAddress` as a plain pydantic model (the floor's)."""
 
@@ -118,6 +161,23 @@ _PLAIN_ITEMS = TypeAdapter(list[PlainItem])
 ITEMS = BenchItem.__collection__
 OWNERS = BenchOwner.__collection__
 PETS = BenchPet.__collection__
+WRITERS = BenchWriter.__collection__
+BOOKS = BenchBook.__collection__
+NOTES = BenchNote.__collection__
+LABELS = BenchLabel.__collection__
+RECORDS = BenchRecord.__collection__
+
+N_BOOK_AUTHORS = 3
+"""References in each book's list (``find_ref_list``)."""
+N_LAZY = 1_000
+"""Lazy references fetched by ``fetch_all``."""
+N_CASCADE = 1_000
+"""Records deleted in cascade with their label (``cascade_delete``)."""
+
+BOOK_PIPELINE: list[dict[str, Any]] = [
+    {"$lookup": {"from": WRITERS, "localField": "authors", "foreignField": "_id", "as": "authors"}}
+]
+"""The fastest hand-written join of a list of references (it does not keep their order)."""
 
 PET_PIPELINE: list[dict[str, Any]] = [
     {"$lookup": {"from": OWNERS, "localField": "owner", "foreignField": "_id", "as": "owner"}},
@@ -218,6 +278,45 @@ def prepare_references(db: Database[Any], n: int) -> Prepared:
     return Prepared()
 
 
+def prepare_reference_lists(db: Database[Any], n: int) -> Prepared:
+    """``n`` books, each with a list of 3 of ``N_REFERENCED`` writers."""
+    _reset(db, WRITERS, BOOKS)
+    writers = [{"_id": ObjectId(), "name": f"writer-{i}"} for i in range(N_REFERENCED)]
+    books = [
+        {
+            "_id": ObjectId(),
+            "title": f"book-{i}",
+            "authors": [writers[(i + k) % N_REFERENCED]["_id"] for k in range(N_BOOK_AUTHORS)],
+        }
+        for i in range(n)
+    ]
+    db[WRITERS].insert_many(writers)
+    db[BOOKS].insert_many(books)
+    return Prepared()
+
+
+def prepare_lazy(db: Database[Any], n: int) -> Prepared:
+    """``N_LAZY`` notes, each with a lazy reference to its own writer; the notes are loaded
+    (their references are what ``fetch_all`` reads; ``ids``: the writers' keys)."""
+    _reset(db, WRITERS, NOTES)
+    writers = [{"_id": ObjectId(), "name": f"writer-{i}"} for i in range(N_LAZY)]
+    notes = [{"_id": ObjectId(), "text": f"note-{i}", "writer": w["_id"]} for i, w in enumerate(writers)]  # fmt: skip
+    db[WRITERS].insert_many(writers)
+    db[NOTES].insert_many(notes)
+    loaded = loader(BenchNote)
+    return Prepared(instances=[loaded.one(note) for note in notes], ids=[w["_id"] for w in writers])
+
+
+def prepare_cascade(db: Database[Any], n: int) -> Prepared:
+    """One label with ``N_CASCADE`` records (``instances``: the loaded label)."""
+    _reset(db, LABELS, RECORDS)
+    label = {"_id": ObjectId(), "name": "label"}
+    db[LABELS].insert_one(label)
+    db[RECORDS].insert_many([{"title": f"r{i}", "label": label["_id"]} for i in range(N_CASCADE)])
+    db[RECORDS].create_index("label")
+    return Prepared(instances=[loader(BenchLabel).one(label)], ids=[label["_id"]])
+
+
 # -- workload bodies (``x = yield call`` is ``x = call`` or ``x = await call``) -----------------
 
 Body = Callable[[Any, Prepared], Generator[Any, Any, None]]
@@ -312,6 +411,38 @@ def find_ref_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
     """The equivalent ``$lookup`` + ``$unwind`` aggregation, as a list."""
     cursor = yield db[PETS].aggregate(PET_PIPELINE)
     yield cursor.to_list(None)
+
+
+def find_ref_list_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """All the books, each joined with its list of 3 writers (in order, duplicates kept)."""
+    yield engine.find(BenchBook).to_list()
+
+
+def find_ref_list_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """The hand-written ``$lookup`` of the list, as dicts."""
+    cursor = yield db[BOOKS].aggregate(BOOK_PIPELINE)
+    yield cursor.to_list(None)
+
+
+def fetch_all_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``engine.fetch_all`` of the notes' lazy references."""
+    yield engine.fetch_all([note.writer for note in p.instances])
+
+
+def fetch_all_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``find({"_id": {"$in": ids}})`` of the same writers, as dicts."""
+    yield db[WRITERS].find({"_id": {"$in": p.ids}}).to_list(None)
+
+
+def cascade_delete_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``engine.delete`` of a label whose records are deleted in cascade (in a transaction)."""
+    yield engine.delete(p.instances[0])
+
+
+def cascade_delete_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """The hand-written pair: ``delete_many`` of the records, then ``delete_one`` of the label."""
+    yield db[RECORDS].delete_many({"label": p.ids[0]})
+    yield db[LABELS].delete_one({"_id": p.ids[0]})
 
 
 class BenchName(BaseModel):
@@ -455,6 +586,13 @@ WORKLOADS: tuple[Workload, ...] = (
              prepare_seeded, count_odm, count_raw),
     Workload("find_ref", f"find {N_REFERENCING} with a Reference() vs $lookup+$unwind", 3.5,
              prepare_references, find_ref_odm, find_ref_raw),
+    Workload("find_ref_list", f"find N with a list of {N_BOOK_AUTHORS} references vs $lookup",
+             2.0, prepare_reference_lists, find_ref_list_odm, find_ref_list_raw),
+    Workload("fetch_all", f"fetch_all of {N_LAZY} Lazy references vs find $in", 1.2,
+             prepare_lazy, fetch_all_odm, fetch_all_raw),
+    Workload("cascade_delete", f"delete 1 with {N_CASCADE} referencing it in cascade vs "
+             "delete_many + delete_one", 1.5, prepare_cascade, cascade_delete_odm,
+             cascade_delete_raw),
     Workload("update_many", "update_many inc() of N vs update_many $inc", 1.2, prepare_seeded,
              update_many_odm, update_many_raw),
     Workload("find_one_and_update", f"find_one_and_update x{N_POINT_OPS} vs the raw call", 1.2,

@@ -27,6 +27,7 @@ from odmantic._internal.metaclass import ODMModelMetaclass
 from odmantic._internal.references import (
     has_joins,
     has_references,
+    loads_in_one_call,
     reference_errors,
     reference_key,
     referenced_instances,
@@ -349,7 +350,8 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             instance.__odmantic_mark_loaded__(raw_doc)
             return instance
 
-        if has_joins(schema) or schema.copy_on_load:
+        joins = has_joins(schema)
+        if (joins and not loads_in_one_call(schema)) or schema.copy_on_load:
             return load
         validate = cls.__pydantic_validator__.validate_python
         required = schema.required_keys
@@ -366,7 +368,8 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             finally:
                 _LOADING.reset(loading)
             store(instance, "__odmantic_changed__", _CLEAN)
-            store(instance, "__odmantic_stored__", raw_doc)
+            stored = stored_form(instance, raw_doc) if joins else raw_doc
+            store(instance, "__odmantic_stored__", stored)
             return instance
 
         return load_fast
@@ -379,11 +382,13 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         when every document validates as it is, else each document through `__odmantic_loader__`."""
         load = cls.__odmantic_loader__()
         schema = cls.__odmantic_schema__
-        if has_joins(schema) or schema.copy_on_load:
+        joins = has_joins(schema)
+        if (joins and not loads_in_one_call(schema)) or schema.copy_on_load:
             return lambda raw_docs: [load(raw_doc) for raw_doc in raw_docs]
         validate_all = list_validator(cls)
         required = schema.required_keys
         store = object.__setattr__
+        unjoin = stored_form
 
         def load_all(raw_docs: list[dict[str, Any]]) -> list[_ODMModelT]:
             loading = _LOADING.set(True)
@@ -397,7 +402,8 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
                 if type(raw_doc) is not dict or not required <= raw_doc.keys():
                     return [load(raw_doc) for raw_doc in raw_docs]  # the error names the key
                 store(instance, "__odmantic_changed__", _CLEAN)
-                store(instance, "__odmantic_stored__", raw_doc)
+                stored = unjoin(instance, raw_doc) if joins else raw_doc
+                store(instance, "__odmantic_stored__", stored)
             return instances
 
         return load_all

@@ -2,8 +2,8 @@
 
 Each eager reference gets a `$lookup` on the referenced collection's `_id` (its index), then a
 `$set` that puts each joined document where its key was: in order, duplicates kept, inside
-lists and embedded models. A key whose document is gone becomes null (a list item, an embedded
-reference) or is removed (the model's own single reference, as ODMantic 1.1 reports it), and
+lists and embedded models. A key whose document is gone stays a key (in a list, an embedded
+model) or is removed (the model's own single reference, as ODMantic 1.1 reports it), and
 parsing names it. Cycles (a model referencing itself, directly or through others) are joined
 to a depth; deeper, a marker document says so.
 """
@@ -86,13 +86,14 @@ def _single(field: FieldSchema, joined: str) -> dict[str, Any]:
 
 
 def _find(joined: str) -> Any:
-    """The joined document whose `_id` is the key (null when there is none)."""
+    """The joined document whose `_id` is the key (the key itself when there is none)."""
 
     def resolve(key: Any, level: int) -> Any:
+        # A key whose document is gone stays (a null stays null): parsing names its place.
         candidate = f"j{level}"
         matches = {"$eq": [f"$${candidate}._id", key]}
         found = {"$filter": {"input": f"${joined}", "as": candidate, "cond": matches}}
-        return {"$ifNull": [{"$first": found}, None]}
+        return {"$ifNull": [{"$first": found}, key]}
 
     return resolve
 

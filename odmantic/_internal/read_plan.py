@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +55,9 @@ class Read:
             return f"pipeline={self.pipeline!r}"
         return f"filter={self.filter!r}, sort={self.sort!r}, skip={self.skip}, limit={self.limit}"
 
+
+PAUSE_GC_FROM = 1_000
+"""Results from which parsing a whole list pauses the garbage collector (see `Parser.all`)."""
 
 WHOLE_BATCH = 1_000_000
 """The batch size asked for when a cursor is read whole: the server caps a batch at 16 MB."""
@@ -183,14 +187,26 @@ class Parser(Generic[OutputT]):
 
     def all(self, documents: list[dict[str, Any]]) -> list[OutputT]:
         """Parse a whole list: through `batch` when there is one (a failing document is then
-        parsed again alone, so that the error is that document's own)."""
-        if self.batch is not None:
-            try:
-                return self.batch(documents)
-            except ValidationError:
-                pass
-        one = self.one
-        return [one(document) for document in documents]
+        parsed again alone, so that the error is that document's own).
+
+        The garbage collector is paused meanwhile: building thousands of instances (and the
+        referenced ones) makes no cycle to collect, but would trigger collections that walk
+        every object of the process, a third of the time of a large read.
+        """
+        paused = len(documents) >= PAUSE_GC_FROM and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            if self.batch is not None:
+                try:
+                    return self.batch(documents)
+                except ValidationError:
+                    pass
+            one = self.one
+            return [one(document) for document in documents]
+        finally:
+            if paused:
+                gc.enable()
 
 
 def loader(model: type[ModelT]) -> Parser[ModelT]:

@@ -102,9 +102,30 @@ def has_joins(schema: ModelSchema) -> bool:
     return any(not path.field.lazy for path in reference_paths(schema))
 
 
+def loads_in_one_call(schema: ModelSchema) -> bool:
+    """Whether joined documents of `schema` can be validated as they are, in one call per
+    batch: no cycle of eager references (whose depth markers must be found first), and no
+    joined model that requires keys a validation would fill (default factories)."""
+    return _plain_joins(schema, ())
+
+
+@lru_cache(maxsize=1024)
+def _plain_joins(schema: ModelSchema, seen: tuple[ModelSchema, ...]) -> bool:
+    for path in reference_paths(schema):
+        if path.field.lazy:
+            continue
+        target = path.target
+        if target in seen or target is schema or target.copy_on_load:
+            return False
+        if not target.required_keys <= {"_id"} or not _plain_joins(target, (*seen, schema)):
+            return False
+    return True
+
+
 def forget_schemas() -> None:
     """Forget the paths computed from the schemas (a forward reference was just resolved)."""
     _paths.cache_clear()
+    _plain_joins.cache_clear()
     has_references.cache_clear()
     has_joins.cache_clear()
 
@@ -249,22 +270,24 @@ def _check(
         elif isinstance(value, dict):
             _check(path, value, rest, where, errors)
         return
+    # A join puts a document in place of each key it found: a key left (or a null in a list)
+    # is one whose document is gone.
     places = list(enumerate(value)) if step.shape == "list" and isinstance(value, list) else None
     if places is None:
         if isinstance(value, dict) and TOO_DEEP in value:
             errors.append(_too_deep(path, where, holder, value.get("depth")))
         elif isinstance(value, dict):
             _check_all(path.target, value, where, errors)  # the joined document's own
-        elif not path.top_level_single and value is None and not step.optional:
+        elif not path.top_level_single and (value is not None or not step.optional):
             errors.append(_not_found(path, where, holder))
         return
     for index, item in places:
-        if item is None:
-            errors.append(_not_found(path, (*where, index), holder))
-        elif isinstance(item, dict) and TOO_DEEP in item:
+        if isinstance(item, dict) and TOO_DEEP in item:
             errors.append(_too_deep(path, (*where, index), holder, item.get("depth")))
         elif isinstance(item, dict):
             _check_all(path.target, item, (*where, index), errors)
+        else:
+            errors.append(_not_found(path, (*where, index), holder))
 
 
 def _not_found(path: ReferencePath, loc: tuple[str | int, ...], raw: Any) -> InitErrorDetails:
@@ -310,17 +333,19 @@ def fetch_plan(references: Sequence[Any]) -> dict[type[Any], list[Any]]:
     return {model: list(keys) for model, keys in wanted.items()}
 
 
-def fetched_in_order(
-    references: Sequence[Any], found: dict[type[Any], dict[Any, Any]]
-) -> list[Any]:
+def fetched_in_order(references: Sequence[Any], found: dict[type[Any], list[Any]]) -> list[Any]:
     """The instances `references` point to, in their order, from those `fetch_all` read.
 
     Raises:
         DocumentNotFoundError: a reference's document is gone, naming its model and key.
     """
+    by_key: dict[type[Any], dict[Any, Any]] = {}
+    for model, instances in found.items():
+        primary = model.__odmantic_schema__.primary.name
+        by_key[model] = {instance.__dict__[primary]: instance for instance in instances}
     result = []
     for reference in references:
-        instance = found[reference.model].get(reference.id)
+        instance = by_key[reference.model].get(reference.id)
         if instance is None:
             raise DocumentNotFoundError.for_key(reference.model, reference.id)
         result.append(instance)
@@ -334,6 +359,7 @@ __all__ = [
     "reference_paths",
     "has_references",
     "has_joins",
+    "loads_in_one_call",
     "forget_schemas",
     "check_delete_rule",
     "reference_key",

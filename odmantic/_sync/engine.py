@@ -422,10 +422,9 @@ class SyncEngine:
             authors = engine.fetch_all([book.author for book in books])
             ```
         """
-        found: dict[type[Any], dict[Any, Any]] = {}
+        found: dict[type[Any], list[Any]] = {}
         for model, keys in fetch_plan(references).items():
-            cursor = self.find(model, {"_id": {"$in": keys}}, session=session)
-            found[model] = {i.__odmantic_primary_key__(): i for i in cursor.to_list()}
+            found[model] = self.find(model, {"_id": {"$in": keys}}, session=session).to_list()
         return fetched_in_order(references, found)
 
     # --- writes ----------------------------------------------------------------------------
