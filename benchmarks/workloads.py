@@ -299,7 +299,9 @@ def prepare_lazy(db: Database[Any], n: int) -> Prepared:
     """``N_LAZY`` notes, each with a lazy reference to its own writer; the notes are loaded
     (their references are what ``fetch_all`` reads; ``ids``: the writers' keys)."""
     _reset(db, WRITERS, NOTES)
-    writers = [{"_id": ObjectId(), "name": f"writer-{i}"} for i in range(N_LAZY)]
+    writers: list[dict[str, Any]] = [
+        {"_id": ObjectId(), "name": f"writer-{i}"} for i in range(N_LAZY)
+    ]
     notes = [{"_id": ObjectId(), "text": f"note-{i}", "writer": w["_id"]} for i, w in enumerate(writers)]  # fmt: skip
     db[WRITERS].insert_many(writers)
     db[NOTES].insert_many(notes)
@@ -310,11 +312,12 @@ def prepare_lazy(db: Database[Any], n: int) -> Prepared:
 def prepare_cascade(db: Database[Any], n: int) -> Prepared:
     """One label with ``N_CASCADE`` records (``instances``: the loaded label)."""
     _reset(db, LABELS, RECORDS)
-    label = {"_id": ObjectId(), "name": "label"}
+    key = ObjectId()
+    label: dict[str, Any] = {"_id": key, "name": "label"}
     db[LABELS].insert_one(label)
-    db[RECORDS].insert_many([{"title": f"r{i}", "label": label["_id"]} for i in range(N_CASCADE)])
+    db[RECORDS].insert_many([{"title": f"r{i}", "label": key} for i in range(N_CASCADE)])
     db[RECORDS].create_index("label")
-    return Prepared(instances=[loader(BenchLabel).one(label)], ids=[label["_id"]])
+    return Prepared(instances=[loader(BenchLabel).one(label)], ids=[key])
 
 
 # -- workload bodies (``x = yield call`` is ``x = call`` or ``x = await call``) -----------------
