@@ -12,7 +12,16 @@ from typing import Annotated, Literal
 
 from pydantic import ValidationError
 
-from odmantic import AIOEngine, EmbeddedModel, Field, Index, Model, WithBsonSerializer
+from odmantic import (
+    AIOEngine,
+    EmbeddedModel,
+    Field,
+    Index,
+    Lazy,
+    Model,
+    Reference,
+    WithBsonSerializer,
+)
 from odmantic.bson import Binary, Int64
 
 # --8<-- [end:imports]
@@ -80,6 +89,23 @@ class Customer(Model):
     address: Address
     previous: list[Address] = []
     # --8<-- [end:embedded]
+
+
+# --8<-- [start:references]
+class Studio(Model):
+    model_config = {"collection": "guide_studios"}
+
+    name: str
+
+
+class Film(Model):
+    model_config = {"collection": "guide_films"}
+
+    title: str
+    studio: Studio = Reference(on_delete="cascade")
+    cast: list[Customer] = Reference(default_factory=list)
+    sequel: Lazy[Film] | None = Reference(default=None)
+    # --8<-- [end:references]
 
 
 # --8<-- [start:config]
@@ -161,6 +187,15 @@ async def main(engine: AIOEngine) -> None:
     print([customer.name for customer in in_town])
     print(alice.model_dump_doc(include={"address"}))
     # --8<-- [end:embedded-use]
+
+    # --8<-- [start:references-use]
+    aliens = await engine.save(Film(title="Aliens", studio=Studio(name="Fox")))
+    alien = Film(title="Alien", studio=aliens.studio, cast=[alice], sequel=Lazy(aliens))
+    await engine.save(alien)
+    stored = await engine.get_collection(Film).find_one({"title": "Alien"}, {"_id": 0})
+    assert stored is not None
+    print({key: type(value).__name__ for key, value in stored.items()})
+    # --8<-- [end:references-use]
 
     # --8<-- [start:config-use]
     await engine.configure_database([Event])

@@ -13,7 +13,16 @@ from typing import Annotated, Literal
 
 from pydantic import ValidationError
 
-from odmantic import EmbeddedModel, Field, Index, Model, SyncEngine, WithBsonSerializer
+from odmantic import (
+    EmbeddedModel,
+    Field,
+    Index,
+    Lazy,
+    Model,
+    Reference,
+    SyncEngine,
+    WithBsonSerializer,
+)
 from odmantic.bson import Binary, Int64
 
 # --8<-- [end:imports]
@@ -81,6 +90,23 @@ class Customer(Model):
     address: Address
     previous: list[Address] = []
     # --8<-- [end:embedded]
+
+
+# --8<-- [start:references]
+class Studio(Model):
+    model_config = {"collection": "guide_studios"}
+
+    name: str
+
+
+class Film(Model):
+    model_config = {"collection": "guide_films"}
+
+    title: str
+    studio: Studio = Reference(on_delete="cascade")
+    cast: list[Customer] = Reference(default_factory=list)
+    sequel: Lazy[Film] | None = Reference(default=None)
+    # --8<-- [end:references]
 
 
 # --8<-- [start:config]
@@ -162,6 +188,15 @@ def main(engine: SyncEngine) -> None:
     print([customer.name for customer in in_town])
     print(alice.model_dump_doc(include={"address"}))
     # --8<-- [end:embedded-use]
+
+    # --8<-- [start:references-use]
+    aliens = engine.save(Film(title="Aliens", studio=Studio(name="Fox")))
+    alien = Film(title="Alien", studio=aliens.studio, cast=[alice], sequel=Lazy(aliens))
+    engine.save(alien)
+    stored = engine.get_collection(Film).find_one({"title": "Alien"}, {"_id": 0})
+    assert stored is not None
+    print({key: type(value).__name__ for key, value in stored.items()})
+    # --8<-- [end:references-use]
 
     # --8<-- [start:config-use]
     engine.configure_database([Event])

@@ -5,12 +5,20 @@ compares what this prints with the guide's output blocks)."""
 from __future__ import annotations
 
 # --8<-- [start:imports]
-from odmantic import EmbeddedModel, Model, SyncEngine, query
+from odmantic import EmbeddedModel, Model, Reference, SyncEngine, query
+from odmantic.reference import through
 
 # --8<-- [end:imports]
 
 
 # --8<-- [start:model]
+class Mount(Model):
+    model_config = {"collection": "guide_mounts"}
+
+    name: str
+    speed: int
+
+
 class Town(EmbeddedModel):
     name: str
 
@@ -29,6 +37,7 @@ class Hero(Model):
     town: Town = Town(name="Paris")
     bag: list[Item] = []
     guild: str | None = None
+    mount: Mount | None = Reference(default=None)
     # --8<-- [end:model]
 
 
@@ -110,6 +119,17 @@ def main(engine: SyncEngine) -> None:
     page = engine.find(Hero, sort=Hero.name, skip=1, limit=1)
     print([hero.name for hero in page])
     # --8<-- [end:sort]
+
+    # --8<-- [start:across]
+    leeroy.mount = Mount(name="Charger", speed=100)
+    rexxar.mount = Mount(name="Wolf", speed=120)
+    engine.save_all([leeroy, rexxar])
+    speed = through(Hero.mount, Mount.speed)  # Hero.mount.speed, typed
+    fast = engine.find(Hero, query.gt(speed, 110))
+    print([hero.name for hero in fast])
+    by_speed = engine.find(Hero, query.ne(Hero.mount, None), sort=speed)
+    print([(hero.name, hero.mount.name if hero.mount else None) for hero in by_speed])
+    # --8<-- [end:across]
 
     # --8<-- [start:raw]
     every_20 = engine.find(Hero, {"level": {"$mod": [20, 0]}}, sort=Hero.name)
