@@ -730,6 +730,7 @@ class AIOEngine:
             model.__odmantic_schema__,
             driver_session,
             self.retry_writes_for,
+            self.reference_depth,
         )
         return None if raw is None else read_plan.loader(model).one(raw)
 

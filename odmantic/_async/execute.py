@@ -260,9 +260,10 @@ async def find_one_and_update(
     schema: ModelSchema,
     session: AsyncClientSession | None,
     within: float,
+    depth: int,
 ) -> dict[str, Any] | None:
     """The document updated (as updated, or as it was), joined with what it references (sent
-    again only on an error proving that it never ran)."""
+    again only on an error proving that it never ran; `depth`: the levels of a cycle joined)."""
     after = ReturnDocument.AFTER if return_updated else ReturnDocument.BEFORE
 
     async def attempt(retried: bool) -> dict[str, Any] | None:
@@ -272,7 +273,7 @@ async def find_one_and_update(
         return found
 
     raw = await retrying(attempt, session, within=within, idempotent=False)
-    pipeline = None if raw is None else joined_literal(schema, raw)
+    pipeline = None if raw is None else joined_literal(schema, raw, depth)
     if pipeline is None:
         return raw
     cursor = await aggregate(collection.database, pipeline, session)

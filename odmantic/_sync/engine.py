@@ -729,6 +729,7 @@ class SyncEngine:
             model.__odmantic_schema__,
             driver_session,
             self.retry_writes_for,
+            self.reference_depth,
         )
         return None if raw is None else read_plan.loader(model).one(raw)
 
