@@ -67,15 +67,18 @@ def indexes_of(schema: ModelSchema) -> list[pymongo.IndexModel]:
             continue
         options = {"unique": True} if field.unique else {}
         result.append(pymongo.IndexModel([(field.key_name, pymongo.ASCENDING)], **options))
-    indexed = {field.key_name for field in schema.fields.values() if field.index or field.unique}
+    declared: list[pymongo.IndexModel] = []
+    if schema.indexes is not None:
+        for item in schema.indexes():
+            declared.append(item.to_index_model() if isinstance(item, Index) else item)
+    # A declared index starting with a reference's key serves it (and an index of the same
+    # keys with other options or another name would be refused by the server).
+    indexed = {next(iter(index.document["key"])) for index in [*result, *declared]}
     for path in reference_paths(schema):
         if path.field.reference_index and path.key_path not in indexed:
             # Joins read by `_id`; queries, delete rules and lookups read by this key.
             result.append(pymongo.IndexModel([(path.key_path, pymongo.ASCENDING)]))
-    if schema.indexes is not None:
-        for item in schema.indexes():
-            result.append(item.to_index_model() if isinstance(item, Index) else item)
-    return result
+    return result + declared
 
 
 def conflicting_index(info: Mapping[str, Any], index: pymongo.IndexModel) -> str:

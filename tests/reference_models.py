@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from odmantic import EmbeddedModel, Field, Lazy, Model, Reference
+from odmantic import EmbeddedModel, Field, Index, Lazy, Model, Reference
 
 
 class Writer(Model):
@@ -115,3 +115,24 @@ class Member(Model):
 
     name: str
     club: Club = Reference()
+
+
+# A deny rule on a document that the same delete removes in cascade does not block it.
+class Shelf(Model):
+    model_config = {"collection": "rule_shelf"}
+
+    name: str
+
+
+class Volume(Model):
+    model_config = {"collection": "rule_volume"}
+
+    title: str
+    shelf: Shelf = Reference(on_delete="cascade")
+
+
+class Borrowing(Model):
+    model_config = {"collection": "rule_borrowing", "indexes": lambda: [Index(Borrowing.volume, name="by_volume")]}  # fmt: skip
+
+    shelf: Shelf = Reference(on_delete="cascade")
+    volume: Volume = Reference(on_delete="deny")

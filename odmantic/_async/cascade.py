@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from odmantic._async import adapter
-from odmantic._async.session import TransactionLifecycle
+from odmantic._async.session import SessionLifecycle, TransactionLifecycle
 from odmantic._internal.delete_rules import DeleteMany, FindKeys, delete_steps
 
 
@@ -29,15 +29,35 @@ async def delete_with_rules(
 
     if isinstance(session, TransactionLifecycle):
         return await _run_steps(engine, model, filter_, just_one, session)
-    if session is not None and hasattr(session, "with_transaction"):  # an odmantic session
-        result: int = await session.with_transaction(run)
-        return result
-    if session is not None:  # a driver session: the caller chose to be in a transaction or not
+    transactions = await _has_transactions(engine)
+    if isinstance(session, SessionLifecycle):  # an odmantic session
+        if transactions:
+            result: int = await session.with_transaction(run)  # type: ignore[attr-defined]
+            return result
         return await _run_steps(engine, model, filter_, just_one, session)
-    if await _has_transactions(engine):
+    if session is not None:  # a driver session
+        driver_session = adapter.driver_session_of(session, engine.client)
+        if driver_session is None or driver_session.in_transaction or not transactions:
+            return await _run_steps(engine, model, filter_, just_one, session)
+        return await _in_driver_transaction(engine, model, filter_, just_one, driver_session)
+    if transactions:
         result = await engine.with_transaction(run)
         return result
     return await _run_steps(engine, model, filter_, just_one, None)
+
+
+async def _in_driver_transaction(
+    engine: Any, model: type[Any], filter_: dict[str, Any], just_one: bool, session: Any
+) -> int:
+    """The steps in a transaction of the caller's driver session (committed, or aborted)."""
+    await adapter.start_transaction(session)
+    try:
+        deleted = await _run_steps(engine, model, filter_, just_one, session)
+    except BaseException:
+        await session.abort_transaction()
+        raise
+    await session.commit_transaction()
+    return deleted
 
 
 async def _has_transactions(engine: Any) -> bool:

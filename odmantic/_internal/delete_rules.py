@@ -55,14 +55,19 @@ def dependants(schema: ModelSchema) -> list[Dependant]:
     cached = _FOUND.get(schema)
     if cached is not None and cached[0] == _DEFINED[0]:
         return cached[1]
+    found = _dependants(schema, list(_MODELS))
+    _FOUND[schema] = (_DEFINED[0], found)
+    return found
+
+
+def _dependants(schema: ModelSchema, models: Sequence[type[Any]]) -> list[Dependant]:
     found = [
         Dependant(model, path)
-        for model in list(_MODELS)
+        for model in models
         for path in reference_paths(model.__odmantic_schema__)
         if path.target is schema and path.field.on_delete != "nothing"
     ]
     found.sort(key=lambda d: (d.model.__qualname__, d.path.key_path))
-    _FOUND[schema] = (_DEFINED[0], found)
     return found
 
 
@@ -113,8 +118,17 @@ class _Deleted:
             self.keys.append((model, new))
         return new
 
-    def of(self, model: type[Any]) -> list[Any]:
-        return [key for m, keys in self.keys if m is model for key in keys]
+    def blocking(self, dependant: Dependant, keys: Sequence[Any]) -> dict[str, Any]:
+        """The filter of `dependant`'s documents that reference one of `keys` and are not
+        deleted by this delete themselves."""
+        check = dependant.referencing(keys)
+        also_deleted = [key for m, ks in self.keys if m is dependant.model for key in ks]
+        if also_deleted:
+            check["_id"] = {"$nin": also_deleted}
+        by_filter = [f for m, f in self.by_filter if m is dependant.model]
+        if by_filter:
+            check["$nor"] = by_filter
+        return check
 
 
 def _hashable(key: Any) -> Any:
@@ -131,36 +145,41 @@ def delete_steps(
         ReferencedDocumentError: a `deny` reference still points to a document to delete
             (raised before anything is written).
     """
-    by_key = list(filter_) == ["_id"] and not isinstance(filter_["_id"], dict)
-    found = [filter_["_id"]] if by_key else (yield FindKeys(model, filter_, int(just_one)))
+    # The models defined when the delete starts: one defined meanwhile plays no part in it.
+    models = list(_MODELS)
+    rules: dict[ModelSchema, list[Dependant]] = {}
+
+    def dependants_of(model: type[Any]) -> list[Dependant]:
+        schema = model.__odmantic_schema__
+        if schema not in rules:
+            rules[schema] = _dependants(schema, models)
+        return rules[schema]
+
+    found = yield FindKeys(model, filter_, int(just_one))  # the document must exist
     deleted = _Deleted()
     deleted.add(model, found)
     index = 0
     while index < len(deleted.keys):  # the cascade, breadth first
         current, keys = deleted.keys[index]
-        for dependant in dependants(current.__odmantic_schema__):
+        for dependant in dependants_of(current):
             if dependant.rule != "cascade":
                 continue
-            if not dependants(dependant.model.__odmantic_schema__):
+            if not dependants_of(dependant.model):
                 deleted.by_filter.append((dependant.model, dependant.referencing(keys)))
                 continue
             referencing = yield FindKeys(dependant.model, dependant.referencing(keys))
             deleted.add(dependant.model, referencing)
         index += 1
     for current, keys in deleted.keys:
-        for dependant in dependants(current.__odmantic_schema__):
+        for dependant in dependants_of(current):
             if dependant.rule == "deny":
-                also_deleted = deleted.of(dependant.model)
-                check = dependant.referencing(keys)
-                if also_deleted:
-                    check["_id"] = {"$nin": also_deleted}
-                blocking = yield FindKeys(dependant.model, check, 1)
+                blocking = yield FindKeys(dependant.model, deleted.blocking(dependant, keys), 1)
                 if blocking:
                     raise ReferencedDocumentError(
                         current, dependant.model, dependant.path.names, blocking[0]
                     )
     for current, keys in deleted.keys:
-        for dependant in dependants(current.__odmantic_schema__):
+        for dependant in dependants_of(current):
             if dependant.rule in ("nullify", "pull"):
                 update, array_filters = _unlink(dependant, keys)
                 yield UpdateMany(
@@ -172,6 +191,7 @@ def delete_steps(
         yield DeleteMany(current, {"_id": {"$in": keys}})
     if not found:
         return 0
+    by_key = list(filter_) == ["_id"] and not isinstance(filter_["_id"], dict)
     count: int = yield DeleteMany(model, {"_id": found[0]} if by_key else {"_id": {"$in": found}})
     return count
 

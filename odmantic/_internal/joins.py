@@ -175,6 +175,32 @@ def across_references(
     )
 
 
+def refuse_across_references(model: type[Any], filter_: dict[str, Any], what: str) -> None:
+    """Refuse a filter reading fields of referenced documents where no lookup is made.
+
+    Raises:
+        TypeError: the filter goes through a reference (`Book.author.name`), naming the
+            operation and the key: only `find`, `find_one` and `count` look documents up.
+    """
+    schema: ModelSchema = model.__odmantic_schema__
+    if not references.has_references(schema):
+        return
+    across = across_references(schema, filter_, None)
+    if across is not None:
+        crossing = next(k for k in _filter_keys(filter_) if _crosses(schema, k))
+        raise TypeError(
+            f"{what}({model.__name__}): the query reads {crossing!r} through a reference; only "
+            f"find, find_one and count look referenced documents up. Find the documents first "
+            f"(their ids), then {what} by id"
+        )
+
+
+def _crosses(schema: ModelSchema, key: str) -> bool:
+    stages: list[dict[str, Any]] = []
+    _plan_key(schema, key, {}, stages)
+    return bool(stages)
+
+
 def _filter_keys(filter_: Any) -> Iterator[str]:
     if isinstance(filter_, dict):
         for key, value in filter_.items():
@@ -245,4 +271,10 @@ def _rename_filter(filter_: Any, renames: dict[str, str]) -> Any:
     return filter_
 
 
-__all__ = ["lookup_stages", "forget_schemas", "AcrossReferences", "across_references"]
+__all__ = [
+    "lookup_stages",
+    "forget_schemas",
+    "AcrossReferences",
+    "across_references",
+    "refuse_across_references",
+]

@@ -95,8 +95,6 @@ class Lazy(Generic[ReferencedT]):
                 return value if value.model is not None else Lazy(value.id, known)
             if target is not None and isinstance(value, target):
                 return Lazy(value)
-            if isinstance(value, dict) and target is not None:
-                return Lazy(target.model_validate(value))
             try:
                 return Lazy(validate_key(value), known)
             except ValidationError as exc:

@@ -293,8 +293,8 @@ def _check(
 def _not_found(path: ReferencePath, loc: tuple[str | int, ...], raw: Any) -> InitErrorDetails:
     error = PydanticCustomError(
         REFERENCE_NOT_FOUND,
-        "Referenced document not found for foreign key '{key}'",
-        {"key": path.key_path},
+        "Referenced document not found for foreign key '{foreign_key_name}'",
+        {"foreign_key_name": path.key_path},
     )
     return {"type": error, "loc": loc, "input": raw}
 

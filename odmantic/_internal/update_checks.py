@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from odmantic._internal.document import bad_key
+from odmantic._internal.joins import refuse_across_references
 from odmantic._internal.schema import ModelSchema, foreign_path, walk
 from odmantic._internal.upserts import with_insert_defaults
 from odmantic.query import Queries, build_filter, build_sort
@@ -27,10 +28,13 @@ def update_request(
     `find_one_and_update`) for `update` of the documents of `model` matching `queries`.
 
     Raises:
-        TypeError: as `update_document`.
+        TypeError: as `update_document`, or a query through a reference (no lookup is made).
         ValueError: as `update_document`.
     """
     filter_ = build_filter(queries)
+    refuse_across_references(
+        model, filter_, "find_one_and_update" if sort is not None else "update"
+    )
     request = {
         "filter": filter_,
         "update": update_document(model, update, filter_, upsert),

@@ -297,23 +297,33 @@ def same(a: Any, b: Any) -> bool:
 
 
 def with_references(instances: Iterable[Model]) -> list[list[Model]]:
-    """Group `instances` and the instances they reference: deepest references first."""
-    levels: list[list[Model]] = []
-    seen: set[int] = set()
-    current = list(instances)
-    while current:
-        level: list[Model] = []
-        following: list[Model] = []
-        for instance in current:
-            if id(instance) in seen:
-                continue
-            seen.add(id(instance))
-            level.append(instance)
-            if has_references(type(instance).__odmantic_schema__):
-                following.extend(referenced_instances(instance))
-        levels.append(level)
-        current = following
-    return levels[::-1]
+    """Group `instances` and the instances they reference: deepest references first.
+
+    An instance is written at the deepest level it is referenced from (given in the list and
+    referenced by another one of it, it is written first); a cycle of instances referencing
+    each other is not followed around again.
+    """
+    depth: dict[int, int] = {}
+    found: dict[int, Model] = {}
+    order: list[int] = []
+    pending = [(instance, 0) for instance in instances]
+    limit = len(pending)
+    while pending:
+        instance, level = pending.pop(0)
+        key = id(instance)
+        if key in depth and (depth[key] >= level or level > limit):
+            continue
+        if key not in depth:
+            order.append(key)
+            found[key] = instance
+            limit += 1
+        depth[key] = level
+        if has_references(type(instance).__odmantic_schema__):
+            pending.extend((ref, level + 1) for ref in referenced_instances(instance))
+    levels: list[list[Model]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for key in order:
+        levels[depth[key]].append(found[key])
+    return [level for level in reversed(levels) if level]
 
 
 __all__ = [

@@ -8,7 +8,7 @@ from typing import Any
 
 from odmantic._internal.delete_rules import DeleteMany, FindKeys, delete_steps
 from odmantic._sync import adapter
-from odmantic._sync.session import TransactionLifecycle
+from odmantic._sync.session import SessionLifecycle, TransactionLifecycle
 
 
 def delete_with_rules(
@@ -30,15 +30,35 @@ def delete_with_rules(
 
     if isinstance(session, TransactionLifecycle):
         return _run_steps(engine, model, filter_, just_one, session)
-    if session is not None and hasattr(session, "with_transaction"):  # an odmantic session
-        result: int = session.with_transaction(run)
-        return result
-    if session is not None:  # a driver session: the caller chose to be in a transaction or not
+    transactions = _has_transactions(engine)
+    if isinstance(session, SessionLifecycle):  # an odmantic session
+        if transactions:
+            result: int = session.with_transaction(run)  # type: ignore[attr-defined]
+            return result
         return _run_steps(engine, model, filter_, just_one, session)
-    if _has_transactions(engine):
+    if session is not None:  # a driver session
+        driver_session = adapter.driver_session_of(session, engine.client)
+        if driver_session is None or driver_session.in_transaction or not transactions:
+            return _run_steps(engine, model, filter_, just_one, session)
+        return _in_driver_transaction(engine, model, filter_, just_one, driver_session)
+    if transactions:
         result = engine.with_transaction(run)
         return result
     return _run_steps(engine, model, filter_, just_one, None)
+
+
+def _in_driver_transaction(
+    engine: Any, model: type[Any], filter_: dict[str, Any], just_one: bool, session: Any
+) -> int:
+    """The steps in a transaction of the caller's driver session (committed, or aborted)."""
+    adapter.start_transaction(session)
+    try:
+        deleted = _run_steps(engine, model, filter_, just_one, session)
+    except BaseException:
+        session.abort_transaction()
+        raise
+    session.commit_transaction()
+    return deleted
 
 
 def _has_transactions(engine: Any) -> bool:

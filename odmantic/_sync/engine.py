@@ -19,6 +19,7 @@ from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
 from odmantic._internal.delete_rules import dependants
+from odmantic._internal.joins import refuse_across_references
 from odmantic._internal.lazy import Lazy
 from odmantic._internal.references import DEFAULT_DEPTH, fetch_plan, fetched_in_order
 from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
@@ -364,8 +365,10 @@ class SyncEngine:
         """
         check_model(model)
         key, parse = read_plan.distinct_of(model, field)
+        filter_ = build_filter(queries)
+        refuse_across_references(model, filter_, "distinct")
         values = self.get_collection(model).distinct(
-            key, build_filter(queries), session=self._driver_session(session)
+            key, filter_, session=self._driver_session(session)
         )
         return [parse(value) for value in values]
 
@@ -606,6 +609,7 @@ class SyncEngine:
         """
         check_model(model)
         filter_ = build_filter(queries)
+        refuse_across_references(model, filter_, "remove")
         if dependants(model.__odmantic_schema__):  # delete rules apply
             return cascade.delete_with_rules(self, model, filter_, just_one, session)
         collection, driver_session = self.get_collection(model), self._driver_session(session)

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.errors import OperationFailure
 from typing_extensions import assert_type
@@ -20,9 +21,11 @@ from odmantic.exceptions import (
     ReferencedDocumentError,
 )
 from odmantic.reference import through
+from odmantic.update import set_
 from tests.reference_models import (
     Album,
     Anthology,
+    Borrowing,
     Category,
     Club,
     Credit,
@@ -33,8 +36,10 @@ from tests.reference_models import (
     Order,
     Part,
     Person,
+    Shelf,
     Studio,
     Track,
+    Volume,
     Writer,
 )
 
@@ -370,3 +375,70 @@ async def test_a_delete_rule_runs_inside_the_callers_transaction(engine: AIOEngi
 def test_through_refuses_a_field_of_another_model() -> None:
     with pytest.raises(TypeError, match="is not a field of Writer"):
         through(Anthology.writers, Part.name)
+
+
+async def test_a_deny_on_a_document_deleted_in_the_same_cascade_does_not_block(
+    engine: AIOEngine,
+) -> None:
+    shelf = Shelf(name="s")
+    volume = Volume(title="v", shelf=shelf)
+    await engine.save(Borrowing(shelf=shelf, volume=volume))
+    await engine.delete(shelf)
+    assert [await engine.count(m) for m in (Shelf, Volume, Borrowing)] == [0, 0, 0]
+
+
+async def test_deleting_a_missing_document_with_rules_changes_nothing(engine: AIOEngine) -> None:
+    _, _, _, album = await _catalogue(engine)
+    ghost = Label(name="ghost")
+    await engine.save(Album(title="orphan", label=ghost, studio=album.studio))
+    await engine.get_collection(Label).delete_one({"_id": ghost.id})  # gone behind our back
+    with pytest.raises(DocumentNotFoundError):
+        await engine.delete(ghost)
+    assert await engine.count(Album) == 2  # the orphan was not deleted in cascade
+
+
+async def test_delete_rules_run_with_a_session_passed(engine: AIOEngine) -> None:
+    label, _, _, _ = await _catalogue(engine)
+    async with engine.session() as session:
+        await session.delete(label)
+    assert await engine.count(Track) == 0
+
+
+async def test_delete_rules_run_in_a_driver_sessions_transaction(engine: AIOEngine) -> None:
+    label, _, _, _ = await _catalogue(engine)
+    async with engine.session() as session:
+        await engine.delete(label, session=session.get_driver_session())
+    assert await engine.count(Track) == 0
+
+
+async def test_a_query_through_a_reference_is_refused_by_writes(engine: AIOEngine) -> None:
+    await _anthologies(engine)
+    by_editor = query.eq(through(Anthology.editor, Writer.name), "Le Guin")
+    with pytest.raises(TypeError, match="only find, find_one and count"):
+        await engine.remove(Anthology, by_editor)
+    with pytest.raises(TypeError, match="through a reference"):
+        await engine.update_many(Anthology, by_editor, update=set_(Anthology.title, "x"))
+    assert await engine.count(Anthology) == 3
+
+
+def test_a_lazy_reference_refuses_a_document() -> None:
+    with pytest.raises(ValidationError, match="primary key is expected"):
+        Anthology.model_validate({"title": "t", "editor": {"id": ObjectId(), "name": "x"}})
+
+
+async def test_a_declared_index_on_a_reference_key_replaces_the_automatic_one(
+    engine: AIOEngine,
+) -> None:
+    await engine.configure_database([Borrowing])
+    indexes = await engine.get_collection(Borrowing).index_information()
+    assert "by_volume" in indexes and "volume_1" not in indexes and "shelf_1" in indexes
+
+
+async def test_an_instance_given_and_referenced_is_written_first(
+    mongo_uri: str, database_name: str
+) -> None:
+    async with watched(mongo_uri, database_name) as (engine, commands):
+        writer = Writer(name="w")
+        await engine.save_all([Anthology(title="a", writers=[writer]), writer])
+    inserted = [body["insert"] for name, body in commands.sent if name == "insert"]
+    assert inserted == ["ref_writer", "ref_anthology"]

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from pymongo import MongoClient, monitoring
 from pymongo.errors import OperationFailure
 from typing_extensions import assert_type
@@ -21,9 +22,11 @@ from odmantic.exceptions import (
     ReferencedDocumentError,
 )
 from odmantic.reference import through
+from odmantic.update import set_
 from tests.reference_models import (
     Album,
     Anthology,
+    Borrowing,
     Category,
     Club,
     Credit,
@@ -34,8 +37,10 @@ from tests.reference_models import (
     Order,
     Part,
     Person,
+    Shelf,
     Studio,
     Track,
+    Volume,
     Writer,
 )
 
@@ -365,3 +370,70 @@ def test_a_delete_rule_runs_inside_the_callers_transaction(engine: SyncEngine) -
 def test_through_refuses_a_field_of_another_model() -> None:
     with pytest.raises(TypeError, match="is not a field of Writer"):
         through(Anthology.writers, Part.name)
+
+
+def test_a_deny_on_a_document_deleted_in_the_same_cascade_does_not_block(
+    engine: SyncEngine,
+) -> None:
+    shelf = Shelf(name="s")
+    volume = Volume(title="v", shelf=shelf)
+    engine.save(Borrowing(shelf=shelf, volume=volume))
+    engine.delete(shelf)
+    assert [engine.count(m) for m in (Shelf, Volume, Borrowing)] == [0, 0, 0]
+
+
+def test_deleting_a_missing_document_with_rules_changes_nothing(engine: SyncEngine) -> None:
+    _, _, _, album = _catalogue(engine)
+    ghost = Label(name="ghost")
+    engine.save(Album(title="orphan", label=ghost, studio=album.studio))
+    engine.get_collection(Label).delete_one({"_id": ghost.id})  # gone behind our back
+    with pytest.raises(DocumentNotFoundError):
+        engine.delete(ghost)
+    assert engine.count(Album) == 2  # the orphan was not deleted in cascade
+
+
+def test_delete_rules_run_with_a_session_passed(engine: SyncEngine) -> None:
+    label, _, _, _ = _catalogue(engine)
+    with engine.session() as session:
+        session.delete(label)
+    assert engine.count(Track) == 0
+
+
+def test_delete_rules_run_in_a_driver_sessions_transaction(engine: SyncEngine) -> None:
+    label, _, _, _ = _catalogue(engine)
+    with engine.session() as session:
+        engine.delete(label, session=session.get_driver_session())
+    assert engine.count(Track) == 0
+
+
+def test_a_query_through_a_reference_is_refused_by_writes(engine: SyncEngine) -> None:
+    _anthologies(engine)
+    by_editor = query.eq(through(Anthology.editor, Writer.name), "Le Guin")
+    with pytest.raises(TypeError, match="only find, find_one and count"):
+        engine.remove(Anthology, by_editor)
+    with pytest.raises(TypeError, match="through a reference"):
+        engine.update_many(Anthology, by_editor, update=set_(Anthology.title, "x"))
+    assert engine.count(Anthology) == 3
+
+
+def test_a_lazy_reference_refuses_a_document() -> None:
+    with pytest.raises(ValidationError, match="primary key is expected"):
+        Anthology.model_validate({"title": "t", "editor": {"id": ObjectId(), "name": "x"}})
+
+
+def test_a_declared_index_on_a_reference_key_replaces_the_automatic_one(
+    engine: SyncEngine,
+) -> None:
+    engine.configure_database([Borrowing])
+    indexes = engine.get_collection(Borrowing).index_information()
+    assert "by_volume" in indexes and "volume_1" not in indexes and "shelf_1" in indexes
+
+
+def test_an_instance_given_and_referenced_is_written_first(
+    mongo_uri: str, database_name: str
+) -> None:
+    with watched(mongo_uri, database_name) as (engine, commands):
+        writer = Writer(name="w")
+        engine.save_all([Anthology(title="a", writers=[writer]), writer])
+    inserted = [body["insert"] for name, body in commands.sent if name == "insert"]
+    assert inserted == ["ref_writer", "ref_anthology"]
