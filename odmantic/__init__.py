@@ -8,6 +8,7 @@ from odmantic._async.engine import AIOEngine
 from odmantic._sync.engine import SyncEngine
 from odmantic.bson import ObjectId, WithBsonSerializer
 from odmantic.field import Field
+from odmantic.hooks import after_delete, after_save, before_delete, before_save
 from odmantic.index import Index
 from odmantic.model import EmbeddedModel, Model
 from odmantic.reference import Lazy, Reference
@@ -25,5 +26,9 @@ __all__ = [
     "Index",
     "ObjectId",
     "WithBsonSerializer",
+    "before_save",
+    "after_save",
+    "before_delete",
+    "after_delete",
     "__version__",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 
 from pymongo import AsyncMongoClient
@@ -77,6 +77,26 @@ def as_driver_session(session: Any, client: DriverClient) -> AsyncClientSession 
     if isinstance(session, AsyncClientSession):
         return session
     return None
+
+
+async def call_hook(hook: Callable[[Any], Any], instance: Any) -> None:
+    """Call a model hook on `instance` (a coroutine function's result is awaited, by the
+    coroutine twin only).
+
+    Raises:
+        TypeError: a coroutine function met by the blocking twin, naming it.
+    """
+    if IS_ASYNC:
+        result = hook(instance)
+        if inspect.isawaitable(result):
+            await result
+    else:
+        if inspect.iscoroutinefunction(hook):
+            name = getattr(hook, "__qualname__", repr(hook))
+            what = "an async def hook: SyncEngine runs plain methods only"  # codegen: keep
+            advice = "use AIOEngine, or make the hook a plain method"  # codegen: keep
+            raise TypeError(f"{name} is {what} ({advice})")
+        hook(instance)
 
 
 def driver_session_of(session: Any, client: DriverClient) -> AsyncClientSession | None:

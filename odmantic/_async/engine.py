@@ -15,6 +15,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from odmantic._async import adapter, cascade, execute
+from odmantic._async import hooks as instance_hooks
 from odmantic._async.adapter import DriverClient
 from odmantic._async.cursor import AIOCursor
 from odmantic._async.session import (
@@ -26,6 +27,7 @@ from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
 from odmantic._internal.delete_rules import dependants
+from odmantic._internal.hooks import refuse_skipped_hooks
 from odmantic._internal.joins import refuse_across_references
 from odmantic._internal.lazy import Lazy
 from odmantic._internal.references import DEFAULT_DEPTH, fetch_plan, fetched_in_order
@@ -574,14 +576,18 @@ class AIOEngine:
             ```
         """
         check_instance(instance)
+        refused = await instance_hooks.run_before([instance], "before_delete")
+        if refused:
+            raise refused[id(instance)]
         if dependants(type(instance).__odmantic_schema__):  # delete rules apply
             by_key = {"_id": instance.__odmantic_primary_key__()}
             if not await cascade.delete_with_rules(self, type(instance), by_key, True, session):
                 raise DocumentNotFoundError(instance)
-            return
-        collection = self.get_collection(type(instance))
-        driver_session = self._driver_session(session)
-        await execute.delete(collection, instance, driver_session, self.retry_writes_for)
+        else:
+            collection = self.get_collection(type(instance))
+            driver_session = self._driver_session(session)
+            await execute.delete(collection, instance, driver_session, self.retry_writes_for)
+        await instance_hooks.run_after([instance], "after_delete", session)
 
     async def remove(
         self,
@@ -589,6 +595,7 @@ class AIOEngine:
         *queries: Queries,
         just_one: bool = False,
         session: AIOSessionBase | AsyncClientSession | None = None,
+        hooks: bool = True,
     ) -> int:
         """Delete the documents of `model` matching all `queries`; return how many were deleted.
 
@@ -597,6 +604,8 @@ class AIOEngine:
             *queries: query expressions or raw filter dicts, combined with `$and`.
             just_one: delete at most one document.
             session: run inside this session or transaction.
+            hooks: refuse (True, the default) when `model` has delete hooks, which a query-level
+                delete cannot run; False skips them knowingly.
 
         Returns:
             the number of documents deleted.
@@ -607,6 +616,7 @@ class AIOEngine:
             ```
         """
         check_model(model)
+        refuse_skipped_hooks(model, "remove", hooks)
         filter_ = build_filter(queries)
         refuse_across_references(model, filter_, "remove")
         if dependants(model.__odmantic_schema__):  # delete rules apply
@@ -623,6 +633,7 @@ class AIOEngine:
         update: UpdateExpression,
         upsert: bool = False,
         session: AIOSessionBase | AsyncClientSession | None = None,
+        hooks: bool = True,
     ) -> UpdateResult:
         """Apply `update` (operators of `odmantic.update`) to the first document matching
         `queries`, in one round trip.
@@ -637,6 +648,8 @@ class AIOEngine:
             update: operators of `odmantic.update`, combined with `&`.
             upsert: insert a document when none matches.
             session: run inside this session or transaction.
+            hooks: refuse (True, the default) when `model` has save hooks, which an update
+                cannot run; False skips them knowingly.
 
         Returns:
             how many documents matched and changed, and the id of a document upserted.
@@ -652,6 +665,7 @@ class AIOEngine:
             await engine.update_one(Player, Player.id == pid, update=inc(Player.level, 1))
             ```
         """
+        refuse_skipped_hooks(model, "update_one", hooks)
         return await self._update(model, queries, update, upsert, session, many=False)
 
     async def update_many(
@@ -661,6 +675,7 @@ class AIOEngine:
         update: UpdateExpression,
         upsert: bool = False,
         session: AIOSessionBase | AsyncClientSession | None = None,
+        hooks: bool = True,
     ) -> UpdateResult:
         """Apply `update` to every document matching `queries`, in one round trip (checked
         as by `update_one`).
@@ -671,6 +686,8 @@ class AIOEngine:
             update: operators of `odmantic.update`, combined with `&`.
             upsert: insert a document when none matches.
             session: run inside this session or transaction.
+            hooks: refuse (True, the default) when `model` has save hooks, which an update
+                cannot run; False skips them knowingly.
 
         Returns:
             how many documents matched and changed, and the id of a document upserted.
@@ -684,6 +701,7 @@ class AIOEngine:
             await engine.update_many(Player, Player.team == "red", update=set_(Player.level, 0))
             ```
         """
+        refuse_skipped_hooks(model, "update_many", hooks)
         return await self._update(model, queries, update, upsert, session, many=True)
 
     async def find_one_and_update(
@@ -695,6 +713,7 @@ class AIOEngine:
         upsert: bool = False,
         return_updated: bool = True,
         session: AIOSessionBase | AsyncClientSession | None = None,
+        hooks: bool = True,
     ) -> ModelT | None:
         """Apply `update` to the first document matching `queries` (in `sort` order) and return
         it as an instance: updated (or as it was, with `return_updated=False`); None if none.
@@ -709,6 +728,8 @@ class AIOEngine:
             upsert: insert a document when none matches.
             return_updated: return the document as updated (else as it was).
             session: run inside this session or transaction.
+            hooks: refuse (True, the default) when `model` has save hooks, which an update
+                cannot run; False skips them knowingly.
 
         Returns:
             the instance, or None when nothing matched.
@@ -725,6 +746,7 @@ class AIOEngine:
             ```
         """
         check_model(model)
+        refuse_skipped_hooks(model, "find_one_and_update", hooks)
         arguments = update_request(model, queries, update, upsert, sort)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
         raw = await execute.find_one_and_update(
@@ -866,16 +888,22 @@ class AIOEngine:
         return adapter.driver_session_of(session, self.client)
 
     async def _write(self, instances: Sequence[Model], mode: Mode, session: Any) -> None:
-        """Write `instances` after what they reference (deepest first, one level at a time)."""
+        """Write `instances` after what they reference (deepest first, one level at a time),
+        their hooks around (an instance whose `before_save` raised is not written)."""
         for given in instances:
             check_instance(given)
         driver_session = self._driver_session(session)
         saves = plan_saves(instances, mode)
+        refused = await instance_hooks.run_before(saves.instances, "before_save")
+        saves = saves.without(refused.keys()) if refused else saves
         if isinstance(session, SessionScope):
             session._track_saves(saves.instances)
         for batch in saves.batches():
             collection = self.get_collection(batch.model)
             await execute.write(collection, batch, driver_session, self.retry_writes_for)
+        await instance_hooks.run_after(saves.instances, "after_save", session)
+        if refused:
+            raise next(iter(refused.values()))
 
     async def _update(
         self,

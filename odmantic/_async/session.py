@@ -15,6 +15,8 @@ from pymongo.errors import PyMongoError
 from typing_extensions import Self
 
 from odmantic._async.adapter import DriverClient, start_session, start_transaction
+from odmantic._async.hooks import run_all
+from odmantic._internal.hooks import Hook
 from odmantic._internal.transactions import (
     WITH_TRANSACTION_TIMEOUT,
     Next,
@@ -149,6 +151,7 @@ class TransactionLifecycle(SessionScope):
         self._in_transaction = False
         self._commit_attempted = False
         self._unsaved = UnsavedChanges()
+        self._after_commit: list[tuple[Any, tuple[Hook, ...]]] = []
 
     @classmethod
     def _session_for(cls, context: Any) -> tuple[SessionLifecycle, bool]:
@@ -227,6 +230,8 @@ class TransactionLifecycle(SessionScope):
         self._commit_attempted = False
         self._unsaved.forget()
         await self._release()
+        after, self._after_commit = self._after_commit, []
+        await run_all(after)  # the after_* hooks of what it wrote, now that it is written
 
     async def abort(self) -> None:
         """Discard the changes and drop the transaction (and end its own session).
@@ -256,6 +261,10 @@ class TransactionLifecycle(SessionScope):
         """Remember what `instances` had to save, to put it back if the transaction is aborted."""
         self._unsaved.track(instances)
 
+    def _defer_after_commit(self, pairs: Sequence[tuple[Any, tuple[Hook, ...]]]) -> None:
+        """Keep `after_*` hooks (instances with their hooks) to run once this commits."""
+        self._after_commit.extend(pairs)
+
     def _give_up(self) -> None:
         """The commit's outcome stays unknown and will not be retried: the transaction is over,
         and its instances write themselves whole on their next save."""
@@ -264,6 +273,7 @@ class TransactionLifecycle(SessionScope):
             self._restore_unsaved()
 
     def _restore_unsaved(self) -> None:
+        self._after_commit = []  # what they followed is not written
         self._unsaved.restore(self._commit_attempted)
         self._commit_attempted = False
 

@@ -9,6 +9,7 @@ document survive. A new instance is inserted (or upserted by primary key) in ful
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -133,6 +134,12 @@ class SavePlan:
     def instances(self) -> list[Model]:
         """Every instance written (given or referenced)."""
         return [instance for level in self.levels for instance in level]
+
+    def without(self, cancelled: AbstractSet[int]) -> SavePlan:
+        """This plan without the instances whose `id()` is in `cancelled` (a hook refused
+        them)."""
+        levels = [[i for i in level if id(i) not in cancelled] for level in self.levels]
+        return SavePlan([level for level in levels if level], self.mode, self.given)
 
     def batches(self) -> Iterator[Batch]:
         """The batches in the order they are written, planned lazily (an instance is planned

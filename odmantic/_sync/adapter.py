@@ -8,7 +8,9 @@ branch: no other module of the twin branches on it.
 
 from __future__ import annotations
 
+import inspect
 import time
+from collections.abc import Callable
 from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 from pymongo import MongoClient
@@ -48,6 +50,21 @@ def as_driver_session(session: Any, client: DriverClient) -> ClientSession | Non
     if isinstance(session, ClientSession):
         return session
     return None
+
+
+def call_hook(hook: Callable[[Any], Any], instance: Any) -> None:
+    """Call a model hook on `instance` (a coroutine function's result is awaited, by the
+    coroutine twin only).
+
+    Raises:
+        TypeError: a coroutine function met by the blocking twin, naming it.
+    """
+    if inspect.iscoroutinefunction(hook):
+        name = getattr(hook, "__qualname__", repr(hook))
+        what = "an async def hook: SyncEngine runs plain methods only"  # codegen: keep
+        advice = "use AIOEngine, or make the hook a plain method"  # codegen: keep
+        raise TypeError(f"{name} is {what} ({advice})")
+    hook(instance)
 
 
 def driver_session_of(session: Any, client: DriverClient) -> ClientSession | None:

@@ -19,6 +19,7 @@ from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
 from odmantic._internal.delete_rules import dependants
+from odmantic._internal.hooks import refuse_skipped_hooks
 from odmantic._internal.joins import refuse_across_references
 from odmantic._internal.lazy import Lazy
 from odmantic._internal.references import DEFAULT_DEPTH, fetch_plan, fetched_in_order
@@ -27,6 +28,7 @@ from odmantic._internal.transactions import WITH_TRANSACTION_TIMEOUT
 from odmantic._internal.update_checks import update_request
 from odmantic._internal.write_plan import Mode, plan_saves
 from odmantic._sync import adapter, cascade, execute
+from odmantic._sync import hooks as instance_hooks
 from odmantic._sync.adapter import DriverClient
 from odmantic._sync.cursor import SyncCursor
 from odmantic._sync.session import (
@@ -575,14 +577,18 @@ class SyncEngine:
             ```
         """
         check_instance(instance)
+        refused = instance_hooks.run_before([instance], "before_delete")
+        if refused:
+            raise refused[id(instance)]
         if dependants(type(instance).__odmantic_schema__):  # delete rules apply
             by_key = {"_id": instance.__odmantic_primary_key__()}
             if not cascade.delete_with_rules(self, type(instance), by_key, True, session):
                 raise DocumentNotFoundError(instance)
-            return
-        collection = self.get_collection(type(instance))
-        driver_session = self._driver_session(session)
-        execute.delete(collection, instance, driver_session, self.retry_writes_for)
+        else:
+            collection = self.get_collection(type(instance))
+            driver_session = self._driver_session(session)
+            execute.delete(collection, instance, driver_session, self.retry_writes_for)
+        instance_hooks.run_after([instance], "after_delete", session)
 
     def remove(
         self,
@@ -590,6 +596,7 @@ class SyncEngine:
         *queries: Queries,
         just_one: bool = False,
         session: SyncSessionBase | ClientSession | None = None,
+        hooks: bool = True,
     ) -> int:
         """Delete the documents of `model` matching all `queries`; return how many were deleted.
 
@@ -598,6 +605,8 @@ class SyncEngine:
             *queries: query expressions or raw filter dicts, combined with `$and`.
             just_one: delete at most one document.
             session: run inside this session or transaction.
+            hooks: refuse (True, the default) when `model` has delete hooks, which a query-level
+                delete cannot run; False skips them knowingly.
 
         Returns:
             the number of documents deleted.
@@ -608,6 +617,7 @@ class SyncEngine:
             ```
         """
         check_model(model)
+        refuse_skipped_hooks(model, "remove", hooks)
         filter_ = build_filter(queries)
         refuse_across_references(model, filter_, "remove")
         if dependants(model.__odmantic_schema__):  # delete rules apply
@@ -622,6 +632,7 @@ class SyncEngine:
         update: UpdateExpression,
         upsert: bool = False,
         session: SyncSessionBase | ClientSession | None = None,
+        hooks: bool = True,
     ) -> UpdateResult:
         """Apply `update` (operators of `odmantic.update`) to the first document matching
         `queries`, in one round trip.
@@ -636,6 +647,8 @@ class SyncEngine:
             update: operators of `odmantic.update`, combined with `&`.
             upsert: insert a document when none matches.
             session: run inside this session or transaction.
+            hooks: refuse (True, the default) when `model` has save hooks, which an update
+                cannot run; False skips them knowingly.
 
         Returns:
             how many documents matched and changed, and the id of a document upserted.
@@ -651,6 +664,7 @@ class SyncEngine:
             engine.update_one(Player, Player.id == pid, update=inc(Player.level, 1))
             ```
         """
+        refuse_skipped_hooks(model, "update_one", hooks)
         return self._update(model, queries, update, upsert, session, many=False)
 
     def update_many(
@@ -660,6 +674,7 @@ class SyncEngine:
         update: UpdateExpression,
         upsert: bool = False,
         session: SyncSessionBase | ClientSession | None = None,
+        hooks: bool = True,
     ) -> UpdateResult:
         """Apply `update` to every document matching `queries`, in one round trip (checked
         as by `update_one`).
@@ -670,6 +685,8 @@ class SyncEngine:
             update: operators of `odmantic.update`, combined with `&`.
             upsert: insert a document when none matches.
             session: run inside this session or transaction.
+            hooks: refuse (True, the default) when `model` has save hooks, which an update
+                cannot run; False skips them knowingly.
 
         Returns:
             how many documents matched and changed, and the id of a document upserted.
@@ -683,6 +700,7 @@ class SyncEngine:
             engine.update_many(Player, Player.team == "red", update=set_(Player.level, 0))
             ```
         """
+        refuse_skipped_hooks(model, "update_many", hooks)
         return self._update(model, queries, update, upsert, session, many=True)
 
     def find_one_and_update(
@@ -694,6 +712,7 @@ class SyncEngine:
         upsert: bool = False,
         return_updated: bool = True,
         session: SyncSessionBase | ClientSession | None = None,
+        hooks: bool = True,
     ) -> ModelT | None:
         """Apply `update` to the first document matching `queries` (in `sort` order) and return
         it as an instance: updated (or as it was, with `return_updated=False`); None if none.
@@ -708,6 +727,8 @@ class SyncEngine:
             upsert: insert a document when none matches.
             return_updated: return the document as updated (else as it was).
             session: run inside this session or transaction.
+            hooks: refuse (True, the default) when `model` has save hooks, which an update
+                cannot run; False skips them knowingly.
 
         Returns:
             the instance, or None when nothing matched.
@@ -724,6 +745,7 @@ class SyncEngine:
             ```
         """
         check_model(model)
+        refuse_skipped_hooks(model, "find_one_and_update", hooks)
         arguments = update_request(model, queries, update, upsert, sort)
         collection, driver_session = self.get_collection(model), self._driver_session(session)
         raw = execute.find_one_and_update(
@@ -863,16 +885,22 @@ class SyncEngine:
         return adapter.driver_session_of(session, self.client)
 
     def _write(self, instances: Sequence[Model], mode: Mode, session: Any) -> None:
-        """Write `instances` after what they reference (deepest first, one level at a time)."""
+        """Write `instances` after what they reference (deepest first, one level at a time),
+        their hooks around (an instance whose `before_save` raised is not written)."""
         for given in instances:
             check_instance(given)
         driver_session = self._driver_session(session)
         saves = plan_saves(instances, mode)
+        refused = instance_hooks.run_before(saves.instances, "before_save")
+        saves = saves.without(refused.keys()) if refused else saves
         if isinstance(session, SessionScope):
             session._track_saves(saves.instances)
         for batch in saves.batches():
             collection = self.get_collection(batch.model)
             execute.write(collection, batch, driver_session, self.retry_writes_for)
+        instance_hooks.run_after(saves.instances, "after_save", session)
+        if refused:
+            raise next(iter(refused.values()))
 
     def _update(
         self,

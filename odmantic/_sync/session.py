@@ -15,6 +15,7 @@ from pymongo.errors import PyMongoError
 from pymongo.synchronous.client_session import ClientSession
 from typing_extensions import Self
 
+from odmantic._internal.hooks import Hook
 from odmantic._internal.transactions import (
     WITH_TRANSACTION_TIMEOUT,
     Next,
@@ -23,6 +24,7 @@ from odmantic._internal.transactions import (
     after_commit_error,
 )
 from odmantic._sync.adapter import DriverClient, start_session, start_transaction
+from odmantic._sync.hooks import run_all
 from odmantic.exceptions import has_error_label
 from odmantic.model import Model
 
@@ -150,6 +152,7 @@ class TransactionLifecycle(SessionScope):
         self._in_transaction = False
         self._commit_attempted = False
         self._unsaved = UnsavedChanges()
+        self._after_commit: list[tuple[Any, tuple[Hook, ...]]] = []
 
     @classmethod
     def _session_for(cls, context: Any) -> tuple[SessionLifecycle, bool]:
@@ -228,6 +231,8 @@ class TransactionLifecycle(SessionScope):
         self._commit_attempted = False
         self._unsaved.forget()
         self._release()
+        after, self._after_commit = self._after_commit, []
+        run_all(after)  # the after_* hooks of what it wrote, now that it is written
 
     def abort(self) -> None:
         """Discard the changes and drop the transaction (and end its own session).
@@ -257,6 +262,10 @@ class TransactionLifecycle(SessionScope):
         """Remember what `instances` had to save, to put it back if the transaction is aborted."""
         self._unsaved.track(instances)
 
+    def _defer_after_commit(self, pairs: Sequence[tuple[Any, tuple[Hook, ...]]]) -> None:
+        """Keep `after_*` hooks (instances with their hooks) to run once this commits."""
+        self._after_commit.extend(pairs)
+
     def _give_up(self) -> None:
         """The commit's outcome stays unknown and will not be retried: the transaction is over,
         and its instances write themselves whole on their next save."""
@@ -265,6 +274,7 @@ class TransactionLifecycle(SessionScope):
             self._restore_unsaved()
 
     def _restore_unsaved(self) -> None:
+        self._after_commit = []  # what they followed is not written
         self._unsaved.restore(self._commit_attempted)
         self._commit_attempted = False
 

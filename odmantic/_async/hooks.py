@@ -1,0 +1,48 @@
+"""Running the hooks of model instances around the engine's writes (the decisions of which
+hooks run, and in what order, are `odmantic._internal.hooks`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from odmantic._async import adapter
+from odmantic._internal.hooks import Hook, with_hooks
+from odmantic.hooks import HookKind
+
+
+async def run_before(instances: Sequence[Any], kind: HookKind) -> dict[int, BaseException]:
+    """Run the `before_*` hooks of each instance; return the failures by instance (`id()`):
+    an instance whose hook raised is not written, the others are."""
+    failures: dict[int, BaseException] = {}
+    for instance, hooks in with_hooks(instances, kind):
+        try:
+            await run(instance, hooks)
+        except Exception as exc:  # the write of this instance is cancelled, then it propagates
+            failures[id(instance)] = exc
+    return failures
+
+
+async def run_after(instances: Sequence[Any], kind: HookKind, session: Any) -> None:
+    """Run the `after_*` hooks of each instance, or, inside an odmantic transaction, once it
+    commits (never if it aborts)."""
+    pairs = with_hooks(instances, kind)
+    if not pairs:
+        return
+    defer = getattr(session, "_defer_after_commit", None)
+    if defer is not None:
+        defer(pairs)
+        return
+    await run_all(pairs)
+
+
+async def run_all(pairs: Sequence[tuple[Any, tuple[Hook, ...]]]) -> None:
+    """Run hooks already chosen, instance by instance."""
+    for instance, hooks in pairs:
+        await run(instance, hooks)
+
+
+async def run(instance: Any, hooks: tuple[Hook, ...]) -> None:
+    """Run `hooks` on `instance`, in order."""
+    for hook in hooks:
+        await adapter.call_hook(hook, instance)

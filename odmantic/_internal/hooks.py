@@ -1,0 +1,80 @@
+"""Which hooks a model class has, in the order they run (no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from odmantic.hooks import HOOK_KINDS, HookKind
+
+Hook = Callable[[Any], Any]
+
+
+@lru_cache(maxsize=1024)
+def hooks_of(model: Any, kind: HookKind) -> tuple[Hook, ...]:
+    """The hooks of `kind` of `model`: its parents' first, each class's in definition order
+    (a method redefined by a subclass runs once, as redefined)."""
+    names: list[str] = []
+    for klass in reversed(model.__mro__):
+        for name, value in vars(klass).items():
+            if getattr(value, "__odmantic_hook__", None) == kind and name not in names:
+                names.append(name)
+    found = []
+    for name in names:
+        method = getattr(model, name)
+        if getattr(method, "__odmantic_hook__", None) == kind:
+            found.append(method)
+    return tuple(found)
+
+
+@lru_cache(maxsize=1024)
+def has_hooks(model: Any, *kinds: HookKind) -> bool:
+    """Whether `model` has hooks of any of `kinds` (of any kind when none is given)."""
+    return any(hooks_of(model, kind) for kind in kinds or HOOK_KINDS)
+
+
+def with_hooks(instances: Sequence[Any], kind: HookKind) -> list[tuple[Any, tuple[Hook, ...]]]:
+    """The instances that have hooks of `kind`, each with them."""
+    found = []
+    for instance in instances:
+        model: Any = type(instance)
+        hooks = hooks_of(model, kind)
+        if hooks:
+            found.append((instance, hooks))
+    return found
+
+
+_SKIPPED = {
+    "remove": ("before_delete", "after_delete"),
+    "update_one": ("before_save", "after_save"),
+    "update_many": ("before_save", "after_save"),
+    "find_one_and_update": ("before_save", "after_save"),
+}
+
+
+def refuse_skipped_hooks(model: Any, operation: str, hooks: bool) -> None:
+    """Refuse a query-level write that would skip `model`'s hooks in silence.
+
+    Raises:
+        TypeError: the model has hooks the operation cannot run (it writes documents, not
+            instances), naming them; `hooks=False` skips them knowingly.
+    """
+    if not hooks:
+        return
+    kinds = _SKIPPED[operation]
+    found = [hook_name(h) for kind in kinds for h in hooks_of(model, kind)]
+    if found:
+        raise TypeError(
+            f"{operation}({model.__name__}) would skip the hooks {', '.join(found)}: it writes "
+            "documents, not instances. Load the instances and save or delete them, or pass "
+            "hooks=False to skip the hooks knowingly"
+        )
+
+
+def hook_name(hook: Hook) -> str:
+    """`Model.method`, for messages."""
+    return getattr(hook, "__qualname__", repr(hook))
+
+
+__all__ = ["Hook", "hooks_of", "has_hooks", "with_hooks", "hook_name", "refuse_skipped_hooks"]

@@ -1,0 +1,104 @@
+# generated from tests/_async/test_hooks.py by codegen; do not edit
+"""Hooks around every instance write path, through the real replica set in both twins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from odmantic import SyncEngine
+from odmantic.session import SyncTransaction
+from odmantic.update import set_
+from tests.hook_models import CALLS, AsyncHooked, Child, Stamped
+
+
+@pytest.fixture(autouse=True)
+def calls() -> Iterator[list[str]]:
+    CALLS.clear()
+    yield CALLS
+    CALLS.clear()
+
+
+def test_a_before_save_change_is_saved_in_the_same_write(engine: SyncEngine) -> None:
+    engine.save(Stamped(name="a"))
+    raw = engine.get_collection(Stamped).find_one({})
+    assert raw is not None and raw["updated"] is not None
+    assert CALLS == ["before_save a", "after_save a"]
+
+
+def test_inherited_hooks_run_parent_first_then_in_definition_order(
+    engine: SyncEngine,
+) -> None:
+    engine.insert(Child(name="c"))
+    assert CALLS == ["before_save c", "child first", "child second", "after_save c"]
+
+
+def test_a_hook_exception_cancels_only_its_instance(engine: SyncEngine) -> None:
+    with pytest.raises(ValueError, match="refused by its hook"):
+        engine.save_all([Stamped(name="a"), Stamped(name="refused"), Stamped(name="b")])
+    assert sorted(s.name for s in engine.find(Stamped)) == ["a", "b"]
+    assert "after_save refused" not in CALLS
+
+
+def test_insert_all_runs_the_hooks_once_per_instance(engine: SyncEngine) -> None:
+    engine.insert_all([Stamped(name="a"), Stamped(name="b")])
+    assert CALLS.count("before_save a") == 1 and CALLS.count("after_save b") == 1
+
+
+def test_delete_runs_its_hooks_and_a_before_delete_can_keep_it(engine: SyncEngine) -> None:
+    gone, kept = engine.save_all([Stamped(name="gone"), Stamped(name="kept")])
+    CALLS.clear()
+    engine.delete(gone)
+    with pytest.raises(PermissionError):
+        engine.delete(kept)
+    assert CALLS == ["before_delete gone", "after_delete gone", "before_delete kept"]
+    assert [s.name for s in engine.find(Stamped)] == ["kept"]
+
+
+def test_after_hooks_run_once_the_transaction_commits(engine: SyncEngine) -> None:
+    with engine.transaction() as transaction:
+        transaction.save(Stamped(name="t"))
+        assert CALLS == ["before_save t"]
+    assert CALLS == ["before_save t", "after_save t"]
+
+
+def test_after_hooks_do_not_run_when_the_transaction_aborts(engine: SyncEngine) -> None:
+    with engine.transaction() as transaction:
+        transaction.save(Stamped(name="t"))
+        transaction.abort()
+    assert CALLS == ["before_save t"]
+
+
+def test_with_transaction_runs_after_hooks_for_the_committed_attempt_only(
+    engine: SyncEngine,
+) -> None:
+    attempts: list[int] = []
+
+    def create(transaction: SyncTransaction) -> None:
+        attempts.append(1)
+        transaction.save(Stamped(name=f"try{len(attempts)}"))
+        if len(attempts) == 1:
+            error: Any = RuntimeError("transient")
+            error.has_error_label = lambda label: label == "TransientTransactionError"
+            raise error
+
+    engine.with_transaction(create)
+    assert [c for c in CALLS if c.startswith("after")] == ["after_save try2"]
+
+
+def test_query_level_writes_refuse_to_skip_hooks_in_silence(engine: SyncEngine) -> None:
+    engine.save(Stamped(name="a"))
+    with pytest.raises(TypeError, match="Stamped.check, Stamped.deleted"):
+        engine.remove(Stamped)
+    with pytest.raises(TypeError, match="hooks=False"):
+        engine.update_many(Stamped, update=set_(Stamped.name, "b"))
+    assert engine.remove(Stamped, hooks=False) == 1
+
+
+def test_an_async_hook_is_awaited_by_the_coroutine_engine_only(engine: SyncEngine) -> None:
+    refused = "AsyncHooked.remember is an async def"  # codegen: keep
+    with pytest.raises(TypeError, match=refused):
+        engine.save(AsyncHooked(name="a"))
+    assert engine.count(AsyncHooked) == 0

@@ -1,0 +1,59 @@
+"""Models with hooks, shared by both twins' tests; `CALLS` records what ran, in order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from odmantic import Model, after_delete, after_save, before_delete, before_save
+
+CALLS: list[str] = []
+
+
+class Stamped(Model):
+    model_config = {"collection": "hook_stamped"}
+
+    name: str
+    updated: datetime | None = None
+
+    @before_save
+    def stamp(self) -> None:
+        CALLS.append(f"before_save {self.name}")
+        if self.name == "refused":
+            raise ValueError("refused by its hook")
+        self.updated = datetime(2024, 1, 1)
+
+    @after_save
+    def saved(self) -> None:
+        CALLS.append(f"after_save {self.name}")
+
+    @before_delete
+    def check(self) -> None:
+        CALLS.append(f"before_delete {self.name}")
+        if self.name == "kept":
+            raise PermissionError("kept by its hook")
+
+    @after_delete
+    def deleted(self) -> None:
+        CALLS.append(f"after_delete {self.name}")
+
+
+class Child(Stamped):
+    model_config = {"collection": "hook_child"}
+
+    @before_save
+    def first_own(self) -> None:
+        CALLS.append("child first")
+
+    @before_save
+    def second_own(self) -> None:
+        CALLS.append("child second")
+
+
+class AsyncHooked(Model):
+    model_config = {"collection": "hook_async"}
+
+    name: str
+
+    @before_save
+    async def remember(self) -> None:
+        CALLS.append(f"async before_save {self.name}")
