@@ -82,6 +82,36 @@ class DocumentNotFoundError(BaseEngineInstanceException):
         return error
 
 
+class RevisionConflictError(BaseEngineInstanceException):
+    """Another writer changed the document since the instance was loaded (its revision field,
+    `Field(revision=True)`, moved on): nothing of the instance was written. The instance keeps
+    its changes: load the document again, apply them, and save.
+
+    For `save_all`, `failures` lists every conflicting instance (the first one is `instance`);
+    the others were written.
+
+    Attributes:
+        key: the primary key of the document.
+        expected: the revision the instance was loaded with.
+        stored: the revision stored now (None: the document was deleted).
+        failures: each conflicting instance, with its expected and stored revisions.
+    """
+
+    def __init__(self, failures: list[tuple[StoredInstance, int, int | None]]) -> None:
+        instance, expected, stored = failures[0]
+        self.key = instance.__odmantic_primary_value__()
+        self.expected = expected
+        self.stored = stored
+        self.failures = failures
+        now = "was deleted" if stored is None else f"is at revision {stored}"
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        super().__init__(
+            f"{_describe(instance)} was changed by another writer: loaded at revision "
+            f"{expected}, the stored document {now}; nothing of it was written{more}",
+            instance,
+        )
+
+
 class ReferencedDocumentError(BaseEngineException):
     """A delete refused by a `Reference(on_delete="deny")`: documents still reference the
     document deleted; nothing was deleted.
@@ -252,4 +282,5 @@ __all__ = [
     "WriteConflictError",
     "DocumentParsingError",
     "ReferencedDocumentError",
+    "RevisionConflictError",
 ]

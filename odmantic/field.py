@@ -24,7 +24,7 @@ from odmantic.query import QueryExpression, SortExpression, to_query_value
 class ODMFieldInfo:
     """What `odmantic.Field()` returns: the ODM options plus the keyword arguments for pydantic."""
 
-    __slots__ = ("key_name", "primary_field", "index", "unique", "pydantic_kwargs")
+    __slots__ = ("key_name", "primary_field", "index", "unique", "pydantic_kwargs", "revision")
 
     def __init__(
         self,
@@ -34,12 +34,14 @@ class ODMFieldInfo:
         index: bool,
         unique: bool,
         pydantic_kwargs: dict[str, Any],
+        revision: bool = False,
     ) -> None:
         self.key_name = key_name
         self.primary_field = primary_field
         self.index = index
         self.unique = unique
         self.pydantic_kwargs = pydantic_kwargs
+        self.revision = revision
 
 
 class ODMReferenceInfo:
@@ -86,6 +88,7 @@ def Field(
     max_length: int | None = None,
     regex: str | None = None,
     examples: list[Any] | None = None,
+    revision: bool = False,
 ) -> Any:
     """Describe a model field: its document key, indexes and validation constraints.
 
@@ -109,6 +112,9 @@ def Field(
         min_length: the least length of a str (or collection) field.
         max_length: the most length of a str (or collection) field.
         regex: pattern a str field must match.
+        revision: this int field is the model's revision (one per model): every write through
+            the engine increments it, and `save`/`delete` of a loaded instance only write if
+            the stored revision is still the one loaded (else `RevisionConflictError`).
 
     Raises:
         ValueError: `key_name="_id"` without `primary_field=True`, or a primary field with
@@ -161,6 +167,7 @@ def Field(
         index=index,
         unique=unique,
         pydantic_kwargs=kwargs,
+        revision=revision,
     )
 
 

@@ -26,10 +26,11 @@ from odmantic._internal.write_outcome import (
     raise_bulk_failures,
     raise_unstorable,
     read_bulk,
+    revision_conflicts,
     write_error,
 )
-from odmantic._internal.write_plan import Batch, Mode, Write
-from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
+from odmantic._internal.write_plan import Batch, Mode, Write, delete_filter
+from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError, RevisionConflictError
 from odmantic.index import conflicting_index
 from odmantic.model import Model
 from odmantic.update import UpdateResult
@@ -93,10 +94,15 @@ async def delete(
     Raises:
         DocumentNotFoundError: no document has the instance's primary key.
     """
-    key = instance.__odmantic_primary_key__()
+    filter_, expected = delete_filter(instance)
 
     async def attempt(retried: bool) -> None:
-        result = await collection.delete_one({"_id": key}, session=session)
+        result = await collection.delete_one(filter_, session=session)
+        if result.deleted_count == 0 and expected is not None:
+            stored = await collection.find_one({"_id": filter_["_id"]}, session=session)
+            if stored is not None:  # changed by another writer since it was loaded
+                key = type(instance).__odmantic_schema__.revision.key_name  # type: ignore[union-attr]
+                raise RevisionConflictError([(instance, expected, stored.get(key))])
         if result.deleted_count == 0 and not retried:  # after a retry: the first one did it
             raise DocumentNotFoundError(instance)
 
@@ -152,9 +158,11 @@ async def write_one(
         if write.update is not None:
             missing = write.insert_if_missing
             result = await collection.update_one(
-                {"_id": write.key}, write.update, upsert=missing, session=session
+                write.filter, write.update, upsert=missing, session=session
             )
-            if result.matched_count == 0 and not missing:  # deleted meanwhile: write it whole
+            if result.matched_count == 0 and write.revision is not None:
+                await _check_revisions(collection, [write], session)
+            elif result.matched_count == 0 and not missing:  # deleted meanwhile: write it whole
                 await _rewrite_whole(collection, write, session)
         elif mode == "insert":
             await collection.insert_one(write.document, session=session)
@@ -168,7 +176,7 @@ async def write_one(
             if error is None:
                 raise
             raise error from exc
-    write.instance.__odmantic_mark_stored__(write.stored_after)
+    write.done()
 
 
 async def write_many(
@@ -208,10 +216,18 @@ async def write_many(
             outcome.accept(index)
         else:
             outcome.refuse(index)
+    conflicts: list[tuple[Any, int, int | None]] = []
     if outcome.some_deleted:
-        await _rewrite_deleted(collection, outcome.updated, session)
+        revised = [w for w in outcome.updated if w.revision is not None]
+        if revised:
+            conflicts = await _revision_conflicts(collection, revised, session)
+        await _rewrite_deleted(
+            collection, [w for w in outcome.updated if w.revision is None], session
+        )
+    refused = {id(instance) for instance, _, _ in conflicts}
     for write in outcome.written:
-        write.instance.__odmantic_mark_stored__(write.stored_after)
+        if id(write.instance) not in refused:
+            write.done()
     if outcome.upsert_again:
         again = [writes[i].as_upsert() for i in outcome.upsert_again]
         try:
@@ -219,6 +235,23 @@ async def write_many(
         except DuplicateKeyError as exc:  # a unique index other than `_id` refused some
             outcome.add_failures(exc.failures)
     raise_bulk_failures(outcome, cause)
+    if conflicts:
+        raise RevisionConflictError(conflicts)
+
+
+async def _revision_conflicts(
+    collection: AsyncCollection[Any], writes: list[Write], session: AsyncClientSession | None
+) -> list[tuple[Any, int, int | None]]:
+    cursor = collection.find({"_id": {"$in": [w.key for w in writes]}}, session=session)
+    return revision_conflicts(writes, await cursor.to_list(None))
+
+
+async def _check_revisions(
+    collection: AsyncCollection[Any], writes: list[Write], session: AsyncClientSession | None
+) -> None:
+    conflicts = await _revision_conflicts(collection, writes, session)
+    if conflicts:
+        raise RevisionConflictError(conflicts)
 
 
 async def _rewrite_whole(

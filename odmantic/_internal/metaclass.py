@@ -41,6 +41,7 @@ from odmantic._internal.model_options import ModelOptions, model_options
 from odmantic._internal.plain_model import plain_model
 from odmantic._internal.references import check_delete_rule
 from odmantic._internal.schema import FieldSchema, ModelSchema, schema_of
+from odmantic._internal.schema_checks import check_key_names, check_revision
 from odmantic.bson import ObjectId
 from odmantic.exceptions import ModelDefinitionError
 from odmantic.field import Field, FieldProxy, ODMFieldInfo, ODMReferenceInfo, ReferenceProxy
@@ -81,6 +82,7 @@ def _inherited_infos(
                     if f.name not in redeclared
                     and any(is_const_check(item) for item in f.constraints)
                     else {},
+                    revision=f.revision,
                 )
     return infos
 
@@ -240,6 +242,7 @@ def _field_schema(
         on_delete=reference.on_delete if reference is not None else "nothing",
         depth=reference.depth if reference is not None else None,
         reference_index=reference.index if reference is not None else False,
+        revision=bool(options and options.revision),
     )
 
 
@@ -276,23 +279,6 @@ def _check_defaults(cls: type[pydantic.BaseModel], infos: dict[str, FieldInfoODM
             )
 
 
-def _check_key_names(owner: str, fields: dict[str, FieldSchema]) -> None:
-    seen: dict[str, str] = {}
-    for field in fields.values():
-        if field.key_name != field.name and field.key_name in fields:
-            raise ModelDefinitionError(
-                f"{owner}.{field.name}: key_name {field.key_name!r} is the name of another "
-                "field; pick a key name that is not a field name"
-            )
-        if field.key_name in seen:
-            raise ModelDefinitionError(
-                f"Duplicated key_name: {field.key_name} in {owner}: fields "
-                f"{seen[field.key_name]!r} and {field.name!r} have the same key_name "
-                f"{field.key_name!r}"
-            )
-        seen[field.key_name] = field.name
-
-
 def _build_schema(
     cls: type[Any], infos: dict[str, FieldInfoODM], options: ModelOptions, generated_id: bool
 ) -> ModelSchema:
@@ -305,7 +291,8 @@ def _build_schema(
         name: _field_schema(cls, name, cls.__pydantic_fields__[name], infos.get(name), embedded)
         for name in names
     }
-    _check_key_names(owner, fields)
+    check_key_names(owner, fields)
+    check_revision(owner, fields, embedded)
     schema = ModelSchema(
         name=owner,
         collection=options.collection,

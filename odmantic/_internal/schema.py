@@ -46,6 +46,7 @@ class FieldSchema:
         on_delete: a reference's delete rule ("nothing", "deny", "cascade", "nullify", "pull").
         depth: a reference's own limit of joined levels through cycles (None: the engine's).
         reference_index: `configure_database` indexes the reference's key.
+        revision: the model's revision field (`Field(revision=True)`).
     """
 
     name: str
@@ -65,6 +66,7 @@ class FieldSchema:
     on_delete: str = "nothing"
     depth: int | None = None
     reference_index: bool = True
+    revision: bool = False
 
     @property
     def reshaped(self) -> bool:
@@ -110,6 +112,7 @@ class ModelSchema:
         free_keys: documents can hold keys chosen at run time (extras, dict fields, embedded
             models that can): they are checked before a write.
         reshaped: fields whose dump is reshaped for MongoDB (see `FieldSchema.reshaped`).
+        revision: the revision field, if the model has one.
     """
 
     name: str
@@ -128,6 +131,7 @@ class ModelSchema:
     required: tuple[FieldSchema, ...] = field(init=False)
     required_keys: frozenset[str] = field(init=False)
     reshaped: tuple[FieldSchema, ...] = field(init=False)
+    revision: FieldSchema | None = field(init=False)
 
     def __post_init__(self) -> None:
         fields = tuple(self.fields.values())
@@ -147,6 +151,7 @@ class ModelSchema:
             "required": tuple(required),
             "required_keys": frozenset(f.key_name for f in required),
             "reshaped": _reshaped(fields),
+            "revision": next((f for f in fields if f.revision), None),
         }
         for attr, value in derived.items():
             object.__setattr__(self, attr, value)

@@ -68,9 +68,19 @@ def update_document(
     for operator, paths in update.items():
         for path, value in paths.items():
             _check_path(model, update.origins.get(path), operator, path, value)
+    document = _revised(model.__odmantic_schema__, dict(update))
     if not upsert:
-        return dict(update)
-    return with_insert_defaults(model, dict(update), filter_)
+        return document
+    return with_insert_defaults(model, document, filter_)
+
+
+def _revised(schema: ModelSchema, update: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """`update` incrementing the revision of a revisioned model (unless it writes it itself),
+    so that a save of an instance loaded before fails on it."""
+    revision = schema.revision
+    if revision is None or any(revision.key_name in paths for paths in update.values()):
+        return update
+    return {**update, "$inc": {**update.get("$inc", {}), revision.key_name: 1}}
 
 
 def _check_path(

@@ -70,6 +70,26 @@ def landed(writes: Iterable[Write], stored: Iterable[dict[str, Any]]) -> bool:
     return all(same(by_key.get(repr(w.key)), w.document) for w in writes)
 
 
+def revision_conflicts(
+    writes: Iterable[Write], stored: Iterable[dict[str, Any]]
+) -> list[tuple[Any, int, int | None]]:
+    """The revisioned writes that did not apply, among `writes` whose update matched nothing:
+    each instance with its expected and stored revisions. A document stored exactly as the
+    write would leave it (one revision more, its values) is this write's own, applied by an
+    attempt whose answer was lost: not a conflict."""
+    by_key = {repr(document["_id"]): document for document in stored}
+    conflicts = []
+    for write in writes:
+        if write.revision is None:
+            continue
+        key, expected = write.revision
+        found = by_key.get(repr(write.key))
+        if found is not None and same(found, write.document):
+            continue
+        conflicts.append((write.instance, expected, None if found is None else found.get(key)))
+    return conflicts
+
+
 def deleted(updated: Iterable[Write], present_keys: Iterable[Any]) -> list[Write]:
     """The updates whose document is no longer stored (another writer deleted it meanwhile):
     they are written again whole."""
@@ -216,6 +236,7 @@ def raise_unstorable(writes: list[Write], error: BaseException) -> NoReturn:
 
 
 __all__ = [
+    "revision_conflicts",
     "BulkOutcome",
     "bulk_command_error",
     "read_bulk",

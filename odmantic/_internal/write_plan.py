@@ -48,6 +48,25 @@ class Write:
     update: dict[str, Any] | None
     insert_if_missing: bool = False
     stored: dict[str, Any] | None = None
+    revision: tuple[str, int] | None = None
+    """A revisioned stored instance: the revision field's key and the revision it was loaded
+    with (the update only applies if the stored one is still that; `$inc` adds one)."""
+
+    @property
+    def filter(self) -> dict[str, Any]:
+        """The filter of the document written: its `_id` (and its expected revision)."""
+        if self.revision is None:
+            return {"_id": self.key}
+        key, expected = self.revision
+        return {"_id": self.key, key: expected}
+
+    def done(self) -> None:
+        """The write happened: the instance holds its new revision and is stored as written."""
+        schema = type(self.instance).__odmantic_schema__
+        if schema.revision is not None:
+            revised = self.document.get(schema.revision.key_name)
+            object.__setattr__(self.instance, schema.revision.name, revised)  # not a change
+        self.instance.__odmantic_mark_stored__(self.stored_after)
 
     @property
     def stored_after(self) -> dict[str, Any]:
@@ -72,7 +91,9 @@ class Write:
                 value = value[part]
             sets[path] = value
         update["$set"] = sets
-        return Write(self.instance, self.document, update, self.insert_if_missing, self.stored)
+        return Write(
+            self.instance, self.document, update, self.insert_if_missing, self.stored, self.revision
+        )
 
     def upsert(self) -> dict[str, Any]:
         """The update writing the whole document over whatever has its `_id` (also how a
@@ -92,7 +113,7 @@ class Write:
         clashing inserts are sent again as upserts).
         """
         if self.update is not None:
-            return UpdateOne({"_id": self.key}, self.update, upsert=self.insert_if_missing)
+            return UpdateOne(self.filter, self.update, upsert=self.insert_if_missing)
         if mode == "insert" or not in_transaction:
             return InsertOne(self.document)
         return UpdateOne({"_id": self.key}, self.upsert(), upsert=True)
@@ -174,9 +195,11 @@ def plan(instance: Model, *, insert: bool = False) -> Write | None:
         raise DocumentWriteError([(instance, _undumpable(instance, exc))]) from exc
     schema = type(instance).__odmantic_schema__
     check_keys(schema, document, f"the instance with primary key {document.get('_id')!r}")
+    stored = None if insert else instance.__odmantic_stored_document__()
+    if schema.revision is not None:
+        return _revised(instance, document, stored, schema.revision.key_name)
     if insert:
         return Write(instance, document, None)
-    stored = instance.__odmantic_stored_document__()
     if stored is None:
         modified = instance.__odmantic_fields_to_save__()
         if modified is None:
@@ -187,6 +210,35 @@ def plan(instance: Model, *, insert: bool = False) -> Write | None:
         return _chosen(instance, document, chosen | schema.mutable, stored)
     update = changes(schema, document, stored)
     return Write(instance, document, update) if update else None
+
+
+def delete_filter(instance: Model) -> tuple[dict[str, Any], int | None]:
+    """The filter deleting `instance`'s document, and the revision it expects (a loaded
+    instance of a revisioned model deletes only the revision it was loaded with)."""
+    filter_: dict[str, Any] = {"_id": instance.__odmantic_primary_key__()}
+    revision = type(instance).__odmantic_schema__.revision
+    stored = instance.__odmantic_stored_document__()
+    if revision is None or stored is None:
+        return filter_, None
+    expected = stored.get(revision.key_name, 0)
+    filter_[revision.key_name] = expected
+    return filter_, expected
+
+
+def _revised(
+    instance: Model, document: dict[str, Any], stored: dict[str, Any] | None, key: str
+) -> Write | None:
+    """The write of a revisioned instance: a new one is written whole with revision 1; a stored
+    one sends its changes, only if the stored revision is still the one it was loaded with,
+    and increments it."""
+    if stored is None:
+        return Write(instance, {**document, key: 1}, None)
+    expected = stored.get(key, 0)
+    update = changes(type(instance).__odmantic_schema__, {**document, key: expected}, stored)
+    if not update:
+        return None
+    update["$inc"] = {key: 1}
+    return Write(instance, {**document, key: expected + 1}, update, revision=(key, expected))
 
 
 def _chosen(
@@ -343,4 +395,5 @@ __all__ = [
     "changes",
     "same",
     "with_references",
+    "delete_filter",
 ]

@@ -26,11 +26,12 @@ from odmantic._internal.write_outcome import (
     raise_bulk_failures,
     raise_unstorable,
     read_bulk,
+    revision_conflicts,
     write_error,
 )
-from odmantic._internal.write_plan import Batch, Mode, Write
+from odmantic._internal.write_plan import Batch, Mode, Write, delete_filter
 from odmantic._sync.adapter import aggregate, sleep
-from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError
+from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError, RevisionConflictError
 from odmantic.index import conflicting_index
 from odmantic.model import Model
 from odmantic.update import UpdateResult
@@ -94,10 +95,15 @@ def delete(
     Raises:
         DocumentNotFoundError: no document has the instance's primary key.
     """
-    key = instance.__odmantic_primary_key__()
+    filter_, expected = delete_filter(instance)
 
     def attempt(retried: bool) -> None:
-        result = collection.delete_one({"_id": key}, session=session)
+        result = collection.delete_one(filter_, session=session)
+        if result.deleted_count == 0 and expected is not None:
+            stored = collection.find_one({"_id": filter_["_id"]}, session=session)
+            if stored is not None:  # changed by another writer since it was loaded
+                key = type(instance).__odmantic_schema__.revision.key_name  # type: ignore[union-attr]
+                raise RevisionConflictError([(instance, expected, stored.get(key))])
         if result.deleted_count == 0 and not retried:  # after a retry: the first one did it
             raise DocumentNotFoundError(instance)
 
@@ -153,9 +159,11 @@ def write_one(
         if write.update is not None:
             missing = write.insert_if_missing
             result = collection.update_one(
-                {"_id": write.key}, write.update, upsert=missing, session=session
+                write.filter, write.update, upsert=missing, session=session
             )
-            if result.matched_count == 0 and not missing:  # deleted meanwhile: write it whole
+            if result.matched_count == 0 and write.revision is not None:
+                _check_revisions(collection, [write], session)
+            elif result.matched_count == 0 and not missing:  # deleted meanwhile: write it whole
                 _rewrite_whole(collection, write, session)
         elif mode == "insert":
             collection.insert_one(write.document, session=session)
@@ -169,7 +177,7 @@ def write_one(
             if error is None:
                 raise
             raise error from exc
-    write.instance.__odmantic_mark_stored__(write.stored_after)
+    write.done()
 
 
 def write_many(
@@ -209,10 +217,16 @@ def write_many(
             outcome.accept(index)
         else:
             outcome.refuse(index)
+    conflicts: list[tuple[Any, int, int | None]] = []
     if outcome.some_deleted:
-        _rewrite_deleted(collection, outcome.updated, session)
+        revised = [w for w in outcome.updated if w.revision is not None]
+        if revised:
+            conflicts = _revision_conflicts(collection, revised, session)
+        _rewrite_deleted(collection, [w for w in outcome.updated if w.revision is None], session)
+    refused = {id(instance) for instance, _, _ in conflicts}
     for write in outcome.written:
-        write.instance.__odmantic_mark_stored__(write.stored_after)
+        if id(write.instance) not in refused:
+            write.done()
     if outcome.upsert_again:
         again = [writes[i].as_upsert() for i in outcome.upsert_again]
         try:
@@ -220,6 +234,23 @@ def write_many(
         except DuplicateKeyError as exc:  # a unique index other than `_id` refused some
             outcome.add_failures(exc.failures)
     raise_bulk_failures(outcome, cause)
+    if conflicts:
+        raise RevisionConflictError(conflicts)
+
+
+def _revision_conflicts(
+    collection: Collection[Any], writes: list[Write], session: ClientSession | None
+) -> list[tuple[Any, int, int | None]]:
+    cursor = collection.find({"_id": {"$in": [w.key for w in writes]}}, session=session)
+    return revision_conflicts(writes, cursor.to_list(None))
+
+
+def _check_revisions(
+    collection: Collection[Any], writes: list[Write], session: ClientSession | None
+) -> None:
+    conflicts = _revision_conflicts(collection, writes, session)
+    if conflicts:
+        raise RevisionConflictError(conflicts)
 
 
 def _rewrite_whole(

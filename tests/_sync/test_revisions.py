@@ -1,0 +1,117 @@
+# generated from tests/_async/test_revisions.py by codegen; do not edit
+"""Optimistic concurrency: `Field(revision=True)`, through the real replica set in both twins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+
+from odmantic import Field, Model, SyncEngine
+from odmantic.exceptions import ModelDefinitionError, RevisionConflictError
+from odmantic.update import inc
+
+
+class Doc(Model):
+    model_config = {"collection": "revision_docs"}
+
+    name: str
+    n: int = 0
+    tags: list[str] = []
+    version: int = Field(default=0, revision=True)
+
+
+@contextmanager
+def fail_point(engine: SyncEngine, mode: Any, **data: Any) -> Iterator[None]:
+    """Make the server fail commands (`failCommand`) while the block runs."""
+    admin = engine.client.admin
+    admin.command("configureFailPoint", "failCommand", mode=mode, data=data)
+    try:
+        yield
+    finally:
+        admin.command("configureFailPoint", "failCommand", mode="off")
+
+
+def test_an_insert_sets_revision_1_and_each_save_adds_one(engine: SyncEngine) -> None:
+    doc = engine.insert(Doc(name="a"))
+    doc.n = 1
+    engine.save(doc)
+    stored = engine.get_collection(Doc).find_one({})
+    assert (doc.version, stored and stored["version"]) == (2, 2)
+
+
+def test_a_save_sends_its_changes_and_keeps_the_rest(engine: SyncEngine) -> None:
+    engine.save(Doc(name="a", tags=["x"]))
+    loaded = engine.find_one(Doc)
+    assert loaded is not None
+    # A raw write does not go through the engine: it leaves the revision as it is.
+    engine.get_collection(Doc).update_one({}, {"$set": {"name": "raw writer"}})
+    loaded.tags.append("y")
+    engine.save(loaded)
+    stored = engine.get_collection(Doc).find_one({}, {"_id": 0})
+    assert stored == {"name": "raw writer", "n": 0, "tags": ["x", "y"], "version": 2}
+
+
+def test_two_engines_saving_one_loaded_document_conflict_once(
+    engine: SyncEngine, mongo_uri: str, database_name: str
+) -> None:
+    other = SyncEngine(client=MongoClient(mongo_uri), database=database_name)
+    engine.save(Doc(name="a"))
+    mine, theirs = engine.find_one(Doc), other.find_one(Doc)
+    assert mine is not None and theirs is not None
+    mine.n, theirs.n = 1, 2
+    engine.save(mine)
+    with pytest.raises(RevisionConflictError) as info:
+        other.save(theirs)
+    other.close()
+    assert (info.value.expected, info.value.stored, info.value.model) == (1, 2, Doc)
+    assert (theirs.n, theirs.version) == (2, 1)  # it keeps its changes, to reload and retry
+    stored = engine.find_one(Doc)
+    assert stored is not None and (stored.n, stored.version) == (1, 2)
+
+
+def test_save_all_reports_every_conflict_and_writes_the_rest(engine: SyncEngine) -> None:
+    engine.save_all([Doc(name=str(n)) for n in range(3)])
+    stale = engine.find(Doc, sort=Doc.name).to_list()
+    fresh = engine.find(Doc, sort=Doc.name).to_list()
+    for doc in fresh[:2]:
+        doc.n = 5
+    engine.save_all(fresh[:2])
+    for doc in stale:
+        doc.n = 9
+    with pytest.raises(RevisionConflictError) as info:
+        engine.save_all(stale)
+    assert len(info.value.failures) == 2
+    assert sorted((d.name, d.n) for d in engine.find(Doc)) == [("0", 5), ("1", 5), ("2", 9)]
+
+
+def test_a_delete_of_a_stale_instance_is_refused(engine: SyncEngine) -> None:
+    engine.save(Doc(name="a"))
+    stale = engine.find_one(Doc)
+    assert stale is not None
+    engine.update_many(Doc, update=inc(Doc.n, 1))  # increments the revision too
+    with pytest.raises(RevisionConflictError):
+        engine.delete(stale)
+    assert engine.count(Doc) == 1
+
+
+def test_a_save_retried_after_a_lost_answer_is_not_its_own_conflict(
+    engine: SyncEngine,
+) -> None:
+    doc = engine.save(Doc(name="a"))
+    doc.n = 7
+    concern = {"code": 262, "errmsg": "exceeded time limit"}
+    with fail_point(engine, {"times": 1}, failCommands=["update"], writeConcernError=concern):
+        engine.save(doc)  # applied, answered with an error, sent again: no conflict
+    stored = engine.find_one(Doc)
+    assert stored is not None and (stored.n, stored.version) == (7, 2) and doc.version == 2
+
+
+def test_a_model_has_one_int_revision_field() -> None:
+    with pytest.raises(ModelDefinitionError, match="revision field is an int"):
+
+        class Bad(Model):
+            version: str = Field(default="0", revision=True)
