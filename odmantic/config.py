@@ -9,7 +9,16 @@ from pydantic import ConfigDict
 
 from odmantic.exceptions import ModelDefinitionError
 
-ODM_KEYS = frozenset({"collection", "parse_doc_with_default_factories", "indexes"})
+ODM_KEYS = frozenset(
+    {
+        "collection",
+        "parse_doc_with_default_factories",
+        "indexes",
+        "polymorphic",
+        "type_name",
+        "discriminator_key",
+    }
+)
 PYDANTIC_KEYS = frozenset(
     {
         "title",
@@ -34,11 +43,18 @@ class ODMConfigDict(ConfigDict, total=False):
             `default_factory`, build it instead of failing (default False: a missing value
             would silently be replaced by a new one on every load).
         indexes: a callable returning `odmantic.Index` or `pymongo.IndexModel` objects.
+        polymorphic: this model is the root of a polymorphic collection: its subclasses share
+            its collection, each document storing its class (the discriminator).
+        type_name: a subclass's discriminator value (default: the class name).
+        discriminator_key: the root's key of the discriminator (default `"_t"`).
     """
 
     collection: str
     parse_doc_with_default_factories: bool
     indexes: Callable[[], Iterable[Any]]
+    polymorphic: bool
+    type_name: str
+    discriminator_key: str
 
 
 def check_config(model_name: str, config: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pymongo
 
+from odmantic._internal.polymorphism import members_of
 from odmantic._internal.references import reference_paths
 from odmantic._internal.schema import ModelSchema
 from odmantic.query import sort_keys
@@ -81,6 +82,16 @@ def indexes_of(schema: ModelSchema) -> list[pymongo.IndexModel]:
     return result + declared
 
 
+def family_indexes(model: type[Any]) -> list[pymongo.IndexModel]:
+    """The indexes of `model`'s collection: its own, and in a polymorphic collection those of
+    its subclasses (each name once)."""
+    found: dict[str, pymongo.IndexModel] = {}
+    for member in members_of(model):
+        for index in indexes_of(member.__odmantic_schema__):
+            found.setdefault(index.document["name"], index)
+    return list(found.values())
+
+
 def conflicting_index(info: Mapping[str, Any], index: pymongo.IndexModel) -> str:
     """The name of the existing index that `index` conflicts with: the one of the same name or
     of the same keys (`info`: the collection's `index_information()`)."""
@@ -91,4 +102,4 @@ def conflicting_index(info: Mapping[str, Any], index: pymongo.IndexModel) -> str
     return str(wanted["name"])
 
 
-__all__ = ["Index", "indexes_of"]
+__all__ = ["Index", "indexes_of", "family_indexes"]

@@ -24,6 +24,7 @@ from odmantic._internal.document import (
 )
 from odmantic._internal.fields_modified import ChosenFields, FieldsModified
 from odmantic._internal.metaclass import ODMModelMetaclass
+from odmantic._internal.polymorphism import class_of
 from odmantic._internal.references import (
     has_joins,
     has_references,
@@ -32,6 +33,7 @@ from odmantic._internal.references import (
     reference_key,
     referenced_instances,
     stored_form,
+    with_typed_joins,
 )
 from odmantic._internal.schema import ModelSchema
 from odmantic.bson import BSON_CONTEXT
@@ -91,6 +93,16 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             Tagged(code="A", label="x").model_dump_doc()  # {"_id": "A", "lbl": "x"}
             ```
         """
+        document = self.__odmantic_dump__(include, exclude)
+        discriminator = type(self).__odmantic_schema__.discriminator
+        if discriminator is not None and include is None:
+            document[discriminator[0]] = discriminator[1]  # its class, in a shared collection
+        return document
+
+    def __odmantic_dump__(
+        self, include: Iterable[str] | None, exclude: Iterable[str] | None
+    ) -> dict[str, Any]:
+        """`model_dump_doc` without the discriminator of a polymorphic collection."""
         cls = type(self)
         schema = cls.__odmantic_schema__
         refs = schema.reference_names
@@ -153,12 +165,18 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             )
             raise DocumentParsingError([{"type": error, "loc": (), "input": raw_doc}], cls)
         schema = cls.__odmantic_schema__
+        if schema.discriminator is not None:  # a polymorphic collection: the stored class
+            stored_as = class_of(cls, raw_doc)
+            if stored_as is not cls:
+                found: _ODMModelT = stored_as.model_validate_doc(raw_doc)
+                return found
         if has_joins(schema) and (unjoined := reference_errors(schema, raw_doc)):
             raise DocumentParsingError(unjoined, cls, raw_doc.get("_id"))
         missing = missing_keys(schema, raw_doc) if needs_key_check(schema, raw_doc) else []
         failed: ValidationError | None = None
         try:
-            instance: _ODMModelT = cls.__pydantic_validator__.validate_python(raw_doc, by_name=True)
+            typed = with_typed_joins(schema, raw_doc) if has_joins(schema) else raw_doc
+            instance: _ODMModelT = cls.__pydantic_validator__.validate_python(typed, by_name=True)
         except ValidationError as exc:
             failed = exc
         else:

@@ -30,13 +30,14 @@ from odmantic._internal.delete_rules import dependants
 from odmantic._internal.hooks import refuse_skipped_hooks
 from odmantic._internal.joins import refuse_across_references
 from odmantic._internal.lazy import Lazy
+from odmantic._internal.polymorphism import with_family
 from odmantic._internal.references import DEFAULT_DEPTH, fetch_plan, fetched_in_order
 from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
 from odmantic._internal.transactions import WITH_TRANSACTION_TIMEOUT
 from odmantic._internal.update_checks import update_request
 from odmantic._internal.write_plan import Mode, plan_saves
 from odmantic.exceptions import DocumentNotFoundError
-from odmantic.index import indexes_of
+from odmantic.index import family_indexes
 from odmantic.model import Model, ModelT
 from odmantic.query import Queries, build_filter
 from odmantic.update import UpdateExpression, UpdateResult
@@ -225,7 +226,8 @@ class AIOEngine:
             results = await cursor.to_list()
             return results[0] if results else None
         raw = await self.get_collection(model).find_one(
-            **read_plan.find_one_arguments(queries, sort), session=self._driver_session(session)
+            **read_plan.find_one_arguments(model, queries, sort),
+            session=self._driver_session(session),
         )
         return None if raw is None else read_plan.loader(model).one(raw)
 
@@ -313,7 +315,7 @@ class AIOEngine:
             ```
         """
         check_model(model)
-        read = read_plan.Read({}, pipeline=list(pipeline))
+        read = read_plan.Read({}, pipeline=read_plan.family_pipeline(model, pipeline))
         collection, driver_session = self.get_collection(model), self._driver_session(session)
         return AIOCursor(collection, read, read_plan.output_parser(output), driver_session)
 
@@ -366,7 +368,7 @@ class AIOEngine:
         """
         check_model(model)
         key, parse = read_plan.distinct_of(model, field)
-        filter_ = build_filter(queries)
+        filter_ = with_family(model, build_filter(queries))
         refuse_across_references(model, filter_, "distinct")
         values = await self.get_collection(model).distinct(
             key, filter_, session=self._driver_session(session)
@@ -617,7 +619,7 @@ class AIOEngine:
         """
         check_model(model)
         refuse_skipped_hooks(model, "remove", hooks)
-        filter_ = build_filter(queries)
+        filter_ = with_family(model, build_filter(queries))
         refuse_across_references(model, filter_, "remove")
         if dependants(model.__odmantic_schema__):  # delete rules apply
             return await cascade.delete_with_rules(self, model, filter_, just_one, session)
@@ -804,7 +806,7 @@ class AIOEngine:
         driver_session = self._driver_session(session)
         for model in models:
             collection = self.get_collection(model)
-            indexes = indexes_of(model.__odmantic_schema__)
+            indexes = family_indexes(model)
             await execute.create_indexes(
                 collection, indexes, update_existing_indexes, driver_session
             )

@@ -39,6 +39,7 @@ from odmantic._internal.field_types import is_const_check, rewrite_field_types
 from odmantic._internal.joins import forget_schemas
 from odmantic._internal.model_options import ModelOptions, model_options
 from odmantic._internal.plain_model import plain_model
+from odmantic._internal.polymorphism import register_member
 from odmantic._internal.references import check_delete_rule
 from odmantic._internal.schema import FieldSchema, ModelSchema, schema_of
 from odmantic._internal.schema_checks import check_key_names, check_revision
@@ -299,6 +300,8 @@ def _build_schema(
         fields=fields,
         indexes=options.indexes,
         parse_doc_with_default_factories=options.parse_doc_with_default_factories,
+        discriminator=options.discriminator,
+        family=options.family,
         default_factory_fields=frozenset(
             name
             for name, finfo in cls.__pydantic_fields__.items()
@@ -396,6 +399,8 @@ class ODMModelMetaclass(ModelMetaclass):
         if schema.collection is not None:
             type.__setattr__(cls, "__collection__", schema.collection)
             register_model(cls)
+        if schema.discriminator is not None:
+            register_member(cls)
         _DEFINED[name] = cls
         fields = cls.__pydantic_fields__
         if any(_declared_later(fields[name].annotation) for name in schema.reference_names):

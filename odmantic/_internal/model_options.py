@@ -19,6 +19,10 @@ class ModelOptions:
     collection: str | None
     indexes: IndexFactory | None
     parse_doc_with_default_factories: bool
+    discriminator: tuple[str, str] | None = None
+    """In a polymorphic collection: the discriminator's key and this class's value."""
+    family: ModelSchema | None = None
+    """In a polymorphic collection: the root's schema (None for the root itself)."""
 
 
 def _snake_case(name: str) -> str:
@@ -49,10 +53,31 @@ def model_options(name: str, namespace: dict[str, Any], parents: list[ModelSchem
     embedded = any(p.is_embedded for p in parents)
     indexes = next((p.indexes for p in reversed(parents) if p.indexes is not None), None)
     parse = any(p.parse_doc_with_default_factories for p in parents)
+    family = next((p.family or p for p in parents if p.discriminator is not None), None)
+    collection = None if embedded else config.get("collection", _snake_case(name))
+    discriminator = None
+    if family is not None:  # a subclass in a polymorphic collection: the root's collection
+        if "collection" in config and config["collection"] != family.collection:
+            raise ModelDefinitionError(
+                f"{name}: a subclass of the polymorphic {family.name} is stored in its "
+                f"collection {family.collection!r}; remove model_config['collection']"
+            )
+        collection = family.collection
+        assert family.discriminator is not None
+        discriminator = (family.discriminator[0], config.get("type_name", name))
+    elif config.get("polymorphic"):
+        discriminator = (config.get("discriminator_key", "_t"), config.get("type_name", name))
+    elif "type_name" in config or "discriminator_key" in config:
+        raise ModelDefinitionError(
+            f"{name}: type_name and discriminator_key belong to polymorphic models; set "
+            "model_config['polymorphic'] = True on the root of the collection"
+        )
     options = ModelOptions(
-        collection=None if embedded else config.get("collection", _snake_case(name)),
+        collection=collection,
         indexes=config.get("indexes", indexes),
         parse_doc_with_default_factories=config.get("parse_doc_with_default_factories", parse),
+        discriminator=discriminator,
+        family=family,
     )
     if options.collection is not None:
         _check_collection_name(name, options.collection)
@@ -62,6 +87,8 @@ def model_options(name: str, namespace: dict[str, Any], parents: list[ModelSchem
         "parse_doc_with_default_factories": options.parse_doc_with_default_factories,
         "indexes": options.indexes,
     }
+    for key in ("polymorphic", "type_name", "discriminator_key"):  # not pydantic's
+        namespace["model_config"].pop(key, None)
     return options
 
 

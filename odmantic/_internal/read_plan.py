@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from odmantic._internal.arguments import check_model, check_window
 from odmantic._internal.document import key_not_found, list_validator, validator
 from odmantic._internal.joins import AcrossReferences, across_references, lookup_stages
+from odmantic._internal.polymorphism import class_of, family_filter, has_subclasses, with_family
 from odmantic._internal.references import DEFAULT_DEPTH, has_joins, has_references
 from odmantic._internal.schema import ModelSchema, foreign_path, model_class_in, schema_of, walk
 from odmantic.exceptions import DocumentParsingError
@@ -87,16 +88,24 @@ def find_request(
     """
     check_model(model)
     check_window(model, skip, limit)
-    schema, filter_, order = model.__odmantic_schema__, build_filter(queries), build_sort(sort)
+    schema, order = model.__odmantic_schema__, build_sort(sort)
+    filter_ = with_family(model, build_filter(queries))
     if projection is None:
         return find_read(schema, filter_, order, skip, limit, depth=depth), loader(model)
     keys, parser = projection_of(schema, projection)
     return find_read(schema, filter_, order, skip, limit, keys, depth=depth), parser
 
 
-def find_one_arguments(queries: Sequence[Queries], sort: Any) -> dict[str, Any]:
+def family_pipeline(model: type[Any], pipeline: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An `aggregate` pipeline of `model`'s documents: in a polymorphic collection, a leading
+    `$match` keeps those of `model` and its subclasses."""
+    family = family_filter(model)
+    return list(pipeline) if family is None else [{"$match": family}, *pipeline]
+
+
+def find_one_arguments(model: type[Any], queries: Sequence[Queries], sort: Any) -> dict[str, Any]:
     """The driver's `find_one` arguments (a model without references, no projection)."""
-    return {"filter": build_filter(queries), "sort": build_sort(sort)}
+    return {"filter": with_family(model, build_filter(queries)), "sort": build_sort(sort)}
 
 
 def find_one_needs_cursor(
@@ -127,7 +136,7 @@ def count_request(
         TypeError: `model` is no `Model` subclass.
     """
     check_model(model)
-    filter_ = build_filter(queries)
+    filter_ = with_family(model, build_filter(queries))
     across = _across(model.__odmantic_schema__, filter_, None)
     if across is None:
         return filter_, None
@@ -211,7 +220,9 @@ class Parser(Generic[OutputT]):
 
 def loader(model: type[ModelT]) -> Parser[ModelT]:
     """Parse stored documents as `model` instances, remembered as stored (built once per
-    model class)."""
+    model class); in a polymorphic collection, each as the class it names."""
+    if model.__odmantic_schema__.discriminator is not None and has_subclasses(model):
+        return _family_loader(model)
     # Keyed by the validator too: `model_rebuild()` replaces it.
     return _cached_loader(cast(Any, model), model.__pydantic_validator__)
 
@@ -219,6 +230,34 @@ def loader(model: type[ModelT]) -> Parser[ModelT]:
 @lru_cache(maxsize=512)
 def _cached_loader(model: Any, validator: Any) -> Parser[Any]:
     return Parser(model.__odmantic_loader__(), model.__odmantic_list_loader__())
+
+
+def _own_loader(model: Any) -> Parser[Any]:
+    return _cached_loader(model, model.__pydantic_validator__)
+
+
+def _family_loader(model: Any) -> Parser[Any]:
+    """Documents of a polymorphic collection, each as the class its discriminator names: a
+    whole list is validated one call per class."""
+
+    def one(raw_doc: dict[str, Any]) -> Any:
+        return _own_loader(class_of(model, raw_doc)).one(raw_doc)
+
+    def batch(raw_docs: list[dict[str, Any]]) -> list[Any]:
+        classes = [class_of(model, raw_doc) for raw_doc in raw_docs]
+        groups: dict[Any, list[int]] = {}
+        for index, found in enumerate(classes):
+            groups.setdefault(found, []).append(index)
+        if len(groups) == 1:
+            return _own_loader(classes[0]).all(raw_docs) if classes else []
+        results: list[Any] = [None] * len(raw_docs)
+        for found, indexes in groups.items():
+            parsed = _own_loader(found).all([raw_docs[i] for i in indexes])
+            for index, instance in zip(indexes, parsed, strict=True):
+                results[index] = instance
+        return results
+
+    return Parser(one, batch)
 
 
 def projection_of(

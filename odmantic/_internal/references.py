@@ -18,6 +18,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from odmantic._internal.document import REFERENCE_NOT_FOUND, TOO_DEEP
 from odmantic._internal.lazy import Lazy
+from odmantic._internal.polymorphism import load_as_stored
 from odmantic._internal.schema import FieldSchema, ModelSchema
 from odmantic.exceptions import DocumentNotFoundError, ModelDefinitionError
 
@@ -117,9 +118,44 @@ def _plain_joins(schema: ModelSchema, seen: tuple[ModelSchema, ...]) -> bool:
         target = path.target
         if target in seen or target is schema or target.copy_on_load:
             return False
+        if target.discriminator is not None:  # each joined document loads as its own class
+            return False
         if not target.required_keys <= {"_id"} or not _plain_joins(target, (*seen, schema)):
             return False
     return True
+
+
+def with_typed_joins(schema: ModelSchema, raw_doc: dict[str, Any]) -> dict[str, Any]:
+    """`raw_doc` with each joined document of a polymorphic collection loaded as the class it
+    names (validation then keeps that instance), or `raw_doc` itself when there is none."""
+    paths = [p for p in reference_paths(schema) if not p.field.lazy and p.target.discriminator]
+    if not paths:
+        return raw_doc
+    document = copy.copy(raw_doc)
+    for path in paths:
+        _type_joined(path, document, path.steps)
+    return document
+
+
+def _type_joined(
+    path: ReferencePath, holder: dict[str, Any], steps: tuple[FieldSchema, ...]
+) -> None:
+    step, rest = steps[0], steps[1:]
+    value = holder.get(step.key_name)
+    if rest:
+        items = value if step.shape == "list" and isinstance(value, list) else [value]
+        copies = [dict(item) if isinstance(item, dict) else item for item in items]
+        for item in copies:
+            if isinstance(item, dict):
+                _type_joined(path, item, rest)
+        holder[step.key_name] = copies if step.shape == "list" else copies[0]
+        return
+    if step.shape == "list" and isinstance(value, list):
+        holder[step.key_name] = [
+            load_as_stored(path.target, item) if isinstance(item, dict) else item for item in value
+        ]
+    elif isinstance(value, dict):
+        holder[step.key_name] = load_as_stored(path.target, value)
 
 
 def forget_schemas() -> None:
@@ -360,6 +396,7 @@ __all__ = [
     "has_references",
     "has_joins",
     "loads_in_one_call",
+    "with_typed_joins",
     "forget_schemas",
     "check_delete_rule",
     "reference_key",

@@ -113,6 +113,9 @@ class ModelSchema:
             models that can): they are checked before a write.
         reshaped: fields whose dump is reshaped for MongoDB (see `FieldSchema.reshaped`).
         revision: the revision field, if the model has one.
+        discriminator: in a polymorphic collection, the discriminator's key and this class's
+            value (`("_t", "Car")`).
+        family: in a polymorphic collection, the root's schema (None for the root).
     """
 
     name: str
@@ -124,6 +127,8 @@ class ModelSchema:
     extra_allowed: bool = False
     copy_on_load: bool = False
     free_keys: bool = False
+    discriminator: tuple[str, str] | None = None
+    family: ModelSchema | None = None
     primary: FieldSchema | None = field(init=False)
     references: tuple[FieldSchema, ...] = field(init=False)
     reference_names: frozenset[str] = field(init=False)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from odmantic._internal.document import bad_key
 from odmantic._internal.joins import refuse_across_references
+from odmantic._internal.polymorphism import with_family
 from odmantic._internal.schema import ModelSchema, foreign_path, walk
 from odmantic._internal.upserts import with_insert_defaults
 from odmantic.query import Queries, build_filter, build_sort
@@ -31,7 +32,7 @@ def update_request(
         TypeError: as `update_document`, or a query through a reference (no lookup is made).
         ValueError: as `update_document`.
     """
-    filter_ = build_filter(queries)
+    filter_ = with_family(model, build_filter(queries))
     refuse_across_references(
         model, filter_, "find_one_and_update" if sort is not None else "update"
     )

@@ -22,6 +22,7 @@ from odmantic._internal.delete_rules import dependants
 from odmantic._internal.hooks import refuse_skipped_hooks
 from odmantic._internal.joins import refuse_across_references
 from odmantic._internal.lazy import Lazy
+from odmantic._internal.polymorphism import with_family
 from odmantic._internal.references import DEFAULT_DEPTH, fetch_plan, fetched_in_order
 from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
 from odmantic._internal.transactions import WITH_TRANSACTION_TIMEOUT
@@ -37,7 +38,7 @@ from odmantic._sync.session import (
     TransactionLifecycle,
 )
 from odmantic.exceptions import DocumentNotFoundError
-from odmantic.index import indexes_of
+from odmantic.index import family_indexes
 from odmantic.model import Model, ModelT
 from odmantic.query import Queries, build_filter
 from odmantic.update import UpdateExpression, UpdateResult
@@ -226,7 +227,8 @@ class SyncEngine:
             results = cursor.to_list()
             return results[0] if results else None
         raw = self.get_collection(model).find_one(
-            **read_plan.find_one_arguments(queries, sort), session=self._driver_session(session)
+            **read_plan.find_one_arguments(model, queries, sort),
+            session=self._driver_session(session),
         )
         return None if raw is None else read_plan.loader(model).one(raw)
 
@@ -314,7 +316,7 @@ class SyncEngine:
             ```
         """
         check_model(model)
-        read = read_plan.Read({}, pipeline=list(pipeline))
+        read = read_plan.Read({}, pipeline=read_plan.family_pipeline(model, pipeline))
         collection, driver_session = self.get_collection(model), self._driver_session(session)
         return SyncCursor(collection, read, read_plan.output_parser(output), driver_session)
 
@@ -367,7 +369,7 @@ class SyncEngine:
         """
         check_model(model)
         key, parse = read_plan.distinct_of(model, field)
-        filter_ = build_filter(queries)
+        filter_ = with_family(model, build_filter(queries))
         refuse_across_references(model, filter_, "distinct")
         values = self.get_collection(model).distinct(
             key, filter_, session=self._driver_session(session)
@@ -618,7 +620,7 @@ class SyncEngine:
         """
         check_model(model)
         refuse_skipped_hooks(model, "remove", hooks)
-        filter_ = build_filter(queries)
+        filter_ = with_family(model, build_filter(queries))
         refuse_across_references(model, filter_, "remove")
         if dependants(model.__odmantic_schema__):  # delete rules apply
             return cascade.delete_with_rules(self, model, filter_, just_one, session)
@@ -803,7 +805,7 @@ class SyncEngine:
         driver_session = self._driver_session(session)
         for model in models:
             collection = self.get_collection(model)
-            indexes = indexes_of(model.__odmantic_schema__)
+            indexes = family_indexes(model)
             execute.create_indexes(collection, indexes, update_existing_indexes, driver_session)
 
     def session(self) -> SyncSession:

@@ -1,0 +1,108 @@
+# generated from tests/_async/test_polymorphism.py by codegen; do not edit
+"""Polymorphic collections, through the real replica set in both twins."""
+
+from __future__ import annotations
+
+import pytest
+
+from odmantic import Model, SyncEngine
+from odmantic.exceptions import DocumentParsingError, ModelDefinitionError
+from odmantic.update import inc
+from tests.polymorphic_models import Car, Garage, SportsCar, Truck, Vehicle
+
+
+def _fleet(engine: SyncEngine) -> tuple[Car, SportsCar, Truck, Vehicle]:
+    car, sports = Car(name="car", doors=2), SportsCar(name="sports")
+    truck, plain = Truck(name="truck", load=1.5), Vehicle(name="plain")
+    engine.save_all([car, sports, truck, plain])
+    return car, sports, truck, plain
+
+
+def test_documents_store_their_class_in_the_shared_collection(engine: SyncEngine) -> None:
+    _fleet(engine)
+    raw = engine.get_collection(Vehicle).find({}, {"_id": 0, "_t": 1}).to_list(None)
+    assert sorted(d["_t"] for d in raw) == ["Car", "SportsCar", "Vehicle", "truck"]
+    assert Car.__collection__ == Truck.__collection__ == "poly_vehicles"
+
+
+def test_finding_the_root_gives_each_document_its_class(engine: SyncEngine) -> None:
+    _fleet(engine)
+    found = engine.find(Vehicle, sort=Vehicle.name)
+    assert [type(v).__name__ for v in found] == ["Car", "Vehicle", "SportsCar", "Truck"]
+
+
+def test_finding_a_subclass_keeps_it_and_its_subclasses(engine: SyncEngine) -> None:
+    _fleet(engine)
+    assert [type(c).__name__ for c in engine.find(Car, sort=Car.name)] == [
+        "Car",
+        "SportsCar",
+    ]
+    assert (engine.count(Car), engine.count(Truck)) == (2, 1)
+
+
+def test_find_one_of_the_root_by_id_returns_the_subclass(engine: SyncEngine) -> None:
+    _, sports, _, _ = _fleet(engine)
+    found = engine.find_one(Vehicle, Vehicle.id == sports.id)
+    assert isinstance(found, SportsCar) and found.top_speed == 300
+
+
+def test_a_subclass_field_queries_the_root_through_the_subclass(engine: SyncEngine) -> None:
+    _fleet(engine)
+    assert [v.name for v in engine.find(Vehicle, Car.doors > 2)] == ["sports"]
+
+
+def test_writes_and_reads_by_query_keep_to_the_subclass(engine: SyncEngine) -> None:
+    _fleet(engine)
+    engine.update_many(Car, update=inc(Car.km, 10))
+    assert sorted((v.name, v.km) for v in engine.find(Vehicle)) == [
+        ("car", 10),
+        ("plain", 0),
+        ("sports", 10),
+        ("truck", 0),
+    ]
+    assert sorted(engine.distinct(Car, Car.name)) == ["car", "sports"]
+    assert engine.aggregate(Truck, [{"$count": "n"}]).to_list() == [{"n": 1}]
+    assert engine.remove(Car) == 2 and engine.count(Vehicle) == 2
+
+
+def test_a_document_without_discriminator_loads_as_the_root(engine: SyncEngine) -> None:
+    engine.get_collection(Vehicle).insert_one({"name": "old"})
+    found = engine.find_one(Vehicle)
+    assert type(found) is Vehicle
+
+
+def test_an_unknown_discriminator_names_the_value(engine: SyncEngine) -> None:
+    engine.get_collection(Vehicle).insert_one({"name": "x", "_t": "Boat"})
+    with pytest.raises(DocumentParsingError, match="'Boat'"):
+        engine.find(Vehicle).to_list()
+
+
+def test_subclass_indexes_are_created_on_the_shared_collection(engine: SyncEngine) -> None:
+    engine.configure_database([Vehicle])
+    assert "doors_1" in engine.get_collection(Vehicle).index_information()
+
+
+def test_references_to_the_root_load_the_subclass(engine: SyncEngine) -> None:
+    car, sports, truck, _ = _fleet(engine)
+    engine.save(Garage(main=sports, fleet=[truck, car]))
+    found = engine.find_one(Garage)
+    assert found is not None and isinstance(found.main, SportsCar)
+    assert [type(v).__name__ for v in found.fleet] == ["Truck", "Car"]
+
+
+def test_a_subclass_cannot_choose_another_collection() -> None:
+    with pytest.raises(ModelDefinitionError, match="stored in its collection"):
+
+        class Boat(Vehicle):
+            model_config = {"collection": "boats"}
+
+
+def test_non_polymorphic_inheritance_keeps_a_collection_per_class() -> None:
+    class Base(Model):
+        name: str
+
+    class Derived(Base):
+        extra: int = 0
+
+    assert (Base.__collection__, Derived.__collection__) == ("base", "derived")
+    assert "_t" not in Derived(name="d").model_dump_doc()
