@@ -28,7 +28,16 @@ from pydantic import Field as PydanticField
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from odmantic import AIOEngine, EmbeddedModel, Lazy, Model, Reference, SyncEngine
+from odmantic import (
+    AIOEngine,
+    EmbeddedModel,
+    Field,
+    Lazy,
+    Model,
+    Reference,
+    SyncEngine,
+    before_save,
+)
 from odmantic._internal.read_plan import loader
 from odmantic.config import ODMConfigDict
 from odmantic.update import inc, set_
@@ -133,6 +142,58 @@ class BenchRecord(Model):
     label: BenchLabel = Reference(on_delete="cascade")
 
 
+class BenchVehicle(Model):
+    """The root of a polymorphic collection (``find_polymorphic``)."""
+
+    model_config = ODMConfigDict(collection="bench_vehicles", polymorphic=True)
+
+    name: str
+    rank: int
+    score: float
+    created: datetime
+    tags: list[str]
+    address: BenchAddress
+    note: str | None = None
+
+
+class BenchCar(BenchVehicle):
+    """The subclass every document of ``find_polymorphic`` is."""
+
+
+class BenchHooked(Model):
+    """:class:`BenchItem` with one ``before_save`` hook (``save_all_hooks``)."""
+
+    model_config = ODMConfigDict(collection="bench_items")
+
+    name: str
+    rank: int
+    score: float
+    created: datetime
+    tags: list[str]
+    address: BenchAddress
+    note: str | None = None
+
+    @before_save
+    def check(self) -> None:
+        if self.rank < 0:
+            raise ValueError("rank")
+
+
+class BenchRevised(Model):
+    """:class:`BenchItem` with a revision field (``save_revised``)."""
+
+    model_config = ODMConfigDict(collection="bench_items")
+
+    name: str
+    rank: int
+    score: float
+    created: datetime
+    tags: list[str]
+    address: BenchAddress
+    note: str | None = None
+    version: int = Field(default=0, revision=True)
+
+
 class PlainAddress(BaseModel):
     """:class:`BenchAddress` as a plain pydantic model (the floor's)."""
 
@@ -159,6 +220,7 @@ class PlainItem(BaseModel):
 _PLAIN_ITEMS = TypeAdapter(list[PlainItem])
 
 ITEMS = BenchItem.__collection__
+VEHICLES = BenchVehicle.__collection__
 OWNERS = BenchOwner.__collection__
 PETS = BenchPet.__collection__
 WRITERS = BenchWriter.__collection__
@@ -320,6 +382,35 @@ def prepare_cascade(db: Database[Any], n: int) -> Prepared:
     return Prepared(instances=[loader(BenchLabel).one(label)], ids=[key])
 
 
+def prepare_polymorphic(db: Database[Any], n: int) -> Prepared:
+    """``n`` documents stored as :class:`BenchCar` in the polymorphic collection, and the same
+    documents in the plain collection."""
+    _reset(db, ITEMS, VEHICLES)
+    docs = item_docs(n)
+    db[ITEMS].insert_many(docs)
+    db[VEHICLES].insert_many([{**doc, "_t": "BenchCar"} for doc in docs])
+    return Prepared()
+
+
+def prepare_hooked(db: Database[Any], n: int) -> Prepared:
+    """Empty collection; ``n`` new hooked instances and as many plain ones."""
+    _reset(db, ITEMS)
+    hooked = [BenchHooked(**{k: v for k, v in doc.items() if k != "_id"}) for doc in item_docs(n)]  # fmt: skip
+    return Prepared(instances=hooked, plain=[new_item(doc) for doc in item_docs(n)])  # type: ignore[misc]
+
+
+def prepare_revised(db: Database[Any], n: int) -> Prepared:
+    """``n`` stored documents (with a revision); loaded revisioned and plain instances."""
+    _reset(db, ITEMS)
+    docs = [{**doc, "version": 1} for doc in item_docs(n)]
+    db[ITEMS].insert_many(docs)
+    sample = random.Random(1).sample(docs, min(N_POINT_OPS, n))
+    return Prepared(
+        instances=[loader(BenchRevised).one(doc) for doc in sample],
+        plain=[loader(BenchItem).one(doc) for doc in sample],  # type: ignore[misc]
+    )
+
+
 # -- workload bodies (``x = yield call`` is ``x = call`` or ``x = await call``) -----------------
 
 Body = Callable[[Any, Prepared], Generator[Any, Any, None]]
@@ -448,6 +539,40 @@ def cascade_delete_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
     yield db[LABELS].delete_one({"_id": p.ids[0]})
 
 
+def find_polymorphic_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """All the documents of the polymorphic collection, read through its root."""
+    yield engine.find(BenchVehicle).to_list()
+
+
+def find_plain_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """The same documents through a plain model (the reference line)."""
+    yield engine.find(BenchItem).to_list()
+
+
+def save_all_hooks_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``save_all`` of instances with one ``before_save`` hook."""
+    yield engine.save_all(p.instances)
+
+
+def save_all_plain_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``save_all`` of the same instances without hooks (the reference line)."""
+    yield engine.save_all(p.plain)
+
+
+def save_revised_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """Change one field of a loaded revisioned instance, then ``save`` it."""
+    for instance in p.instances:
+        instance.rank += 1
+        yield engine.save(instance)
+
+
+def save_unrevised_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """The same without a revision (the reference line)."""
+    for instance in p.plain:
+        instance.rank += 1
+        yield engine.save(instance)
+
+
 class BenchName(BaseModel):
     """A projection of :class:`BenchItem`."""
 
@@ -568,6 +693,9 @@ class Workload:
     prepare: Callable[[Database[Any], int], Prepared]
     odm: Body
     raw: Body
+    raw_is_odm: bool = False
+    """The reference line is the ODM without the feature (it gets the engine, not the raw
+    database)."""
 
 
 WORKLOADS: tuple[Workload, ...] = (
@@ -596,6 +724,12 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("cascade_delete", f"delete 1 with {N_CASCADE} referencing it in cascade vs "
              "delete_many + delete_one", 1.5, prepare_cascade, cascade_delete_odm,
              cascade_delete_raw),
+    Workload("find_polymorphic", "find N through a polymorphic root vs a plain model", 1.1,
+             prepare_polymorphic, find_polymorphic_odm, find_plain_odm, raw_is_odm=True),
+    Workload("save_all_hooks", "save_all of N with a before_save hook vs without hooks", 1.1,
+             prepare_hooked, save_all_hooks_odm, save_all_plain_odm, raw_is_odm=True),
+    Workload("save_revised", f"revisioned one-field save x{N_POINT_OPS} vs unrevisioned", 1.1,
+             prepare_revised, save_revised_odm, save_unrevised_odm, raw_is_odm=True),
     Workload("update_many", "update_many inc() of N vs update_many $inc", 1.2, prepare_seeded,
              update_many_odm, update_many_raw),
     Workload("find_one_and_update", f"find_one_and_update x{N_POINT_OPS} vs the raw call", 1.2,
@@ -657,7 +791,8 @@ class Measurement:
 
 async def _timed_run(twin: Twin, workload: Workload, odm: bool, prep_db: Database[Any], n: int) -> float:  # fmt: skip
     prepared = workload.prepare(prep_db, n)
-    body = workload.odm(twin.engine, prepared) if odm else workload.raw(twin.raw_db, prepared)
+    reference = twin.engine if workload.raw_is_odm else twin.raw_db
+    body = workload.odm(twin.engine, prepared) if odm else workload.raw(reference, prepared)
     gc.collect()
     if twin.is_async:
         start = time.perf_counter()

@@ -243,7 +243,13 @@ def _family_loader(model: Any) -> Parser[Any]:
     def one(raw_doc: dict[str, Any]) -> Any:
         return _own_loader(class_of(model, raw_doc)).one(raw_doc)
 
+    key = model.__odmantic_schema__.discriminator[0]
+
     def batch(raw_docs: list[dict[str, Any]]) -> list[Any]:
+        if raw_docs and type(raw_docs[0]) is dict:
+            named = {raw_doc.get(key) for raw_doc in raw_docs if type(raw_doc) is dict}
+            if len(named) == 1:  # one class (the usual case): no look-up per document
+                return _own_loader(class_of(model, raw_docs[0])).all(raw_docs)
         classes = [class_of(model, raw_doc) for raw_doc in raw_docs]
         groups: dict[Any, list[int]] = {}
         for index, found in enumerate(classes):
