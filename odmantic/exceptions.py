@@ -97,7 +97,7 @@ class RevisionConflictError(BaseEngineInstanceException):
         failures: each conflicting instance, with its expected and stored revisions.
     """
 
-    def __init__(self, failures: list[tuple[StoredInstance, int, int | None]]) -> None:
+    def __init__(self, failures: list[tuple[StoredInstance, int | None, int | None]]) -> None:
         instance, expected, stored = failures[0]
         self.key = instance.__odmantic_primary_value__()
         self.expected = expected

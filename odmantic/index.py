@@ -86,10 +86,27 @@ def family_indexes(model: type[Any]) -> list[pymongo.IndexModel]:
     """The indexes of `model`'s collection: its own, and in a polymorphic collection those of
     its subclasses (each name once)."""
     found: dict[str, pymongo.IndexModel] = {}
-    for member in members_of(model):
-        for index in indexes_of(member.__odmantic_schema__):
-            found.setdefault(index.document["name"], index)
+    members = members_of(model)
+    for member in sorted(members, key=lambda m: len(m.__mro__)):  # the root's first
+        schema = member.__odmantic_schema__
+        for index in indexes_of(schema):
+            name = index.document["name"]
+            if name not in found:
+                found[name] = _of_class(index, member) if schema.family is not None else index
     return list(found.values())
+
+
+def _of_class(index: pymongo.IndexModel, member: type[Any]) -> pymongo.IndexModel:
+    """An index declared by a subclass in a polymorphic collection, over its documents only
+    (a unique one must not count the other classes' missing values as duplicates)."""
+    document = dict(index.document)
+    if "partialFilterExpression" in document:
+        return index
+    key = member.__odmantic_schema__.discriminator[0]
+    names = [m.__odmantic_schema__.discriminator[1] for m in members_of(member)]
+    keys = list(document.pop("key").items())
+    document["partialFilterExpression"] = {key: {"$in": names}}
+    return pymongo.IndexModel(keys, **document)
 
 
 def conflicting_index(info: Mapping[str, Any], index: pymongo.IndexModel) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from odmantic import Model, after_delete, after_save, before_delete, before_save
+from odmantic import Model, Reference, after_delete, after_save, before_delete, before_save
 
 CALLS: list[str] = []
 
@@ -57,3 +57,30 @@ class AsyncHooked(Model):
     @before_save
     async def remember(self) -> None:
         CALLS.append(f"async before_save {self.name}")
+
+
+class Parent(Model):
+    model_config = {"collection": "hook_parent"}
+
+    name: str
+
+
+class Kid(Model):
+    model_config = {"collection": "hook_kid"}
+
+    name: str
+    parent: Parent = Reference(on_delete="cascade")
+
+    @before_delete
+    def leaving(self) -> None:
+        CALLS.append(f"before_delete {self.name}")
+
+    @after_delete
+    def left(self) -> None:
+        CALLS.append(f"after_delete {self.name}")
+
+
+class Holder(Model):
+    model_config = {"collection": "hook_holder"}
+
+    item: Stamped = Reference()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from odmantic import Field, Model, Reference
+from odmantic import Field, Model, Reference, before_delete
 
 
 class Vehicle(Model):
@@ -31,3 +31,18 @@ class Garage(Model):
 
     main: Vehicle = Reference()
     fleet: list[Vehicle] = Reference(default_factory=list)
+
+
+class Bike(Vehicle):
+    serial: str | None = Field(default=None, unique=True)
+
+    @before_delete
+    def keep(self) -> None:
+        raise PermissionError("bikes are kept")
+
+
+class Parking(Model):
+    model_config = {"collection": "poly_parkings"}
+
+    spot: int
+    vehicle: Vehicle = Reference(on_delete="cascade")

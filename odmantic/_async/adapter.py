@@ -91,12 +91,24 @@ async def call_hook(hook: Callable[[Any], Any], instance: Any) -> None:
         if inspect.isawaitable(result):
             await result
     else:
+        check_hook(hook)
+        hook(instance)
+
+
+def check_hook(hook: Callable[[Any], Any]) -> None:
+    """Refuse a hook this twin cannot run (checked before anything is written).
+
+    Raises:
+        TypeError: a coroutine function met by the blocking twin, naming it.
+    """
+    if IS_ASYNC:
+        return  # the coroutine twin awaits what a hook returns
+    else:
         if inspect.iscoroutinefunction(hook):
             name = getattr(hook, "__qualname__", repr(hook))
             what = "an async def hook: SyncEngine runs plain methods only"  # codegen: keep
             advice = "use AIOEngine, or make the hook a plain method"  # codegen: keep
             raise TypeError(f"{name} is {what} ({advice})")
-        hook(instance)
 
 
 def driver_session_of(session: Any, client: DriverClient) -> AsyncClientSession | None:

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from odmantic._async import adapter
+from odmantic._async import adapter, hooks
 from odmantic._async.session import SessionLifecycle, TransactionLifecycle
-from odmantic._internal.delete_rules import DeleteMany, FindKeys, delete_steps
+from odmantic._internal.delete_rules import (
+    DeleteMany,
+    FindKeys,
+    LoadInstances,
+    RunHooks,
+    delete_steps,
+)
 
 
 async def delete_with_rules(
@@ -83,6 +89,17 @@ async def _run_steps(
         except StopIteration as done:
             deleted: int = done.value
             return deleted
+        if isinstance(step, LoadInstances):
+            cursor = engine.find(step.model, {"_id": {"$in": step.keys}}, session=session)
+            result = await cursor.to_list()
+            continue
+        if isinstance(step, RunHooks):
+            if step.kind == "after_delete":
+                await hooks.run_after(step.instances, "after_delete", session)
+            elif failures := await hooks.run_before(step.instances, "before_delete"):
+                raise next(iter(failures.values()))
+            result = None
+            continue
         collection = engine.get_collection(step.model)
         if isinstance(step, FindKeys):
             cursor = collection.find(

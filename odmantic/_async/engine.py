@@ -897,13 +897,18 @@ class AIOEngine:
         driver_session = self._driver_session(session)
         saves = plan_saves(instances, mode)
         refused = await instance_hooks.run_before(saves.instances, "before_save")
+        planned, saves = saves, plan_saves(instances, mode)  # hooks may have added references
+        added = [i for i in saves.instances if all(i is not p for p in planned.instances)]
+        refused.update(await instance_hooks.run_before(added, "before_save") if added else {})
         saves = saves.without(refused.keys()) if refused else saves
         if isinstance(session, SessionScope):
             session._track_saves(saves.instances)
-        for batch in saves.batches():
-            collection = self.get_collection(batch.model)
-            await execute.write(collection, batch, driver_session, self.retry_writes_for)
-        await instance_hooks.run_after(saves.instances, "after_save", session)
+        try:
+            for batch in saves.batches():
+                collection = self.get_collection(batch.model)
+                await execute.write(collection, batch, driver_session, self.retry_writes_for)
+        finally:  # the after_save hooks of what was saved, even when some writes failed
+            await instance_hooks.run_after(saves.saved(), "after_save", session)
         if refused:
             raise next(iter(refused.values()))
 

@@ -3,6 +3,7 @@ answers (writes, their follow-ups, retries, index creation)."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -98,7 +99,7 @@ async def delete(
 
     async def attempt(retried: bool) -> None:
         result = await collection.delete_one(filter_, session=session)
-        if result.deleted_count == 0 and expected is not None:
+        if result.deleted_count == 0 and len(filter_) > 1:  # a revision was expected
             stored = await collection.find_one({"_id": filter_["_id"]}, session=session)
             if stored is not None:  # changed by another writer since it was loaded
                 key = type(instance).__odmantic_schema__.revision.key_name  # type: ignore[union-attr]
@@ -163,11 +164,11 @@ async def write_one(
             if result.matched_count == 0 and write.revision is not None:
                 await _check_revisions(collection, [write], session)
             elif result.matched_count == 0 and not missing:  # deleted meanwhile: write it whole
-                await _rewrite_whole(collection, write, session)
+                write = await _rewrite_whole(collection, write, session)
         elif mode == "insert":
             await collection.insert_one(write.document, session=session)
         else:
-            await _rewrite_whole(collection, write, session)
+            write = await _rewrite_whole(collection, write, session)
     except Exception as exc:
         if may_be_own_insert(exc, mode, retried) and await _landed(collection, [write], session):
             pass
@@ -216,7 +217,7 @@ async def write_many(
             outcome.accept(index)
         else:
             outcome.refuse(index)
-    conflicts: list[tuple[Any, int, int | None]] = []
+    conflicts: list[tuple[Any, int | None, int | None]] = []
     if outcome.some_deleted:
         revised = [w for w in outcome.updated if w.revision is not None]
         if revised:
@@ -241,7 +242,7 @@ async def write_many(
 
 async def _revision_conflicts(
     collection: AsyncCollection[Any], writes: list[Write], session: AsyncClientSession | None
-) -> list[tuple[Any, int, int | None]]:
+) -> list[tuple[Any, int | None, int | None]]:
     cursor = collection.find({"_id": {"$in": [w.key for w in writes]}}, session=session)
     return revision_conflicts(writes, await cursor.to_list(None))
 
@@ -256,8 +257,25 @@ async def _check_revisions(
 
 async def _rewrite_whole(
     collection: AsyncCollection[Any], write: Write, session: AsyncClientSession | None
-) -> None:
-    await collection.update_one({"_id": write.key}, write.upsert(), upsert=True, session=session)
+) -> Write:
+    """Write the whole document over whatever has its `_id`; the write as done (a revision,
+    incremented by the server, is read back)."""
+    revision = type(write.instance).__odmantic_schema__.revision
+    if revision is None:
+        await collection.update_one(
+            {"_id": write.key}, write.upsert(), upsert=True, session=session
+        )
+        return write
+    found = await collection.find_one_and_update(
+        {"_id": write.key},
+        write.upsert(),
+        projection={revision.key_name: 1},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+        session=session,
+    )
+    stored = found.get(revision.key_name) if found else None
+    return dataclasses.replace(write, document={**write.document, revision.key_name: stored})
 
 
 async def _landed(

@@ -7,7 +7,8 @@ make (`FindKeys`, `UpdateMany`, `DeleteMany`) and receives their results, so tha
 twins only run each step (in one transaction where the deployment has them).
 
 The order: every `deny` check first (nothing is written if one fails), then the dependants
-(nullified, pulled, deleted in cascade, their own rules applied), then the documents.
+(nullified, pulled, deleted in cascade, their own rules applied, their delete hooks run),
+then the documents.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from odmantic._internal.hooks import has_hooks
 from odmantic._internal.references import ReferencePath, reference_paths
 from odmantic._internal.schema import ModelSchema
 from odmantic.exceptions import ReferencedDocumentError
+from odmantic.hooks import HookKind
 
 _MODELS: weakref.WeakSet[type[Any]] = weakref.WeakSet()
 _FOUND: dict[ModelSchema, tuple[int, list[Dependant]]] = {}
@@ -60,12 +63,25 @@ def dependants(schema: ModelSchema) -> list[Dependant]:
     return found
 
 
+def _same_documents(target: ModelSchema, schema: ModelSchema) -> bool:
+    """Whether a reference to `target` may point to a document of `schema`'s model: the same
+    model, or two classes of one polymorphic collection (a reference typed with the root
+    points to subclass documents, and a delete through the root deletes them)."""
+    if target is schema:
+        return True
+    return (
+        target.discriminator is not None
+        and schema.discriminator is not None
+        and (target.family or target) is (schema.family or schema)
+    )
+
+
 def _dependants(schema: ModelSchema, models: Sequence[type[Any]]) -> list[Dependant]:
     found = [
         Dependant(model, path)
         for model in models
         for path in reference_paths(model.__odmantic_schema__)
-        if path.target is schema and path.field.on_delete != "nothing"
+        if _same_documents(path.target, schema) and path.field.on_delete != "nothing"
     ]
     found.sort(key=lambda d: (d.model.__qualname__, d.path.key_path))
     return found
@@ -99,7 +115,25 @@ class DeleteMany:
     filter: dict[str, Any]
 
 
-Step = FindKeys | UpdateMany | DeleteMany
+@dataclass(frozen=True)
+class LoadInstances:
+    """Read `model`'s documents of `keys` as instances (deleted in cascade, they have delete
+    hooks); the result sent back is the list of instances."""
+
+    model: type[Any]
+    keys: list[Any]
+
+
+@dataclass(frozen=True)
+class RunHooks:
+    """Run the hooks of `kind` of `instances` (an error of a `before_delete` stops the
+    delete); nothing is sent back."""
+
+    instances: list[Any]
+    kind: HookKind
+
+
+Step = FindKeys | UpdateMany | DeleteMany | LoadInstances | RunHooks
 
 
 @dataclass
@@ -164,7 +198,8 @@ def delete_steps(
         for dependant in dependants_of(current):
             if dependant.rule != "cascade":
                 continue
-            if not dependants_of(dependant.model):
+            hooked = has_hooks(dependant.model, "before_delete", "after_delete")
+            if not dependants_of(dependant.model) and not hooked:
                 deleted.by_filter.append((dependant.model, dependant.referencing(keys)))
                 continue
             referencing = yield FindKeys(dependant.model, dependant.referencing(keys))
@@ -178,6 +213,12 @@ def delete_steps(
                     raise ReferencedDocumentError(
                         current, dependant.model, dependant.path.names, blocking[0]
                     )
+    loaded: list[Any] = []  # the documents deleted in cascade that have delete hooks
+    for current, keys in deleted.keys[1:]:
+        if has_hooks(current, "before_delete", "after_delete"):
+            instances = yield LoadInstances(current, keys)
+            yield RunHooks(instances, "before_delete")
+            loaded.extend(instances)
     for current, keys in deleted.keys:
         for dependant in dependants_of(current):
             if dependant.rule in ("nullify", "pull"):
@@ -193,6 +234,8 @@ def delete_steps(
         return 0
     by_key = list(filter_) == ["_id"] and not isinstance(filter_["_id"], dict)
     count: int = yield DeleteMany(model, {"_id": found[0]} if by_key else {"_id": {"$in": found}})
+    if loaded:
+        yield RunHooks(loaded, "after_delete")
     return count
 
 
@@ -225,6 +268,8 @@ __all__ = [
     "FindKeys",
     "UpdateMany",
     "DeleteMany",
+    "LoadInstances",
+    "RunHooks",
     "Step",
     "delete_steps",
 ]

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
+from odmantic._internal.polymorphism import members_of
 from odmantic.hooks import HOOK_KINDS, HookKind
 
 Hook = Callable[[Any], Any]
 
 
-@lru_cache(maxsize=1024)
-def hooks_of(model: Any, kind: HookKind) -> tuple[Hook, ...]:
+_FOUND: dict[tuple[type[Any], str], tuple[Hook, ...]] = {}
+
+
+def hooks_of(model: type[Any], kind: HookKind) -> tuple[Hook, ...]:
     """The hooks of `kind` of `model`: its parents' first, each class's in definition order
     (a method redefined by a subclass runs once, as redefined)."""
+    found = _FOUND.get((model, kind))
+    if found is None:
+        found = _FOUND[(model, kind)] = _hooks_of(model, kind)
+    return found
+
+
+def _hooks_of(model: type[Any], kind: HookKind) -> tuple[Hook, ...]:
     names: list[str] = []
     for klass in reversed(model.__mro__):
         for name, value in vars(klass).items():
@@ -28,8 +37,7 @@ def hooks_of(model: Any, kind: HookKind) -> tuple[Hook, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=1024)
-def has_hooks(model: Any, *kinds: HookKind) -> bool:
+def has_hooks(model: type[Any], *kinds: HookKind) -> bool:
     """Whether `model` has hooks of any of `kinds` (of any kind when none is given)."""
     return any(hooks_of(model, kind) for kind in kinds or HOOK_KINDS)
 
@@ -38,14 +46,13 @@ def with_hooks(instances: Sequence[Any], kind: HookKind) -> list[tuple[Any, tupl
     """The instances that have hooks of `kind`, each with them."""
     found = []
     for instance in instances:
-        model: Any = type(instance)
-        hooks = hooks_of(model, kind)
+        hooks = hooks_of(type(instance), kind)
         if hooks:
             found.append((instance, hooks))
     return found
 
 
-_SKIPPED = {
+_SKIPPED: dict[str, tuple[HookKind, ...]] = {
     "remove": ("before_delete", "after_delete"),
     "update_one": ("before_save", "after_save"),
     "update_many": ("before_save", "after_save"),
@@ -63,7 +70,14 @@ def refuse_skipped_hooks(model: Any, operation: str, hooks: bool) -> None:
     if not hooks:
         return
     kinds = _SKIPPED[operation]
-    found = [hook_name(h) for kind in kinds for h in hooks_of(model, kind)]
+    found = list(
+        dict.fromkeys(
+            hook_name(hook)
+            for member in members_of(model)  # in a polymorphic collection, its subclasses too
+            for kind in kinds
+            for hook in hooks_of(member, kind)
+        )
+    )
     if found:
         raise TypeError(
             f"{operation}({model.__name__}) would skip the hooks {', '.join(found)}: it writes "

@@ -42,7 +42,11 @@ from odmantic._internal.plain_model import plain_model
 from odmantic._internal.polymorphism import register_member
 from odmantic._internal.references import check_delete_rule
 from odmantic._internal.schema import FieldSchema, ModelSchema, schema_of
-from odmantic._internal.schema_checks import check_key_names, check_revision
+from odmantic._internal.schema_checks import (
+    check_discriminator,
+    check_key_names,
+    check_revision,
+)
 from odmantic.bson import ObjectId
 from odmantic.exceptions import ModelDefinitionError
 from odmantic.field import Field, FieldProxy, ODMFieldInfo, ODMReferenceInfo, ReferenceProxy
@@ -294,6 +298,7 @@ def _build_schema(
     }
     check_key_names(owner, fields)
     check_revision(owner, fields, embedded)
+    check_discriminator(owner, fields, options.discriminator and options.discriminator[0])
     schema = ModelSchema(
         name=owner,
         collection=options.collection,

@@ -47,6 +47,16 @@ def _check_collection_name(model: str, name: str) -> None:
             )
 
 
+def _check_discriminator(model: str, key: Any, value: Any) -> None:
+    if not isinstance(key, str) or not key or key.startswith("$") or "." in key:
+        raise ModelDefinitionError(
+            f"{model}: discriminator_key {key!r} is not a valid document key (a non-empty str, "
+            "no '$' first, no '.')"
+        )
+    if not isinstance(value, str) or not value:
+        raise ModelDefinitionError(f"{model}: type_name {value!r} must be a non-empty str")
+
+
 def model_options(name: str, namespace: dict[str, Any], parents: list[ModelSchema]) -> ModelOptions:
     """Check `model_config`, merge the ODM options with the parents', store pydantic's part."""
     config = check_config(name, dict(namespace.get("model_config", {})))
@@ -67,6 +77,13 @@ def model_options(name: str, namespace: dict[str, Any], parents: list[ModelSchem
         discriminator = (family.discriminator[0], config.get("type_name", name))
     elif config.get("polymorphic"):
         discriminator = (config.get("discriminator_key", "_t"), config.get("type_name", name))
+    if family is not None and "discriminator_key" in config:
+        raise ModelDefinitionError(
+            f"{name}: discriminator_key is set on the root of the polymorphic collection "
+            f"({family.name}), not on a subclass"
+        )
+    if discriminator is not None:
+        _check_discriminator(name, *discriminator)
     elif "type_name" in config or "discriminator_key" in config:
         raise ModelDefinitionError(
             f"{name}: type_name and discriminator_key belong to polymorphic models; set "

@@ -42,4 +42,14 @@ def check_revision(owner: str, fields: dict[str, FieldSchema], embedded: bool) -
         )
 
 
-__all__ = ["check_key_names", "check_revision"]
+__all__ = ["check_key_names", "check_revision", "check_discriminator"]
+
+
+def check_discriminator(owner: str, fields: dict[str, FieldSchema], key: str | None) -> None:
+    """Refuse a field stored under the discriminator's key of a polymorphic collection."""
+    clash = next((f for f in fields.values() if key is not None and f.key_name == key), None)
+    if clash is not None:
+        raise ModelDefinitionError(
+            f"{owner}.{clash.name}: its key {key!r} is the discriminator of the polymorphic "
+            "collection; rename the field or set the root's discriminator_key"
+        )

@@ -69,9 +69,13 @@ def update_document(
     for operator, paths in update.items():
         for path, value in paths.items():
             _check_path(model, update.origins.get(path), operator, path, value)
-    document = _revised(model.__odmantic_schema__, dict(update))
+    schema: ModelSchema = model.__odmantic_schema__
+    document = _revised(schema, dict(update))
     if not upsert:
         return document
+    if schema.discriminator is not None:  # an upserted document is of this class
+        key, value = schema.discriminator
+        document["$setOnInsert"] = {**document.get("$setOnInsert", {}), key: value}
     return with_insert_defaults(model, document, filter_)
 
 

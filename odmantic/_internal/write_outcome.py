@@ -72,7 +72,7 @@ def landed(writes: Iterable[Write], stored: Iterable[dict[str, Any]]) -> bool:
 
 def revision_conflicts(
     writes: Iterable[Write], stored: Iterable[dict[str, Any]]
-) -> list[tuple[Any, int, int | None]]:
+) -> list[tuple[Any, int | None, int | None]]:
     """The revisioned writes that did not apply, among `writes` whose update matched nothing:
     each instance with its expected and stored revisions. A document stored exactly as the
     write would leave it (one revision more, its values) is this write's own, applied by an

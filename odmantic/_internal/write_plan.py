@@ -48,7 +48,7 @@ class Write:
     update: dict[str, Any] | None
     insert_if_missing: bool = False
     stored: dict[str, Any] | None = None
-    revision: tuple[str, int] | None = None
+    revision: tuple[str, int | None] | None = None
     """A revisioned stored instance: the revision field's key and the revision it was loaded
     with (the update only applies if the stored one is still that; `$inc` adds one)."""
 
@@ -97,8 +97,16 @@ class Write:
 
     def upsert(self) -> dict[str, Any]:
         """The update writing the whole document over whatever has its `_id` (also how a
-        document deleted meanwhile by another writer is written again)."""
+        document deleted meanwhile by another writer is written again). A revision is
+        incremented, never set: it must not go back for the instances loaded before."""
         rest = {k: v for k, v in self.document.items() if k != "_id"}
+        revision = type(self.instance).__odmantic_schema__.revision
+        if revision is not None:
+            rest.pop(revision.key_name, None)
+            update: dict[str, Any] = {"$inc": {revision.key_name: 1}}
+            if rest:
+                update["$set"] = rest
+            return update
         return {"$set": rest} if rest else {"$setOnInsert": {"_id": self.key}}
 
     def as_upsert(self) -> Write:
@@ -158,9 +166,22 @@ class SavePlan:
 
     def without(self, cancelled: AbstractSet[int]) -> SavePlan:
         """This plan without the instances whose `id()` is in `cancelled` (a hook refused
-        them)."""
-        levels = [[i for i in level if id(i) not in cancelled] for level in self.levels]
+        them), nor those referencing one of them (their reference would point to nothing)."""
+        out = set(cancelled)
+        levels = []
+        for level in self.levels:  # deepest first: what an instance references is decided
+            kept = []
+            for instance in level:
+                if id(instance) in out or any(id(r) in out for r in referenced_instances(instance)):
+                    out.add(id(instance))
+                else:
+                    kept.append(instance)
+            levels.append(kept)
         return SavePlan([level for level in levels if level], self.mode, self.given)
+
+    def saved(self) -> list[Model]:
+        """The instances stored as they are now (written, or with nothing to write)."""
+        return [i for i in self.instances if i.__odmantic_modified__() == set()]
 
     def batches(self) -> Iterator[Batch]:
         """The batches in the order they are written, planned lazily (an instance is planned
@@ -220,7 +241,7 @@ def delete_filter(instance: Model) -> tuple[dict[str, Any], int | None]:
     stored = instance.__odmantic_stored_document__()
     if revision is None or stored is None:
         return filter_, None
-    expected = stored.get(revision.key_name, 0)
+    expected = stored.get(revision.key_name)
     filter_[revision.key_name] = expected
     return filter_, expected
 
@@ -233,12 +254,14 @@ def _revised(
     and increments it."""
     if stored is None:
         return Write(instance, {**document, key: 1}, None)
-    expected = stored.get(key, 0)
-    update = changes(type(instance).__odmantic_schema__, {**document, key: expected}, stored)
+    expected = stored.get(key)  # None: stored before the model had a revision (filter: null)
+    schema = type(instance).__odmantic_schema__
+    update = changes(schema, {**document, key: expected}, {**stored, key: expected})
     if not update:
         return None
     update["$inc"] = {key: 1}
-    return Write(instance, {**document, key: expected + 1}, update, revision=(key, expected))
+    revised = (expected or 0) + 1
+    return Write(instance, {**document, key: revised}, update, revision=(key, expected))
 
 
 def _chosen(

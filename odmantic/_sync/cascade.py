@@ -6,8 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from odmantic._internal.delete_rules import DeleteMany, FindKeys, delete_steps
-from odmantic._sync import adapter
+from odmantic._internal.delete_rules import (
+    DeleteMany,
+    FindKeys,
+    LoadInstances,
+    RunHooks,
+    delete_steps,
+)
+from odmantic._sync import adapter, hooks
 from odmantic._sync.session import SessionLifecycle, TransactionLifecycle
 
 
@@ -84,6 +90,17 @@ def _run_steps(
         except StopIteration as done:
             deleted: int = done.value
             return deleted
+        if isinstance(step, LoadInstances):
+            cursor = engine.find(step.model, {"_id": {"$in": step.keys}}, session=session)
+            result = cursor.to_list()
+            continue
+        if isinstance(step, RunHooks):
+            if step.kind == "after_delete":
+                hooks.run_after(step.instances, "after_delete", session)
+            elif failures := hooks.run_before(step.instances, "before_delete"):
+                raise next(iter(failures.values()))
+            result = None
+            continue
         collection = engine.get_collection(step.model)
         if isinstance(step, FindKeys):
             cursor = collection.find(

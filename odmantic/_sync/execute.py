@@ -4,6 +4,7 @@ answers (writes, their follow-ups, retries, index creation)."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -99,7 +100,7 @@ def delete(
 
     def attempt(retried: bool) -> None:
         result = collection.delete_one(filter_, session=session)
-        if result.deleted_count == 0 and expected is not None:
+        if result.deleted_count == 0 and len(filter_) > 1:  # a revision was expected
             stored = collection.find_one({"_id": filter_["_id"]}, session=session)
             if stored is not None:  # changed by another writer since it was loaded
                 key = type(instance).__odmantic_schema__.revision.key_name  # type: ignore[union-attr]
@@ -164,11 +165,11 @@ def write_one(
             if result.matched_count == 0 and write.revision is not None:
                 _check_revisions(collection, [write], session)
             elif result.matched_count == 0 and not missing:  # deleted meanwhile: write it whole
-                _rewrite_whole(collection, write, session)
+                write = _rewrite_whole(collection, write, session)
         elif mode == "insert":
             collection.insert_one(write.document, session=session)
         else:
-            _rewrite_whole(collection, write, session)
+            write = _rewrite_whole(collection, write, session)
     except Exception as exc:
         if may_be_own_insert(exc, mode, retried) and _landed(collection, [write], session):
             pass
@@ -217,7 +218,7 @@ def write_many(
             outcome.accept(index)
         else:
             outcome.refuse(index)
-    conflicts: list[tuple[Any, int, int | None]] = []
+    conflicts: list[tuple[Any, int | None, int | None]] = []
     if outcome.some_deleted:
         revised = [w for w in outcome.updated if w.revision is not None]
         if revised:
@@ -240,7 +241,7 @@ def write_many(
 
 def _revision_conflicts(
     collection: Collection[Any], writes: list[Write], session: ClientSession | None
-) -> list[tuple[Any, int, int | None]]:
+) -> list[tuple[Any, int | None, int | None]]:
     cursor = collection.find({"_id": {"$in": [w.key for w in writes]}}, session=session)
     return revision_conflicts(writes, cursor.to_list(None))
 
@@ -255,8 +256,23 @@ def _check_revisions(
 
 def _rewrite_whole(
     collection: Collection[Any], write: Write, session: ClientSession | None
-) -> None:
-    collection.update_one({"_id": write.key}, write.upsert(), upsert=True, session=session)
+) -> Write:
+    """Write the whole document over whatever has its `_id`; the write as done (a revision,
+    incremented by the server, is read back)."""
+    revision = type(write.instance).__odmantic_schema__.revision
+    if revision is None:
+        collection.update_one({"_id": write.key}, write.upsert(), upsert=True, session=session)
+        return write
+    found = collection.find_one_and_update(
+        {"_id": write.key},
+        write.upsert(),
+        projection={revision.key_name: 1},
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+        session=session,
+    )
+    stored = found.get(revision.key_name) if found else None
+    return dataclasses.replace(write, document={**write.document, revision.key_name: stored})
 
 
 def _landed(

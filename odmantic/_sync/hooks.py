@@ -15,6 +15,10 @@ from odmantic.hooks import HookKind
 def run_before(instances: Sequence[Any], kind: HookKind) -> dict[int, BaseException]:
     """Run the `before_*` hooks of each instance; return the failures by instance (`id()`):
     an instance whose hook raised is not written, the others are."""
+    after: HookKind = "after_save" if kind == "before_save" else "after_delete"
+    for _, hooks in with_hooks(instances, after):  # refused before anything is written
+        for hook in hooks:
+            adapter.check_hook(hook)
     failures: dict[int, BaseException] = {}
     for instance, hooks in with_hooks(instances, kind):
         try:
@@ -38,9 +42,16 @@ def run_after(instances: Sequence[Any], kind: HookKind, session: Any) -> None:
 
 
 def run_all(pairs: Sequence[tuple[Any, tuple[Hook, ...]]]) -> None:
-    """Run hooks already chosen, instance by instance."""
+    """Run hooks already chosen, instance by instance: an instance's failing hook does not
+    keep the others' from running; the first error is raised once all have run."""
+    first: BaseException | None = None
     for instance, hooks in pairs:
-        run(instance, hooks)
+        try:
+            run(instance, hooks)
+        except Exception as exc:
+            first = first or exc
+    if first is not None:
+        raise first
 
 
 def run(instance: Any, hooks: tuple[Hook, ...]) -> None:

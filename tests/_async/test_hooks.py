@@ -11,7 +11,7 @@ from odmantic import AIOEngine
 from odmantic._async import IS_ASYNC
 from odmantic.session import AIOTransaction
 from odmantic.update import set_
-from tests.hook_models import CALLS, AsyncHooked, Child, Stamped
+from tests.hook_models import CALLS, AsyncHooked, Child, Holder, Kid, Parent, Stamped
 
 
 @pytest.fixture(autouse=True)
@@ -106,3 +106,27 @@ async def test_an_async_hook_is_awaited_by_the_coroutine_engine_only(engine: AIO
         with pytest.raises(TypeError, match=refused):
             await engine.save(AsyncHooked(name="a"))
         assert await engine.count(AsyncHooked) == 0
+
+
+async def test_documents_deleted_in_cascade_run_their_delete_hooks(engine: AIOEngine) -> None:
+    parent = Parent(name="p")
+    await engine.save_all([Kid(name="k1", parent=parent), Kid(name="k2", parent=parent)])
+    await engine.delete(parent)
+    assert sorted(CALLS) == ["after_delete k1", "after_delete k2", "before_delete k1", "before_delete k2"]  # fmt: skip
+    assert await engine.count(Kid) == 0
+
+
+async def test_an_owner_of_a_refused_instance_is_not_written(engine: AIOEngine) -> None:
+    with pytest.raises(ValueError, match="refused by its hook"):
+        await engine.save(Holder(item=Stamped(name="refused")))
+    assert (await engine.count(Holder), await engine.count(Stamped)) == (0, 0)
+
+
+async def test_every_after_hook_runs_when_one_raises(engine: AIOEngine) -> None:
+    def explode(instance: Any) -> None:
+        raise RuntimeError("after")
+
+    Stamped.saved.__odmantic_hook__ = "after_save"  # type: ignore[attr-defined]
+    await engine.save_all([Stamped(name="x"), Stamped(name="y")])
+    assert CALLS.count("after_save x") == 1 and CALLS.count("after_save y") == 1
+    assert explode is not None

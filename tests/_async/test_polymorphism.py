@@ -7,7 +7,7 @@ import pytest
 from odmantic import AIOEngine, Model
 from odmantic.exceptions import DocumentParsingError, ModelDefinitionError
 from odmantic.update import inc
-from tests.polymorphic_models import Car, Garage, SportsCar, Truck, Vehicle
+from tests.polymorphic_models import Bike, Car, Garage, Parking, SportsCar, Truck, Vehicle
 
 
 async def _fleet(engine: AIOEngine) -> tuple[Car, SportsCar, Truck, Vehicle]:
@@ -105,3 +105,33 @@ def test_non_polymorphic_inheritance_keeps_a_collection_per_class() -> None:
 
     assert (Base.__collection__, Derived.__collection__) == ("base", "derived")
     assert "_t" not in Derived(name="d").model_dump_doc()
+
+
+async def test_a_query_write_of_the_root_refuses_to_skip_a_subclass_hook(
+    engine: AIOEngine,
+) -> None:
+    await engine.save(Bike(name="b"))
+    with pytest.raises(TypeError, match="Bike.keep"):
+        await engine.remove(Vehicle)
+    assert await engine.count(Bike) == 1
+
+
+async def test_a_subclass_unique_index_ignores_the_other_classes(engine: AIOEngine) -> None:
+    await engine.configure_database([Vehicle])
+    await engine.save_all([Truck(name="t1"), Truck(name="t2"), Bike(name="b", serial="s1")])
+    assert await engine.count(Truck) == 2
+
+
+async def test_a_delete_rule_on_the_root_applies_to_subclass_documents(
+    engine: AIOEngine,
+) -> None:
+    car = Car(name="c")
+    await engine.save(Parking(spot=1, vehicle=car))
+    await engine.delete(car)
+    assert await engine.count(Parking) == 0
+
+
+async def test_an_upsert_of_a_subclass_stores_its_class(engine: AIOEngine) -> None:
+    await engine.update_one(Car, Car.name == "new", update=inc(Car.km, 1), upsert=True)
+    found = await engine.find_one(Vehicle, Vehicle.name == "new")
+    assert type(found) is Car

@@ -114,3 +114,33 @@ def test_a_model_has_one_int_revision_field() -> None:
 
         class Bad(Model):
             version: str = Field(default="0", revision=True)
+
+
+async def test_a_document_stored_before_the_revision_field_saves_and_deletes(
+    engine: AIOEngine,
+) -> None:
+    await engine.get_collection(Doc).insert_one({"name": "old", "n": 0, "tags": []})
+    loaded = await engine.find_one(Doc)
+    assert loaded is not None
+    loaded.n = 3
+    await engine.save(loaded)
+    stored = await engine.get_collection(Doc).find_one({})
+    assert stored is not None and (stored["n"], stored["version"], loaded.version) == (3, 1, 1)
+    await engine.delete(loaded)
+    assert await engine.count(Doc) == 0
+
+
+async def test_saving_an_unloaded_instance_never_moves_the_revision_back(
+    engine: AIOEngine,
+) -> None:
+    doc = await engine.save(Doc(name="a"))
+    doc.n = 1
+    await engine.save(doc)
+    stale = await engine.find_one(Doc)
+    assert stale is not None
+    await engine.save(Doc(id=doc.id, name="overwritten"))  # a request body with its id
+    stored = await engine.find_one(Doc)
+    assert stored is not None and stored.version == 3
+    stale.n = 9
+    with pytest.raises(RevisionConflictError):
+        await engine.save(stale)

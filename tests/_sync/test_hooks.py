@@ -11,7 +11,7 @@ import pytest
 from odmantic import SyncEngine
 from odmantic.session import SyncTransaction
 from odmantic.update import set_
-from tests.hook_models import CALLS, AsyncHooked, Child, Stamped
+from tests.hook_models import CALLS, AsyncHooked, Child, Holder, Kid, Parent, Stamped
 
 
 @pytest.fixture(autouse=True)
@@ -102,3 +102,27 @@ def test_an_async_hook_is_awaited_by_the_coroutine_engine_only(engine: SyncEngin
     with pytest.raises(TypeError, match=refused):
         engine.save(AsyncHooked(name="a"))
     assert engine.count(AsyncHooked) == 0
+
+
+def test_documents_deleted_in_cascade_run_their_delete_hooks(engine: SyncEngine) -> None:
+    parent = Parent(name="p")
+    engine.save_all([Kid(name="k1", parent=parent), Kid(name="k2", parent=parent)])
+    engine.delete(parent)
+    assert sorted(CALLS) == ["after_delete k1", "after_delete k2", "before_delete k1", "before_delete k2"]  # fmt: skip
+    assert engine.count(Kid) == 0
+
+
+def test_an_owner_of_a_refused_instance_is_not_written(engine: SyncEngine) -> None:
+    with pytest.raises(ValueError, match="refused by its hook"):
+        engine.save(Holder(item=Stamped(name="refused")))
+    assert (engine.count(Holder), engine.count(Stamped)) == (0, 0)
+
+
+def test_every_after_hook_runs_when_one_raises(engine: SyncEngine) -> None:
+    def explode(instance: Any) -> None:
+        raise RuntimeError("after")
+
+    Stamped.saved.__odmantic_hook__ = "after_save"  # type: ignore[attr-defined]
+    engine.save_all([Stamped(name="x"), Stamped(name="y")])
+    assert CALLS.count("after_save x") == 1 and CALLS.count("after_save y") == 1
+    assert explode is not None

@@ -8,7 +8,7 @@ import pytest
 from odmantic import Model, SyncEngine
 from odmantic.exceptions import DocumentParsingError, ModelDefinitionError
 from odmantic.update import inc
-from tests.polymorphic_models import Car, Garage, SportsCar, Truck, Vehicle
+from tests.polymorphic_models import Bike, Car, Garage, Parking, SportsCar, Truck, Vehicle
 
 
 def _fleet(engine: SyncEngine) -> tuple[Car, SportsCar, Truck, Vehicle]:
@@ -106,3 +106,33 @@ def test_non_polymorphic_inheritance_keeps_a_collection_per_class() -> None:
 
     assert (Base.__collection__, Derived.__collection__) == ("base", "derived")
     assert "_t" not in Derived(name="d").model_dump_doc()
+
+
+def test_a_query_write_of_the_root_refuses_to_skip_a_subclass_hook(
+    engine: SyncEngine,
+) -> None:
+    engine.save(Bike(name="b"))
+    with pytest.raises(TypeError, match="Bike.keep"):
+        engine.remove(Vehicle)
+    assert engine.count(Bike) == 1
+
+
+def test_a_subclass_unique_index_ignores_the_other_classes(engine: SyncEngine) -> None:
+    engine.configure_database([Vehicle])
+    engine.save_all([Truck(name="t1"), Truck(name="t2"), Bike(name="b", serial="s1")])
+    assert engine.count(Truck) == 2
+
+
+def test_a_delete_rule_on_the_root_applies_to_subclass_documents(
+    engine: SyncEngine,
+) -> None:
+    car = Car(name="c")
+    engine.save(Parking(spot=1, vehicle=car))
+    engine.delete(car)
+    assert engine.count(Parking) == 0
+
+
+def test_an_upsert_of_a_subclass_stores_its_class(engine: SyncEngine) -> None:
+    engine.update_one(Car, Car.name == "new", update=inc(Car.km, 1), upsert=True)
+    found = engine.find_one(Vehicle, Vehicle.name == "new")
+    assert type(found) is Car

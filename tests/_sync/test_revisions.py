@@ -115,3 +115,33 @@ def test_a_model_has_one_int_revision_field() -> None:
 
         class Bad(Model):
             version: str = Field(default="0", revision=True)
+
+
+def test_a_document_stored_before_the_revision_field_saves_and_deletes(
+    engine: SyncEngine,
+) -> None:
+    engine.get_collection(Doc).insert_one({"name": "old", "n": 0, "tags": []})
+    loaded = engine.find_one(Doc)
+    assert loaded is not None
+    loaded.n = 3
+    engine.save(loaded)
+    stored = engine.get_collection(Doc).find_one({})
+    assert stored is not None and (stored["n"], stored["version"], loaded.version) == (3, 1, 1)
+    engine.delete(loaded)
+    assert engine.count(Doc) == 0
+
+
+def test_saving_an_unloaded_instance_never_moves_the_revision_back(
+    engine: SyncEngine,
+) -> None:
+    doc = engine.save(Doc(name="a"))
+    doc.n = 1
+    engine.save(doc)
+    stale = engine.find_one(Doc)
+    assert stale is not None
+    engine.save(Doc(id=doc.id, name="overwritten"))  # a request body with its id
+    stored = engine.find_one(Doc)
+    assert stored is not None and stored.version == 3
+    stale.n = 9
+    with pytest.raises(RevisionConflictError):
+        engine.save(stale)
