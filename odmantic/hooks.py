@@ -26,7 +26,8 @@ def _marker(kind: HookKind) -> Callable[[MethodT], MethodT]:
     def mark(method: MethodT) -> MethodT:
         if not callable(method):
             raise TypeError(f"@{kind} decorates a method of a model, got {method!r}")
-        method.__odmantic_hook__ = kind  # type: ignore[attr-defined]
+        kinds = getattr(method, "__odmantic_hooks__", ())
+        method.__odmantic_hooks__ = (*kinds, kind)  # type: ignore[attr-defined]  # stackable
         return method
 
     mark.__name__ = kind

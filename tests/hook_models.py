@@ -84,3 +84,15 @@ class Holder(Model):
     model_config = {"collection": "hook_holder"}
 
     item: Stamped = Reference()
+
+
+class Loud(Model):
+    model_config = {"collection": "hook_loud"}
+
+    name: str
+
+    @after_save
+    def shout(self) -> None:
+        CALLS.append(f"after_save {self.name}")
+        if self.name == "boom":
+            raise RuntimeError("after_save failed")

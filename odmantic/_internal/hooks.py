@@ -27,12 +27,12 @@ def _hooks_of(model: type[Any], kind: HookKind) -> tuple[Hook, ...]:
     names: list[str] = []
     for klass in reversed(model.__mro__):
         for name, value in vars(klass).items():
-            if getattr(value, "__odmantic_hook__", None) == kind and name not in names:
+            if kind in getattr(value, "__odmantic_hooks__", ()) and name not in names:
                 names.append(name)
     found = []
     for name in names:
         method = getattr(model, name)
-        if getattr(method, "__odmantic_hook__", None) == kind:
+        if kind in getattr(method, "__odmantic_hooks__", ()):
             found.append(method)
     return tuple(found)
 

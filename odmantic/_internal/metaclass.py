@@ -44,6 +44,7 @@ from odmantic._internal.references import check_delete_rule
 from odmantic._internal.schema import FieldSchema, ModelSchema, schema_of
 from odmantic._internal.schema_checks import (
     check_discriminator,
+    check_hooks_allowed,
     check_key_names,
     check_revision,
 )
@@ -299,6 +300,7 @@ def _build_schema(
     check_key_names(owner, fields)
     check_revision(owner, fields, embedded)
     check_discriminator(owner, fields, options.discriminator and options.discriminator[0])
+    check_hooks_allowed(owner, vars(cls), embedded)
     schema = ModelSchema(
         name=owner,
         collection=options.collection,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from odmantic._internal.schema import FieldSchema
 from odmantic.exceptions import ModelDefinitionError
 
@@ -35,6 +38,10 @@ def check_revision(owner: str, fields: dict[str, FieldSchema], embedded: bool) -
             f"{owner}: Field(revision=True) marks one int field of a Model, got {where}"
         )
     (field,) = revisions
+    if field.primary:
+        raise ModelDefinitionError(
+            f"{owner}.{field.name}: a revision field cannot be the primary key"
+        )
     if field.annotation is not int:
         raise ModelDefinitionError(
             f"{owner}.{field.name}: a revision field is an int "
@@ -42,7 +49,16 @@ def check_revision(owner: str, fields: dict[str, FieldSchema], embedded: bool) -
         )
 
 
-__all__ = ["check_key_names", "check_revision", "check_discriminator"]
+def check_hooks_allowed(owner: str, namespace: Mapping[str, Any], embedded: bool) -> None:
+    """Refuse hooks on an EmbeddedModel: it is written with its parent, never alone."""
+    if embedded and any(getattr(v, "__odmantic_hooks__", None) for v in namespace.values()):
+        raise ModelDefinitionError(
+            f"{owner}: hooks run around the writes of a Model's instances; an EmbeddedModel "
+            "is written with its parent: declare the hook on the parent model"
+        )
+
+
+__all__ = ["check_key_names", "check_revision", "check_discriminator", "check_hooks_allowed"]
 
 
 def check_discriminator(owner: str, fields: dict[str, FieldSchema], key: str | None) -> None:

@@ -83,8 +83,13 @@ def _revised(schema: ModelSchema, update: dict[str, dict[str, Any]]) -> dict[str
     """`update` incrementing the revision of a revisioned model (unless it writes it itself),
     so that a save of an instance loaded before fails on it."""
     revision = schema.revision
-    if revision is None or any(revision.key_name in paths for paths in update.values()):
+    if revision is None:
         return update
+    if any(revision.key_name in paths for paths in update.values()):
+        raise ValueError(
+            f"{schema.name}.{revision.name} is the revision: every update increments it, and "
+            "an update cannot write it"
+        )
     return {**update, "$inc": {**update.get("$inc", {}), revision.key_name: 1}}
 
 
