@@ -354,7 +354,10 @@ def distinct_of(model: type[Model], field: Any) -> tuple[str, Parse[Any]]:
     if parse is None:
         raise TypeError(f"distinct({model.__name__}) takes a field (Model.field), got {field!r}")
     key, origin = str(+field), field.__odmantic_root_schema__()
-    fields = walk(model.__odmantic_schema__, key, through_lists=True)
+    schema = model.__odmantic_schema__
+    # In a polymorphic collection, a subclass's field is read through that subclass.
+    owner = origin if schema.discriminator is not None and origin.discriminator else schema
+    fields = walk(owner, key, through_lists=True)
     if fields is None or foreign_path(model, origin, key, through_lists=True) is not None:
         raise TypeError(
             f"distinct({model.__name__}) takes one of {model.__name__}'s fields, got {field!r}"

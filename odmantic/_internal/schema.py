@@ -256,6 +256,8 @@ def foreign_path(
     schema: ModelSchema = model.__odmantic_schema__
     if origin is schema:
         return None
+    if schema.discriminator is not None and (origin.family or origin) is (schema.family or schema):
+        return None  # a subclass's field, in the collection they share (`Car.doors` on `Vehicle`)
     if origin not in [getattr(base, "__odmantic_schema__", None) for base in model.__mro__]:
         return "another model"
     inherited = walk(origin, path, through_lists=through_lists)

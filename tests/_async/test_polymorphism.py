@@ -135,3 +135,8 @@ async def test_an_upsert_of_a_subclass_stores_its_class(engine: AIOEngine) -> No
     await engine.update_one(Car, Car.name == "new", update=inc(Car.km, 1), upsert=True)
     found = await engine.find_one(Vehicle, Vehicle.name == "new")
     assert type(found) is Car
+
+
+async def test_distinct_of_the_root_reads_a_subclass_field(engine: AIOEngine) -> None:
+    await _fleet(engine)
+    assert sorted(await engine.distinct(Vehicle, Car.doors)) == [2, 4]

@@ -136,3 +136,8 @@ def test_an_upsert_of_a_subclass_stores_its_class(engine: SyncEngine) -> None:
     engine.update_one(Car, Car.name == "new", update=inc(Car.km, 1), upsert=True)
     found = engine.find_one(Vehicle, Vehicle.name == "new")
     assert type(found) is Car
+
+
+def test_distinct_of_the_root_reads_a_subclass_field(engine: SyncEngine) -> None:
+    _fleet(engine)
+    assert sorted(engine.distinct(Vehicle, Car.doors)) == [2, 4]
