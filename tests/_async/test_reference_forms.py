@@ -22,6 +22,7 @@ from odmantic.exceptions import (
 )
 from odmantic.reference import through
 from odmantic.update import set_
+from tests._async.fail_points import fail_point
 from tests.reference_models import (
     Album,
     Anthology,
@@ -350,16 +351,13 @@ async def test_a_failure_in_the_middle_of_a_cascade_leaves_nothing_half_done(
     engine: AIOEngine,
 ) -> None:
     label, _, _, _ = await _catalogue(engine)
-    admin = engine.client.admin
     # The deletes of tracks pass, the delete of the album fails: the transaction is aborted.
-    failure = {"failCommands": ["delete"], "errorCode": 2, "namespace": "x"}
-    failure["namespace"] = f"{engine.database_name}.rule_album"
-    await admin.command("configureFailPoint", "failCommand", mode={"times": 1}, data=failure)
-    try:
+    albums = f"{engine.database_name}.rule_album"
+    async with fail_point(
+        engine, {"times": 1}, failCommands=["delete"], errorCode=2, namespace=albums
+    ):
         with pytest.raises(OperationFailure):
             await engine.delete(label)
-    finally:
-        await admin.command("configureFailPoint", "failCommand", mode="off")
     counts = [await engine.count(m) for m in (Label, Album, Track)]
     assert counts == [1, 1, 3]
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
 import pytest
 from pymongo import AsyncMongoClient
 
 from odmantic import AIOEngine, Field, Model
 from odmantic.exceptions import ModelDefinitionError, RevisionConflictError
 from odmantic.update import inc
+from tests._async.fail_points import fail_point
 
 
 class Doc(Model):
@@ -21,17 +18,6 @@ class Doc(Model):
     n: int = 0
     tags: list[str] = []
     version: int = Field(default=0, revision=True)
-
-
-@asynccontextmanager
-async def fail_point(engine: AIOEngine, mode: Any, **data: Any) -> AsyncIterator[None]:
-    """Make the server fail commands (`failCommand`) while the block runs."""
-    admin = engine.client.admin
-    await admin.command("configureFailPoint", "failCommand", mode=mode, data=data)
-    try:
-        yield
-    finally:
-        await admin.command("configureFailPoint", "failCommand", mode="off")
 
 
 async def test_an_insert_sets_revision_1_and_each_save_adds_one(engine: AIOEngine) -> None:

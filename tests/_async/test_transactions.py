@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -19,23 +17,13 @@ from odmantic._async import IS_ASYNC
 from odmantic.exceptions import DuplicateKeyError, WriteConflictError
 from odmantic.session import AIOTransaction
 from odmantic.update import inc
+from tests._async.fail_points import fail_point
 from tests.models import Player, Tagged
 
 
 class Counter(Model):
     name: str
     value: int = 0
-
-
-@asynccontextmanager
-async def fail_point(engine: AIOEngine, mode: Any, **data: Any) -> AsyncIterator[None]:
-    """Make the server fail commands (`failCommand`) while the block runs."""
-    admin = engine.client.admin
-    await admin.command("configureFailPoint", "failCommand", mode=mode, data=data)
-    try:
-        yield
-    finally:
-        await admin.command("configureFailPoint", "failCommand", mode="off")
 
 
 async def test_with_transaction_returns_the_callbacks_result(engine: AIOEngine) -> None:

@@ -23,6 +23,7 @@ from odmantic.exceptions import (
 )
 from odmantic.reference import through
 from odmantic.update import set_
+from tests._sync.fail_points import fail_point
 from tests.reference_models import (
     Album,
     Anthology,
@@ -345,16 +346,11 @@ def test_a_failure_in_the_middle_of_a_cascade_leaves_nothing_half_done(
     engine: SyncEngine,
 ) -> None:
     label, _, _, _ = _catalogue(engine)
-    admin = engine.client.admin
     # The deletes of tracks pass, the delete of the album fails: the transaction is aborted.
-    failure = {"failCommands": ["delete"], "errorCode": 2, "namespace": "x"}
-    failure["namespace"] = f"{engine.database_name}.rule_album"
-    admin.command("configureFailPoint", "failCommand", mode={"times": 1}, data=failure)
-    try:
+    albums = f"{engine.database_name}.rule_album"
+    with fail_point(engine, {"times": 1}, failCommands=["delete"], errorCode=2, namespace=albums):
         with pytest.raises(OperationFailure):
             engine.delete(label)
-    finally:
-        admin.command("configureFailPoint", "failCommand", mode="off")
     counts = [engine.count(m) for m in (Label, Album, Track)]
     assert counts == [1, 1, 3]
 

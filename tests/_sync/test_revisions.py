@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
 from pymongo import MongoClient
 
 from odmantic import Field, Model, SyncEngine
 from odmantic.exceptions import ModelDefinitionError, RevisionConflictError
 from odmantic.update import inc
+from tests._sync.fail_points import fail_point
 
 
 class Doc(Model):
@@ -22,17 +19,6 @@ class Doc(Model):
     n: int = 0
     tags: list[str] = []
     version: int = Field(default=0, revision=True)
-
-
-@contextmanager
-def fail_point(engine: SyncEngine, mode: Any, **data: Any) -> Iterator[None]:
-    """Make the server fail commands (`failCommand`) while the block runs."""
-    admin = engine.client.admin
-    admin.command("configureFailPoint", "failCommand", mode=mode, data=data)
-    try:
-        yield
-    finally:
-        admin.command("configureFailPoint", "failCommand", mode="off")
 
 
 def test_an_insert_sets_revision_1_and_each_save_adds_one(engine: SyncEngine) -> None:

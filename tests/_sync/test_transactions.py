@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,23 +16,13 @@ from odmantic import Model, SyncEngine
 from odmantic.exceptions import DuplicateKeyError, WriteConflictError
 from odmantic.session import SyncTransaction
 from odmantic.update import inc
+from tests._sync.fail_points import fail_point
 from tests.models import Player, Tagged
 
 
 class Counter(Model):
     name: str
     value: int = 0
-
-
-@contextmanager
-def fail_point(engine: SyncEngine, mode: Any, **data: Any) -> Iterator[None]:
-    """Make the server fail commands (`failCommand`) while the block runs."""
-    admin = engine.client.admin
-    admin.command("configureFailPoint", "failCommand", mode=mode, data=data)
-    try:
-        yield
-    finally:
-        admin.command("configureFailPoint", "failCommand", mode="off")
 
 
 def test_with_transaction_returns_the_callbacks_result(engine: SyncEngine) -> None:
