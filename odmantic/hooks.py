@@ -22,75 +22,79 @@ HOOK_KINDS: tuple[HookKind, ...] = ("before_save", "after_save", "before_delete"
 MethodT = TypeVar("MethodT", bound=Callable[..., Any])
 
 
-def _marker(kind: HookKind) -> Callable[[MethodT], MethodT]:
-    def mark(method: MethodT) -> MethodT:
-        if not callable(method):
-            raise TypeError(f"@{kind} decorates a method of a model, got {method!r}")
-        kinds = getattr(method, "__odmantic_hooks__", ())
-        method.__odmantic_hooks__ = (*kinds, kind)  # type: ignore[attr-defined]  # stackable
-        return method
-
-    mark.__name__ = kind
-    return mark
+def _mark(method: MethodT, kind: HookKind) -> MethodT:
+    if not callable(method):
+        raise TypeError(f"@{kind} decorates a method of a model, got {method!r}")
+    kinds = getattr(method, "__odmantic_hooks__", ())
+    method.__odmantic_hooks__ = (*kinds, kind)  # type: ignore[attr-defined]  # stackable
+    return method
 
 
-before_save = _marker("before_save")
-"""Run the method before the instance is saved or inserted.
+def before_save(method: MethodT) -> MethodT:
+    """Run the method before the instance is saved or inserted.
 
-Example:
-    ```python
-    class Post(Model):
-        title: str
-        updated_at: datetime | None = None
+    Example:
+        ```python
+        class Post(Model):
+            title: str
+            updated_at: datetime | None = None
 
-        @before_save
-        def touch(self) -> None:
-            self.updated_at = datetime.now(timezone.utc)
-    ```
-"""
+            @before_save
+            def touch(self) -> None:
+                self.updated_at = datetime.now(timezone.utc)
+        ```
+    """
+    return _mark(method, "before_save")
 
-after_save = _marker("after_save")
-"""Run the method once the instance is saved or inserted (after the commit, in a transaction).
 
-Example:
-    ```python
-    class Post(Model):
-        title: str
+def after_save(method: MethodT) -> MethodT:
+    """Run the method once the instance is saved or inserted (after the commit, in a transaction).
 
-        @after_save
-        async def announce(self) -> None:
-            await queue.put(self.id)
-    ```
-"""
+    Example:
+        ```python
+        class Post(Model):
+            title: str
 
-before_delete = _marker("before_delete")
-"""Run the method before the instance's document is deleted (raise to keep it).
+            @after_save
+            async def announce(self) -> None:
+                await queue.put(self.id)
+        ```
+    """
+    return _mark(method, "after_save")
 
-Example:
-    ```python
-    class Post(Model):
-        locked: bool = False
 
-        @before_delete
-        def refuse_locked(self) -> None:
-            if self.locked:
-                raise PermissionError(f"post {self.id} is locked")
-    ```
-"""
+def before_delete(method: MethodT) -> MethodT:
+    """Run the method before the instance's document is deleted (raise to keep it).
 
-after_delete = _marker("after_delete")
-"""Run the method once the instance's document is deleted (after the commit, in a
-transaction).
+    Example:
+        ```python
+        class Post(Model):
+            locked: bool = False
 
-Example:
-    ```python
-    class Upload(Model):
-        path: str
+            @before_delete
+            def refuse_locked(self) -> None:
+                if self.locked:
+                    raise PermissionError(f"post {self.id} is locked")
+        ```
+    """
+    return _mark(method, "before_delete")
 
-        @after_delete
-        def remove_file(self) -> None:
-            os.remove(self.path)
-    ```
-"""
+
+def after_delete(method: MethodT) -> MethodT:
+    """Run the method once the instance's document is deleted (after the commit, in a
+    transaction).
+
+    Example:
+        ```python
+        class Upload(Model):
+            path: str
+
+            @after_delete
+            def remove_file(self) -> None:
+                os.remove(self.path)
+        ```
+    """
+    return _mark(method, "after_delete")
+
 
 __all__ = ["before_save", "after_save", "before_delete", "after_delete", "HookKind", "HOOK_KINDS"]
