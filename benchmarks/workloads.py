@@ -142,36 +142,21 @@ class BenchRecord(Model):
     label: BenchLabel = Reference(on_delete="cascade")
 
 
-class BenchVehicle(Model):
-    """The root of a polymorphic collection (``find_polymorphic``)."""
+class BenchVehicle(BenchItem):
+    """:class:`BenchItem`'s fields at the root of a polymorphic collection
+    (``find_polymorphic``)."""
 
     model_config = ODMConfigDict(collection="bench_vehicles", polymorphic=True)
-
-    name: str
-    rank: int
-    score: float
-    created: datetime
-    tags: list[str]
-    address: BenchAddress
-    note: str | None = None
 
 
 class BenchCar(BenchVehicle):
     """The subclass every document of ``find_polymorphic`` is."""
 
 
-class BenchHooked(Model):
+class BenchHooked(BenchItem):
     """:class:`BenchItem` with one ``before_save`` hook (``save_all_hooks``)."""
 
     model_config = ODMConfigDict(collection="bench_items")
-
-    name: str
-    rank: int
-    score: float
-    created: datetime
-    tags: list[str]
-    address: BenchAddress
-    note: str | None = None
 
     @before_save
     def check(self) -> None:
@@ -179,18 +164,11 @@ class BenchHooked(Model):
             raise ValueError("rank")
 
 
-class BenchRevised(Model):
+class BenchRevised(BenchItem):
     """:class:`BenchItem` with a revision field (``save_revised``)."""
 
     model_config = ODMConfigDict(collection="bench_items")
 
-    name: str
-    rank: int
-    score: float
-    created: datetime
-    tags: list[str]
-    address: BenchAddress
-    note: str | None = None
     version: int = Field(default=0, revision=True)
 
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from odmantic._async import adapter
-from odmantic._internal.hooks import Hook, with_hooks
+from odmantic._internal.hooks import Hook, has_hooks, with_hooks
+from odmantic._internal.write_plan import Mode, SavePlan, plan_saves
 from odmantic.hooks import HookKind
 
 
@@ -25,6 +26,32 @@ async def run_before(instances: Sequence[Any], kind: HookKind) -> dict[int, Base
         except Exception as exc:  # the write of this instance is cancelled, then it propagates
             failures[id(instance)] = exc
     return failures
+
+
+async def plan_saves_with_hooks(
+    instances: Sequence[Any], mode: Mode
+) -> tuple[SavePlan, dict[int, BaseException]]:
+    """The plan of a save, its `before_save` hooks run: without the instances they refused
+    (and those referencing them), with the references they added. Also returns the refusals."""
+    saves = plan_saves(instances, mode)
+    planned = saves.instances
+    if not any(
+        has_hooks(model, "before_save", "after_save") for model in {type(i) for i in planned}
+    ):
+        return saves, {}
+    refused = await run_before(planned, "before_save")
+    saves = plan_saves(instances, mode)  # the hooks may have added references
+    before = {id(instance) for instance in planned}
+    added = [i for i in saves.instances if id(i) not in before]
+    if added:
+        refused.update(await run_before(added, "before_save"))
+    return (saves.without(refused.keys()) if refused else saves), refused
+
+
+async def run_after_saves(saves: SavePlan, session: Any) -> None:
+    """The `after_save` hooks of the instances of `saves` that are stored as they are now."""
+    if any(has_hooks(model, "after_save") for model in {type(i) for i in saves.instances}):
+        await run_after(saves.saved(), "after_save", session)
 
 
 async def run_after(instances: Sequence[Any], kind: HookKind, session: Any) -> None:

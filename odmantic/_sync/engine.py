@@ -27,7 +27,7 @@ from odmantic._internal.references import DEFAULT_DEPTH, fetch_plan, fetched_in_
 from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
 from odmantic._internal.transactions import WITH_TRANSACTION_TIMEOUT
 from odmantic._internal.update_checks import update_request
-from odmantic._internal.write_plan import Mode, plan_saves
+from odmantic._internal.write_plan import Mode
 from odmantic._sync import adapter, cascade, execute
 from odmantic._sync import hooks as instance_hooks
 from odmantic._sync.adapter import DriverClient
@@ -892,12 +892,7 @@ class SyncEngine:
         for given in instances:
             check_instance(given)
         driver_session = self._driver_session(session)
-        saves = plan_saves(instances, mode)
-        refused = instance_hooks.run_before(saves.instances, "before_save")
-        planned, saves = saves, plan_saves(instances, mode)  # hooks may have added references
-        added = [i for i in saves.instances if all(i is not p for p in planned.instances)]
-        refused.update(instance_hooks.run_before(added, "before_save") if added else {})
-        saves = saves.without(refused.keys()) if refused else saves
+        saves, refused = instance_hooks.plan_saves_with_hooks(instances, mode)
         if isinstance(session, SessionScope):
             session._track_saves(saves.instances)
         try:
@@ -905,7 +900,7 @@ class SyncEngine:
                 collection = self.get_collection(batch.model)
                 execute.write(collection, batch, driver_session, self.retry_writes_for)
         finally:  # the after_save hooks of what was saved, even when some writes failed
-            instance_hooks.run_after(saves.saved(), "after_save", session)
+            instance_hooks.run_after_saves(saves, session)
         if refused:
             raise next(iter(refused.values()))
 
