@@ -113,7 +113,7 @@ async def test_appending_a_reference_sends_a_push_of_its_key(
     mongo_uri: str, database_name: str
 ) -> None:
     async with watched(mongo_uri, database_name) as (engine, commands):
-        anthology = await engine.save(Anthology(title="Grows", writers=[Writer(name="a")]))
+        await engine.save(Anthology(title="Grows", writers=[Writer(name="a")]))
         found = await engine.find_one(Anthology)
         assert found is not None
         newcomer = await engine.save(Writer(name="b"))
@@ -122,7 +122,6 @@ async def test_appending_a_reference_sends_a_push_of_its_key(
         await engine.save(found)
     (update,) = commands.named("update")
     assert update["updates"][0]["u"] == {"$push": {"writers": {"$each": [newcomer.id]}}}
-    assert anthology.id == found.id
 
 
 # --- references inside embedded models -----------------------------------------------------
@@ -344,7 +343,6 @@ async def test_pull_and_nullify_unlink_the_deleted_document(engine: AIOEngine) -
     raw = await engine.get_collection(Album).find_one({})
     assert raw is not None
     assert (raw["fans"], raw["producer"], raw["credits"][0]["person"]) == ([], None, None)
-    assert fan.id is not None
 
 
 async def test_a_failure_in_the_middle_of_a_cascade_leaves_nothing_half_done(

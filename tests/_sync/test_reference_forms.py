@@ -112,7 +112,7 @@ def test_a_missing_listed_document_is_named_with_its_position(engine: SyncEngine
 
 def test_appending_a_reference_sends_a_push_of_its_key(mongo_uri: str, database_name: str) -> None:
     with watched(mongo_uri, database_name) as (engine, commands):
-        anthology = engine.save(Anthology(title="Grows", writers=[Writer(name="a")]))
+        engine.save(Anthology(title="Grows", writers=[Writer(name="a")]))
         found = engine.find_one(Anthology)
         assert found is not None
         newcomer = engine.save(Writer(name="b"))
@@ -121,7 +121,6 @@ def test_appending_a_reference_sends_a_push_of_its_key(mongo_uri: str, database_
         engine.save(found)
     (update,) = commands.named("update")
     assert update["updates"][0]["u"] == {"$push": {"writers": {"$each": [newcomer.id]}}}
-    assert anthology.id == found.id
 
 
 # --- references inside embedded models -----------------------------------------------------
@@ -339,7 +338,6 @@ def test_pull_and_nullify_unlink_the_deleted_document(engine: SyncEngine) -> Non
     raw = engine.get_collection(Album).find_one({})
     assert raw is not None
     assert (raw["fans"], raw["producer"], raw["credits"][0]["person"]) == ([], None, None)
-    assert fan.id is not None
 
 
 def test_a_failure_in_the_middle_of_a_cascade_leaves_nothing_half_done(
