@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ConfigDict
 
@@ -17,6 +17,8 @@ ODM_KEYS = frozenset(
         "polymorphic",
         "type_name",
         "discriminator_key",
+        "shard_key",
+        "change_stream_pre_images",
     }
 )
 PYDANTIC_KEYS = frozenset(
@@ -47,6 +49,12 @@ class ODMConfigDict(ConfigDict, total=False):
             its collection, each document storing its class (the discriminator).
         type_name: a subclass's discriminator value (default: the class name).
         discriminator_key: the root's key of the discriminator (default `"_t"`).
+        shard_key: the shard key of a sharded collection: field names (`("tenant", "created")`)
+            or field names to 1 or `"hashed"` (`{"tenant": "hashed"}`). Every write of an
+            instance then filters on the stored values of these fields.
+        change_stream_pre_images: `configure_database` enables change stream pre- and
+            post-images on the collection (MongoDB 6.0+), so that `engine.watch(...,
+            full_document_before_change="whenAvailable")` gives each change's `before`.
     """
 
     collection: str
@@ -55,6 +63,8 @@ class ODMConfigDict(ConfigDict, total=False):
     polymorphic: bool
     type_name: str
     discriminator_key: str
+    shard_key: tuple[str, ...] | dict[str, Literal[1, "hashed"]]
+    change_stream_pre_images: bool
 
 
 def check_config(model_name: str, config: dict[str, Any]) -> dict[str, Any]:

@@ -112,6 +112,32 @@ class RevisionConflictError(BaseEngineInstanceException):
         )
 
 
+class ShardKeyChangedError(BaseEngineException, ValueError):
+    """A stored instance of a sharded model was saved with a shard key field changed: nothing
+    was written. A document's shard key places it on its shard; to move it, delete the
+    instance and insert a copy with the new value (see the sharding guide).
+
+    Attributes:
+        field: the name of the shard key field changed.
+        key: the primary key of the document.
+        stored: the value stored.
+        value: the instance's new value.
+    """
+
+    def __init__(self, model: type[Any], field: str, key: Any, stored: Any, value: Any) -> None:
+        self.field = field
+        self.key = key
+        self.stored = stored
+        self.value = value
+        super().__init__(
+            f"{model.__name__}.{field} is part of the shard key of collection "
+            f"{model.__odmantic_schema__.collection!r}: the instance with primary key {key!r} "
+            f"changed it from {stored!r} to {value!r}; nothing was written (delete the "
+            "instance and insert a copy with the new value to move it)",
+            model,
+        )
+
+
 class ReferencedDocumentError(BaseEngineException):
     """A delete refused by a `Reference(on_delete="deny")`: documents still reference the
     document deleted; nothing was deleted.
@@ -283,4 +309,5 @@ __all__ = [
     "DocumentParsingError",
     "ReferencedDocumentError",
     "RevisionConflictError",
+    "ShardKeyChangedError",
 ]

@@ -14,7 +14,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from odmantic._async import adapter, cascade, execute
+from odmantic._async import adapter, cascade, configure, execute
 from odmantic._async import hooks as instance_hooks
 from odmantic._async.adapter import DriverClient
 from odmantic._async.cursor import AIOCursor
@@ -35,7 +35,7 @@ from odmantic._internal.references import DEFAULT_DEPTH, fetch_plan, fetched_in_
 from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
 from odmantic._internal.transactions import WITH_TRANSACTION_TIMEOUT
 from odmantic._internal.update_checks import update_request
-from odmantic._internal.write_plan import Mode
+from odmantic._internal.write_plan import Mode, instance_target
 from odmantic.exceptions import DocumentNotFoundError
 from odmantic.index import family_indexes
 from odmantic.model import Model, ModelT
@@ -582,7 +582,7 @@ class AIOEngine:
         if refused:
             raise refused[id(instance)]
         if dependants(type(instance).__odmantic_schema__):  # delete rules apply
-            by_key = {"_id": instance.__odmantic_primary_key__()}
+            by_key = instance_target(instance)
             if not await cascade.delete_with_rules(self, type(instance), by_key, True, session):
                 raise DocumentNotFoundError(instance)
         else:
@@ -788,28 +788,46 @@ class AIOEngine:
         models: Sequence[type[Model]],
         *,
         update_existing_indexes: bool = False,
+        shard: bool = False,
         session: AIOSessionBase | AsyncClientSession | None = None,
     ) -> None:
-        """Create the indexes of `models` (field `index`/`unique` options and `Index` objects).
+        """Create the indexes of `models` (field `index`/`unique` options and `Index` objects),
+        enable change stream pre-images where `model_config["change_stream_pre_images"]` asks,
+        and shard the collections of sharded models.
 
         Args:
-            models: the models whose indexes to create.
+            models: the models whose collections to configure.
             update_existing_indexes: drop and recreate an existing index whose options differ
                 (otherwise such a conflict raises `pymongo.errors.OperationFailure`).
+            shard: on a mongos, shard each model's collection by its
+                `model_config["shard_key"]` (`enableSharding`, the shard key's index, then
+                `shardCollection`).
             session: run inside this session or transaction.
+
+        Raises:
+            RuntimeError: `shard=True` when not connected to a sharded cluster (raised before
+                anything is sent).
+            TypeError: `shard=True` with a model that has no shard key.
 
         Example:
             ```python
             await engine.configure_database([Player, Team])
+            await engine.configure_database([Order], shard=True)  # on a mongos
             ```
         """
         driver_session = self._driver_session(session)
+        schemas = [model.__odmantic_schema__ for model in models]
+        sharding = await configure.check_sharded_cluster(self.database, schemas) if shard else []
         for model in models:
             collection = self.get_collection(model)
             indexes = family_indexes(model)
-            await execute.create_indexes(
+            await configure.create_indexes(
                 collection, indexes, update_existing_indexes, driver_session
             )
+            if model.__odmantic_schema__.pre_images:
+                await configure.enable_pre_images(self.database, collection.name, driver_session)
+        if sharding:
+            await configure.shard(self.database, schemas, sharding, driver_session)
 
     def session(self) -> AIOSession:
         """A new session on this engine: start it, or use it as a context manager.

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import pymongo
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
@@ -18,7 +17,8 @@ from odmantic._async.adapter import aggregate, sleep
 from odmantic._internal.read_plan import joined_literal
 from odmantic._internal.retries import Retries, applies
 from odmantic._internal.schema import ModelSchema
-from odmantic._internal.server_errors import INDEX_CONFLICTS, UNSTORABLE_ERRORS
+from odmantic._internal.server_errors import UNSTORABLE_ERRORS
+from odmantic._internal.sharding import targets
 from odmantic._internal.write_outcome import (
     bulk_command_error,
     deleted,
@@ -32,7 +32,6 @@ from odmantic._internal.write_outcome import (
 )
 from odmantic._internal.write_plan import Batch, Mode, Write, delete_filter
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError, RevisionConflictError
-from odmantic.index import conflicting_index
 from odmantic.model import Model
 from odmantic.update import UpdateResult
 
@@ -96,13 +95,15 @@ async def delete(
         DocumentNotFoundError: no document has the instance's primary key.
     """
     filter_, expected = delete_filter(instance)
+    revision = type(instance).__odmantic_schema__.revision
+    key = None if revision is None or revision.key_name not in filter_ else revision.key_name
 
     async def attempt(retried: bool) -> None:
         result = await collection.delete_one(filter_, session=session)
-        if result.deleted_count == 0 and len(filter_) > 1:  # a revision was expected
-            stored = await collection.find_one({"_id": filter_["_id"]}, session=session)
+        if result.deleted_count == 0 and key is not None:  # a revision was expected
+            where = {k: v for k, v in filter_.items() if k != key}
+            stored = await collection.find_one(where, session=session)
             if stored is not None:  # changed by another writer since it was loaded
-                key = type(instance).__odmantic_schema__.revision.key_name  # type: ignore[union-attr]
                 raise RevisionConflictError([(instance, expected, stored.get(key))])
         if result.deleted_count == 0 and not retried:  # after a retry: the first one did it
             raise DocumentNotFoundError(instance)
@@ -243,7 +244,7 @@ async def write_many(
 async def _revision_conflicts(
     collection: AsyncCollection[Any], writes: list[Write], session: AsyncClientSession | None
 ) -> list[tuple[Any, int | None, int | None]]:
-    cursor = collection.find({"_id": {"$in": [w.key for w in writes]}}, session=session)
+    cursor = collection.find(targets([w.where for w in writes]), session=session)
     return revision_conflicts(writes, await cursor.to_list(None))
 
 
@@ -262,12 +263,10 @@ async def _rewrite_whole(
     incremented by the server, is read back)."""
     revision = type(write.instance).__odmantic_schema__.revision
     if revision is None:
-        await collection.update_one(
-            {"_id": write.key}, write.upsert(), upsert=True, session=session
-        )
+        await collection.update_one(write.where, write.upsert(), upsert=True, session=session)
         return write
     found = await collection.find_one_and_update(
-        {"_id": write.key},
+        write.where,
         write.upsert(),
         projection={revision.key_name: 1},
         upsert=True,
@@ -281,15 +280,14 @@ async def _rewrite_whole(
 async def _landed(
     collection: AsyncCollection[Any], writes: list[Write], session: AsyncClientSession | None
 ) -> bool:
-    cursor = collection.find({"_id": {"$in": [w.key for w in writes]}}, session=session)
+    cursor = collection.find(targets([w.where for w in writes]), session=session)
     return landed(writes, await cursor.to_list(None))
 
 
 async def _rewrite_deleted(
     collection: AsyncCollection[Any], updated: list[Write], session: AsyncClientSession | None
 ) -> None:
-    keys = [w.key for w in updated]
-    cursor = collection.find({"_id": {"$in": keys}}, {"_id": 1}, session=session)
+    cursor = collection.find(targets([w.where for w in updated]), {"_id": 1}, session=session)
     present = [document["_id"] for document in await cursor.to_list(None)]
     for write in deleted(updated, present):
         await _rewrite_whole(collection, write, session)
@@ -330,22 +328,3 @@ async def find_one_and_update(
     cursor = await aggregate(collection.database, pipeline, session)
     joined: list[dict[str, Any]] = await cursor.to_list(None)
     return joined[0]
-
-
-async def create_indexes(
-    collection: AsyncCollection[Any],
-    indexes: Sequence[pymongo.IndexModel],
-    update_existing: bool,
-    session: AsyncClientSession | None,
-) -> None:
-    """Create `indexes`; with `update_existing`, drop and recreate an index whose options
-    differ (otherwise the conflict is raised)."""
-    for index in indexes:
-        try:
-            await collection.create_indexes([index], session=session)
-        except OperationFailure as exc:
-            if exc.code not in INDEX_CONFLICTS or not update_existing:
-                raise
-            info = await collection.index_information(session=session)
-            await collection.drop_index(conflicting_index(info, index), session=session)
-            await collection.create_indexes([index], session=session)

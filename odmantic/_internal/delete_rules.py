@@ -232,8 +232,9 @@ def delete_steps(
         yield DeleteMany(current, {"_id": {"$in": keys}})
     if not found:
         return 0
-    by_key = list(filter_) == ["_id"] and not isinstance(filter_["_id"], dict)
-    count: int = yield DeleteMany(model, {"_id": found[0]} if by_key else {"_id": {"$in": found}})
+    # One document by its key: the filter itself, which holds the shard key of a sharded model.
+    by_key = "_id" in filter_ and not isinstance(filter_["_id"], dict)
+    count: int = yield DeleteMany(model, filter_ if by_key else {"_id": {"$in": found}})
     if loaded:
         yield RunHooks(loaded, "after_delete")
     return count

@@ -25,6 +25,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from typing_extensions import dataclass_transform
 
+from odmantic._internal import schema_checks
 from odmantic._internal.annotations import (
     classify,
     has_free_keys,
@@ -42,12 +43,7 @@ from odmantic._internal.plain_model import plain_model
 from odmantic._internal.polymorphism import register_member
 from odmantic._internal.references import check_delete_rule
 from odmantic._internal.schema import FieldSchema, ModelSchema, schema_of
-from odmantic._internal.schema_checks import (
-    check_discriminator,
-    check_hooks_allowed,
-    check_key_names,
-    check_revision,
-)
+from odmantic._internal.sharding import check_shard_key
 from odmantic.bson import ObjectId
 from odmantic.exceptions import ModelDefinitionError
 from odmantic.field import Field, FieldProxy, ODMFieldInfo, ODMReferenceInfo, ReferenceProxy
@@ -297,10 +293,12 @@ def _build_schema(
         name: _field_schema(cls, name, cls.__pydantic_fields__[name], infos.get(name), embedded)
         for name in names
     }
-    check_key_names(owner, fields)
-    check_revision(owner, fields, embedded)
-    check_discriminator(owner, fields, options.discriminator and options.discriminator[0])
-    check_hooks_allowed(owner, vars(cls), embedded)
+    schema_checks.check_key_names(owner, fields)
+    schema_checks.check_revision(owner, fields, embedded)
+    schema_checks.check_discriminator(
+        owner, fields, options.discriminator and options.discriminator[0]
+    )
+    schema_checks.check_hooks_allowed(owner, vars(cls), embedded)
     schema = ModelSchema(
         name=owner,
         collection=options.collection,
@@ -309,6 +307,8 @@ def _build_schema(
         parse_doc_with_default_factories=options.parse_doc_with_default_factories,
         discriminator=options.discriminator,
         family=options.family,
+        shard_key=check_shard_key(owner, fields, options.shard_key),
+        pre_images=options.pre_images,
         default_factory_fields=frozenset(
             name
             for name, finfo in cls.__pydantic_fields__.items()

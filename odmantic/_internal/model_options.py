@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from odmantic._internal.schema import IndexFactory, ModelSchema
+from odmantic._internal.sharding import ShardKeySpec, read_shard_key, spec_of
 from odmantic.config import check_config
 from odmantic.exceptions import ModelDefinitionError
 
@@ -23,6 +24,10 @@ class ModelOptions:
     """In a polymorphic collection: the discriminator's key and this class's value."""
     family: ModelSchema | None = None
     """In a polymorphic collection: the root's schema (None for the root itself)."""
+    shard_key: ShardKeySpec = ()
+    """The shard key's field names and kinds (empty: not sharded)."""
+    pre_images: bool = False
+    """Change stream pre- and post-images are enabled on the collection."""
 
 
 def _snake_case(name: str) -> str:
@@ -55,6 +60,32 @@ def _check_discriminator(model: str, key: Any, value: Any) -> None:
         )
     if not isinstance(value, str) or not value:
         raise ModelDefinitionError(f"{model}: type_name {value!r} must be a non-empty str")
+
+
+_ODM_ONLY = (
+    "polymorphic",
+    "type_name",
+    "discriminator_key",
+    "shard_key",
+    "change_stream_pre_images",
+)
+
+
+def _shard_key(
+    name: str, config: dict[str, Any], parents: list[ModelSchema], family: ModelSchema | None
+) -> ShardKeySpec:
+    """The shard key of the class: its own, else its parents' (one per collection: a
+    polymorphic subclass keeps its root's)."""
+    inherited = next((spec_of(p) for p in parents if p.shard_key), ())
+    if "shard_key" not in config:
+        return inherited
+    own = read_shard_key(name, config["shard_key"])
+    if family is not None and own != spec_of(family):
+        raise ModelDefinitionError(
+            f"{name}: a subclass of the polymorphic {family.name} shares its collection and "
+            "its shard key; set model_config['shard_key'] on the root only"
+        )
+    return own
 
 
 def model_options(name: str, namespace: dict[str, Any], parents: list[ModelSchema]) -> ModelOptions:
@@ -91,6 +122,8 @@ def model_options(name: str, namespace: dict[str, Any], parents: list[ModelSchem
         )
     options = ModelOptions(
         collection=collection,
+        shard_key=_shard_key(name, config, parents, family),
+        pre_images=config.get("change_stream_pre_images", any(p.pre_images for p in parents)),
         indexes=config.get("indexes", indexes),
         parse_doc_with_default_factories=config.get("parse_doc_with_default_factories", parse),
         discriminator=discriminator,
@@ -98,13 +131,18 @@ def model_options(name: str, namespace: dict[str, Any], parents: list[ModelSchem
     )
     if options.collection is not None:
         _check_collection_name(name, options.collection)
+    elif "shard_key" in config or "change_stream_pre_images" in config:
+        raise ModelDefinitionError(
+            f"{name}: shard_key and change_stream_pre_images are options of a Model's "
+            "collection; an EmbeddedModel has none"
+        )
     namespace["model_config"] = {
         **config,
         "collection": options.collection,
         "parse_doc_with_default_factories": options.parse_doc_with_default_factories,
         "indexes": options.indexes,
     }
-    for key in ("polymorphic", "type_name", "discriminator_key"):  # not pydantic's
+    for key in _ODM_ONLY:  # not pydantic's
         namespace["model_config"].pop(key, None)
     return options
 

@@ -116,6 +116,10 @@ class ModelSchema:
         discriminator: in a polymorphic collection, the discriminator's key and this class's
             value (`("_t", "Car")`).
         family: in a polymorphic collection, the root's schema (None for the root).
+        shard_key: the fields of the shard key (`model_config["shard_key"]`), each with its
+            kind (1 or "hashed"); empty for an unsharded model.
+        pre_images: `model_config["change_stream_pre_images"]`: `configure_database` enables
+            change stream pre- and post-images on the collection.
     """
 
     name: str
@@ -129,6 +133,8 @@ class ModelSchema:
     free_keys: bool = False
     discriminator: tuple[str, str] | None = None
     family: ModelSchema | None = None
+    shard_key: tuple[tuple[FieldSchema, Literal[1, "hashed"]], ...] = ()
+    pre_images: bool = False
     primary: FieldSchema | None = field(init=False)
     references: tuple[FieldSchema, ...] = field(init=False)
     reference_names: frozenset[str] = field(init=False)

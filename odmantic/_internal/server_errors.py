@@ -45,6 +45,17 @@ UNSTORABLE_ERRORS = (BSONError, OverflowError, DocumentTooLarge, UnicodeEncodeEr
 ALREADY_INITIALIZED = 23
 """`replSetInitiate` on a replica set that is already initiated (a retried initiation did it)."""
 
+# --- Codes of collection setup ----------------------------------------------------------------
+NAMESPACE_NOT_FOUND = 26
+"""`collMod` of a collection that does not exist yet (it is created with the option instead)."""
+NAMESPACE_EXISTS = 48
+"""`create` of a collection another client created meanwhile (it is modified instead)."""
+
+# --- Codes of change streams ------------------------------------------------------------------
+CURSOR_NOT_FOUND = 43
+"""The server-side cursor of a change stream was killed or timed out: it is opened again from
+the last resume token."""
+
 # --- Codes of index creation ------------------------------------------------------------------
 INDEX_OPTIONS_CONFLICT = 85
 """An index of the same keys exists with other options."""
@@ -131,6 +142,14 @@ def is_transient(error: PyMongoError) -> bool:
     return isinstance(error, OperationFailure) and error.code in FAILOVER
 
 
+def stream_can_resume(error: PyMongoError) -> bool:
+    """Whether a change stream that raised `error` can be opened again from its resume token
+    with nothing lost or repeated (a failover, a lost connection, a killed cursor)."""
+    if error.has_error_label("ResumableChangeStreamError") or isinstance(error, ConnectionFailure):
+        return True
+    return isinstance(error, OperationFailure) and error.code in FAILOVER | {CURSOR_NOT_FOUND}
+
+
 def is_primary_key_clash(error: Mapping[str, Any]) -> bool:
     """Whether a write error (as in `BulkWriteError.details`) is a duplicate `_id`."""
     return error.get("code") == DUPLICATE_KEY and "_id" in (error.get("keyPattern") or {})
@@ -147,4 +166,8 @@ __all__ = [
     "proves_not_run",
     "is_transient",
     "is_primary_key_clash",
+    "stream_can_resume",
+    "NAMESPACE_NOT_FOUND",
+    "NAMESPACE_EXISTS",
+    "CURSOR_NOT_FOUND",
 ]

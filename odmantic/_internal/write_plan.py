@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic_core import PydanticSerializationError
@@ -19,6 +19,7 @@ from pymongo import InsertOne, UpdateOne
 from odmantic._internal.document import check_keys
 from odmantic._internal.references import has_references, referenced_instances
 from odmantic._internal.schema import ModelSchema
+from odmantic._internal.sharding import target
 from odmantic.exceptions import DocumentWriteError
 
 if TYPE_CHECKING:
@@ -51,14 +52,21 @@ class Write:
     revision: tuple[str, int | None] | None = None
     """A revisioned stored instance: the revision field's key and the revision it was loaded
     with (the update only applies if the stored one is still that; `$inc` adds one)."""
+    target: dict[str, Any] | None = None
+    """A sharded model's instance: `_id` and the stored shard key values (see `where`)."""
+
+    @property
+    def where(self) -> dict[str, Any]:
+        """The filter of the document: its `_id`, and its shard key on a sharded model."""
+        return {"_id": self.document["_id"]} if self.target is None else self.target
 
     @property
     def filter(self) -> dict[str, Any]:
-        """The filter of the document written: its `_id` (and its expected revision)."""
+        """The filter of the document written: `where` (and its expected revision)."""
         if self.revision is None:
-            return {"_id": self.key}
+            return self.where
         key, expected = self.revision
-        return {"_id": self.key, key: expected}
+        return {**self.where, key: expected}
 
     def done(self) -> None:
         """The write happened: the instance holds its new revision and is stored as written."""
@@ -91,9 +99,7 @@ class Write:
                 value = value[part]
             sets[path] = value
         update["$set"] = sets
-        return Write(
-            self.instance, self.document, update, self.insert_if_missing, self.stored, self.revision
-        )
+        return replace(self, update=update)
 
     def upsert(self) -> dict[str, Any]:
         """The update writing the whole document over whatever has its `_id` (also how a
@@ -111,7 +117,9 @@ class Write:
 
     def as_upsert(self) -> Write:
         """The same write, sent as an upsert of the whole document."""
-        return Write(self.instance, self.document, self.upsert(), insert_if_missing=True)
+        return Write(
+            self.instance, self.document, self.upsert(), insert_if_missing=True, target=self.target
+        )
 
     def operation(self, mode: Mode, in_transaction: bool) -> InsertOne[Any] | UpdateOne:
         """This write as one operation of a bulk write.
@@ -124,7 +132,7 @@ class Write:
             return UpdateOne(self.filter, self.update, upsert=self.insert_if_missing)
         if mode == "insert" or not in_transaction:
             return InsertOne(self.document)
-        return UpdateOne({"_id": self.key}, self.upsert(), upsert=True)
+        return UpdateOne(self.where, self.upsert(), upsert=True)
 
     def is_upsert(self, mode: Mode, in_transaction: bool) -> bool:
         """Whether `operation(mode, in_transaction)` is an upsert."""
@@ -217,6 +225,17 @@ def plan(instance: Model, *, insert: bool = False) -> Write | None:
     schema = type(instance).__odmantic_schema__
     check_keys(schema, document, f"the instance with primary key {document.get('_id')!r}")
     stored = None if insert else instance.__odmantic_stored_document__()
+    if schema.shard_key:  # checked unchanged even when nothing else is to be written
+        where = target(type(instance), document, stored)
+        write = _plan(instance, document, stored, insert)
+        return None if write is None else replace(write, target=where)
+    return _plan(instance, document, stored, insert)
+
+
+def _plan(
+    instance: Model, document: dict[str, Any], stored: dict[str, Any] | None, insert: bool
+) -> Write | None:
+    schema = type(instance).__odmantic_schema__
     if schema.revision is not None:
         return _revised(instance, document, stored, schema.revision.key_name)
     if insert:
@@ -233,12 +252,21 @@ def plan(instance: Model, *, insert: bool = False) -> Write | None:
     return Write(instance, document, update) if update else None
 
 
+def instance_target(instance: Model) -> dict[str, Any]:
+    """The filter of `instance`'s document: its `_id`, and on a sharded model the shard key
+    as stored (as the instance holds it, for an instance never stored)."""
+    if not type(instance).__odmantic_schema__.shard_key:
+        return {"_id": instance.__odmantic_primary_key__()}
+    stored = instance.__odmantic_stored_document__()
+    return target(type(instance), stored or instance.model_dump_doc(), None)
+
+
 def delete_filter(instance: Model) -> tuple[dict[str, Any], int | None]:
     """The filter deleting `instance`'s document, and the revision it expects (a loaded
     instance of a revisioned model deletes only the revision it was loaded with)."""
-    filter_: dict[str, Any] = {"_id": instance.__odmantic_primary_key__()}
     revision = type(instance).__odmantic_schema__.revision
     stored = instance.__odmantic_stored_document__()
+    filter_ = instance_target(instance)
     if revision is None or stored is None:
         return filter_, None
     expected = stored.get(revision.key_name)
@@ -419,4 +447,5 @@ __all__ = [
     "same",
     "with_references",
     "delete_filter",
+    "instance_target",
 ]

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-import pymongo
 from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
 from pymongo.synchronous.client_session import ClientSession
@@ -18,7 +17,8 @@ from pymongo.synchronous.collection import Collection
 from odmantic._internal.read_plan import joined_literal
 from odmantic._internal.retries import Retries, applies
 from odmantic._internal.schema import ModelSchema
-from odmantic._internal.server_errors import INDEX_CONFLICTS, UNSTORABLE_ERRORS
+from odmantic._internal.server_errors import UNSTORABLE_ERRORS
+from odmantic._internal.sharding import targets
 from odmantic._internal.write_outcome import (
     bulk_command_error,
     deleted,
@@ -33,7 +33,6 @@ from odmantic._internal.write_outcome import (
 from odmantic._internal.write_plan import Batch, Mode, Write, delete_filter
 from odmantic._sync.adapter import aggregate, sleep
 from odmantic.exceptions import DocumentNotFoundError, DuplicateKeyError, RevisionConflictError
-from odmantic.index import conflicting_index
 from odmantic.model import Model
 from odmantic.update import UpdateResult
 
@@ -97,13 +96,15 @@ def delete(
         DocumentNotFoundError: no document has the instance's primary key.
     """
     filter_, expected = delete_filter(instance)
+    revision = type(instance).__odmantic_schema__.revision
+    key = None if revision is None or revision.key_name not in filter_ else revision.key_name
 
     def attempt(retried: bool) -> None:
         result = collection.delete_one(filter_, session=session)
-        if result.deleted_count == 0 and len(filter_) > 1:  # a revision was expected
-            stored = collection.find_one({"_id": filter_["_id"]}, session=session)
+        if result.deleted_count == 0 and key is not None:  # a revision was expected
+            where = {k: v for k, v in filter_.items() if k != key}
+            stored = collection.find_one(where, session=session)
             if stored is not None:  # changed by another writer since it was loaded
-                key = type(instance).__odmantic_schema__.revision.key_name  # type: ignore[union-attr]
                 raise RevisionConflictError([(instance, expected, stored.get(key))])
         if result.deleted_count == 0 and not retried:  # after a retry: the first one did it
             raise DocumentNotFoundError(instance)
@@ -242,7 +243,7 @@ def write_many(
 def _revision_conflicts(
     collection: Collection[Any], writes: list[Write], session: ClientSession | None
 ) -> list[tuple[Any, int | None, int | None]]:
-    cursor = collection.find({"_id": {"$in": [w.key for w in writes]}}, session=session)
+    cursor = collection.find(targets([w.where for w in writes]), session=session)
     return revision_conflicts(writes, cursor.to_list(None))
 
 
@@ -261,10 +262,10 @@ def _rewrite_whole(
     incremented by the server, is read back)."""
     revision = type(write.instance).__odmantic_schema__.revision
     if revision is None:
-        collection.update_one({"_id": write.key}, write.upsert(), upsert=True, session=session)
+        collection.update_one(write.where, write.upsert(), upsert=True, session=session)
         return write
     found = collection.find_one_and_update(
-        {"_id": write.key},
+        write.where,
         write.upsert(),
         projection={revision.key_name: 1},
         upsert=True,
@@ -278,15 +279,14 @@ def _rewrite_whole(
 def _landed(
     collection: Collection[Any], writes: list[Write], session: ClientSession | None
 ) -> bool:
-    cursor = collection.find({"_id": {"$in": [w.key for w in writes]}}, session=session)
+    cursor = collection.find(targets([w.where for w in writes]), session=session)
     return landed(writes, cursor.to_list(None))
 
 
 def _rewrite_deleted(
     collection: Collection[Any], updated: list[Write], session: ClientSession | None
 ) -> None:
-    keys = [w.key for w in updated]
-    cursor = collection.find({"_id": {"$in": keys}}, {"_id": 1}, session=session)
+    cursor = collection.find(targets([w.where for w in updated]), {"_id": 1}, session=session)
     present = [document["_id"] for document in cursor.to_list(None)]
     for write in deleted(updated, present):
         _rewrite_whole(collection, write, session)
@@ -325,22 +325,3 @@ def find_one_and_update(
     cursor = aggregate(collection.database, pipeline, session)
     joined: list[dict[str, Any]] = cursor.to_list(None)
     return joined[0]
-
-
-def create_indexes(
-    collection: Collection[Any],
-    indexes: Sequence[pymongo.IndexModel],
-    update_existing: bool,
-    session: ClientSession | None,
-) -> None:
-    """Create `indexes`; with `update_existing`, drop and recreate an index whose options
-    differ (otherwise the conflict is raised)."""
-    for index in indexes:
-        try:
-            collection.create_indexes([index], session=session)
-        except OperationFailure as exc:
-            if exc.code not in INDEX_CONFLICTS or not update_existing:
-                raise
-            info = collection.index_information(session=session)
-            collection.drop_index(conflicting_index(info, index), session=session)
-            collection.create_indexes([index], session=session)

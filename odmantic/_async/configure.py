@@ -1,0 +1,86 @@
+"""What `configure_database` sends: indexes, change stream pre-images, sharding (each decided
+by `odmantic._internal` before anything is sent)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pymongo
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
+
+from odmantic._internal.schema import ModelSchema
+from odmantic._internal.server_errors import (
+    INDEX_CONFLICTS,
+    NAMESPACE_EXISTS,
+    NAMESPACE_NOT_FOUND,
+)
+from odmantic._internal.sharding import shard_commands, shard_key_index
+from odmantic.index import conflicting_index
+
+PRE_IMAGES: dict[str, Any] = {"changeStreamPreAndPostImages": {"enabled": True}}
+
+
+async def create_indexes(
+    collection: AsyncCollection[Any],
+    indexes: Sequence[pymongo.IndexModel],
+    update_existing: bool,
+    session: AsyncClientSession | None,
+) -> None:
+    """Create `indexes`; with `update_existing`, drop and recreate an index whose options
+    differ (otherwise the conflict is raised)."""
+    for index in indexes:
+        try:
+            await collection.create_indexes([index], session=session)
+        except OperationFailure as exc:
+            if exc.code not in INDEX_CONFLICTS or not update_existing:
+                raise
+            info = await collection.index_information(session=session)
+            await collection.drop_index(conflicting_index(info, index), session=session)
+            await collection.create_indexes([index], session=session)
+
+
+async def enable_pre_images(
+    database: AsyncDatabase[Any], name: str, session: AsyncClientSession | None
+) -> None:
+    """Turn on change stream pre- and post-images on the collection `name` (created with them
+    if it does not exist yet)."""
+    try:
+        await database.command({"collMod": name, **PRE_IMAGES}, session=session)
+    except OperationFailure as exc:
+        if exc.code != NAMESPACE_NOT_FOUND:
+            raise
+        try:
+            await database.create_collection(name, session=session, **PRE_IMAGES)
+        except OperationFailure as again:
+            if again.code != NAMESPACE_EXISTS:  # created meanwhile: modify it
+                raise
+            await database.command({"collMod": name, **PRE_IMAGES}, session=session)
+
+
+async def check_sharded_cluster(
+    database: AsyncDatabase[Any], schemas: Sequence[ModelSchema]
+) -> list[dict[str, Any]]:
+    """The sharding commands for `schemas` (raises before anything is written when the server
+    is not a mongos)."""
+    hello = await database.command("hello")
+    return shard_commands(hello, schemas, database.name)
+
+
+async def shard(
+    database: AsyncDatabase[Any],
+    schemas: Sequence[ModelSchema],
+    commands: list[dict[str, Any]],
+    session: AsyncClientSession | None,
+) -> None:
+    """Create the index of each shard key, then send the sharding `commands` to the admin
+    database."""
+    for schema in schemas:
+        collection = database[str(schema.collection)]
+        await collection.create_index(shard_key_index(schema), session=session)
+    admin = database.client.admin
+    for command in commands:
+        await admin.command(command, session=session)

@@ -1,0 +1,244 @@
+# generated from tests/_async/test_sharding.py by codegen; do not edit
+"""Sharded models: every write of an instance filters on its shard key (seen through PyMongo's
+command monitoring), through the real replica set in both twins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from pymongo import MongoClient, monitoring
+
+from odmantic import Field, Model, Reference, SyncEngine
+from odmantic._internal.write_plan import plan
+from odmantic._sync import execute
+from odmantic.exceptions import RevisionConflictError, ShardKeyChangedError
+from tests._sync.fail_points import fail_point
+
+CREATED = datetime(2026, 1, 2, 3, 4, 5)
+
+
+class Order(Model):
+    model_config = {"collection": "sharded_orders", "shard_key": ("tenant", "created")}
+
+    tenant: str
+    created: datetime = CREATED
+    total: int = 0
+    lines: list[str] = []
+
+
+class Ledger(Model):
+    model_config = {"collection": "sharded_ledgers", "shard_key": {"tenant": "hashed"}}
+
+    tenant: str
+    balance: int = 0
+    version: int = Field(default=0, revision=True)
+
+
+class Receipt(Model):
+    model_config = {"collection": "sharded_receipts"}
+
+    order: Order = Reference(on_delete="cascade")
+
+
+class Tracked(Model):
+    model_config = {"collection": "tracked", "change_stream_pre_images": True}
+
+    name: str
+
+
+class Filters(monitoring.CommandListener):
+    """The filters of the commands sent to the sharded collections (updates, deletes, finds and
+    find-and-modify), by command name."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        command, name = event.command, event.command_name
+        if command.get(name) in ("sharded_orders", "sharded_ledgers"):
+            if name == "update":
+                self.sent.extend((name, u["q"]) for u in command["updates"])
+            elif name == "delete":
+                self.sent.extend((name, d["q"]) for d in command["deletes"])
+            elif name == "find":
+                self.sent.append((name, command["filter"]))
+            elif name == "findAndModify":
+                self.sent.append((name, command["query"]))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.sent]
+
+
+def _targets_one_shard(filter_: dict[str, Any], *keys: str) -> bool:
+    """Whether `filter_` holds `_id` and each shard key (or is an `$or` of such filters)."""
+    if "$or" in filter_:
+        return all(_targets_one_shard(f, *keys) for f in filter_["$or"])
+    return "_id" in filter_ and all(key in filter_ for key in keys)
+
+
+@pytest.fixture
+def watched(mongo_uri: str, database_name: str) -> Iterator[tuple[SyncEngine, Filters]]:
+    listener = Filters()
+    client: MongoClient[Any] = MongoClient(mongo_uri, event_listeners=[listener])
+    yield SyncEngine(client=client, database=database_name), listener
+    client.close()
+
+
+def _all_target(listener: Filters, *keys: str) -> bool:
+    return bool(listener.sent) and all(_targets_one_shard(f, *keys) for _, f in listener.sent)
+
+
+def test_a_save_of_a_new_instance_upserts_with_the_full_shard_key(
+    watched: tuple[SyncEngine, Filters],
+) -> None:
+    engine, listener = watched
+    order = engine.save(Order(tenant="acme", total=3))
+    assert listener.sent == [("update", {"_id": order.id, "tenant": "acme", "created": CREATED})]
+
+
+def test_a_save_of_a_loaded_instance_filters_on_its_shard_key(
+    watched: tuple[SyncEngine, Filters],
+) -> None:
+    engine, listener = watched
+    engine.save(Order(tenant="acme"))
+    loaded = engine.find_one(Order)
+    assert loaded is not None
+    listener.sent.clear()
+    loaded.lines.append("tea")
+    engine.save(loaded)
+    assert listener.names() == ["update"] and _all_target(listener, "tenant", "created")
+
+
+def test_save_all_and_insert_all_target_each_document(
+    watched: tuple[SyncEngine, Filters],
+) -> None:
+    engine, listener = watched
+    orders = engine.save_all([Order(tenant=t) for t in ("a", "b", "c")])
+    for order in orders:
+        order.total += 1
+    engine.save_all(orders)
+    engine.insert_all([Order(tenant="d"), Order(tenant="e")])
+    assert _all_target(listener, "tenant", "created")
+
+
+def test_a_delete_targets_the_document_shard(watched: tuple[SyncEngine, Filters]) -> None:
+    engine, listener = watched
+    order = engine.save(Order(tenant="acme"))
+    listener.sent.clear()
+    engine.delete(order)
+    # Receipts reference orders with a delete rule: the order is found, then deleted.
+    assert listener.names() == ["find", "delete"] and _all_target(listener, "tenant", "created")
+
+
+def test_delete_rules_delete_the_instance_by_its_shard_key(
+    watched: tuple[SyncEngine, Filters],
+) -> None:
+    engine, listener = watched
+    order = engine.save(Order(tenant="acme"))
+    engine.save(Receipt(order=order))
+    listener.sent.clear()
+    engine.delete(order)
+    deletes = [f for name, f in listener.sent if name == "delete"]
+    assert deletes == [{"_id": order.id, "tenant": "acme", "created": CREATED}]
+    assert engine.count(Receipt) == 0
+
+
+def test_revision_checks_target_the_shard(watched: tuple[SyncEngine, Filters]) -> None:
+    engine, listener = watched
+    engine.save(Ledger(tenant="acme"))
+    first, second = engine.find(Ledger).to_list(), engine.find(Ledger).to_list()
+    first[0].balance, second[0].balance = 1, 2
+    engine.save(first[0])
+    listener.sent.clear()
+    with pytest.raises(RevisionConflictError):
+        engine.save(second[0])
+    with pytest.raises(RevisionConflictError):
+        engine.delete(second[0])
+    assert listener.names() == ["update", "find", "delete", "find"]
+    assert _all_target(listener, "tenant")
+
+
+def test_writes_in_sessions_and_transactions_target_the_shard(
+    watched: tuple[SyncEngine, Filters],
+) -> None:
+    engine, listener = watched
+    with engine.session() as session:
+        order = session.save(Order(tenant="s"))
+    with engine.transaction() as transaction:
+        order.total = 5
+        transaction.save(order)
+        transaction.save(Order(tenant="t"))  # a new one: an upsert in a transaction
+        transaction.delete(order)
+    assert listener.names() == ["update", "update", "update", "find", "delete"]
+    assert _all_target(listener, "tenant", "created")
+
+
+def test_writes_retried_across_a_failover_keep_the_shard_key(
+    watched: tuple[SyncEngine, Filters],
+) -> None:
+    engine, listener = watched
+    order = engine.save(Order(tenant="acme"))
+    order.total = 9
+    concern = {"code": 262, "errmsg": "exceeded time limit"}  # applied, then sent again
+    with fail_point(engine, {"times": 1}, failCommands=["update"], writeConcernError=concern):
+        engine.save(order)
+    assert len(listener.sent) > 1 and _all_target(listener, "tenant", "created")
+
+
+def test_the_check_of_a_retried_insert_targets_the_shard(
+    watched: tuple[SyncEngine, Filters],
+) -> None:
+    engine, listener = watched
+    order = engine.insert(Order(tenant="acme"))
+    listener.sent.clear()
+    write = plan(order, insert=True)
+    assert write is not None
+    # A retried insert refused as a duplicate reads whether the first attempt stored it.
+    execute.write_one(engine.get_collection(Order), write, "insert", None, retried=True)
+    assert listener.sent == [("find", {"_id": order.id, "tenant": "acme", "created": CREATED})]
+
+
+def test_changing_a_shard_key_field_is_refused_and_nothing_is_written(
+    engine: SyncEngine,
+) -> None:
+    order = engine.save(Order(tenant="acme"))
+    order.tenant, order.total = "other", 4
+    with pytest.raises(ShardKeyChangedError, match=r"Order\.tenant .*'acme' to 'other'"):
+        engine.save(order)
+    stored = engine.get_collection(Order).find_one({})
+    assert stored is not None and (stored["tenant"], stored["total"]) == ("acme", 0)
+
+
+def test_moving_a_document_is_a_delete_and_an_insert(engine: SyncEngine) -> None:
+    order = engine.save(Order(tenant="acme", total=4))
+    engine.delete(order)
+    moved = engine.insert(order.model_copy(update={"tenant": "other"}))
+    stored = engine.find_one(Order)
+    assert stored is not None and stored == moved and stored.tenant == "other"
+
+
+def test_configure_database_with_shard_refuses_a_replica_set_before_sending(
+    watched: tuple[SyncEngine, Filters],
+) -> None:
+    engine, _ = watched
+    with pytest.raises(RuntimeError, match="not connected to a sharded cluster"):
+        engine.configure_database([Order], shard=True)
+    names = engine.database.list_collection_names()
+    assert "sharded_orders" not in names
+
+
+def test_configure_database_enables_pre_images(engine: SyncEngine) -> None:
+    engine.configure_database([Tracked])
+    engine.configure_database([Tracked])  # again: the collection exists
+    found = engine.database.command("listCollections", filter={"name": "tracked"})
+    options = found["cursor"]["firstBatch"][0]["options"]
+    assert options["changeStreamPreAndPostImages"] == {"enabled": True}
