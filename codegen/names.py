@@ -27,11 +27,13 @@ ADDED: dict[str, str] = {
     "AsyncClientSession": "ClientSession",
     "AsyncCursor": "Cursor",
     "AsyncCommandCursor": "CommandCursor",
+    "AsyncChangeStream": "ChangeStream",
     "AIOEngine": "SyncEngine",
     "AIOSession": "SyncSession",
     "AIOSessionBase": "SyncSessionBase",
     "AIOTransaction": "SyncTransaction",
     "AIOCursor": "SyncCursor",
+    "AIOChangeStream": "SyncChangeStream",
     "AsyncIterator": "Iterator",  # also in unasync's base: exempt from the must-fire check
     "AsyncIterable": "Iterable",  # idem
     "asynccontextmanager": "contextmanager",  # idem

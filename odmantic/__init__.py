@@ -7,6 +7,7 @@ its blocking twin (`pymongo.MongoClient`), generated from the same source.
 from odmantic._async.engine import AIOEngine
 from odmantic._sync.engine import SyncEngine
 from odmantic.bson import ObjectId, WithBsonSerializer
+from odmantic.change_stream import ChangeEvent
 from odmantic.field import Field
 from odmantic.hooks import after_delete, after_save, before_delete, before_save
 from odmantic.index import Index
@@ -24,6 +25,7 @@ __all__ = [
     "Reference",
     "Lazy",
     "Index",
+    "ChangeEvent",
     "ObjectId",
     "WithBsonSerializer",
     "before_save",

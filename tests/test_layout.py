@@ -16,8 +16,9 @@ HAND_WRITTEN = sorted(p for p in PACKAGE.rglob("*.py") if "_sync" not in p.parts
 TWIN = sorted((PACKAGE / "_async").glob("*.py"))
 ADAPTER = PACKAGE / "_async" / "adapter.py"
 MAX_MODULE_CODE_LINES = 400
-# The engine facade shows every public method in its class body, overloads included.
-MAX_FACADE_CODE_LINES = 460
+# The engine facade shows every public method in its class body, overloads included: 19
+# operations (with `watch`'s ten arguments) and the session and transaction facades.
+MAX_FACADE_CODE_LINES = 500
 FACADE = PACKAGE / "_async" / "engine.py"
 MAX_FUNCTION_LINES = 60
 

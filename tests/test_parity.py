@@ -7,14 +7,17 @@ import re
 
 import pytest
 
+from odmantic._async.change_stream import AIOChangeStream
 from odmantic._async.cursor import AIOCursor
 from odmantic._async.engine import AIOEngine, AIOSession, AIOSessionBase, AIOTransaction
+from odmantic._sync.change_stream import SyncChangeStream
 from odmantic._sync.cursor import SyncCursor
 from odmantic._sync.engine import SyncEngine, SyncSession, SyncSessionBase, SyncTransaction
 
 PAIRS = [
     (AIOEngine, SyncEngine),
     (AIOCursor, SyncCursor),
+    (AIOChangeStream, SyncChangeStream),
     (AIOSessionBase, SyncSessionBase),
     (AIOSession, SyncSession),
     (AIOTransaction, SyncTransaction),
@@ -25,11 +28,13 @@ PROTOCOL = {
     "__aiter__": "__iter__",
     "__aenter__": "__enter__",
     "__aexit__": "__exit__",
+    "__anext__": "__next__",
 }
 # Written by hand, independently of the generator's table: what the public signatures may differ by.
 EXPECTED_NAMES = {
     "AIOEngine": "SyncEngine",
     "AIOCursor": "SyncCursor",
+    "AIOChangeStream": "SyncChangeStream",
     "AIOSession": "SyncSession",
     "AIOSessionBase": "SyncSessionBase",
     "AIOTransaction": "SyncTransaction",

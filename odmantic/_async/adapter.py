@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.change_stream import AsyncChangeStream
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.command_cursor import AsyncCommandCursor
@@ -221,3 +222,20 @@ class CursorBase(Generic[OutputT]):
                 ```
             """
             return self.to_list().__await__()
+
+
+async def watch(
+    collection: AsyncCollection[Any],
+    pipeline: list[dict[str, Any]],
+    session: AsyncClientSession | None,
+    options: dict[str, Any],
+) -> AsyncChangeStream[Any]:
+    """Open a change stream on a collection."""
+    if IS_ASYNC:
+        # A coroutine in PyMongo; in Motor a plain call, the stream opening on entering it.
+        stream: Any = cast(Any, collection.watch(pipeline, session=session, **options))
+        if inspect.isawaitable(stream):
+            return await stream  # type: ignore[no-any-return]
+        return await stream.__aenter__()  # type: ignore[no-any-return]
+    else:
+        return collection.watch(pipeline, session=session, **options)

@@ -7,9 +7,10 @@ same method with `session=` set to itself (`AIOSessionBase`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
+from bson.timestamp import Timestamp
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -17,6 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from odmantic._async import adapter, cascade, configure, execute
 from odmantic._async import hooks as instance_hooks
 from odmantic._async.adapter import DriverClient
+from odmantic._async.change_stream import AIOChangeStream
 from odmantic._async.cursor import AIOCursor
 from odmantic._async.session import (
     SessionLifecycle,
@@ -26,6 +28,12 @@ from odmantic._async.session import (
 from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
+from odmantic._internal.change_events import (
+    FullDocument,
+    FullDocumentBeforeChange,
+    OperationType,
+    watch_request,
+)
 from odmantic._internal.delete_rules import dependants
 from odmantic._internal.hooks import refuse_skipped_hooks
 from odmantic._internal.joins import refuse_across_references
@@ -762,6 +770,75 @@ class AIOEngine:
         )
         return None if raw is None else read_plan.loader(model).one(raw)
 
+    # --- change streams ----------------------------------------------------------------------
+    def watch(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        operations: Iterable[OperationType] | None = None,
+        full_document: FullDocument | None = "updateLookup",
+        full_document_before_change: FullDocumentBeforeChange | None = None,
+        resume_after: Mapping[str, Any] | None = None,
+        start_at_operation_time: Timestamp | None = None,
+        batch_size: int | None = None,
+        max_await_time_ms: int | None = None,
+        session: AIOSessionBase | AsyncClientSession | None = None,
+    ) -> AIOChangeStream[ModelT]:
+        """Watch the changes of `model`'s documents, as they happen (a MongoDB change stream).
+
+        Queries apply to each change's full document: a delete (which has none) or an update
+        read with `full_document="default"` does not match them. A polymorphic root sees its
+        subclasses' changes, a subclass only its own (a delete is told apart by its pre-image:
+        without `full_document_before_change`, a subclass sees every delete of the collection).
+        MongoDB refuses change streams in a transaction: opening one there raises
+        RuntimeError.
+
+        Args:
+            model: the model whose collection is watched.
+            *queries: query expressions (as `find`'s) the full document must match.
+            operations: the operation types to keep (`["insert", "update"]`); None: all.
+            full_document: what an update event carries as `document`: the document when the
+                event is read (`"updateLookup"`), none (`"default"`), or its post-image
+                (`"whenAvailable"`, `"required"`: pre-images enabled on the collection).
+            full_document_before_change: `"whenAvailable"` or `"required"` fills
+                `event.before` (`model_config["change_stream_pre_images"]` and
+                `configure_database`).
+            resume_after: a resume token (`stream.resume_token`, `event.resume_token`): the
+                stream starts right after that event, nothing lost nor repeated.
+            start_at_operation_time: start at this cluster time instead.
+            batch_size: events per server batch.
+            max_await_time_ms: how long the server waits for a change before answering a
+                `try_next()` with none.
+            session: run inside this session or transaction.
+
+        Returns:
+            the stream: iterate it with `async for`; `async with` opens it at once and closes it.
+
+        Raises:
+            ValueError: an unknown operation type.
+            TypeError: a query through a reference, or an operator that cannot apply to a
+                change's document (`$expr`, `$text`...).
+
+        Example:
+            ```python
+            async with engine.watch(Player, Player.level > 10, operations=["update"]) as stream:
+                async for event in stream:
+                    print(event.id, event.updated_fields)  # {"level": 12}
+            ```
+        """
+        check_model(model)
+        options = {
+            "resume_after": resume_after,
+            "start_at_operation_time": start_at_operation_time,
+            "batch_size": batch_size,
+            "max_await_time_ms": max_await_time_ms,
+        }
+        request = watch_request(
+            model, queries, operations, full_document, full_document_before_change, options
+        )
+        collection, driver_session = self.get_collection(model), self._driver_session(session)
+        return AIOChangeStream(collection, request, driver_session, self.retry_writes_for)
+
     # --- database, sessions, client ---------------------------------------------------------
     def get_collection(self, model: type[Model]) -> AsyncCollection[Any]:
         """The driver collection storing `model`.
@@ -970,6 +1047,7 @@ class AIOSessionBase(SessionScope):
     fetch = _in_session(lambda engine: engine.fetch)
     fetch_all = _in_session(lambda engine: engine.fetch_all)
     configure_database = _in_session(lambda engine: engine.configure_database)
+    watch = _in_session(lambda engine: engine.watch)
 
 
 class AIOSession(SessionLifecycle, AIOSessionBase):
@@ -1086,4 +1164,11 @@ class AIOTransaction(TransactionLifecycle, AIOSessionBase):
         return AIOSession(context), True
 
 
-__all__ = ["AIOEngine", "AIOCursor", "AIOSession", "AIOSessionBase", "AIOTransaction"]
+__all__ = [
+    "AIOEngine",
+    "AIOCursor",
+    "AIOChangeStream",
+    "AIOSession",
+    "AIOSessionBase",
+    "AIOTransaction",
+]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pymongo.errors import PyMongoError
 
-from odmantic._internal.server_errors import is_transient, proves_not_run
+from odmantic._internal.server_errors import is_transient, proves_not_run, stream_can_resume
 from odmantic.update import UpdateExpression
 
 RETRY_WRITES_FOR = 30.0
@@ -65,4 +65,32 @@ class Retries:
         return delay
 
 
-__all__ = ["RETRY_WRITES_FOR", "Retries", "applies", "update_is_idempotent"]
+@dataclass
+class Resumes:
+    """The resume state of a change stream: `after(error, now)` says how long to wait before
+    opening it again from its resume token, or None to raise the error. The driver resumes
+    once by itself; this covers a failover longer than that (an election, a primary stepped
+    down twice), for `within` seconds from the first error, counted again after each event.
+    """
+
+    within: float
+    deadline: float | None = None
+    delay: float = field(default=FIRST_DELAY)
+
+    def after(self, error: PyMongoError, now: float) -> float | None:
+        """Seconds to wait before opening the stream again after `error`, or None."""
+        if self.within <= 0 or not stream_can_resume(error):
+            return None
+        if self.deadline is None:
+            self.deadline = now + self.within
+        if now + self.delay > self.deadline:
+            return None
+        delay, self.delay = self.delay, min(self.delay * 2, MAX_DELAY)
+        return delay
+
+    def reset(self) -> None:
+        """An event arrived: the next error gets the whole time again."""
+        self.deadline, self.delay = None, FIRST_DELAY
+
+
+__all__ = ["RETRY_WRITES_FOR", "Retries", "Resumes", "applies", "update_is_idempotent"]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 from pymongo import MongoClient
+from pymongo.synchronous.change_stream import ChangeStream
 from pymongo.synchronous.client_session import ClientSession
 from pymongo.synchronous.collection import Collection
 from pymongo.synchronous.command_cursor import CommandCursor
@@ -140,3 +141,13 @@ class CursorBase(Generic[OutputT]):
     def to_list(self) -> list[OutputT]:
         """All the results (defined by the cursor)."""
         raise NotImplementedError
+
+
+def watch(
+    collection: Collection[Any],
+    pipeline: list[dict[str, Any]],
+    session: ClientSession | None,
+    options: dict[str, Any],
+) -> ChangeStream[Any]:
+    """Open a change stream on a collection."""
+    return collection.watch(pipeline, session=session, **options)
