@@ -1,20 +1,21 @@
 """Failovers: the primary of a 3-member replica set steps down during concurrent writes.
 
-Run with `make test-failover` (about a minute; not part of `make test`).
+Run with `make test-failover` (a few minutes; not part of `make test`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
 import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, MongoClient
 
-from odmantic import AIOEngine, Model
+from odmantic import AIOEngine, Model, SyncEngine
 from odmantic.session import AIOTransaction
 from tests.replica_set import ReplicaSet
 
@@ -88,4 +89,102 @@ async def test_writes_survive_step_downs(replica_set: ReplicaSet, kind: str) -> 
     assert await _during_step_down(replica_set, transactions, in_flight=50) == []
     final = await engine.find_one(Counter, Counter.id == counter.id)
     assert final is not None and final.value == 50
+    await engine.close()
+
+
+class Watched(Model):
+    n: int
+
+
+async def _save_paced(engine: AIOEngine, numbers: range, workers: int = 20) -> None:
+    """Save one `Watched` per number, `workers` at a time with a pause between saves, so that
+    the saves span the step-downs."""
+    queue = list(numbers)
+
+    async def worker() -> None:
+        while queue:
+            await engine.save(Watched(n=queue.pop()))
+            await asyncio.sleep(0.01)
+
+    await asyncio.gather(*(worker() for _ in range(workers)))
+
+
+async def _two_step_downs(replica_set: ReplicaSet) -> None:
+    for _ in range(2):
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(replica_set.step_down)
+
+
+def _read_sync(uri: str, database: str, count: int, ready: threading.Event) -> list[Any]:
+    """The sync twin's stream, read in a thread: the `n` of the first `count` inserts."""
+    engine = SyncEngine(client=MongoClient(uri), database=database)
+    with engine.watch(Watched, operations=["insert"]) as stream:
+        ready.set()
+        # range first: zip stops before asking the stream for one event more
+        pairs = zip(range(count), stream, strict=False)
+        return [event.document.n for _, event in pairs if event.document]
+
+
+async def _read_async(engine: AIOEngine, count: int, ready: asyncio.Event) -> list[Any]:
+    found: list[Any] = []
+    async with engine.watch(Watched, operations=["insert"]) as stream:
+        ready.set()
+        async for event in stream:
+            assert event.document is not None
+            found.append(event.document.n)
+            if len(found) == count:
+                break
+    return found
+
+
+@pytest.mark.parametrize("twin", ["async", "sync"])
+async def test_a_stream_sees_every_change_once_across_two_step_downs(
+    replica_set: ReplicaSet, twin: str
+) -> None:
+    engine = AIOEngine(client=AsyncMongoClient(replica_set.uri), database=f"stream_{twin}")
+    await engine.remove(Watched)
+    if twin == "async":
+        ready = asyncio.Event()
+        reading = asyncio.create_task(_read_async(engine, 2000, ready))
+        await ready.wait()
+    else:
+        started = threading.Event()
+        reading = asyncio.ensure_future(
+            asyncio.to_thread(_read_sync, replica_set.uri, f"stream_{twin}", 2000, started)
+        )
+        await asyncio.to_thread(started.wait)
+    await asyncio.gather(_save_paced(engine, range(2000)), _two_step_downs(replica_set))
+    seen = await asyncio.wait_for(reading, timeout=120)
+    assert sorted(seen) == list(range(2000))  # each once: nothing lost, nothing repeated
+    await engine.close()
+
+
+async def test_a_stream_resumed_from_its_token_gets_the_rest_once(
+    replica_set: ReplicaSet,
+) -> None:
+    engine = AIOEngine(client=AsyncMongoClient(replica_set.uri), database="stream_resumed")
+    await engine.remove(Watched)
+    first: list[int] = []
+    ready = asyncio.Event()
+
+    async def read_half() -> Any:
+        async with engine.watch(Watched, operations=["insert"]) as stream:
+            ready.set()
+            async for event in stream:
+                first.append(event.document.n if event.document else -1)
+                if len(first) == 1000:
+                    return stream.resume_token  # closed mid-way; the token is stored
+
+    reading = asyncio.create_task(read_half())
+    await ready.wait()
+    await asyncio.gather(_save_paced(engine, range(2000)), _two_step_downs(replica_set))
+    token = await asyncio.wait_for(reading, timeout=120)
+    rest: list[int] = []
+    async with engine.watch(Watched, operations=["insert"], resume_after=token) as stream:
+        async for event in stream:
+            rest.append(event.document.n if event.document else -1)
+            if len(rest) == 1000:
+                break
+        assert await stream.try_next() is None
+    assert sorted(first + rest) == list(range(2000))
     await engine.close()
