@@ -46,7 +46,7 @@ def markdown(
         verdict = "PASS" if m.passed else "**MISS**"
         lines.append(
             f"| {m.workload} | {m.twin} | {m.odm_ms:.1f} | {m.raw_ms:.1f} | {m.ratio:.2f} "
-            f"| {m.target:.1f} | {verdict} |"
+            f"| {m.target:g} | {verdict} |"
         )
     missed = sum(not m.passed for m in results)
     lines += ["", f"{len(results) - missed}/{len(results)} within target."]

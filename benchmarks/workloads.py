@@ -52,6 +52,8 @@ N_REFERENCING = 1_000
 """Documents with a reference read by the `find_ref` workload."""
 N_REFERENCED = 100
 """Distinct documents they reference."""
+N_CHANGES = 10_000
+"""Change events read by the `watch` workload (inserts, then as many updates)."""
 
 _CITIES = ("Paris", "Lyon", "Berlin", "Madrid", "Oslo", "Rome", "Lisbon", "Vienna")
 
@@ -172,6 +174,12 @@ class BenchRevised(BenchItem):
     version: int = Field(default=0, revision=True)
 
 
+class BenchSharded(BenchItem):
+    """:class:`BenchItem` with a shard key (``save_sharded``)."""
+
+    model_config = ODMConfigDict(collection="bench_items", shard_key=("name", "created"))
+
+
 class PlainAddress(BaseModel):
     """:class:`BenchAddress` as a plain pydantic model (the floor's)."""
 
@@ -265,6 +273,8 @@ class Prepared:
     ids: list[ObjectId] = field(default_factory=list)
     ranks: list[int] = field(default_factory=list)
     threshold: int = 0
+    start: Any = None
+    """The cluster time from which a change stream reads the prepared changes."""
 
 
 def _reset(db: Database[Any], *names: str) -> None:
@@ -387,6 +397,28 @@ def prepare_revised(db: Database[Any], n: int) -> Prepared:
         instances=[loader(BenchRevised).one(doc) for doc in sample],
         plain=[loader(BenchItem).one(doc) for doc in sample],  # type: ignore[misc]
     )
+
+
+def prepare_sharded(db: Database[Any], n: int) -> Prepared:
+    """``n`` stored documents; loaded instances of the sharded model and of the plain one."""
+    _reset(db, ITEMS)
+    docs = item_docs(n)
+    db[ITEMS].insert_many(docs)
+    sample = random.Random(1).sample(docs, min(N_POINT_OPS, n))
+    return Prepared(
+        instances=[loader(BenchSharded).one(doc) for doc in sample],
+        plain=[loader(BenchItem).one(doc) for doc in sample],  # type: ignore[misc]
+    )
+
+
+def prepare_changes(db: Database[Any], n: int) -> Prepared:
+    """``N_CHANGES`` changes of the items collection (inserts, then an update of each), and the
+    cluster time they start at: each timed run reads them again from there."""
+    _reset(db, ITEMS)
+    start = db.command("hello")["operationTime"]
+    db[ITEMS].insert_many(item_docs(N_CHANGES // 2))
+    db[ITEMS].update_many({}, {"$inc": {"rank": 1}})
+    return Prepared(start=start)
 
 
 # -- workload bodies (``x = yield call`` is ``x = call`` or ``x = await call``) -----------------
@@ -551,6 +583,37 @@ def save_unrevised_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
         yield engine.save(instance)
 
 
+def save_sharded_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """Change one field of a loaded instance of a sharded model, then ``save`` it."""
+    for instance in p.instances:
+        instance.rank += 1
+        yield engine.save(instance)
+
+
+def watch_odm(engine: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``engine.watch`` from the prepared time: each event's ``document`` as an instance."""
+    stream = engine.watch(BenchItem, start_at_operation_time=p.start)
+    seen = 0
+    while seen < N_CHANGES:
+        event = yield stream.try_next()
+        if event is not None:
+            assert event.document is not None
+            seen += 1
+    yield stream.close()
+
+
+def watch_raw(db: Any, p: Prepared) -> Generator[Any, Any, None]:
+    """``collection.watch`` from the prepared time: each change's ``fullDocument`` read."""
+    stream = yield db[ITEMS].watch(start_at_operation_time=p.start, full_document="updateLookup")
+    seen = 0
+    while seen < N_CHANGES:
+        change = yield stream.try_next()
+        if change is not None:
+            assert change["fullDocument"] is not None
+            seen += 1
+    yield stream.close()
+
+
 class BenchName(BaseModel):
     """A projection of :class:`BenchItem`."""
 
@@ -674,6 +737,9 @@ class Workload:
     raw_is_odm: bool = False
     """The reference line is the ODM without the feature (it gets the engine, not the raw
     database)."""
+    repeats_factor: int = 1
+    """Timed runs per side are `repeats` times this: a tight target over network-bound work
+    (two sides differing by microseconds per call) needs more runs to rise above the noise."""
 
 
 WORKLOADS: tuple[Workload, ...] = (
@@ -708,6 +774,11 @@ WORKLOADS: tuple[Workload, ...] = (
              prepare_hooked, save_all_hooks_odm, save_all_plain_odm, raw_is_odm=True),
     Workload("save_revised", f"revisioned one-field save x{N_POINT_OPS} vs unrevisioned", 1.1,
              prepare_revised, save_revised_odm, save_unrevised_odm, raw_is_odm=True),
+    Workload("save_sharded", f"one-field save x{N_POINT_OPS} of a sharded model vs unsharded",
+             1.05, prepare_sharded, save_sharded_odm, save_unrevised_odm, raw_is_odm=True,
+             repeats_factor=3),
+    Workload("watch", f"watch {N_CHANGES} inserts and updates into models vs "
+             "collection.watch()", 1.3, prepare_changes, watch_odm, watch_raw),
     Workload("update_many", "update_many inc() of N vs update_many $inc", 1.2, prepare_seeded,
              update_many_odm, update_many_raw),
     Workload("find_one_and_update", f"find_one_and_update x{N_POINT_OPS} vs the raw call", 1.2,
@@ -797,7 +868,7 @@ async def measure_twin(
         measurement = Measurement(workload.name, twin.name, workload.target)
         for odm in (True, False):
             await _timed_run(twin, workload, odm, prep_db, n)
-        for repeat in range(repeats):
+        for repeat in range(repeats * workload.repeats_factor):
             for odm in (True, False) if repeat % 2 == 0 else (False, True):
                 elapsed = await _timed_run(twin, workload, odm, prep_db, n)
                 (measurement.odm_s if odm else measurement.raw_s).append(elapsed)
