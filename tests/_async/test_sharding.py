@@ -11,7 +11,7 @@ import pytest
 from pymongo import AsyncMongoClient, monitoring
 
 from odmantic import AIOEngine, Field, Model, Reference
-from odmantic._async import execute
+from odmantic._async import adapter, execute
 from odmantic._internal.write_plan import plan
 from odmantic.exceptions import RevisionConflictError, ShardKeyChangedError
 from tests._async.fail_points import fail_point
@@ -225,14 +225,31 @@ async def test_moving_a_document_is_a_delete_and_an_insert(engine: AIOEngine) ->
     assert stored is not None and stored == moved and stored.tenant == "other"
 
 
+async def _on_mongos(engine: AIOEngine) -> bool:
+    return (await engine.database.command("hello")).get("msg") == "isdbgrid"
+
+
 async def test_configure_database_with_shard_refuses_a_replica_set_before_sending(
     watched: tuple[AIOEngine, Filters],
 ) -> None:
     engine, _ = watched
+    if await _on_mongos(engine):
+        pytest.skip("connected to a sharded cluster (ODMANTIC_TEST_MONGO_URI)")
     with pytest.raises(RuntimeError, match="not connected to a sharded cluster"):
         await engine.configure_database([Order], shard=True)
     names = await engine.database.list_collection_names()
     assert "sharded_orders" not in names
+
+
+async def test_configure_database_with_shard_shards_on_a_mongos(engine: AIOEngine) -> None:
+    if not await _on_mongos(engine):
+        pytest.skip("needs a mongos: see the sharding guide (ODMANTIC_TEST_MONGO_URI)")
+    await engine.configure_database([Order, Ledger], shard=True)
+    config = adapter.database_of(engine.client, "config")
+    found = await config.collections.find_one({"_id": f"{engine.database_name}.sharded_orders"})
+    assert found is not None and found["key"] == {"tenant": 1, "created": 1}
+    await engine.save(Order(tenant="acme"))  # an upsert with the full shard key
+    assert await engine.count(Order) == 1
 
 
 async def test_configure_database_enables_pre_images(engine: AIOEngine) -> None:

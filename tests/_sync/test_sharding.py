@@ -13,7 +13,7 @@ from pymongo import MongoClient, monitoring
 
 from odmantic import Field, Model, Reference, SyncEngine
 from odmantic._internal.write_plan import plan
-from odmantic._sync import execute
+from odmantic._sync import adapter, execute
 from odmantic.exceptions import RevisionConflictError, ShardKeyChangedError
 from tests._sync.fail_points import fail_point
 
@@ -226,14 +226,31 @@ def test_moving_a_document_is_a_delete_and_an_insert(engine: SyncEngine) -> None
     assert stored is not None and stored == moved and stored.tenant == "other"
 
 
+def _on_mongos(engine: SyncEngine) -> bool:
+    return engine.database.command("hello").get("msg") == "isdbgrid"
+
+
 def test_configure_database_with_shard_refuses_a_replica_set_before_sending(
     watched: tuple[SyncEngine, Filters],
 ) -> None:
     engine, _ = watched
+    if _on_mongos(engine):
+        pytest.skip("connected to a sharded cluster (ODMANTIC_TEST_MONGO_URI)")
     with pytest.raises(RuntimeError, match="not connected to a sharded cluster"):
         engine.configure_database([Order], shard=True)
     names = engine.database.list_collection_names()
     assert "sharded_orders" not in names
+
+
+def test_configure_database_with_shard_shards_on_a_mongos(engine: SyncEngine) -> None:
+    if not _on_mongos(engine):
+        pytest.skip("needs a mongos: see the sharding guide (ODMANTIC_TEST_MONGO_URI)")
+    engine.configure_database([Order, Ledger], shard=True)
+    config = adapter.database_of(engine.client, "config")
+    found = config.collections.find_one({"_id": f"{engine.database_name}.sharded_orders"})
+    assert found is not None and found["key"] == {"tenant": 1, "created": 1}
+    engine.save(Order(tenant="acme"))  # an upsert with the full shard key
+    assert engine.count(Order) == 1
 
 
 def test_configure_database_enables_pre_images(engine: SyncEngine) -> None:
