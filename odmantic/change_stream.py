@@ -90,14 +90,20 @@ class ChangeEvent(Generic[ModelT]):
         if self._updated is _UNREAD:
             description = self.raw.get("updateDescription") or {}
             fields = description.get("updatedFields") or {}
-            self._updated = self._reader.updated(fields, self.id)
+            self._updated = self._reader.updated(fields, self.id, self._stored_as())
         return self._updated  # type: ignore[no-any-return]
 
     @property
     def removed_fields(self) -> list[str]:
         """For an update: the fields unset, by their path as the model names them."""
         description = self.raw.get("updateDescription") or {}
-        return [self._reader.path(p)[0] for p in description.get("removedFields") or ()]
+        model = self._stored_as()
+        return [self._reader.path(p, model)[0] for p in description.get("removedFields") or ()]
+
+    def _stored_as(self) -> type[Any]:
+        """The class of the document changed (a subclass, in a polymorphic collection)."""
+        raw = self.raw.get("fullDocument") or self.raw.get("fullDocumentBeforeChange")
+        return self._reader.stored_as(raw)
 
     @property
     def resume_token(self) -> Mapping[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from odmantic import EmbeddedModel, Model
+from odmantic import EmbeddedModel, Field, Model
 from odmantic._internal.sharding import shard_commands
 from odmantic.bson import Regex
 from odmantic.exceptions import ModelDefinitionError
@@ -51,6 +51,7 @@ MONGOS = {"msg": "isdbgrid", "ok": 1.0}
         ({"shard_key": ("a", "a")}, "names each field once"),
         ({"shard_key": {"a": 2}}, "a tuple of field names"),
         ({"shard_key": 3}, "a tuple of field names"),
+        ({"shard_key": ("version",)}, "Bad.version: the revision field changes with every write"),
     ],
 )
 def test_a_shard_key_is_checked_when_the_class_is_defined(
@@ -65,6 +66,7 @@ def test_a_shard_key_is_checked_when_the_class_is_defined(
             b: int = 0
             tags: list[str] = []
             pattern: Regex | None = None
+            version: int = Field(default=0, revision=True)
 
 
 def test_a_polymorphic_subclass_keeps_its_roots_shard_key() -> None:

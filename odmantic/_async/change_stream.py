@@ -81,8 +81,8 @@ class AIOChangeStream(Generic[ModelT]):
         """The next event (waiting for one with `wait`), reopening the stream after an error
         it can resume from."""
         while True:
-            driver = await self._open()
-            try:
+            try:  # opening again can fail too (no primary elected yet)
+                driver = await self._open()
                 raw = await (driver.next() if wait else driver.try_next())
             except PyMongoError as exc:
                 delay = self._resumes.after(exc, time.monotonic())

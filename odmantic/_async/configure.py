@@ -21,8 +21,6 @@ from odmantic._internal.server_errors import (
 from odmantic._internal.sharding import shard_commands, shard_key_index
 from odmantic.index import conflicting_index
 
-PRE_IMAGES: dict[str, Any] = {"changeStreamPreAndPostImages": {"enabled": True}}
-
 
 async def create_indexes(
     collection: AsyncCollection[Any],
@@ -43,22 +41,25 @@ async def create_indexes(
             await collection.create_indexes([index], session=session)
 
 
-async def enable_pre_images(
-    database: AsyncDatabase[Any], name: str, session: AsyncClientSession | None
+async def set_options(
+    database: AsyncDatabase[Any],
+    name: str,
+    options: dict[str, Any],
+    session: AsyncClientSession | None,
 ) -> None:
-    """Turn on change stream pre- and post-images on the collection `name` (created with them
-    if it does not exist yet)."""
+    """Set collection `options` (a validator, change stream pre-images) on the collection
+    `name`, created with them if it does not exist yet."""
     try:
-        await database.command({"collMod": name, **PRE_IMAGES}, session=session)
+        await database.command({"collMod": name, **options}, session=session)
     except OperationFailure as exc:
         if exc.code != NAMESPACE_NOT_FOUND:
             raise
         try:
-            await database.create_collection(name, session=session, **PRE_IMAGES)
+            await database.create_collection(name, session=session, **options)
         except OperationFailure as again:
             if again.code != NAMESPACE_EXISTS:  # created meanwhile: modify it
                 raise
-            await database.command({"collMod": name, **PRE_IMAGES}, session=session)
+            await database.command({"collMod": name, **options}, session=session)
 
 
 async def check_sharded_cluster(

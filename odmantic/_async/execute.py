@@ -12,13 +12,14 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
+from pymongo.errors import DuplicateKeyError as DriverDuplicateKeyError
 
 from odmantic._async.adapter import aggregate, sleep
 from odmantic._internal.read_plan import joined_literal
 from odmantic._internal.retries import Retries, applies
 from odmantic._internal.schema import ModelSchema
 from odmantic._internal.server_errors import UNSTORABLE_ERRORS
-from odmantic._internal.sharding import targets
+from odmantic._internal.sharding import target, targets
 from odmantic._internal.write_outcome import (
     bulk_command_error,
     deleted,
@@ -261,6 +262,18 @@ async def _rewrite_whole(
 ) -> Write:
     """Write the whole document over whatever has its `_id`; the write as done (a revision,
     incremented by the server, is read back)."""
+    try:
+        return await _upsert_whole(collection, write, session)
+    except DriverDuplicateKeyError:
+        if write.target is not None and len(write.target) > 1:  # its `_id` has another key
+            stored = await collection.find_one({"_id": write.key}, session=session)
+            target(type(write.instance), write.document, stored)  # raises ShardKeyChangedError
+        raise
+
+
+async def _upsert_whole(
+    collection: AsyncCollection[Any], write: Write, session: AsyncClientSession | None
+) -> Write:
     revision = type(write.instance).__odmantic_schema__.revision
     if revision is None:
         await collection.update_one(write.where, write.upsert(), upsert=True, session=session)

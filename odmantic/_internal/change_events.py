@@ -9,7 +9,7 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from odmantic._internal.joins import refuse_across_references
-from odmantic._internal.polymorphism import family_filter
+from odmantic._internal.polymorphism import class_of, family_filter
 from odmantic._internal.read_plan import loader
 from odmantic.exceptions import DocumentParsingError
 from odmantic.query import Queries, build_filter
@@ -82,20 +82,28 @@ def watch_request(
     filter_ = build_filter(queries)
     refuse_across_references(model, filter_, "watch")
     conditions: list[dict[str, Any]] = []
+    _check_choice(model, "full_document", full_document, FullDocument)
+    _check_choice(
+        model, "full_document_before_change", full_document_before_change, FullDocumentBeforeChange
+    )
     if operations is not None:
+        if isinstance(operations, str):
+            raise TypeError(
+                f"watch({model.__name__}): operations is a list of operation types "
+                f"(operations=[{operations!r}]), got {operations!r}"
+            )
         wanted = list(dict.fromkeys(operations))
         unknown = sorted(set(wanted) - OPERATIONS)
-        if unknown or isinstance(operations, str):
+        if unknown:
             raise ValueError(
-                f"watch({model.__name__}): operations are among {sorted(OPERATIONS)}, got "
-                f"{unknown or operations!r}"
+                f"watch({model.__name__}): operations are among {sorted(OPERATIONS)}, got {unknown}"
             )
         conditions.append({"operationType": {"$in": wanted}})
     if filter_:
         conditions.append(_on_full_document(model, filter_))
     family = family_filter(model)
     if family is not None:
-        conditions.append(_of_family(family, full_document_before_change))
+        conditions.append(_of_family(family))
     pipeline = [{"$match": _all(conditions)}] if conditions else []
     arguments = {k: v for k, v in options.items() if v is not None}
     if full_document is not None:
@@ -103,6 +111,14 @@ def watch_request(
     if full_document_before_change is not None:
         arguments["full_document_before_change"] = full_document_before_change
     return WatchRequest(model, pipeline, arguments)
+
+
+def _check_choice(model: type[Any], name: str, value: str | None, choices: Any) -> None:
+    if value is not None and value not in get_args(choices):
+        raise ValueError(
+            f"watch({model.__name__}): {name} is one of {list(get_args(choices))} or None, "
+            f"got {value!r}"
+        )
 
 
 def _all(conditions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -125,18 +141,20 @@ def _on_full_document(model: type[Any], filter_: dict[str, Any]) -> dict[str, An
     return moved
 
 
-def _of_family(family: dict[str, Any], before: str | None) -> dict[str, Any]:
-    """A subclass of a polymorphic collection: changes of its own documents, by their full
-    document (or, for a delete, by its pre-image when requested; without one, a delete cannot
-    be told apart and is kept)."""
+def _of_family(family: dict[str, Any]) -> dict[str, Any]:
+    """A subclass of a polymorphic collection: the changes of its own documents, told apart by
+    the document after the change or, without one (a delete, an update read with
+    `full_document="default"`), by the pre-image; a change that carries neither is kept (its
+    class cannot be told)."""
     ((key, value),) = family.items()
-    kept: list[dict[str, Any]] = [{f"fullDocument.{key}": value}]
-    if before not in (None, "off"):
-        kept.append({"operationType": "delete", f"fullDocumentBeforeChange.{key}": value})
-    else:
-        kept.append({"operationType": "delete"})
-    kept.append({"operationType": {"$nin": list(DOCUMENT_OPERATIONS)}})
-    return {"$or": kept}
+    return {
+        "$or": [
+            {f"fullDocument.{key}": value},
+            {"fullDocument": None, f"fullDocumentBeforeChange.{key}": value},
+            {"fullDocument": None, "fullDocumentBeforeChange": None},
+            {"operationType": {"$nin": list(DOCUMENT_OPERATIONS)}},
+        ]
+    }
 
 
 class EventReader:
@@ -145,7 +163,7 @@ class EventReader:
     def __init__(self, model: type[Any]) -> None:
         self.model = model
         self.parser: Parser[Any] = loader(model)
-        self._paths: dict[str, tuple[str, Any]] = {}
+        self._paths: dict[tuple[type[Any], str], tuple[str, Any]] = {}
 
     def document(self, raw: Mapping[str, Any] | None) -> Any:
         """`raw` as an instance (None stays None).
@@ -167,23 +185,37 @@ class EventReader:
         except TypeError:
             return value
 
-    def path(self, key_path: str) -> tuple[str, Any]:
-        """The field path of `key_path` as the model names it, and the parser of its values
-        (None where no field of the model is known there)."""
-        found = self._paths.get(key_path)
+    def stored_as(self, raw: Mapping[str, Any] | None) -> type[Any]:
+        """The class of the document changed, by the discriminator of `raw` (the document
+        after or before the change) in a polymorphic collection; the model otherwise."""
+        if raw is None or self.model.__odmantic_schema__.discriminator is None:
+            return self.model
+        try:
+            return class_of(self.model, dict(raw))
+        except DocumentParsingError:  # an unknown class: its fields are the model's
+            return self.model
+
+    def path(self, key_path: str, model: type[Any] | None = None) -> tuple[str, Any]:
+        """The field path of `key_path` as `model` (the watched one by default) names it, and
+        the parser of its values (None where no field of the model is known there)."""
+        model = self.model if model is None else model
+        found = self._paths.get((model, key_path))
         if found is None:
-            found = self._paths[key_path] = _resolve(self.model, key_path)
+            found = self._paths[model, key_path] = _resolve(model, key_path)
         return found
 
-    def updated(self, fields: Mapping[str, Any], key: Any) -> dict[str, Any]:
-        """`updateDescription.updatedFields` in the model's names, values parsed.
+    def updated(
+        self, fields: Mapping[str, Any], key: Any, model: type[Any] | None = None
+    ) -> dict[str, Any]:
+        """`updateDescription.updatedFields` in the names of `model` (the class of the
+        document changed), values parsed.
 
         Raises:
             DocumentParsingError: a value does not validate as its field.
         """
         result: dict[str, Any] = {}
         for key_path, value in fields.items():
-            name, parse = self.path(key_path)
+            name, parse = self.path(key_path, model)
             if parse is None:
                 result[name] = value
                 continue

@@ -85,6 +85,11 @@ def check_shard_key(
                 f"{owner}: shard key field {name!r} is not a field of {owner} "
                 f"(fields: {', '.join(fields)})"
             )
+        if field.revision:
+            raise ModelDefinitionError(
+                f"{owner}.{name}: the revision field changes with every write, and a shard key "
+                "field never changes: pick another field"
+            )
         why = _not_a_shard_key(field)
         if why is not None:
             raise ModelDefinitionError(
@@ -159,9 +164,15 @@ def shard_commands(
     from the server's `hello` reply before anything is sent.
 
     Raises:
+        TypeError: a model without a shard key (checked first).
         RuntimeError: the server is not a mongos (a replica set or a standalone server).
-        TypeError: a model without a shard key.
     """
+    for schema in schemas:
+        if not schema.shard_key:
+            raise TypeError(
+                f"configure_database(shard=True): {schema.name} has no shard key; set "
+                "model_config['shard_key'] (or leave the model out)"
+            )
     if hello.get("msg") != "isdbgrid":
         kind = f"replica set {hello['setName']!r}" if "setName" in hello else "a standalone server"
         raise RuntimeError(
@@ -171,11 +182,6 @@ def shard_commands(
     commands: list[dict[str, Any]] = [{"enableSharding": database}]  # needed before 6.0
     sharded: set[str] = set()
     for schema in schemas:
-        if not schema.shard_key:
-            raise TypeError(
-                f"configure_database(shard=True): {schema.name} has no shard key; set "
-                "model_config['shard_key'] (or leave the model out)"
-            )
         if schema.collection in sharded:  # polymorphic classes share their collection
             continue
         sharded.add(str(schema.collection))

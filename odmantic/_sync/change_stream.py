@@ -82,8 +82,8 @@ class SyncChangeStream(Generic[ModelT]):
         """The next event (waiting for one with `wait`), reopening the stream after an error
         it can resume from."""
         while True:
-            driver = self._open()
-            try:
+            try:  # opening again can fail too (no primary elected yet)
+                driver = self._open()
                 raw = driver.next() if wait else driver.try_next()
             except PyMongoError as exc:
                 delay = self._resumes.after(exc, time.monotonic())

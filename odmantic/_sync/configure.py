@@ -22,8 +22,6 @@ from odmantic._internal.server_errors import (
 from odmantic._internal.sharding import shard_commands, shard_key_index
 from odmantic.index import conflicting_index
 
-PRE_IMAGES: dict[str, Any] = {"changeStreamPreAndPostImages": {"enabled": True}}
-
 
 def create_indexes(
     collection: Collection[Any],
@@ -44,20 +42,25 @@ def create_indexes(
             collection.create_indexes([index], session=session)
 
 
-def enable_pre_images(database: Database[Any], name: str, session: ClientSession | None) -> None:
-    """Turn on change stream pre- and post-images on the collection `name` (created with them
-    if it does not exist yet)."""
+def set_options(
+    database: Database[Any],
+    name: str,
+    options: dict[str, Any],
+    session: ClientSession | None,
+) -> None:
+    """Set collection `options` (a validator, change stream pre-images) on the collection
+    `name`, created with them if it does not exist yet."""
     try:
-        database.command({"collMod": name, **PRE_IMAGES}, session=session)
+        database.command({"collMod": name, **options}, session=session)
     except OperationFailure as exc:
         if exc.code != NAMESPACE_NOT_FOUND:
             raise
         try:
-            database.create_collection(name, session=session, **PRE_IMAGES)
+            database.create_collection(name, session=session, **options)
         except OperationFailure as again:
             if again.code != NAMESPACE_EXISTS:  # created meanwhile: modify it
                 raise
-            database.command({"collMod": name, **PRE_IMAGES}, session=session)
+            database.command({"collMod": name, **options}, session=session)
 
 
 def check_sharded_cluster(

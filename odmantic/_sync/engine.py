@@ -19,6 +19,7 @@ from pymongo.synchronous.database import Database
 from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
+from odmantic._internal.bson_schema import ValidationAction, ValidationLevel, collection_options
 from odmantic._internal.change_events import (
     FullDocument,
     FullDocumentBeforeChange,
@@ -864,17 +865,31 @@ class SyncEngine:
         models: Sequence[type[Model]],
         *,
         update_existing_indexes: bool = False,
+        validation: ValidationAction | None = None,
+        validation_level: ValidationLevel = "moderate",
         shard: bool = False,
         session: SyncSessionBase | ClientSession | None = None,
     ) -> None:
         """Create the indexes of `models` (field `index`/`unique` options and `Index` objects),
-        enable change stream pre-images where `model_config["change_stream_pre_images"]` asks,
-        and shard the collections of sharded models.
+        set validators generated from the models, enable change stream pre-images where
+        `model_config["change_stream_pre_images"]` asks, and shard the collections of sharded
+        models. A collection that does not exist yet is created with its options.
+
+        With `validation`, the server checks every write against the model's
+        `model_bson_schema()`: everything odmantic writes passes, and a document the model could
+        not load (a wrong type, a required key missing) is refused (`"error"`) or logged
+        (`"warn"`). The default level, `"moderate"`, leaves the updates of documents that were
+        invalid already unchecked, so an old collection keeps working while it is migrated;
+        `validation_level="strict"` checks every write (once `check_documents` finds no
+        invalid document).
 
         Args:
             models: the models whose collections to configure.
             update_existing_indexes: drop and recreate an existing index whose options differ
                 (otherwise such a conflict raises `pymongo.errors.OperationFailure`).
+            validation: `"error"` or `"warn"` sets each collection's validator (`collMod` of
+                an existing one); None leaves validators as they are.
+            validation_level: `"moderate"` or `"strict"` (see above).
             shard: on a mongos, shard each model's collection by its
                 `model_config["shard_key"]` (`enableSharding`, the shard key's index, then
                 `shardCollection`).
@@ -884,10 +899,12 @@ class SyncEngine:
             RuntimeError: `shard=True` when not connected to a sharded cluster (raised before
                 anything is sent).
             TypeError: `shard=True` with a model that has no shard key.
+            ValueError: an unknown validation action or level.
 
         Example:
             ```python
             engine.configure_database([Player, Team])
+            engine.configure_database([Player], validation="error")
             engine.configure_database([Order], shard=True)  # on a mongos
             ```
         """
@@ -898,8 +915,9 @@ class SyncEngine:
             collection = self.get_collection(model)
             indexes = family_indexes(model)
             configure.create_indexes(collection, indexes, update_existing_indexes, driver_session)
-            if model.__odmantic_schema__.pre_images:
-                configure.enable_pre_images(self.database, collection.name, driver_session)
+            options = collection_options(model, validation, validation_level)
+            if options:
+                configure.set_options(self.database, collection.name, options, driver_session)
         if sharding:
             configure.shard(self.database, schemas, sharding, driver_session)
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError, OperationFailure, PyMongoError
+from pymongo.errors import DuplicateKeyError as DriverDuplicateKeyError
 from pymongo.synchronous.client_session import ClientSession
 from pymongo.synchronous.collection import Collection
 
@@ -18,7 +19,7 @@ from odmantic._internal.read_plan import joined_literal
 from odmantic._internal.retries import Retries, applies
 from odmantic._internal.schema import ModelSchema
 from odmantic._internal.server_errors import UNSTORABLE_ERRORS
-from odmantic._internal.sharding import targets
+from odmantic._internal.sharding import target, targets
 from odmantic._internal.write_outcome import (
     bulk_command_error,
     deleted,
@@ -260,6 +261,18 @@ def _rewrite_whole(
 ) -> Write:
     """Write the whole document over whatever has its `_id`; the write as done (a revision,
     incremented by the server, is read back)."""
+    try:
+        return _upsert_whole(collection, write, session)
+    except DriverDuplicateKeyError:
+        if write.target is not None and len(write.target) > 1:  # its `_id` has another key
+            stored = collection.find_one({"_id": write.key}, session=session)
+            target(type(write.instance), write.document, stored)  # raises ShardKeyChangedError
+        raise
+
+
+def _upsert_whole(
+    collection: Collection[Any], write: Write, session: ClientSession | None
+) -> Write:
     revision = type(write.instance).__odmantic_schema__.revision
     if revision is None:
         collection.update_one(write.where, write.upsert(), upsert=True, session=session)

@@ -23,6 +23,20 @@ class Address(EmbeddedModel):
     city: str = Field(key_name="c")
 
 
+class Animal(Model):
+    model_config = {"collection": "watched_animals", "polymorphic": True}
+
+    name: str
+
+
+class Dog(Animal):
+    tricks: int = Field(default=0, key_name="tr")
+
+
+class Cat(Animal):
+    lives: int = 9
+
+
 class Player(Model):
     model_config = {"collection": "watched_players", "change_stream_pre_images": True}
 
@@ -142,6 +156,58 @@ async def test_a_subclass_yields_its_own_changes_only(engine: AIOEngine) -> None
     assert isinstance(event.document, Truck)
 
 
+async def test_a_root_stream_names_a_subclass_fields(engine: AIOEngine) -> None:
+    dog = await engine.save(Dog(name="rex"))
+    async with engine.watch(Animal, max_await_time_ms=WAIT_MS) as stream:
+        dog.tricks = 3
+        await engine.save(dog)
+        (event,) = await take(stream, 1)
+    assert event.updated_fields == {"tricks": 3}
+
+
+async def test_a_subclass_stream_keeps_changes_it_cannot_tell_apart(engine: AIOEngine) -> None:
+    dog, cat = await engine.save(Dog(name="rex")), await engine.save(Cat(name="tom"))
+    # Without documents nor pre-images, updates and deletes carry no class: they are kept.
+    stream = engine.watch(Dog, full_document="default", max_await_time_ms=WAIT_MS)
+    async with stream:
+        dog.tricks, cat.lives = 1, 8
+        await engine.save_all([dog, cat])
+        await engine.delete(cat)
+        events = await take(stream, 3)
+    assert [e.operation for e in events] == ["update", "update", "delete"]
+
+
+async def test_a_subclass_stream_tells_changes_apart_by_their_pre_images(
+    engine: AIOEngine,
+) -> None:
+    dog, cat = await engine.save(Dog(name="rex")), await engine.save(Cat(name="tom"))
+    await engine.database.command(
+        "collMod", "watched_animals", changeStreamPreAndPostImages={"enabled": True}
+    )
+    stream = engine.watch(
+        Dog,
+        full_document="default",
+        full_document_before_change="whenAvailable",
+        max_await_time_ms=WAIT_MS,
+    )
+    async with stream:
+        await engine.delete(cat)
+        await engine.delete(dog)
+        (event,) = await take(stream, 1)
+        assert await stream.try_next() is None
+    assert (event.operation, event.id) == ("delete", dog.id)
+
+
+def test_operations_must_be_a_list(engine: AIOEngine) -> None:
+    with pytest.raises(TypeError, match=r"operations=\['insert'\]"):
+        engine.watch(Player, operations="insert")  # type: ignore[arg-type]
+
+
+def test_an_unknown_full_document_option_is_refused(engine: AIOEngine) -> None:
+    with pytest.raises(ValueError, match="full_document is one of"):
+        engine.watch(Player, full_document="bogus")  # type: ignore[arg-type]
+
+
 async def test_pre_images_fill_before(engine: AIOEngine) -> None:
     await engine.configure_database([Player])
     player = await engine.save(Player(name="a", level=1))
@@ -193,9 +259,10 @@ async def test_a_stream_reopens_when_the_drivers_own_resume_fails(engine: AIOEng
         await engine.save(Player(name="before"))
         await take(stream, 1)
         await engine.save(Player(name="after"))
-        # The getMore, the driver's resuming aggregate and its retry all lose their connection.
+        # The getMore, the driver's resuming aggregate and its retry, then the engine's
+        # first reopenings, all lose their connection.
         async with fail_point(
-            engine, {"times": 3}, failCommands=["getMore", "aggregate"], closeConnection=True
+            engine, {"times": 6}, failCommands=["getMore", "aggregate"], closeConnection=True
         ):
             (event,) = await take(stream, 1)
         assert await stream.try_next() is None

@@ -217,6 +217,12 @@ async def test_changing_a_shard_key_field_is_refused_and_nothing_is_written(
     assert stored is not None and (stored["tenant"], stored["total"]) == ("acme", 0)
 
 
+async def test_a_copy_with_another_shard_key_is_refused(engine: AIOEngine) -> None:
+    order = await engine.save(Order(tenant="acme"))
+    with pytest.raises(ShardKeyChangedError, match="'acme' to 'other'"):
+        await engine.save(order.model_copy(update={"tenant": "other"}))
+
+
 async def test_moving_a_document_is_a_delete_and_an_insert(engine: AIOEngine) -> None:
     order = await engine.save(Order(tenant="acme", total=4))
     await engine.delete(order)
@@ -237,6 +243,8 @@ async def test_configure_database_with_shard_refuses_a_replica_set_before_sendin
         pytest.skip("connected to a sharded cluster (ODMANTIC_TEST_MONGO_URI)")
     with pytest.raises(RuntimeError, match="not connected to a sharded cluster"):
         await engine.configure_database([Order], shard=True)
+    with pytest.raises(TypeError, match="Receipt has no shard key"):
+        await engine.configure_database([Receipt], shard=True)
     names = await engine.database.list_collection_names()
     assert "sharded_orders" not in names
 

@@ -24,6 +24,20 @@ class Address(EmbeddedModel):
     city: str = Field(key_name="c")
 
 
+class Animal(Model):
+    model_config = {"collection": "watched_animals", "polymorphic": True}
+
+    name: str
+
+
+class Dog(Animal):
+    tricks: int = Field(default=0, key_name="tr")
+
+
+class Cat(Animal):
+    lives: int = 9
+
+
 class Player(Model):
     model_config = {"collection": "watched_players", "change_stream_pre_images": True}
 
@@ -141,6 +155,58 @@ def test_a_subclass_yields_its_own_changes_only(engine: SyncEngine) -> None:
     assert isinstance(event.document, Truck)
 
 
+def test_a_root_stream_names_a_subclass_fields(engine: SyncEngine) -> None:
+    dog = engine.save(Dog(name="rex"))
+    with engine.watch(Animal, max_await_time_ms=WAIT_MS) as stream:
+        dog.tricks = 3
+        engine.save(dog)
+        (event,) = take(stream, 1)
+    assert event.updated_fields == {"tricks": 3}
+
+
+def test_a_subclass_stream_keeps_changes_it_cannot_tell_apart(engine: SyncEngine) -> None:
+    dog, cat = engine.save(Dog(name="rex")), engine.save(Cat(name="tom"))
+    # Without documents nor pre-images, updates and deletes carry no class: they are kept.
+    stream = engine.watch(Dog, full_document="default", max_await_time_ms=WAIT_MS)
+    with stream:
+        dog.tricks, cat.lives = 1, 8
+        engine.save_all([dog, cat])
+        engine.delete(cat)
+        events = take(stream, 3)
+    assert [e.operation for e in events] == ["update", "update", "delete"]
+
+
+def test_a_subclass_stream_tells_changes_apart_by_their_pre_images(
+    engine: SyncEngine,
+) -> None:
+    dog, cat = engine.save(Dog(name="rex")), engine.save(Cat(name="tom"))
+    engine.database.command(
+        "collMod", "watched_animals", changeStreamPreAndPostImages={"enabled": True}
+    )
+    stream = engine.watch(
+        Dog,
+        full_document="default",
+        full_document_before_change="whenAvailable",
+        max_await_time_ms=WAIT_MS,
+    )
+    with stream:
+        engine.delete(cat)
+        engine.delete(dog)
+        (event,) = take(stream, 1)
+        assert stream.try_next() is None
+    assert (event.operation, event.id) == ("delete", dog.id)
+
+
+def test_operations_must_be_a_list(engine: SyncEngine) -> None:
+    with pytest.raises(TypeError, match=r"operations=\['insert'\]"):
+        engine.watch(Player, operations="insert")  # type: ignore[arg-type]
+
+
+def test_an_unknown_full_document_option_is_refused(engine: SyncEngine) -> None:
+    with pytest.raises(ValueError, match="full_document is one of"):
+        engine.watch(Player, full_document="bogus")  # type: ignore[arg-type]
+
+
 def test_pre_images_fill_before(engine: SyncEngine) -> None:
     engine.configure_database([Player])
     player = engine.save(Player(name="a", level=1))
@@ -192,9 +258,10 @@ def test_a_stream_reopens_when_the_drivers_own_resume_fails(engine: SyncEngine) 
         engine.save(Player(name="before"))
         take(stream, 1)
         engine.save(Player(name="after"))
-        # The getMore, the driver's resuming aggregate and its retry all lose their connection.
+        # The getMore, the driver's resuming aggregate and its retry, then the engine's
+        # first reopenings, all lose their connection.
         with fail_point(
-            engine, {"times": 3}, failCommands=["getMore", "aggregate"], closeConnection=True
+            engine, {"times": 6}, failCommands=["getMore", "aggregate"], closeConnection=True
         ):
             (event,) = take(stream, 1)
         assert stream.try_next() is None

@@ -218,6 +218,12 @@ def test_changing_a_shard_key_field_is_refused_and_nothing_is_written(
     assert stored is not None and (stored["tenant"], stored["total"]) == ("acme", 0)
 
 
+def test_a_copy_with_another_shard_key_is_refused(engine: SyncEngine) -> None:
+    order = engine.save(Order(tenant="acme"))
+    with pytest.raises(ShardKeyChangedError, match="'acme' to 'other'"):
+        engine.save(order.model_copy(update={"tenant": "other"}))
+
+
 def test_moving_a_document_is_a_delete_and_an_insert(engine: SyncEngine) -> None:
     order = engine.save(Order(tenant="acme", total=4))
     engine.delete(order)
@@ -238,6 +244,8 @@ def test_configure_database_with_shard_refuses_a_replica_set_before_sending(
         pytest.skip("connected to a sharded cluster (ODMANTIC_TEST_MONGO_URI)")
     with pytest.raises(RuntimeError, match="not connected to a sharded cluster"):
         engine.configure_database([Order], shard=True)
+    with pytest.raises(TypeError, match="Receipt has no shard key"):
+        engine.configure_database([Receipt], shard=True)
     names = engine.database.list_collection_names()
     assert "sharded_orders" not in names
 
