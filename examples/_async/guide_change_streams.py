@@ -1,7 +1,7 @@
 """Guide: change streams.
 
-docs/guides/change-streams.md shows each section and its output; the test compares what this
-prints with the guide's output blocks."""
+docs/guides/change_streams.md shows each section and its output; the test compares what
+this prints with the guide's output blocks."""
 
 from __future__ import annotations
 

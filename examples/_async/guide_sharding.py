@@ -1,7 +1,8 @@
 """Guide: sharded clusters.
 
-docs/guides/sharding.md shows each section and its output; the test compares what this prints
-with the guide's output blocks (against a replica set: the filters are the same on a mongos)."""
+docs/guides/sharding.md shows each section and its output; the test compares what this
+prints with the guide's output blocks (against a replica set: a mongos sends the same
+filters to the shards)."""
 
 from __future__ import annotations
 

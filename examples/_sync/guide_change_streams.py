@@ -1,8 +1,8 @@
 # generated from examples/_async/guide_change_streams.py by codegen; do not edit
 """Guide: change streams.
 
-docs/guides/change-streams.md shows each section and its output; the test compares what this
-prints with the guide's output blocks."""
+docs/guides/change_streams.md shows each section and its output; the test compares what
+this prints with the guide's output blocks."""
 
 from __future__ import annotations
 

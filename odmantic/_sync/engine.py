@@ -20,12 +20,7 @@ from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
 from odmantic._internal.bson_schema import ValidationAction, ValidationLevel, collection_options
-from odmantic._internal.change_events import (
-    FullDocument,
-    FullDocumentBeforeChange,
-    OperationType,
-    watch_request,
-)
+from odmantic._internal.change_events import watch_request
 from odmantic._internal.delete_rules import dependants
 from odmantic._internal.hooks import refuse_skipped_hooks
 from odmantic._internal.joins import refuse_across_references
@@ -46,6 +41,7 @@ from odmantic._sync.session import (
     SessionScope,
     TransactionLifecycle,
 )
+from odmantic.change_stream import FullDocument, FullDocumentBeforeChange, OperationType
 from odmantic.exceptions import DocumentNotFoundError
 from odmantic.index import family_indexes
 from odmantic.model import Model, ModelT
