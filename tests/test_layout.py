@@ -16,9 +16,10 @@ HAND_WRITTEN = sorted(p for p in PACKAGE.rglob("*.py") if "_sync" not in p.parts
 TWIN = sorted((PACKAGE / "_async").glob("*.py"))
 ADAPTER = PACKAGE / "_async" / "adapter.py"
 MAX_MODULE_CODE_LINES = 400
-# The engine facade shows every public method in its class body, overloads included: 19
-# operations (with `watch`'s ten arguments) and the session and transaction facades.
-MAX_FACADE_CODE_LINES = 500
+# The engine facade shows every public method in its class body, overloads included: 20
+# operations (with `watch`'s ten arguments, `check_documents`) and the session and
+# transaction facades.
+MAX_FACADE_CODE_LINES = 530
 FACADE = PACKAGE / "_async" / "engine.py"
 MAX_FUNCTION_LINES = 60
 
@@ -104,8 +105,10 @@ def test_no_import_circle_in_the_package() -> None:
 )
 def test_core_does_not_import_the_engines(path: Path) -> None:
     upward = {m for m in _imports(path) if m.startswith(("odmantic._async", "odmantic._sync"))}
-    if path.stem in {"testing", "engine", "session", "__init__"} and path.parent == PACKAGE:
-        return  # the public modules that re-export the engines, and the test helpers
+    if path.stem in {"testing", "engine", "session", "__init__", "migration", "cli"} and (
+        path.parent == PACKAGE
+    ):
+        return  # the public modules that re-export or run the engines (tests, `rewrite`, CLI)
     assert not upward, f"{path.name} imports the engine layer: {sorted(upward)}"
 
 

@@ -79,6 +79,12 @@ class AIOCursor(CursorBase[OutputT]):
         driver_cursor = await self._open(whole=True)
         return self._parser.all(await driver_cursor.to_list(None))
 
+    async def _documents(self) -> AsyncIterator[dict[str, Any]]:
+        """The documents as the server sends them (joined, not parsed), streamed."""
+        driver_cursor = await self._open(whole=False)
+        async for raw in driver_cursor:  # noqa: UP028 (the async twin cannot `yield from`)
+            yield raw
+
     async def __aiter__(self) -> AsyncIterator[OutputT]:
         parse = self._parser.one
         driver_cursor = await self._open(whole=False)

@@ -78,6 +78,12 @@ class SyncCursor(CursorBase[OutputT]):
         driver_cursor = self._open(whole=True)
         return self._parser.all(driver_cursor.to_list(None))
 
+    def _documents(self) -> Iterator[dict[str, Any]]:
+        """The documents as the server sends them (joined, not parsed), streamed."""
+        driver_cursor = self._open(whole=False)
+        for raw in driver_cursor:  # noqa: UP028 (the twin cannot `yield from`)
+            yield raw
+
     def __iter__(self) -> Iterator[OutputT]:
         parse = self._parser.one
         driver_cursor = self._open(whole=False)

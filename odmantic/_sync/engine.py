@@ -22,6 +22,7 @@ from odmantic._internal.bound_operations import operations_of
 from odmantic._internal.bson_schema import ValidationAction, ValidationLevel, collection_options
 from odmantic._internal.change_events import watch_request
 from odmantic._internal.delete_rules import dependants
+from odmantic._internal.evolution import CheckReport
 from odmantic._internal.hooks import refuse_skipped_hooks
 from odmantic._internal.joins import refuse_across_references
 from odmantic._internal.lazy import Lazy
@@ -31,7 +32,7 @@ from odmantic._internal.retries import RETRY_WRITES_FOR, update_is_idempotent
 from odmantic._internal.transactions import WITH_TRANSACTION_TIMEOUT
 from odmantic._internal.update_checks import update_request
 from odmantic._internal.write_plan import Mode, instance_target
-from odmantic._sync import adapter, cascade, configure, execute
+from odmantic._sync import adapter, cascade, configure, evolution, execute
 from odmantic._sync import hooks as instance_hooks
 from odmantic._sync.adapter import DriverClient
 from odmantic._sync.change_stream import SyncChangeStream
@@ -766,6 +767,45 @@ class SyncEngine:
         )
         return None if raw is None else read_plan.loader(model).one(raw)
 
+    # --- schema evolution --------------------------------------------------------------------
+    def check_documents(
+        self,
+        model: type[ModelT],
+        *queries: Queries,
+        limit: int | None = None,
+        progress: bool = False,
+        session: SyncSessionBase | ClientSession | None = None,
+    ) -> CheckReport:
+        """Read the stored documents of `model` (those matching `queries`) and report the ones
+        that no longer load: a drift check after the model changed.
+
+        Documents are streamed in driver batches and none is kept, so memory stays flat
+        whatever the collection's size; references are joined as `find` joins them.
+
+        Args:
+            model: the model the documents must load as.
+            *queries: query expressions (as `find`'s) choosing the documents to check.
+            limit: check at most this many documents.
+            progress: show a progress bar on standard error when it is a terminal.
+            session: run inside this session or transaction.
+
+        Returns:
+            the report: documents checked, documents failing, and for each failing field its
+            count and a few example ids with the error (`str(report)` prints it).
+
+        Example:
+            ```python
+            report = engine.check_documents(Player)
+            print(report)  # Player: 1200 documents checked, 3 failing ...
+            assert report.ok
+            ```
+        """
+        cursor = self.find(model, *queries, limit=limit, session=session)
+        total = self.count(model, *queries, session=session) if progress else None
+        if total is not None and limit is not None:
+            total = min(total, limit)
+        return evolution.check_documents(cursor, model, total, progress)
+
     # --- change streams ----------------------------------------------------------------------
     def watch(
         self,
@@ -1059,6 +1099,7 @@ class SyncSessionBase(SessionScope):
     fetch_all = _in_session(lambda engine: engine.fetch_all)
     configure_database = _in_session(lambda engine: engine.configure_database)
     watch = _in_session(lambda engine: engine.watch)
+    check_documents = _in_session(lambda engine: engine.check_documents)
 
 
 class SyncSession(SessionLifecycle, SyncSessionBase):

@@ -1,0 +1,93 @@
+"""Schema evolution's loops: the drift check and `rewrite`, streaming a collection in batches
+(memory stays flat) and sending what `odmantic._internal.evolution` decided."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+
+from odmantic._async.cursor import AIOCursor
+from odmantic._internal.evolution import (
+    CheckReport,
+    CheckTally,
+    Progress,
+    Rewriter,
+    RewriteReport,
+    Transform,
+)
+from odmantic._internal.polymorphism import with_family
+from odmantic.exceptions import DocumentParsingError
+from odmantic.query import Queries, build_filter
+
+
+async def check_documents(
+    cursor: AIOCursor[Any], model: type[Any], total: int | None, progress: bool
+) -> CheckReport:
+    """Read every document of `cursor` (its parser left aside) and tally those that do not
+    load as `model`."""
+    tally = CheckTally(model)
+    shown = Progress(f"checking {model.__name__}", total) if progress else None
+    parse = cursor._parser.one
+    async for raw in cursor._documents():
+        try:
+            parse(raw)
+        except DocumentParsingError as error:
+            tally.failed(error)
+        else:
+            tally.passed()
+        if shown is not None:
+            shown.advance()
+    if shown is not None:
+        shown.close()
+    return tally.done()
+
+
+async def rewrite(
+    collection: AsyncCollection[Any],
+    model: type[Any],
+    transform: Transform,
+    queries: Sequence[Queries],
+    batch_size: int,
+    session: AsyncClientSession | None,
+    progress: bool,
+) -> RewriteReport:
+    """Replace each matching document by `transform` of it, one bulk write per batch, in
+    `_id` order (an interrupted run leaves a prefix of the documents rewritten)."""
+    if batch_size < 1:
+        raise ValueError(f"rewrite({model.__name__}): batch_size must be >= 1, got {batch_size}")
+    rewriter = Rewriter(model, transform)
+    filter_ = with_family(model, build_filter(queries))
+    total = await collection.count_documents(filter_, session=session) if progress else None
+    shown = Progress(f"rewriting {model.__name__}", total) if progress else None
+    report = RewriteReport()
+    cursor = collection.find(filter_, sort=[("_id", 1)], batch_size=batch_size, session=session)
+    batch: list[Any] = []
+    async for raw in cursor:
+        report.read += 1
+        replacement = rewriter.replacement(raw)
+        if replacement is not None:
+            batch.append(replacement)
+        if len(batch) >= batch_size:
+            await _send(collection, batch, report, session)
+        if shown is not None:
+            shown.advance()
+    await _send(collection, batch, report, session)
+    if shown is not None:
+        shown.close()
+    return report
+
+
+async def _send(
+    collection: AsyncCollection[Any],
+    batch: list[Any],
+    report: RewriteReport,
+    session: AsyncClientSession | None,
+) -> None:
+    if batch:
+        await collection.bulk_write(batch, ordered=False, session=session)
+        report.written += len(batch)
+        report.batches += 1
+        batch.clear()

@@ -1,0 +1,215 @@
+"""Schema evolution without I/O: the tally of a drift check (`engine.check_documents`), what a
+`rewrite` batch sends, and the progress shown on a terminal."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as _field
+from typing import IO, Any
+
+from pymongo import ReplaceOne
+
+from odmantic._internal.sharding import target
+from odmantic.exceptions import DocumentParsingError
+
+EXAMPLES = 3
+"""Example documents kept for each failing field."""
+
+
+@dataclass
+class FieldFailures:
+    """The stored documents whose value of one field does not load.
+
+    Attributes:
+        field: the field's path as the model names it (`"address.city"`), or `"(document)"`
+            for an error about the whole document.
+        count: how many documents fail on it.
+        examples: a few of them: their `_id` and the error.
+    """
+
+    field: str
+    count: int = 0
+    examples: list[tuple[Any, str]] = _field(default_factory=list)
+
+
+@dataclass
+class CheckReport:
+    """What `engine.check_documents` found.
+
+    Attributes:
+        model: the model's name.
+        checked: documents read.
+        failed: documents that do not load as the model.
+        fields: for each failing field, its failures (most frequent first).
+    """
+
+    model: str
+    checked: int = 0
+    failed: int = 0
+    fields: list[FieldFailures] = _field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every document checked loads."""
+        return self.failed == 0
+
+    def __str__(self) -> str:
+        lines = [f"{self.model}: {_count(self.checked)} checked, {self.failed} failing"]
+        for failures in self.fields:
+            lines.append(f"  {failures.field}: {_count(failures.count)}")
+            lines += [f"    _id {key!r}: {message}" for key, message in failures.examples]
+        return "\n".join(lines)
+
+
+def _count(number: int) -> str:
+    return f"{number} document{'' if number == 1 else 's'}"
+
+
+class CheckTally:
+    """Counts the documents of a drift check as they are read (no document is kept)."""
+
+    def __init__(self, model: type[Any]) -> None:
+        self.report = CheckReport(model.__name__)
+        self._by_field: dict[str, FieldFailures] = {}
+
+    def passed(self) -> None:
+        """One more document loaded."""
+        self.report.checked += 1
+
+    def failed(self, error: DocumentParsingError) -> None:
+        """One more document did not load, for the reasons in `error`."""
+        self.report.checked += 1
+        self.report.failed += 1
+        seen: set[str] = set()
+        for detail in error.errors:
+            path = ".".join(str(part) for part in detail["loc"]) or "(document)"
+            if path in seen:
+                continue
+            seen.add(path)
+            failures = self._by_field.setdefault(path, FieldFailures(path))
+            failures.count += 1
+            if len(failures.examples) < EXAMPLES:
+                failures.examples.append((error.primary_value, detail["msg"]))
+
+    def done(self) -> CheckReport:
+        """The report, fields by decreasing count."""
+        self.report.fields = sorted(self._by_field.values(), key=lambda f: -f.count)
+        return self.report
+
+
+Transform = Callable[[Any], Any]
+"""A `rewrite` transform: stored dict to new dict, or old model instance to new instance."""
+
+
+@dataclass
+class RewriteReport:
+    """What `rewrite` did.
+
+    Attributes:
+        read: documents read.
+        written: documents replaced (a transform returning its input unchanged writes nothing).
+        batches: bulk writes sent.
+    """
+
+    read: int = 0
+    written: int = 0
+    batches: int = 0
+
+
+class Rewriter:
+    """Turns stored documents into the `ReplaceOne`s of one batch with `transform`."""
+
+    def __init__(self, model: type[Any], transform: Transform) -> None:
+        self.model = model
+        self.transform = transform
+        self.takes = _model_parameter(transform)
+
+    def replacement(self, raw: dict[str, Any]) -> ReplaceOne[Any] | None:
+        """The replacement of one stored document, or None: nothing changed.
+
+        Raises:
+            TypeError: the transform returned neither a dict nor an instance of the model.
+            DocumentParsingError: an old model could not load the document.
+        """
+        if self.takes is None:
+            new = self.transform(dict(raw))
+        else:
+            new = self.transform(self.takes.model_validate_doc(raw))
+        if hasattr(new, "model_dump_doc"):
+            new = new.model_dump_doc()
+        if not isinstance(new, dict):
+            raise TypeError(
+                f"rewrite({self.model.__name__}): the transform returned {type(new).__name__}, "
+                "expected a dict (the new document) or a model instance"
+            )
+        new.setdefault("_id", raw["_id"])
+        if new == raw:
+            return None
+        where = target(self.model, raw, None) if self.model.__odmantic_schema__.shard_key else None
+        return ReplaceOne(where or {"_id": raw["_id"]}, new)
+
+
+def _model_parameter(transform: Transform) -> type[Any] | None:
+    """The model class a transform takes (its first parameter's annotation), None for a dict."""
+    try:
+        parameters = list(inspect.signature(transform).parameters.values())
+        hints = inspect.get_annotations(transform, eval_str=True) if parameters else {}
+    except (TypeError, ValueError, NameError):
+        return None
+    annotation = hints.get(parameters[0].name) if parameters else None
+    if isinstance(annotation, type) and hasattr(annotation, "__odmantic_schema__"):
+        return annotation
+    return None
+
+
+class Progress:
+    """A progress line on a terminal (standard error), redrawn at most ten times a second;
+    nothing when the stream is not a terminal."""
+
+    def __init__(self, label: str, total: int | None, stream: IO[str] | None = None) -> None:
+        self.label = label
+        self.total = total
+        self.done = 0
+        self.stream = sys.stderr if stream is None else stream
+        self.shown = self.stream.isatty()
+        self._last = 0.0
+
+    def advance(self, count: int = 1) -> None:
+        """`count` more items done."""
+        self.done += count
+        now = time.monotonic()
+        if self.shown and now - self._last > 0.1:
+            self._last = now
+            self._draw()
+
+    def close(self) -> None:
+        """The last state, then a new line."""
+        if self.shown:
+            self._draw()
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def _draw(self) -> None:
+        if self.total:
+            filled = int(30 * min(self.done / self.total, 1))
+            bar = "#" * filled + "-" * (30 - filled)
+            line = f"\r{self.label} [{bar}] {self.done}/{self.total}"
+        else:
+            line = f"\r{self.label} {self.done}"
+        self.stream.write(line)
+        self.stream.flush()
+
+
+__all__ = [
+    "FieldFailures",
+    "CheckReport",
+    "CheckTally",
+    "RewriteReport",
+    "Rewriter",
+    "Transform",
+    "Progress",
+]

@@ -1,0 +1,344 @@
+"""The `odmantic` command: `check` (a drift check) and `migrate new|up|down|status`.
+
+```text
+odmantic check --uri URI --database DB package.module:Player
+odmantic migrate new add_level
+odmantic migrate up [--to NAME]
+odmantic migrate down [--steps N]
+odmantic migrate status
+```
+
+`--uri` defaults to `ODMANTIC_MONGO_URI`, `--path` (the migrations folder) to `migrations`.
+Exit codes: 0 done, 1 a check found failing documents or a migration failed (or the lock is
+held), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import importlib.util
+import inspect
+import os
+import socket
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from pymongo import AsyncMongoClient, MongoClient
+from pymongo.errors import DuplicateKeyError
+
+from odmantic._async.engine import AIOEngine
+from odmantic._internal.migrations import (
+    LOCKS,
+    MigrationFile,
+    MigrationRecord,
+    migration_files,
+    new_file,
+    status,
+    to_apply,
+    to_revert,
+)
+from odmantic._sync.engine import SyncEngine
+
+URI_ENV_VAR = "ODMANTIC_MONGO_URI"
+LOCK_FOR = timedelta(minutes=30)
+"""How long the lock holds without being renewed (a crashed run frees it after that)."""
+
+
+class Failed(Exception):
+    """A command that cannot go on: its message is printed, the exit code is 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    arguments = _parser().parse_args(argv)
+    sys.path.insert(0, os.getcwd())  # `package.module:Model` and migrations import the project
+    try:
+        result: int = arguments.run(arguments)
+    except Failed as failure:
+        print(f"odmantic: {failure}", file=sys.stderr)
+        return 1
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="odmantic", description=(__doc__ or "").split("\n")[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def connection(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--uri", default=os.environ.get(URI_ENV_VAR), help=f"MongoDB URI (default: ${URI_ENV_VAR})")  # fmt: skip
+        command.add_argument("--database", required=True, help="database name")
+
+    check = commands.add_parser("check", help="report the documents that no longer load")
+    connection(check)
+    check.add_argument("model", help="the model, as package.module:Model")
+    check.add_argument("--limit", type=int, default=None, help="check at most N documents")
+    check.set_defaults(run=_check)
+
+    migrate = commands.add_parser("migrate", help="create and run migrations")
+    actions = migrate.add_subparsers(required=True, metavar="ACTION")
+    new = actions.add_parser("new", help="write a new migration module")
+    new.add_argument("name", help="what the migration does (add_level)")
+    new.add_argument("--sync", action="store_true", help="plain def functions (SyncEngine)")
+    new.set_defaults(run=_new)
+    up = actions.add_parser("up", help="apply the pending migrations in order")
+    up.add_argument("--to", default=None, help="stop after this migration")
+    up.set_defaults(run=_up)
+    down = actions.add_parser("down", help="revert the last migrations applied")
+    down.add_argument("--steps", type=int, default=1, help="how many (default 1)")
+    down.set_defaults(run=_down)
+    state = actions.add_parser("status", help="list applied, pending and changed migrations")
+    state.set_defaults(run=_status)
+    for action in (new, up, down, state):
+        action.add_argument("--path", type=Path, default=Path("migrations"), help="folder")
+    for action in (up, down, state):
+        connection(action)
+    return parser
+
+
+# --- check -----------------------------------------------------------------------------------
+def _check(arguments: argparse.Namespace) -> int:
+    model = _import_model(arguments.model)
+    with _client(arguments) as client:
+        engine = SyncEngine(client=client, database=arguments.database)
+        progress = sys.stderr.isatty()
+        report = engine.check_documents(model, limit=arguments.limit, progress=progress)
+    print(report)
+    return 0 if report.ok else 1
+
+
+def _import_model(spec: str) -> Any:
+    module_name, _, name = spec.partition(":")
+    if not module_name or not name:
+        raise Failed(f"{spec!r}: give the model as package.module:Model")
+    try:
+        model = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError) as exc:
+        raise Failed(f"{spec}: {exc}") from exc
+    if not hasattr(model, "__odmantic_schema__") or model.__odmantic_schema__.is_embedded:
+        raise Failed(f"{spec} is not an odmantic Model")
+    return model
+
+
+def _client(arguments: argparse.Namespace) -> MongoClient[Any]:
+    if not arguments.uri:
+        raise Failed(f"no MongoDB URI: give --uri or set {URI_ENV_VAR}")
+    return MongoClient(arguments.uri)
+
+
+# --- migrate ---------------------------------------------------------------------------------
+def _new(arguments: argparse.Namespace) -> int:
+    folder: Path = arguments.path
+    try:
+        path, text = new_file(
+            folder, arguments.name, datetime.now(timezone.utc), not arguments.sync
+        )
+    except ValueError as exc:
+        raise Failed(str(exc)) from exc
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(path)
+    return 0
+
+
+def _status(arguments: argparse.Namespace) -> int:
+    files = _files(arguments.path)
+    with _client(arguments) as client:
+        records = _records(SyncEngine(client=client, database=arguments.database))
+    state = status(files, records)
+    rows = [
+        *((f.name, f"applied {r.applied:%Y-%m-%d %H:%M:%S}") for f, r in state.applied),
+        *((f.name, f"changed since applied {r.applied:%Y-%m-%d %H:%M:%S}") for f, r in state.changed),
+        *((f.name, "pending") for f in state.pending),
+        *((r.name, "applied, file missing") for r in state.missing),
+    ]  # fmt: skip
+    for name, where in rows:
+        print(f"{where:<40} {name}")
+    if not rows:
+        print(f"no migrations in {arguments.path}")
+    return 0
+
+
+def _up(arguments: argparse.Namespace) -> int:
+    files = _files(arguments.path)
+    with _client(arguments) as client, _Lock(client, arguments.database) as lock:
+        engine = SyncEngine(client=client, database=arguments.database)
+        try:
+            pending = to_apply(files, status(files, _records(engine)), arguments.to)
+        except ValueError as exc:
+            raise Failed(str(exc)) from exc
+        for file in pending:
+            lock.renew()
+            _run(arguments, file, "up")
+            print(f"applied {file.name}")
+    if not pending:
+        print("nothing to apply")
+    return 0
+
+
+def _down(arguments: argparse.Namespace) -> int:
+    files = _files(arguments.path)
+    with _client(arguments) as client, _Lock(client, arguments.database) as lock:
+        engine = SyncEngine(client=client, database=arguments.database)
+        try:
+            reverting = to_revert(files, _records(engine), arguments.steps)
+        except ValueError as exc:
+            raise Failed(str(exc)) from exc
+        for file, _ in reverting:
+            lock.renew()
+            _run(arguments, file, "down")
+            print(f"reverted {file.name}")
+    return 0
+
+
+def _files(folder: Path) -> list[MigrationFile]:
+    try:
+        return migration_files(folder)
+    except ValueError as exc:
+        raise Failed(str(exc)) from exc
+
+
+def _records(engine: SyncEngine) -> list[MigrationRecord]:
+    return engine.find(MigrationRecord).to_list()
+
+
+def _run(arguments: argparse.Namespace, file: MigrationFile, direction: str) -> None:
+    """Run `up` or `down` of one migration and record it, in one transaction when it can.
+
+    Raises:
+        Failed: the migration raised: nothing of it is recorded (and, in a transaction,
+            nothing of it is written).
+    """
+    module = _load(file)
+    function = getattr(module, direction, None)
+    if not callable(function):
+        raise Failed(f"{file.path}: no {direction}() function")
+    transactional = bool(getattr(module, "transactional", True))
+    runner = _run_async if inspect.iscoroutinefunction(function) else _run_sync
+    try:
+        runner(arguments, file, direction, function, transactional)
+    except Exception as exc:
+        raise Failed(f"{file.path}: {direction}() failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _load(file: MigrationFile) -> Any:
+    spec = importlib.util.spec_from_file_location(f"odmantic_migration_{file.number}", file.path)
+    if spec is None or spec.loader is None:
+        raise Failed(f"{file.path}: not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise Failed(f"{file.path}: cannot import it: {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+def _record(file: MigrationFile) -> MigrationRecord:
+    now = datetime.now(timezone.utc)
+    return MigrationRecord(name=file.name, applied=now, checksum=file.checksum)
+
+
+def _run_sync(
+    arguments: argparse.Namespace,
+    file: MigrationFile,
+    direction: str,
+    function: Callable[[Any], Any],
+    transactional: bool,
+) -> None:
+    client: MongoClient[Any] = MongoClient(arguments.uri)
+    with client:
+        engine = SyncEngine(client=client, database=arguments.database)
+        record = _record(file)
+
+        def work(scope: Any) -> None:
+            function(scope)
+            if direction == "up":
+                scope.save(record)
+            else:
+                scope.remove(MigrationRecord, MigrationRecord.name == file.name)
+
+        if transactional and _has_transactions(client):
+            engine.with_transaction(work)
+        else:
+            work(engine)
+
+
+def _run_async(
+    arguments: argparse.Namespace,
+    file: MigrationFile,
+    direction: str,
+    function: Callable[[Any], Any],
+    transactional: bool,
+) -> None:
+    async def run() -> None:
+        client: AsyncMongoClient[Any] = AsyncMongoClient(arguments.uri)
+        engine = AIOEngine(client=client, database=arguments.database)
+        record = _record(file)
+
+        async def work(scope: Any) -> None:
+            await function(scope)
+            if direction == "up":
+                await scope.save(record)
+            else:
+                await scope.remove(MigrationRecord, MigrationRecord.name == file.name)
+
+        try:
+            hello = await client.admin.command("hello")
+            if transactional and ("setName" in hello or hello.get("msg") == "isdbgrid"):
+                await engine.with_transaction(work)
+            else:
+                await work(engine)
+        finally:
+            await client.close()
+
+    asyncio.run(run())
+
+
+def _has_transactions(client: MongoClient[Any]) -> bool:
+    hello = client.admin.command("hello")
+    return "setName" in hello or hello.get("msg") == "isdbgrid"
+
+
+class _Lock:
+    """The lock of `migrate up` and `down`: one document with an owner and an expiry, taken
+    and released atomically, so that two runs at once cannot both apply migrations."""
+
+    def __init__(self, client: MongoClient[Any], database: str) -> None:
+        self.collection = client[database][LOCKS]
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    def __enter__(self) -> _Lock:
+        now = datetime.now(timezone.utc)
+        try:  # takes a free or expired lock; the upsert clashes with a lock held by another
+            self.collection.find_one_and_update(
+                {"_id": "migrate", "expires": {"$lt": now}},
+                {"$set": {"owner": self.owner, "expires": now + LOCK_FOR}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            held = self.collection.find_one({"_id": "migrate"}) or {}
+            raise Failed(
+                f"another migration run holds the lock ({held.get('owner')}, until "
+                f"{held.get('expires')}); wait for it, or delete the document "
+                f"{{'_id': 'migrate'}} of {LOCKS} if that run crashed"
+            ) from None
+        return self
+
+    def renew(self) -> None:
+        """Hold the lock `LOCK_FOR` longer (before each migration)."""
+        expires = datetime.now(timezone.utc) + LOCK_FOR
+        self.collection.update_one(
+            {"_id": "migrate", "owner": self.owner}, {"$set": {"expires": expires}}
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        self.collection.delete_one({"_id": "migrate", "owner": self.owner})
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Schema evolution through the real replica set in both twins: the drift check
+(`check_documents`) and `odmantic.migration.rewrite`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from odmantic import AIOEngine, Field, Model, Reference
+from odmantic.migration import rewrite
+
+
+class Knight(Model):
+    model_config = {"collection": "evolving_knights"}
+
+    name: str
+    level: int = 0
+
+
+class KnightV1(Model):
+    """The same collection as the model stored it before `level` existed."""
+
+    model_config = {"collection": "evolving_knights"}
+
+    name: str
+    lvl: int = 0
+
+
+class KnightV2(Model):
+    model_config = {"collection": "evolving_knights"}
+
+    name: str
+    level: int
+    version: int = Field(default=2, key_name="v")
+
+
+class Castle(Model):
+    model_config = {"collection": "evolving_castles"}
+
+    lord: Knight = Reference()
+
+
+async def test_check_counts_the_documents_that_do_not_load(engine: AIOEngine) -> None:
+    collection = engine.get_collection(Knight)
+    await collection.insert_many([{"name": "a"}, {"name": 1}, {"level": 2}, {"name": "b", "level": "x"}])  # fmt: skip
+    report = await engine.check_documents(Knight)
+    assert (report.checked, report.failed, report.ok) == (4, 3, False)
+    assert {f.field: f.count for f in report.fields} == {"name": 2, "level": 1}
+
+
+async def test_check_gives_example_ids_and_errors(engine: AIOEngine) -> None:
+    inserted = await engine.get_collection(Knight).insert_one({"level": 2})
+    report = await engine.check_documents(Knight)
+    assert report.fields[0].examples == [(inserted.inserted_id, "Key 'name' not found in document")]
+
+
+async def test_check_keeps_to_the_queries_and_the_limit(engine: AIOEngine) -> None:
+    await engine.get_collection(Knight).insert_many([{"name": "a", "level": n} for n in range(10)])
+    report = await engine.check_documents(Knight, Knight.level >= 5, limit=3)
+    assert (report.checked, report.ok) == (3, True)
+
+
+async def test_check_joins_references(engine: AIOEngine) -> None:
+    await engine.save(Castle(lord=Knight(name="arthur")))
+    await engine.get_collection(Castle).insert_one({"lord": "not a key"})
+    report = await engine.check_documents(Castle)
+    assert (report.checked, report.failed) == (2, 1)
+
+
+async def test_rewrite_with_a_dict_transform(engine: AIOEngine) -> None:
+    await engine.save_all([KnightV1(name=str(n), lvl=n) for n in range(5)])
+
+    def move_level(document: dict[str, Any]) -> dict[str, Any]:
+        level = document.pop("lvl")
+        return {**document, "level": level, "v": 2}
+
+    report = await rewrite(engine, KnightV2, move_level, batch_size=2)
+    assert (report.read, report.written, report.batches) == (5, 5, 3)
+    assert sorted(k.level for k in await engine.find(KnightV2)) == [0, 1, 2, 3, 4]
+
+
+async def test_rewrite_with_a_model_transform(engine: AIOEngine) -> None:
+    await engine.save(KnightV1(name="lancelot", lvl=7))
+
+    def upgrade(old: KnightV1) -> KnightV2:
+        return KnightV2(id=old.id, name=old.name.title(), level=old.lvl)
+
+    await rewrite(engine, KnightV2, upgrade)
+    stored = await engine.get_collection(KnightV2).find_one({}, {"_id": 0})
+    assert stored == {"name": "Lancelot", "level": 7, "v": 2}
+
+
+async def test_an_unchanged_document_is_not_written(engine: AIOEngine) -> None:
+    await engine.save_all([Knight(name="a"), Knight(name="b")])
+    report = await rewrite(engine, Knight, lambda document: document)
+    assert (report.read, report.written, report.batches) == (2, 0, 0)
+
+
+async def test_an_interrupted_rewrite_run_again_finishes_the_rest(engine: AIOEngine) -> None:
+    await engine.save_all([KnightV1(name=str(n), lvl=n) for n in range(10)])
+    calls: list[str] = []
+
+    def move_level(document: dict[str, Any]) -> dict[str, Any]:
+        calls.append(document["name"])
+        if len(calls) == 6:
+            raise KeyboardInterrupt  # the operator stops the first run
+        return {"_id": document["_id"], "name": document["name"], "level": document["lvl"], "v": 2}
+
+    unmigrated = {"v": {"$ne": 2}}
+    with pytest.raises(KeyboardInterrupt):
+        await rewrite(engine, KnightV2, move_level, unmigrated, batch_size=4)
+    report = await rewrite(engine, KnightV2, move_level, unmigrated, batch_size=4)
+    assert report.read == 6  # the 4 written by the first run's first batch are not read again
+    assert await engine.count(KnightV2) == 10
+
+
+async def test_rewrite_runs_in_a_transaction(engine: AIOEngine) -> None:
+    await engine.save(Knight(name="a"))
+    async with engine.transaction() as transaction:
+        await rewrite(transaction, Knight, lambda document: {**document, "level": 9})
+        await transaction.abort()
+    stored = await engine.find_one(Knight)
+    assert stored is not None and stored.level == 0
+
+
+async def test_a_transform_must_return_a_document(engine: AIOEngine) -> None:
+    await engine.save(Knight(name="a"))
+    with pytest.raises(TypeError, match="the transform returned int"):
+        await rewrite(engine, Knight, lambda document: 3)
