@@ -47,6 +47,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --png docs/assets/benchmarks.png
 	$(BIN)/python -m benchmarks.load | tee benchmarks/load.md
+	$(BIN)/python -m benchmarks.evolution | tee benchmarks/evolution.md
 
 bench-peers: $(STAMP)
 	$(BIN)/python -m benchmarks.peers

@@ -64,6 +64,11 @@ WHOLE_BATCH = 1_000_000
 """The batch size asked for when a cursor is read whole: the server caps a batch at 16 MB."""
 
 
+SCAN_BATCH = 1_000
+"""The batch size of a scan of a whole collection (a drift check, a rewrite): smaller batches
+than the server's 16 MB ones decode about twice as fast, and keep memory flat."""
+
+
 def batch_size(whole: bool) -> int:
     """The batch size a cursor asks for (0: the server's, for streaming)."""
     return WHOLE_BATCH if whole else 0
@@ -383,6 +388,7 @@ def output_parser(output: type[OutputT] | None) -> Parser[Any]:
 
 __all__ = [
     "WHOLE_BATCH",
+    "SCAN_BATCH",
     "batch_size",
     "find_one_needs_cursor",
     "joined_literal",

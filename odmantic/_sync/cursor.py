@@ -11,7 +11,7 @@ from pymongo.synchronous.collection import Collection
 from pymongo.synchronous.command_cursor import CommandCursor
 from pymongo.synchronous.cursor import Cursor
 
-from odmantic._internal.read_plan import Parser, Read, batch_size
+from odmantic._internal.read_plan import SCAN_BATCH, Parser, Read, batch_size
 from odmantic._sync.adapter import CursorBase, aggregate
 
 OutputT = TypeVar("OutputT")
@@ -57,12 +57,15 @@ class SyncCursor(CursorBase[OutputT]):
         """
         return self._read.pipeline
 
-    def _open(self, whole: bool) -> Cursor[Any] | CommandCursor[Any]:
-        """The driver's cursor (`whole`: all the results are wanted at once)."""
+    def _open(self, whole: bool, batch: int | None = None) -> Cursor[Any] | CommandCursor[Any]:
+        """The driver's cursor (`whole`: all the results are wanted at once; `batch`: this
+        batch size instead)."""
         read = self._read
+        size = batch_size(whole) if batch is None else batch
         if read.pipeline is not None:
-            return aggregate(self._collection, read.pipeline, self._session, batch_size(whole))
-        return self._collection.find(**read.find_arguments(whole), session=self._session)
+            return aggregate(self._collection, read.pipeline, self._session, size)
+        arguments = {**read.find_arguments(whole), "batch_size": size}
+        return self._collection.find(**arguments, session=self._session)
 
     def to_list(self) -> list[OutputT]:
         """Run the query and return all the results.
@@ -79,8 +82,9 @@ class SyncCursor(CursorBase[OutputT]):
         return self._parser.all(driver_cursor.to_list(None))
 
     def _documents(self) -> Iterator[dict[str, Any]]:
-        """The documents as the server sends them (joined, not parsed), streamed."""
-        driver_cursor = self._open(whole=False)
+        """The documents as the server sends them (joined, not parsed), streamed in batches
+        of `SCAN_BATCH` (a whole-collection scan: decoded faster than 16 MB batches)."""
+        driver_cursor = self._open(whole=False, batch=SCAN_BATCH)
         for raw in driver_cursor:  # noqa: UP028 (the twin cannot `yield from`)
             yield raw
 
