@@ -23,6 +23,7 @@ import inspect
 import os
 import socket
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient, MongoClient
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from odmantic._async.engine import AIOEngine
 from odmantic._internal.migrations import (
@@ -47,7 +48,8 @@ from odmantic._sync.engine import SyncEngine
 
 URI_ENV_VAR = "ODMANTIC_MONGO_URI"
 LOCK_FOR = timedelta(minutes=30)
-"""How long the lock holds without being renewed (a crashed run frees it after that)."""
+"""How long the lock holds without being renewed: a running command renews it every 10
+minutes, so only a crashed run's lock expires (after that long)."""
 
 
 class Failed(Exception):
@@ -62,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = arguments.run(arguments)
     except Failed as failure:
         print(f"odmantic: {failure}", file=sys.stderr)
+        return 1
+    except (PyMongoError, ValueError) as error:  # the server, or an argument it refused
+        print(f"odmantic: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     return result
 
@@ -104,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
 # --- check -----------------------------------------------------------------------------------
 def _check(arguments: argparse.Namespace) -> int:
     model = _import_model(arguments.model)
+    if arguments.limit is not None and arguments.limit < 1:
+        raise Failed(f"--limit {arguments.limit}: check at least one document")
     with _client(arguments) as client:
         engine = SyncEngine(client=client, database=arguments.database)
         progress = sys.stderr.isatty()
@@ -193,10 +200,14 @@ def _down(arguments: argparse.Namespace) -> int:
             lock.renew()
             _run(arguments, file, "down")
             print(f"reverted {file.name}")
+    if not reverting:
+        print("nothing to revert")
     return 0
 
 
 def _files(folder: Path) -> list[MigrationFile]:
+    if not folder.is_dir():
+        raise Failed(f"no migrations folder {folder} (give --path, or run `migrate new` first)")
     try:
         return migration_files(folder)
     except ValueError as exc:
@@ -311,6 +322,16 @@ class _Lock:
     def __init__(self, client: MongoClient[Any], database: str) -> None:
         self.collection = client[database][LOCKS]
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._stop = threading.Event()
+        self._heartbeat = threading.Thread(target=self._beat, daemon=True)
+
+    def _beat(self) -> None:
+        """Renew the lock while a migration runs (however long), until released."""
+        while not self._stop.wait(LOCK_FOR.total_seconds() / 3):
+            try:
+                self.renew()
+            except PyMongoError:
+                pass  # tried again at the next beat; the lock holds LOCK_FOR meanwhile
 
     def __enter__(self) -> _Lock:
         now = datetime.now(timezone.utc)
@@ -327,6 +348,7 @@ class _Lock:
                 f"{held.get('expires')}); wait for it, or delete the document "
                 f"{{'_id': 'migrate'}} of {LOCKS} if that run crashed"
             ) from None
+        self._heartbeat.start()
         return self
 
     def renew(self) -> None:
@@ -337,6 +359,8 @@ class _Lock:
         )
 
     def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._heartbeat.join()
         self.collection.delete_one({"_id": "migrate", "owner": self.owner})
 
 

@@ -225,6 +225,15 @@ class FieldProxy:
             f"({errors[0]})"
         )
 
+    def __odmantic_holds_set__(self) -> bool:
+        """Whether the field holds a set (stored as an array of unique items)."""
+        from odmantic._internal.annotations import alternatives
+
+        return any(
+            isinstance(origin, type) and issubclass(origin, (set, frozenset))
+            for origin in (get_origin(a) or a for a in alternatives(self._field.annotation))
+        )
+
     def __odmantic_is_collection__(self) -> bool:
         """Whether the field holds a list (or a set, a tuple) of items."""
         return len(_adapters(self._field)) > 1

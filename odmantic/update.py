@@ -248,6 +248,11 @@ def push(field: Any, *values: Any) -> UpdateExpression:
         UpdateExpression({'$push': {'tags': {'$each': ['tank', 'healer']}}})
     """
     path = _path(field, "push")
+    if getattr(field, "__odmantic_holds_set__", lambda: False)():
+        raise TypeError(
+            f"push({field!r}): the field is a set, whose items are unique; "
+            "use add_to_set() to add items"
+        )
     items = [_one("$push", "push", field, v, "item")["$push"][path] for v in values]
     return _update(field, "$push", path, {"$each": items})
 

@@ -9,9 +9,12 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import pytest
+from bson.decimal128 import Decimal128
+from pydantic import computed_field
 
 from odmantic import EmbeddedModel, Field, Lazy, Model, ObjectId, Reference
 from odmantic.bson import Regex
+from odmantic.update import push
 
 
 class Mood(enum.Enum):
@@ -102,3 +105,54 @@ def test_a_polymorphic_collection_is_the_union_of_its_classes() -> None:
     variants = Pet.model_bson_schema()["anyOf"]
     assert [v["properties"]["_t"] for v in variants] == [{"enum": ["Pet"]}, {"enum": ["Fish"]}]
     assert "_t" not in variants[0]["required"] and "_t" in variants[1]["required"]
+
+
+class Access(enum.IntFlag):
+    READ = 1
+    WRITE = 2
+
+
+def test_a_flag_accepts_its_combinations() -> None:
+    class Grant(Model):
+        access: Access
+
+    assert Grant.model_bson_schema()["properties"]["access"] == {"bsonType": INT}
+
+
+def test_a_computed_field_is_an_open_property() -> None:
+    class Closed(Model):
+        model_config = {"extra": "forbid"}
+
+        side: int
+
+        @computed_field  # type: ignore[prop-decorator]
+        @property
+        def area(self) -> int:
+            return self.side**2
+
+    assert Closed.model_bson_schema()["properties"]["area"] == {}
+
+
+@pytest.mark.parametrize(
+    ("annotation", "field", "expected"),
+    [
+        (Decimal, Field(ge=Decimal("0.5")), {"bsonType": "decimal", "minimum": Decimal128("0.5")}),
+        (timedelta, Field(ge=timedelta(minutes=1)), {"bsonType": ["double", *INT], "minimum": 60.0}),
+        (int, Field(le=10**20), {"bsonType": INT}),  # beyond 64 bits: left open
+    ],
+)  # fmt: skip
+def test_bounds_are_stored_as_bson_holds_them(
+    annotation: Any, field: Any, expected: dict[str, Any]
+) -> None:
+    model: Any = type(
+        "Bounded", (Model,), {"__annotations__": {"value": annotation}, "value": field}
+    )
+    assert model.model_bson_schema()["properties"]["value"] == expected
+
+
+def test_push_to_a_set_is_refused_since_its_items_are_unique() -> None:
+    class Tagged(Model):
+        tags: set[str] = set()
+
+    with pytest.raises(TypeError, match="use add_to_set"):
+        push(Tagged.tags, "x")

@@ -198,10 +198,21 @@ def test_check_exits_0_when_every_document_loads(
 def test_a_missing_uri_is_named(project: Path) -> None:
     environment = {"PATH": "/usr/bin:/bin"}
     run = subprocess.run(
-        [*COMMAND, "migrate", "status", "--database", "x"],
+        [*COMMAND, "check", "--database", "x", "heroes:Hero"],
         cwd=project,
         env=environment,
         capture_output=True,
         text=True,
     )
     assert run.returncode == 1 and "give --uri or set ODMANTIC_MONGO_URI" in run.stderr
+
+
+def test_a_missing_migrations_folder_is_named(project: Path, mongo_uri: str) -> None:
+    run = odmantic(project, mongo_uri, "migrate", "up", "--database", "x", "--path", "nowhere")
+    assert run.returncode == 1 and "no migrations folder nowhere" in run.stderr
+
+
+def test_down_with_nothing_applied_says_so(project: Path, mongo_uri: str, database: Any) -> None:
+    write_migration(project, mongo_uri, "first", ADD_LEVEL)
+    run = odmantic(project, mongo_uri, "migrate", "down", "--database", database.name)
+    assert (run.returncode, run.stdout.strip()) == (0, "nothing to revert")

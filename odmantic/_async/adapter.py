@@ -239,3 +239,14 @@ async def watch(
         return await stream.__aenter__()  # type: ignore[no-any-return]
     else:
         return collection.watch(pipeline, session=session, **options)
+
+
+async def resolved(value: Any) -> Any:
+    """What a user's function returned: awaited when the coroutine engine is given a
+    coroutine (an `async def` transform)."""
+    if IS_ASYNC:
+        return (await value) if inspect.isawaitable(value) else value
+    else:
+        if inspect.isawaitable(value):
+            raise TypeError("SyncEngine runs plain functions, not async def ones")  # codegen: keep
+        return value

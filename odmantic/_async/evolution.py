@@ -9,6 +9,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
+from odmantic._async import adapter
 from odmantic._async.cursor import AIOCursor
 from odmantic._internal.evolution import (
     CheckReport,
@@ -35,7 +36,7 @@ async def check_documents(
         try:
             parse(raw)
         except DocumentParsingError as error:
-            tally.failed(error)
+            tally.failed(error, raw.get("_id"))
         else:
             tally.passed()
         if shown is not None:
@@ -67,7 +68,8 @@ async def rewrite(
     batch: list[Any] = []
     async for raw in cursor:
         report.read += 1
-        replacement = rewriter.replacement(raw)
+        new = await adapter.resolved(transform(rewriter.argument(raw)))
+        replacement = rewriter.replacement(raw, new)
         if replacement is not None:
             batch.append(replacement)
         if len(batch) >= batch_size:

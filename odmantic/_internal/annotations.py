@@ -386,3 +386,13 @@ def has_free_keys(annotation: Any) -> bool:
     if origin in (dict, collections.abc.Mapping, collections.abc.MutableMapping):
         return True
     return any(has_free_keys(arg) for arg in get_args(annotation) if arg is not Ellipsis)
+
+
+def alternatives(annotation: Any) -> list[Any]:
+    """The types an annotation allows: `Optional`, unions and `Annotated` unwrapped."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return alternatives(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return [t for arg in get_args(annotation) for t in alternatives(arg)]
+    return [annotation]

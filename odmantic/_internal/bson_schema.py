@@ -83,6 +83,8 @@ def _document(model: type[Any]) -> dict[str, Any]:
         factory_required = info.default_factory is not None and not defaulted_factories
         if field.primary or info.is_required() or factory_required:
             required.append(field.key_name)
+    for name in getattr(model, "__pydantic_computed_fields__", {}):
+        properties.setdefault(name, {})  # stored too: its value is whatever it computes
     document: dict[str, Any] = {"bsonType": "object", "properties": properties}
     if required:
         document["required"] = required
@@ -120,6 +122,8 @@ def _typed(annotation: Any, origin: Any) -> dict[str, Any]:
         return _array(annotation, container)
     if not isinstance(annotation, type):
         return {}
+    if issubclass(annotation, enum.Flag):  # combinations of members are values too
+        return _typed(type(next(iter(annotation)).value), None) if len(annotation) else {}
     if issubclass(annotation, enum.Enum):
         return {"enum": [_literal(member.value) for member in annotation]}
     odm = getattr(annotation, "__odmantic_schema__", None)
@@ -195,6 +199,21 @@ _BOUNDS = {
 }
 
 
+_INT64 = 2**63
+
+
+def _bson_number(value: Any) -> Any:
+    """A bound as BSON holds it (a timedelta as its seconds, as stored), None when it cannot
+    be one (the bound is then left out: open, never guessed)."""
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal):
+        return Decimal128(value) if value.is_finite() else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value if not isinstance(value, int) or -_INT64 <= value < _INT64 else None
+
+
 def _constrained(found: dict[str, Any], metadata: list[Any]) -> dict[str, Any]:
     """`found` with the constraints MongoDB can check (bounds, lengths, multiples)."""
     kinds = found.get("bsonType")
@@ -202,13 +221,16 @@ def _constrained(found: dict[str, Any], metadata: list[Any]) -> dict[str, Any]:
     numeric = bool(kinds) and kinds <= {"int", "long", "double", "decimal", "null"}
     for item in metadata:
         bound = _BOUNDS.get(type(item))
-        if bound is not None and numeric:
-            key, attribute, exclusive = bound
-            found[key] = getattr(item, attribute)
+        value = _bson_number(getattr(item, bound[1])) if bound is not None else None
+        if bound is not None and numeric and value is not None:
+            key, _, exclusive = bound
+            found[key] = value
             if exclusive:
                 found["exclusiveMinimum" if key == "minimum" else "exclusiveMaximum"] = True
         elif isinstance(item, annotated_types.MultipleOf) and numeric:
-            found["multipleOf"] = item.multiple_of
+            multiple = _bson_number(item.multiple_of)
+            if multiple is not None:
+                found["multipleOf"] = multiple
         elif isinstance(item, (annotated_types.MinLen, annotated_types.MaxLen)):
             which = "min" if isinstance(item, annotated_types.MinLen) else "max"
             length = item.min_length if which == "min" else item.max_length  # type: ignore[union-attr]

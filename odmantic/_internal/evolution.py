@@ -80,20 +80,25 @@ class CheckTally:
         """One more document loaded."""
         self.report.checked += 1
 
-    def failed(self, error: DocumentParsingError) -> None:
-        """One more document did not load, for the reasons in `error`."""
+    def failed(self, error: DocumentParsingError, key: Any) -> None:
+        """One more document (primary key `key`) did not load, for the reasons in `error`.
+
+        Failures are counted by field: the items of a list under the list's field. The keys a
+        document lacks are reported alone (as ODMantic 1.1 does): its other errors show once
+        those keys are there."""
         self.report.checked += 1
         self.report.failed += 1
         seen: set[str] = set()
         for detail in error.errors:
-            path = ".".join(str(part) for part in detail["loc"]) or "(document)"
+            parts = [str(part) for part in detail["loc"] if not isinstance(part, int)]
+            path = ".".join(parts) or "(document)"
             if path in seen:
                 continue
             seen.add(path)
             failures = self._by_field.setdefault(path, FieldFailures(path))
             failures.count += 1
             if len(failures.examples) < EXAMPLES:
-                failures.examples.append((error.primary_value, detail["msg"]))
+                failures.examples.append((key, detail["msg"]))
 
     def done(self) -> CheckReport:
         """The report, fields by decreasing count."""
@@ -128,25 +133,40 @@ class Rewriter:
         self.transform = transform
         self.takes = _model_parameter(transform)
 
-    def replacement(self, raw: dict[str, Any]) -> ReplaceOne[Any] | None:
-        """The replacement of one stored document, or None: nothing changed.
+    def argument(self, raw: dict[str, Any]) -> Any:
+        """What the transform takes for the stored document `raw`: a copy of it, or it loaded
+        as the old model.
 
         Raises:
-            TypeError: the transform returned neither a dict nor an instance of the model.
-            DocumentParsingError: an old model could not load the document.
+            DocumentParsingError: the old model cannot load the document.
         """
-        if self.takes is None:
-            new = self.transform(dict(raw))
-        else:
-            new = self.transform(self.takes.model_validate_doc(raw))
+        return dict(raw) if self.takes is None else self.takes.model_validate_doc(raw)
+
+    def replacement(self, raw: dict[str, Any], new: Any) -> ReplaceOne[Any] | None:
+        """The replacement of `raw` by what the transform returned, or None: nothing changed.
+
+        Raises:
+            TypeError: the transform returned neither a dict nor a model instance.
+            ValueError: the transform changed the document's `_id`.
+        """
         if hasattr(new, "model_dump_doc"):
+            primary = type(new).__odmantic_schema__.primary
+            given = primary is not None and primary.name in new.model_fields_set
             new = new.model_dump_doc()
+            if not given:  # a new instance built without its key: the document's own
+                new["_id"] = raw["_id"]
         if not isinstance(new, dict):
             raise TypeError(
                 f"rewrite({self.model.__name__}): the transform returned {type(new).__name__}, "
                 "expected a dict (the new document) or a model instance"
             )
         new.setdefault("_id", raw["_id"])
+        if new["_id"] != raw["_id"]:
+            raise ValueError(
+                f"rewrite({self.model.__name__}): the transform changed the _id of the document "
+                f"{raw['_id']!r} to {new['_id']!r}; a document's _id never changes (insert a new "
+                "document and delete the old one instead)"
+            )
         if new == raw:
             return None
         where = target(self.model, raw, None) if self.model.__odmantic_schema__.shard_key else None

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import collections.abc
 import re
-import types
 import typing
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, get_origin
 
+from odmantic._internal.annotations import alternatives
 from odmantic.exceptions import ModelDefinitionError, ShardKeyChangedError
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def check_shard_key(
 def _not_a_shard_key(field: FieldSchema) -> str | None:
     if field.kind != "plain":
         return "an array" if field.shape != "one" else None
-    for annotation in _alternatives(field.annotation):
+    for annotation in alternatives(field.annotation):
         origin = get_origin(annotation) or annotation
         if isinstance(origin, type) and issubclass(origin, (str, bytes, Mapping)):
             continue
@@ -112,16 +112,6 @@ def _not_a_shard_key(field: FieldSchema) -> str | None:
         if origin in (re.Pattern, typing.Pattern) or getattr(origin, "__name__", "") == "Regex":
             return "a regular expression"
     return None
-
-
-def _alternatives(annotation: Any) -> list[Any]:
-    """The types an annotation allows: `Optional`, unions and `Annotated` unwrapped."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _alternatives(get_args(annotation)[0])
-    if origin is Union or origin is types.UnionType:
-        return [t for arg in get_args(annotation) for t in _alternatives(arg)]
-    return [annotation]
 
 
 def target(

@@ -151,3 +151,11 @@ def watch(
 ) -> ChangeStream[Any]:
     """Open a change stream on a collection."""
     return collection.watch(pipeline, session=session, **options)
+
+
+def resolved(value: Any) -> Any:
+    """What a user's function returned: awaited when the coroutine engine is given a
+    coroutine (an `def` transform)."""
+    if inspect.isawaitable(value):
+        raise TypeError("SyncEngine runs plain functions, not async def ones")  # codegen: keep
+    return value

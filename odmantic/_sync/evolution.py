@@ -19,6 +19,7 @@ from odmantic._internal.evolution import (
     Transform,
 )
 from odmantic._internal.polymorphism import with_family
+from odmantic._sync import adapter
 from odmantic._sync.cursor import SyncCursor
 from odmantic.exceptions import DocumentParsingError
 from odmantic.query import Queries, build_filter
@@ -36,7 +37,7 @@ def check_documents(
         try:
             parse(raw)
         except DocumentParsingError as error:
-            tally.failed(error)
+            tally.failed(error, raw.get("_id"))
         else:
             tally.passed()
         if shown is not None:
@@ -68,7 +69,8 @@ def rewrite(
     batch: list[Any] = []
     for raw in cursor:
         report.read += 1
-        replacement = rewriter.replacement(raw)
+        new = adapter.resolved(transform(rewriter.argument(raw)))
+        replacement = rewriter.replacement(raw, new)
         if replacement is not None:
             batch.append(replacement)
         if len(batch) >= batch_size:

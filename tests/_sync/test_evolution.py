@@ -56,6 +56,17 @@ def test_check_gives_example_ids_and_errors(engine: SyncEngine) -> None:
     assert report.fields[0].examples == [(inserted.inserted_id, "Key 'name' not found in document")]
 
 
+def test_check_counts_the_items_of_a_list_under_its_field(engine: SyncEngine) -> None:
+    class Squad(Model):
+        model_config = {"collection": "evolving_squads"}
+
+        ranks: list[int]
+
+    engine.get_collection(Squad).insert_one({"ranks": [1, "two", "three"]})
+    report = engine.check_documents(Squad)
+    assert [(f.field, f.count) for f in report.fields] == [("ranks", 1)]
+
+
 def test_check_keeps_to_the_queries_and_the_limit(engine: SyncEngine) -> None:
     engine.get_collection(Knight).insert_many([{"name": "a", "level": n} for n in range(10)])
     report = engine.check_documents(Knight, Knight.level >= 5, limit=3)
@@ -90,6 +101,34 @@ def test_rewrite_with_a_model_transform(engine: SyncEngine) -> None:
     rewrite(engine, KnightV2, upgrade)
     stored = engine.get_collection(KnightV2).find_one({}, {"_id": 0})
     assert stored == {"name": "Lancelot", "level": 7, "v": 2}
+
+
+def test_a_model_transform_keeps_the_documents_id(engine: SyncEngine) -> None:
+    stored = engine.save(KnightV1(name="gawain", lvl=2))
+
+    def upgrade(old: KnightV1) -> KnightV2:
+        return KnightV2(name=old.name, level=old.lvl)  # no id given: the document's own
+
+    rewrite(engine, KnightV2, upgrade)
+    found = engine.find_one(KnightV2)
+    assert found is not None and found.id == stored.id
+
+
+def test_a_transform_cannot_change_the_id(engine: SyncEngine) -> None:
+    engine.save(Knight(name="a"))
+    with pytest.raises(ValueError, match="_id never changes"):
+        rewrite(engine, Knight, lambda document: {**document, "_id": 1})
+
+
+def test_an_async_transform_is_awaited(engine: SyncEngine) -> None:
+    engine.save(Knight(name="a"))
+
+    def promote(document: dict[str, Any]) -> dict[str, Any]:
+        return {**document, "level": 5}
+
+    rewrite(engine, Knight, promote)
+    found = engine.find_one(Knight)
+    assert found is not None and found.level == 5
 
 
 def test_an_unchanged_document_is_not_written(engine: SyncEngine) -> None:
