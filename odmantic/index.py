@@ -92,8 +92,23 @@ def family_indexes(model: type[Any]) -> list[pymongo.IndexModel]:
         for index in indexes_of(schema):
             name = index.document["name"]
             if name not in found:
-                found[name] = _of_class(index, member) if schema.family is not None else index
+                owner = _declaring(member, name)  # an inherited index is its ancestor's
+                family = owner.__odmantic_schema__.family
+                found[name] = _of_class(index, owner) if family is not None else index
     return list(found.values())
+
+
+def _declaring(member: type[Any], name: str) -> type[Any]:
+    """The first class of `member`'s polymorphic family, from the root down, with the index
+    `name` (the same index whichever class configures the collection)."""
+    family = member.__odmantic_schema__.family or member.__odmantic_schema__
+    for cls in reversed(member.__mro__):
+        schema = cls.__dict__.get("__odmantic_schema__")
+        if schema is None or (schema is not family and schema.family is not family):
+            continue
+        if any(index.document["name"] == name for index in indexes_of(schema)):
+            return cls
+    return member
 
 
 def _of_class(index: pymongo.IndexModel, member: type[Any]) -> pymongo.IndexModel:

@@ -7,7 +7,7 @@ import pymongo
 import pytest
 from pymongo.errors import OperationFailure
 
-from odmantic import SyncEngine
+from odmantic import Field, Model, Reference, SyncEngine
 from tests.models import Account, Player
 
 
@@ -36,3 +36,30 @@ def test_index_conflict_fails_unless_update_requested(engine: SyncEngine) -> Non
     engine.configure_database([Account], update_existing_indexes=True)
     info = collection.index_information()
     assert info["email_1"]["unique"] is True
+
+
+class Keeper(Model):
+    model_config = {"collection": "indexed_keepers"}
+
+    name: str
+
+
+class Beast(Model):
+    model_config = {"collection": "indexed_beasts", "polymorphic": True}
+
+    keeper: Keeper = Reference()
+    tag: str = Field(default="", index=True)
+
+
+class Lion(Beast):
+    mane: bool = True
+
+
+def test_an_inherited_index_is_the_roots_whichever_class_configures(
+    engine: SyncEngine,
+) -> None:
+    engine.configure_database([Beast, Lion])
+    engine.configure_database([Lion])
+    info = engine.get_collection(Beast).index_information()
+    assert "partialFilterExpression" not in info["tag_1"]
+    assert "partialFilterExpression" not in info["keeper_1"]
