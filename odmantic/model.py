@@ -202,6 +202,9 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
         failed: ValidationError | None = None
         try:
             typed = with_typed_joins(schema, raw_doc) if has_joins(schema) else raw_doc
+            if schema.discriminator is not None and cls.model_config.get("extra") == "forbid":
+                # The discriminator is the collection's, not an extra key of the document.
+                typed = {k: v for k, v in typed.items() if k != schema.discriminator[0]}
             instance: _ODMModelT = cls.__pydantic_validator__.validate_python(typed, by_name=True)
         except ValidationError as exc:
             failed = exc

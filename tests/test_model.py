@@ -1050,3 +1050,28 @@ def test_joined_reference_missing_a_default_factory_key_is_refused() -> None:
     with pytest.raises(DocumentParsingError, match=r"tagger\.tags") as info:
         Tagged.model_validate_doc({"_id": oid, "tagger": {"_id": ref, "name": "x"}})
     assert info.value.primary_value == oid
+
+
+def test_a_list_of_optional_embedded_models_with_key_names_dumps_its_none_items() -> None:
+    class Cell(EmbeddedModel):
+        value: int = Field(key_name="v")
+
+    class Grid(Model):
+        cells: list[Cell | None] = []
+
+    grid = Grid(cells=[None, Cell(value=1)])
+    assert grid.model_dump_doc()["cells"] == [None, {"v": 1}]
+    assert Grid.model_validate_doc(grid.model_dump_doc()) == grid
+
+
+def test_a_polymorphic_model_that_forbids_extra_keys_loads_its_discriminator() -> None:
+    class Closed(Model):
+        model_config = {"polymorphic": True, "extra": "forbid"}
+
+        name: str
+
+    class Open(Closed):
+        size: int = 0
+
+    loaded = Closed.model_validate_doc({"_id": ObjectId(), "_t": "Open", "name": "a"})
+    assert type(loaded) is Open and loaded.name == "a"

@@ -67,10 +67,12 @@ def rename_out(schema: ModelSchema, data: dict[str, Any]) -> dict[str, Any]:
             continue
         sub = field.target if field.kind == "embedded" and field.target else None
         if sub is not None and value is not None and (sub.reshaped or field.shape == "tuple"):
-            if field.shape in ("list", "tuple"):
-                value = [rename_out(sub, item) for item in value]
+            if field.shape in ("list", "tuple"):  # items may be None (`list[Optional[E]]`)
+                value = [None if item is None else rename_out(sub, item) for item in value]
             elif field.shape == "dict":
-                value = {k: rename_out(sub, item) for k, item in value.items()}
+                value = {
+                    k: None if item is None else rename_out(sub, item) for k, item in value.items()
+                }
             else:
                 value = rename_out(sub, value)
         data[field.key_name] = value
