@@ -216,3 +216,47 @@ def test_down_with_nothing_applied_says_so(project: Path, mongo_uri: str, databa
     write_migration(project, mongo_uri, "first", ADD_LEVEL)
     run = odmantic(project, mongo_uri, "migrate", "down", "--database", database.name)
     assert (run.returncode, run.stdout.strip()) == (0, "nothing to revert")
+
+
+def test_an_interrupted_rewrite_migration_run_again_finishes_once(
+    project: Path, mongo_uri: str, database: Any
+) -> None:
+    database.heroes.insert_many([{"name": f"h{n}", "lvl": n} for n in range(10)])
+    write_migration(
+        project,
+        mongo_uri,
+        "move level",
+        """
+        from pathlib import Path
+
+        from odmantic.migration import rewrite
+        from heroes import Hero
+
+        transactional = False  # a long rewrite: safe to run again instead
+        seen = Path("seen.txt")
+
+        def move(document):
+            with seen.open("a") as log:
+                log.write(document["name"] + "\\n")
+            if len(seen.read_text().split()) == 7 and not Path("resumed").exists():
+                Path("resumed").touch()
+                raise KeyboardInterrupt  # the first run is stopped here
+            document["level"] = document.pop("lvl")
+            return document
+
+        def up(engine):
+            rewrite(engine, Hero, move, {"level": {"$exists": False}}, batch_size=3)
+
+        def down(engine):
+            pass
+        """,
+        "--sync",
+    )
+    first = odmantic(project, mongo_uri, "migrate", "up", "--database", database.name)
+    assert first.returncode != 0 and database.odmantic_migrations.count_documents({}) == 0
+    again = odmantic(project, mongo_uri, "migrate", "up", "--database", database.name)
+    assert again.returncode == 0 and database.heroes.count_documents({"level": {"$exists": True}}) == 10  # fmt: skip
+    seen = (project / "seen.txt").read_text().split()
+    # The first run wrote two batches of 3 and stopped on the 7th: only 4 documents are read
+    # again (the 7th, then the 3 never read).
+    assert len(seen) == 7 + 4 and sorted(set(seen)) == sorted(f"h{n}" for n in range(10))
