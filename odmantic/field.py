@@ -283,25 +283,36 @@ class FieldProxy:
         return adapter.dump_python(valid, mode="python", context=BSON_CONTEXT)
 
     def _reference_value(self, value: Any, how: UpdateValue) -> Any:
-        """The primary key of `value`, an instance of the referenced model (or that key)."""
+        """The primary key of `value`, an instance of the referenced model (or of one of its
+        subclasses), or that key; for a list of references set whole, the list of keys."""
         field, where = self._field, f"{self._owner.name}.{self._field.name}"
         target = field.target
         assert target is not None and target.primary is not None
-        referenced = target.name
-        if how != "field":
-            raise ValueError(f"{where} is a reference to {referenced}: set_() it to an instance")
-        if value is None:
+        is_list = field.shape == "list"
+        if how == "number" or (how == "item" and not is_list):
+            what = "a list" if how == "item" else "a number"
+            raise ValueError(f"{where} is a reference to {target.name}, not {what}")
+        if value is None and how == "field":
             if type(None) in get_args(field.annotation):
                 return None
             raise ValueError(f"{where}: None is not a valid value (the reference is required)")
-        if getattr(type(value), "__odmantic_schema__", None) is target:
-            return to_query_value(value)
+        if how == "field" and is_list:
+            if not isinstance(value, (list, tuple)):
+                raise ValueError(f"{where}: {value!r} is not a list of {target.name} instances")
+            return [self._reference_key(item, where) for item in value]
+        return self._reference_key(value, where)
+
+    def _reference_key(self, value: Any, where: str) -> Any:
+        target = self._field.target
+        assert target is not None and target.primary is not None
+        if any(cls.__dict__.get("__odmantic_schema__") is target for cls in type(value).__mro__):
+            return to_query_value(getattr(value, target.primary.name))
         adapter = _adapters(target.primary)[0]
         try:
             key = adapter.validate_python(value)
         except ValidationError:
             raise ValueError(
-                f"{where}: {value!r} is not a valid value (a {referenced} instance, or its "
+                f"{where}: {value!r} is not a valid value (a {target.name} instance, or its "
                 f"{target.primary.name}, is expected)"
             ) from None
         return adapter.dump_python(key, mode="python", context=BSON_CONTEXT)

@@ -58,3 +58,17 @@ def test_a_cycle_is_joined_to_its_depth_then_marked() -> None:
 
 def test_a_lazy_reference_is_never_joined() -> None:
     assert lookup_stages(Folder.__odmantic_schema__, 3) == []
+
+
+def test_a_forward_reference_resolves_in_its_own_module() -> None:
+    # Another module's model of the same name is already defined.
+    other = type("Crew", (Model,), {"__annotations__": {"x": int}, "__module__": "elsewhere"})
+
+    class Ship(Model):
+        captain: Lazy[Crew] | None = Reference(default=None)  # noqa: F821
+
+    class Crew(Model):
+        name: str
+
+    assert other is not Crew
+    assert Ship.__odmantic_schema__.fields["captain"].target is Crew.__odmantic_schema__

@@ -11,7 +11,7 @@ import warnings
 import weakref
 from collections.abc import Set as AbstractSet
 from contextvars import ContextVar
-from typing import Annotated, Any, ForwardRef
+from typing import Annotated, Any
 
 import pydantic
 from pydantic import (
@@ -37,6 +37,7 @@ from odmantic._internal.annotations import (
 )
 from odmantic._internal.delete_rules import register_model
 from odmantic._internal.field_types import is_const_check, rewrite_field_types
+from odmantic._internal.forward_refs import declared_later, namespace_of, remember
 from odmantic._internal.joins import forget_schemas
 from odmantic._internal.model_options import ModelOptions, model_options
 from odmantic._internal.plain_model import plain_model
@@ -190,7 +191,7 @@ def _field_schema(
     """
     owner = cls.__name__
     annotation = finfo.annotation
-    if isinstance(info, ODMReferenceInfo) and _declared_later(annotation):
+    if isinstance(info, ODMReferenceInfo) and declared_later(annotation):
         # A model defined later: completed by `_resolve_pending` once it exists.
         return FieldSchema(name=name, key_name=key_name_of(name, info), kind="reference")
     reason = unstorable(annotation)
@@ -333,20 +334,14 @@ def _build_schema(
         for name, finfo in cls.__pydantic_fields__.items()
         if fields[name].kind != "plain"
         and fields[name].target is None
-        and not _declared_later(finfo.annotation)
+        and not declared_later(finfo.annotation)
     )
     return schema
 
 
-_DEFINED: weakref.WeakValueDictionary[str, type[Any]] = weakref.WeakValueDictionary()
 _PENDING: weakref.WeakKeyDictionary[type[Any], dict[str, FieldInfoODM]] = (
     weakref.WeakKeyDictionary()
 )  # classes referencing models not defined yet, with their fields' ODM options
-
-
-def _declared_later(annotation: Any) -> bool:
-    """Whether a field's annotation names a class not defined yet (pydantic left it unresolved)."""
-    return isinstance(annotation, (ForwardRef, str))
 
 
 def _resolve_pending() -> None:
@@ -354,7 +349,7 @@ def _resolve_pending() -> None:
     references between models: `captain: Lazy[Player]` declared before `Player`)."""
     for cls, infos in list(_PENDING.items()):
         try:
-            if not cls.model_rebuild(raise_errors=False, _types_namespace=dict(_DEFINED)):
+            if not cls.model_rebuild(raise_errors=False, _types_namespace=namespace_of(cls)):
                 continue
         except (NameError, TypeError, PydanticUserError):
             continue
@@ -408,9 +403,9 @@ class ODMModelMetaclass(ModelMetaclass):
             register_model(cls)
         if schema.discriminator is not None:
             register_member(cls)
-        _DEFINED[name] = cls
+        remember(cls)
         fields = cls.__pydantic_fields__
-        if any(_declared_later(fields[name].annotation) for name in schema.reference_names):
+        if any(declared_later(fields[name].annotation) for name in schema.reference_names):
             _PENDING[cls] = infos
         _resolve_pending()
         return cls

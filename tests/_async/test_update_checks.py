@@ -414,3 +414,44 @@ async def test_inherited_set_fields_and_whole_dotted_keys(engine: AIOEngine) -> 
     )
     stored = await engine.find_one(ByKey)
     assert stored is not None and (stored.key, stored.v) == (Keyed(a=4, b=5), 1)
+
+
+class Poet(Model):
+    model_config = {"collection": "updated_poets"}
+
+    name: str
+
+
+class Anthology(Model):
+    model_config = {"collection": "updated_anthologies"}
+
+    poets: list[Poet] = Reference()
+
+
+async def _anthology(engine: AIOEngine) -> tuple[Anthology, list[Poet]]:
+    poets = await engine.save_all([Poet(name=n) for n in ("a", "b", "c")])
+    return await engine.save(Anthology(poets=[poets[0]])), poets
+
+
+async def test_a_list_of_references_is_set_from_instances_or_keys(engine: AIOEngine) -> None:
+    anthology, poets = await _anthology(engine)
+    update = set_(Anthology.poets, [poets[1], poets[2].id])
+    await engine.update_one(Anthology, Anthology.id == anthology.id, update=update)
+    found = await engine.find_one(Anthology)
+    assert found is not None and [p.name for p in found.poets] == ["b", "c"]
+
+
+async def test_items_are_pushed_to_and_pulled_from_a_list_of_references(
+    engine: AIOEngine,
+) -> None:
+    anthology, poets = await _anthology(engine)
+    by_id = Anthology.id == anthology.id
+    await engine.update_one(Anthology, by_id, update=push(Anthology.poets, poets[1], poets[2]))
+    await engine.update_one(Anthology, by_id, update=pull(Anthology.poets, poets[0]))
+    found = await engine.find_one(Anthology)
+    assert found is not None and [p.name for p in found.poets] == ["b", "c"]
+
+
+def test_a_single_reference_has_no_items() -> None:
+    with pytest.raises(ValueError, match="Member.guild is a reference to Guild, not a list"):
+        push(Member.guild, Guild(name="g"))
