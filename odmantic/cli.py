@@ -172,36 +172,39 @@ def _status(arguments: argparse.Namespace) -> int:
 
 
 def _up(arguments: argparse.Namespace) -> int:
-    files = _files(arguments.path)
-    with _client(arguments) as client, _Lock(client, arguments.database) as lock:
-        engine = SyncEngine(client=client, database=arguments.database)
-        try:
-            pending = to_apply(files, status(files, _records(engine)), arguments.to)
-        except ValueError as exc:
-            raise Failed(str(exc)) from exc
-        for file in pending:
-            lock.renew()
-            _run(arguments, file, "up")
-            print(f"applied {file.name}")
-    if not pending:
-        print("nothing to apply")
-    return 0
+    def pending(files: list[MigrationFile], records: list[MigrationRecord]) -> list[MigrationFile]:
+        return to_apply(files, status(files, records), arguments.to)
+
+    return _migrate(arguments, "up", pending)
 
 
 def _down(arguments: argparse.Namespace) -> int:
+    def latest(files: list[MigrationFile], records: list[MigrationRecord]) -> list[MigrationFile]:
+        return [file for file, _ in to_revert(files, records, arguments.steps)]
+
+    return _migrate(arguments, "down", latest)
+
+
+def _migrate(
+    arguments: argparse.Namespace,
+    direction: str,
+    choose: Callable[[list[MigrationFile], list[MigrationRecord]], list[MigrationFile]],
+) -> int:
+    """Run `direction` of the migrations `choose` picks, in order, holding the lock."""
     files = _files(arguments.path)
-    with _client(arguments) as client, _Lock(client, arguments.database) as lock:
+    with _client(arguments) as client, _Lock(client, arguments.database):
         engine = SyncEngine(client=client, database=arguments.database)
+        engine.configure_database([MigrationRecord])  # one record a name
+        records = _records(engine)
         try:
-            reverting = to_revert(files, _records(engine), arguments.steps)
+            chosen = choose(files, records)
         except ValueError as exc:
             raise Failed(str(exc)) from exc
-        for file, _ in reverting:
-            lock.renew()
-            _run(arguments, file, "down")
-            print(f"reverted {file.name}")
-    if not reverting:
-        print("nothing to revert")
+        for file in chosen:
+            _run(arguments, file, direction)
+            print(f"{'applied' if direction == 'up' else 'reverted'} {file.name}")
+    if not chosen:
+        print("nothing to apply" if direction == "up" else "nothing to revert")
     return 0
 
 

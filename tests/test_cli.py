@@ -123,7 +123,7 @@ def test_a_failing_migration_is_rolled_back_and_not_recorded(
     assert failed.returncode == 1
     assert f"migrations/{bad.name}" in failed.stderr and "something went wrong" in failed.stderr
     assert database.heroes.count_documents({"name": "half done"}) == 0  # rolled back
-    assert [r["_id"] for r in database.odmantic_migrations.find()] == [good.stem]
+    assert [r["name"] for r in database.odmantic_migrations.find()] == [good.stem]
 
 
 def test_the_next_up_starts_from_the_failed_migration(

@@ -25,7 +25,7 @@ class MigrationRecord(Model):
 
     model_config = {"collection": RECORDS}
 
-    name: str = Field(primary_field=True)
+    name: str = Field(unique=True)
     applied: datetime
     checksum: str
 
