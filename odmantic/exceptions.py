@@ -138,6 +138,25 @@ class ShardKeyChangedError(BaseEngineException, ValueError):
         )
 
 
+class DocumentRewriteError(BaseEngineException):
+    """`odmantic.migration.rewrite` sent a batch the server refused in part (a validator, a
+    unique index): the other documents of the batch, and the batches before, were written.
+
+    Attributes:
+        refused: each refused document's `_id` and the server's reason.
+    """
+
+    def __init__(self, model: type[Any], refused: list[tuple[Any, str]]) -> None:
+        self.refused = refused
+        shown = "; ".join(f"_id {key!r}: {reason}" for key, reason in refused[:5])
+        more = f" (and {len(refused) - 5} more)" if len(refused) > 5 else ""
+        super().__init__(
+            f"rewrite({model.__name__}) of collection {model.__odmantic_schema__.collection!r}: "
+            f"the server refused {len(refused)} documents: {shown}{more}",
+            model,
+        )
+
+
 class ReferencedDocumentError(BaseEngineException):
     """A delete refused by a `Reference(on_delete="deny")`: documents still reference the
     document deleted; nothing was deleted.
@@ -310,4 +329,5 @@ __all__ = [
     "ReferencedDocumentError",
     "RevisionConflictError",
     "ShardKeyChangedError",
+    "DocumentRewriteError",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
 
 from odmantic._async import adapter
 from odmantic._async.cursor import AIOCursor
@@ -18,6 +19,7 @@ from odmantic._internal.evolution import (
     Rewriter,
     RewriteReport,
     Transform,
+    refused_rewrites,
 )
 from odmantic._internal.polymorphism import with_family
 from odmantic.exceptions import DocumentParsingError
@@ -65,18 +67,18 @@ async def rewrite(
     shown = Progress(f"rewriting {model.__name__}", total) if progress else None
     report = RewriteReport()
     cursor = collection.find(filter_, sort=[("_id", 1)], batch_size=batch_size, session=session)
-    batch: list[Any] = []
+    batch: list[tuple[Any, Any]] = []  # each document's `_id` and its replacement
     async for raw in cursor:
         report.read += 1
         new = await adapter.resolved(transform(rewriter.argument(raw)))
         replacement = rewriter.replacement(raw, new)
         if replacement is not None:
-            batch.append(replacement)
+            batch.append((raw["_id"], replacement))
         if len(batch) >= batch_size:
-            await _send(collection, batch, report, session)
+            await _send(collection, model, batch, report, session)
         if shown is not None:
             shown.advance()
-    await _send(collection, batch, report, session)
+    await _send(collection, model, batch, report, session)
     if shown is not None:
         shown.close()
     return report
@@ -84,12 +86,17 @@ async def rewrite(
 
 async def _send(
     collection: AsyncCollection[Any],
-    batch: list[Any],
+    model: type[Any],
+    batch: list[tuple[Any, Any]],
     report: RewriteReport,
     session: AsyncClientSession | None,
 ) -> None:
     if batch:
-        await collection.bulk_write(batch, ordered=False, session=session)
+        try:
+            await collection.bulk_write([op for _, op in batch], ordered=False, session=session)
+        except BulkWriteError as error:
+            keys = [key for key, _ in batch]
+            raise refused_rewrites(model, keys, dict(error.details)) from error
         report.written += len(batch)
         report.batches += 1
         batch.clear()

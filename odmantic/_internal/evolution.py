@@ -14,7 +14,7 @@ from typing import IO, Any
 from pymongo import ReplaceOne
 
 from odmantic._internal.sharding import target
-from odmantic.exceptions import DocumentParsingError
+from odmantic.exceptions import DocumentParsingError, DocumentRewriteError
 
 EXAMPLES = 3
 """Example documents kept for each failing field."""
@@ -173,6 +173,17 @@ class Rewriter:
         return ReplaceOne(where or {"_id": raw["_id"]}, new)
 
 
+def refused_rewrites(
+    model: type[Any], keys: list[Any], details: dict[str, Any]
+) -> DocumentRewriteError:
+    """The error of a rewrite batch the server refused in part: each refused document's `_id`
+    and the server's reason (the other documents of the batch were written)."""
+    refused = [
+        (keys[error["index"]], str(error.get("errmsg"))) for error in details.get("writeErrors", [])
+    ]
+    return DocumentRewriteError(model, refused)
+
+
 def _model_parameter(transform: Transform) -> type[Any] | None:
     """The model class a transform takes (its first parameter's annotation), None for a dict."""
     try:
@@ -232,4 +243,5 @@ __all__ = [
     "Rewriter",
     "Transform",
     "Progress",
+    "refused_rewrites",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pymongo.errors import BulkWriteError
 from pymongo.synchronous.client_session import ClientSession
 from pymongo.synchronous.collection import Collection
 
@@ -17,6 +18,7 @@ from odmantic._internal.evolution import (
     Rewriter,
     RewriteReport,
     Transform,
+    refused_rewrites,
 )
 from odmantic._internal.polymorphism import with_family
 from odmantic._sync import adapter
@@ -66,18 +68,18 @@ def rewrite(
     shown = Progress(f"rewriting {model.__name__}", total) if progress else None
     report = RewriteReport()
     cursor = collection.find(filter_, sort=[("_id", 1)], batch_size=batch_size, session=session)
-    batch: list[Any] = []
+    batch: list[tuple[Any, Any]] = []  # each document's `_id` and its replacement
     for raw in cursor:
         report.read += 1
         new = adapter.resolved(transform(rewriter.argument(raw)))
         replacement = rewriter.replacement(raw, new)
         if replacement is not None:
-            batch.append(replacement)
+            batch.append((raw["_id"], replacement))
         if len(batch) >= batch_size:
-            _send(collection, batch, report, session)
+            _send(collection, model, batch, report, session)
         if shown is not None:
             shown.advance()
-    _send(collection, batch, report, session)
+    _send(collection, model, batch, report, session)
     if shown is not None:
         shown.close()
     return report
@@ -85,12 +87,17 @@ def rewrite(
 
 def _send(
     collection: Collection[Any],
-    batch: list[Any],
+    model: type[Any],
+    batch: list[tuple[Any, Any]],
     report: RewriteReport,
     session: ClientSession | None,
 ) -> None:
     if batch:
-        collection.bulk_write(batch, ordered=False, session=session)
+        try:
+            collection.bulk_write([op for _, op in batch], ordered=False, session=session)
+        except BulkWriteError as error:
+            keys = [key for key, _ in batch]
+            raise refused_rewrites(model, keys, dict(error.details)) from error
         report.written += len(batch)
         report.batches += 1
         batch.clear()

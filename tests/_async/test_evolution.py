@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from odmantic import AIOEngine, Field, Model, Reference
+from odmantic.exceptions import DocumentRewriteError
 from odmantic.migration import rewrite
 
 
@@ -167,3 +168,11 @@ async def test_a_transform_must_return_a_document(engine: AIOEngine) -> None:
     await engine.save(Knight(name="a"))
     with pytest.raises(TypeError, match="the transform returned int"):
         await rewrite(engine, Knight, lambda document: 3)
+
+
+async def test_documents_the_server_refuses_are_named(engine: AIOEngine) -> None:
+    first = await engine.save(Knight(name="a"))
+    await engine.configure_database([Knight], validation="error")
+    with pytest.raises(DocumentRewriteError, match="refused 1 documents") as refused:
+        await rewrite(engine, Knight, lambda document: {**document, "level": "high"})
+    assert refused.value.refused[0][0] == first.id

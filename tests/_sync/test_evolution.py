@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from odmantic import Field, Model, Reference, SyncEngine
+from odmantic.exceptions import DocumentRewriteError
 from odmantic.migration import rewrite
 
 
@@ -168,3 +169,11 @@ def test_a_transform_must_return_a_document(engine: SyncEngine) -> None:
     engine.save(Knight(name="a"))
     with pytest.raises(TypeError, match="the transform returned int"):
         rewrite(engine, Knight, lambda document: 3)
+
+
+def test_documents_the_server_refuses_are_named(engine: SyncEngine) -> None:
+    first = engine.save(Knight(name="a"))
+    engine.configure_database([Knight], validation="error")
+    with pytest.raises(DocumentRewriteError, match="refused 1 documents") as refused:
+        rewrite(engine, Knight, lambda document: {**document, "level": "high"})
+    assert refused.value.refused[0][0] == first.id
