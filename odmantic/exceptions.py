@@ -152,7 +152,8 @@ class DocumentRewriteError(BaseEngineException):
         more = f" (and {len(refused) - 5} more)" if len(refused) > 5 else ""
         super().__init__(
             f"rewrite({model.__name__}) of collection {model.__odmantic_schema__.collection!r}: "
-            f"the server refused {len(refused)} documents: {shown}{more}",
+            f"the server refused {len(refused)} document{'s' if len(refused) != 1 else ''}: "
+            f"{shown}{more}",
             model,
         )
 

@@ -173,6 +173,6 @@ async def test_a_transform_must_return_a_document(engine: AIOEngine) -> None:
 async def test_documents_the_server_refuses_are_named(engine: AIOEngine) -> None:
     first = await engine.save(Knight(name="a"))
     await engine.configure_database([Knight], validation="error")
-    with pytest.raises(DocumentRewriteError, match="refused 1 documents") as refused:
+    with pytest.raises(DocumentRewriteError, match="refused 1 document: _id") as refused:
         await rewrite(engine, Knight, lambda document: {**document, "level": "high"})
     assert refused.value.refused[0][0] == first.id

@@ -174,6 +174,6 @@ def test_a_transform_must_return_a_document(engine: SyncEngine) -> None:
 def test_documents_the_server_refuses_are_named(engine: SyncEngine) -> None:
     first = engine.save(Knight(name="a"))
     engine.configure_database([Knight], validation="error")
-    with pytest.raises(DocumentRewriteError, match="refused 1 documents") as refused:
+    with pytest.raises(DocumentRewriteError, match="refused 1 document: _id") as refused:
         rewrite(engine, Knight, lambda document: {**document, "level": "high"})
     assert refused.value.refused[0][0] == first.id
