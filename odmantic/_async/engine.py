@@ -791,8 +791,9 @@ class AIOEngine:
             session: run inside this session or transaction.
 
         Returns:
-            the report: documents checked, documents failing, and for each failing field its
-            count and a few example ids with the error (`str(report)` prints it).
+            the report: documents checked, documents failing, and for each failing field (every
+            one of a document counts; a list's items under the list) its count and a few
+            example ids with the error (`str(report)` prints it).
 
         Example:
             ```python

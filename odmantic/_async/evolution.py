@@ -19,6 +19,7 @@ from odmantic._internal.evolution import (
     Rewriter,
     RewriteReport,
     Transform,
+    drift_errors,
     refused_rewrites,
 )
 from odmantic._internal.polymorphism import with_family
@@ -38,7 +39,7 @@ async def check_documents(
         try:
             parse(raw)
         except DocumentParsingError as error:
-            tally.failed(error, raw.get("_id"))
+            tally.failed(drift_errors(model, raw, error), raw.get("_id"))
         else:
             tally.passed()
         if shown is not None:

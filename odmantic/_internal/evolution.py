@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import IO, Any
 
+from pydantic import ValidationError
 from pymongo import ReplaceOne
 
 from odmantic._internal.sharding import target
@@ -65,6 +66,47 @@ class CheckReport:
         return "\n".join(lines)
 
 
+def drift_errors(
+    model: type[Any], raw: dict[str, Any], error: DocumentParsingError
+) -> list[tuple[str, str]]:
+    """Every reason `raw` does not load as `model`, by field path as the model names it (the
+    items of a list under the list's field).
+
+    `error` reports a document's missing keys alone, as ODMantic 1.1 does; a drift check
+    wants its other errors too, so such a document is validated again for all of them.
+    """
+    details: list[Any] = list(error.errors)
+    if any(d["type"] == "odmantic::key_not_found_in_document" for d in details):
+        stored_as = error.model if hasattr(error.model, "__pydantic_validator__") else model
+        try:
+            stored_as.__pydantic_validator__.validate_python(raw, by_name=True)
+        except ValidationError as exc:
+            details = [d for d in exc.errors(include_url=False) if d["loc"] != ("_id",)] or details
+    return [(_named(error.model or model, d["loc"]), _message(d)) for d in details]
+
+
+def _message(detail: Any) -> str:
+    """The message of one error, a missing key said as ODMantic says it."""
+    if detail["type"] == "missing" and detail["loc"]:
+        return f"Key '{detail['loc'][-1]}' not found in document"
+    return str(detail["msg"])
+
+
+def _named(model: type[Any], loc: tuple[Any, ...]) -> str:
+    """A location of a validation error (key names, list indexes) as the model's field path."""
+    schema = getattr(model, "__odmantic_schema__", None)
+    names = []
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = None
+        if schema is not None:
+            field = next((f for f in schema.fields.values() if part in (f.key_name, f.name)), None)
+        names.append(field.name if field is not None else str(part))
+        schema = field.target if field is not None and field.kind == "embedded" else None
+    return ".".join(names) or "(document)"
+
+
 def _count(number: int) -> str:
     return f"{number} document{'' if number == 1 else 's'}"
 
@@ -80,25 +122,20 @@ class CheckTally:
         """One more document loaded."""
         self.report.checked += 1
 
-    def failed(self, error: DocumentParsingError, key: Any) -> None:
-        """One more document (primary key `key`) did not load, for the reasons in `error`.
-
-        Failures are counted by field: the items of a list under the list's field. The keys a
-        document lacks are reported alone (as ODMantic 1.1 does): its other errors show once
-        those keys are there."""
+    def failed(self, errors: list[tuple[str, str]], key: Any) -> None:
+        """One more document (primary key `key`) did not load, for `errors` (each field's
+        path and message, see `drift_errors`)."""
         self.report.checked += 1
         self.report.failed += 1
         seen: set[str] = set()
-        for detail in error.errors:
-            parts = [str(part) for part in detail["loc"] if not isinstance(part, int)]
-            path = ".".join(parts) or "(document)"
+        for path, message in errors:
             if path in seen:
                 continue
             seen.add(path)
             failures = self._by_field.setdefault(path, FieldFailures(path))
             failures.count += 1
             if len(failures.examples) < EXAMPLES:
-                failures.examples.append((key, detail["msg"]))
+                failures.examples.append((key, message))
 
     def done(self) -> CheckReport:
         """The report, fields by decreasing count."""
@@ -239,6 +276,7 @@ __all__ = [
     "FieldFailures",
     "CheckReport",
     "CheckTally",
+    "drift_errors",
     "RewriteReport",
     "Rewriter",
     "Transform",

@@ -18,6 +18,7 @@ from odmantic._internal.evolution import (
     Rewriter,
     RewriteReport,
     Transform,
+    drift_errors,
     refused_rewrites,
 )
 from odmantic._internal.polymorphism import with_family
@@ -39,7 +40,7 @@ def check_documents(
         try:
             parse(raw)
         except DocumentParsingError as error:
-            tally.failed(error, raw.get("_id"))
+            tally.failed(drift_errors(model, raw, error), raw.get("_id"))
         else:
             tally.passed()
         if shown is not None:

@@ -67,6 +67,12 @@ async def test_check_counts_the_items_of_a_list_under_its_field(engine: AIOEngin
     assert [(f.field, f.count) for f in report.fields] == [("ranks", 1)]
 
 
+async def test_check_counts_every_failing_field_of_a_document(engine: AIOEngine) -> None:
+    await engine.get_collection(Knight).insert_one({"level": "high"})  # no name, bad level
+    report = await engine.check_documents(Knight)
+    assert sorted((f.field, f.count) for f in report.fields) == [("level", 1), ("name", 1)]
+
+
 async def test_check_keeps_to_the_queries_and_the_limit(engine: AIOEngine) -> None:
     await engine.get_collection(Knight).insert_many([{"name": "a", "level": n} for n in range(10)])
     report = await engine.check_documents(Knight, Knight.level >= 5, limit=3)
