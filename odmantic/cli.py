@@ -57,7 +57,14 @@ class Failed(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line.
+
+    Args:
+        argv: the arguments (None: `sys.argv[1:]`).
+
+    Returns:
+        the exit code: 0 done, 1 failing documents, a failed migration or a held lock.
+    """
     arguments = _parser().parse_args(argv)
     sys.path.insert(0, os.getcwd())  # `package.module:Model` and migrations import the project
     try:
@@ -245,9 +252,12 @@ def _load(file: MigrationFile) -> Any:
     if spec is None or spec.loader is None:
         raise Failed(f"{file.path}: not a Python module")
     module = importlib.util.module_from_spec(spec)
+    # Registered while it runs: pydantic resolves its models' annotations in it.
+    sys.modules[spec.name] = module
     try:
         spec.loader.exec_module(module)
     except Exception as exc:
+        del sys.modules[spec.name]
         raise Failed(f"{file.path}: cannot import it: {type(exc).__name__}: {exc}") from exc
     return module
 

@@ -212,7 +212,10 @@ class _BaseODMModel(BaseModel, metaclass=ODMModelMetaclass):
             if not missing:
                 return instance
         inner = errors_of_11(cls, raw_doc, missing, failed)
-        raise DocumentParsingError([], cls, raw_doc.get("_id"), inner=inner)
+        error = DocumentParsingError([], cls, raw_doc.get("_id"), inner=inner)
+        if failed is None:
+            raise error
+        raise error from failed  # all of pydantic's errors (1.1's text shows missing keys alone)
 
     def model_update(
         self,

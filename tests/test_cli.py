@@ -260,3 +260,36 @@ def test_an_interrupted_rewrite_migration_run_again_finishes_once(
     # The first run wrote two batches of 3 and stopped on the 7th: only 4 documents are read
     # again (the 7th, then the 3 never read).
     assert len(seen) == 7 + 4 and sorted(set(seen)) == sorted(f"h{n}" for n in range(10))
+
+
+def test_a_migration_defines_the_old_model_for_a_typed_rewrite(
+    project: Path, mongo_uri: str, database: Any
+) -> None:
+    database.heroes.insert_one({"name": "ada", "lvl": 4})
+    write_migration(
+        project,
+        mongo_uri,
+        "typed",
+        """
+        from __future__ import annotations
+
+        from odmantic import Model
+        from odmantic.migration import rewrite
+        from heroes import Hero
+
+        class OldHero(Model):
+            model_config = {"collection": "heroes"}
+            name: str
+            lvl: int
+
+        def upgrade(old: OldHero) -> Hero:
+            return Hero(name=old.name, level=old.lvl)
+
+        def up(engine):
+            rewrite(engine, Hero, upgrade, {"lvl": {"$exists": True}})
+        """,
+        "--sync",
+    )
+    run = odmantic(project, mongo_uri, "migrate", "up", "--database", database.name)
+    assert run.returncode == 0, run.stderr
+    assert database.heroes.find_one({}, {"_id": 0}) == {"name": "ada", "level": 4}

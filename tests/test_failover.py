@@ -117,8 +117,9 @@ async def _two_step_downs(replica_set: ReplicaSet) -> None:
 
 def _read_sync(uri: str, database: str, count: int, ready: threading.Event) -> list[Any]:
     """The sync twin's stream, read in a thread: the `n` of the first `count` inserts."""
-    engine = SyncEngine(client=MongoClient(uri), database=database)
-    with engine.watch(Watched, operations=["insert"]) as stream:
+    client: MongoClient[Any] = MongoClient(uri)
+    engine = SyncEngine(client=client, database=database)
+    with client, engine.watch(Watched, operations=["insert"]) as stream:
         ready.set()
         # range first: zip stops before asking the stream for one event more
         pairs = zip(range(count), stream, strict=False)

@@ -83,5 +83,5 @@ async def shard(
         collection = database[str(schema.collection)]
         await collection.create_index(shard_key_index(schema), session=session)
     admin = database.client.admin
-    for command in commands:
-        await admin.command(command, session=session)
+    for command in commands:  # admin commands: never in the caller's transaction
+        await admin.command(command)

@@ -86,8 +86,11 @@ class AIOCursor(CursorBase[OutputT]):
         """The documents as the server sends them (joined, not parsed), streamed in batches
         of `SCAN_BATCH` (a whole-collection scan: decoded faster than 16 MB batches)."""
         driver_cursor = await self._open(whole=False, batch=SCAN_BATCH)
-        async for raw in driver_cursor:  # noqa: UP028 (the async twin cannot `yield from`)
-            yield raw
+        try:
+            async for raw in driver_cursor:  # noqa: UP028 (the async twin cannot `yield from`)
+                yield raw
+        finally:  # the reader stopped early: the server cursor is not left open
+            await driver_cursor.close()
 
     async def __aiter__(self) -> AsyncIterator[OutputT]:
         parse = self._parser.one

@@ -28,7 +28,12 @@ from odmantic._async.session import (
 from odmantic._internal import read_plan
 from odmantic._internal.arguments import check_database_name, check_instance, check_model
 from odmantic._internal.bound_operations import operations_of
-from odmantic._internal.bson_schema import ValidationAction, ValidationLevel, collection_options
+from odmantic._internal.bson_schema import (
+    ValidationAction,
+    ValidationLevel,
+    check_validation,
+    collection_options,
+)
 from odmantic._internal.change_events import watch_request
 from odmantic._internal.delete_rules import dependants
 from odmantic._internal.evolution import CheckReport
@@ -946,6 +951,7 @@ class AIOEngine:
             await engine.configure_database([Order], shard=True)  # on a mongos
             ```
         """
+        check_validation(validation, validation_level)
         driver_session = self._driver_session(session)
         schemas = [model.__odmantic_schema__ for model in models]
         sharding = await configure.check_sharded_cluster(self.database, schemas) if shard else []

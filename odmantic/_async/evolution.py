@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bson import encode
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
@@ -69,19 +70,23 @@ async def rewrite(
     report = RewriteReport()
     cursor = collection.find(filter_, sort=[("_id", 1)], batch_size=batch_size, session=session)
     batch: list[tuple[Any, Any]] = []  # each document's `_id` and its replacement
-    async for raw in cursor:
-        report.read += 1
-        new = await adapter.resolved(transform(rewriter.argument(raw)))
-        replacement = rewriter.replacement(raw, new)
-        if replacement is not None:
-            batch.append((raw["_id"], replacement))
-        if len(batch) >= batch_size:
-            await _send(collection, model, batch, report, session)
+    try:
+        async for raw in cursor:
+            report.read += 1
+            stored = encode(raw)
+            new = await adapter.resolved(transform(rewriter.argument(raw)))
+            replacement = rewriter.replacement(stored, raw, new)
+            if replacement is not None:
+                batch.append((raw["_id"], replacement))
+            if len(batch) >= batch_size:
+                await _send(collection, model, batch, report, session)
+            if shown is not None:
+                shown.advance()
+        await _send(collection, model, batch, report, session)
+    finally:  # interrupted (a transform raised, Ctrl-C): the server cursor is not left open
+        await cursor.close()
         if shown is not None:
-            shown.advance()
-    await _send(collection, model, batch, report, session)
-    if shown is not None:
-        shown.close()
+            shown.close()
     return report
 
 

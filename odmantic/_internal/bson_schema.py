@@ -249,6 +249,19 @@ ValidationLevel = Literal["moderate", "strict"]
 were invalid already (`moderate`)."""
 
 
+def check_validation(validation: Any, level: Any) -> None:
+    """Refuse an unknown validation action or level (before anything is sent).
+
+    Raises:
+        ValueError: naming the values given.
+    """
+    if validation not in ("error", "warn", None) or level not in ("moderate", "strict"):
+        raise ValueError(
+            "configure_database: validation is 'error', 'warn' or None and "
+            f"validation_level 'moderate' or 'strict', got {validation!r}, {level!r}"
+        )
+
+
 def collection_options(
     model: type[Any], validation: ValidationAction | None, level: ValidationLevel
 ) -> dict[str, Any]:
@@ -257,11 +270,6 @@ def collection_options(
     options: dict[str, Any] = {}
     schema = model.__odmantic_schema__
     if validation is not None:
-        if validation not in ("error", "warn") or level not in ("moderate", "strict"):
-            raise ValueError(
-                "configure_database: validation is 'error', 'warn' or None and "
-                f"validation_level 'moderate' or 'strict', got {validation!r}, {level!r}"
-            )
         family = schema.family  # a polymorphic subclass: its root's validator, for all
         root = (
             next(
@@ -281,6 +289,7 @@ def collection_options(
 __all__ = [
     "model_bson_schema",
     "collection_options",
+    "check_validation",
     "ValidationAction",
     "ValidationLevel",
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import IO, Any
 
+from bson import encode
 from pydantic import ValidationError
 from pymongo import ReplaceOne
 
@@ -73,23 +74,18 @@ def drift_errors(
     items of a list under the list's field).
 
     `error` reports a document's missing keys alone, as ODMantic 1.1 does; a drift check
-    wants its other errors too, so such a document is validated again for all of them.
+    wants its other errors too: those of the validation behind it (`__cause__`).
     """
     details: list[Any] = list(error.errors)
-    if any(d["type"] == "odmantic::key_not_found_in_document" for d in details):
-        stored_as = error.model if hasattr(error.model, "__pydantic_validator__") else model
-        try:
-            stored_as.__pydantic_validator__.validate_python(raw, by_name=True)
-        except ValidationError as exc:
-            details = [d for d in exc.errors(include_url=False) if d["loc"] != ("_id",)] or details
-    return [(_named(error.model or model, d["loc"]), _message(d)) for d in details]
-
-
-def _message(detail: Any) -> str:
-    """The message of one error, a missing key said as ODMantic says it."""
-    if detail["type"] == "missing" and detail["loc"]:
-        return f"Key '{detail['loc'][-1]}' not found in document"
-    return str(detail["msg"])
+    cause = error.__cause__
+    if isinstance(cause, ValidationError):
+        shown = {d["loc"] for d in details}
+        details += [
+            d
+            for d in cause.errors(include_url=False)
+            if d["type"] != "missing" and d["loc"] not in shown
+        ]
+    return [(_named(error.model or model, d["loc"]), str(d["msg"])) for d in details]
 
 
 def _named(model: type[Any], loc: tuple[Any, ...]) -> str:
@@ -171,16 +167,18 @@ class Rewriter:
         self.takes = _model_parameter(transform)
 
     def argument(self, raw: dict[str, Any]) -> Any:
-        """What the transform takes for the stored document `raw`: a copy of it, or it loaded
-        as the old model.
+        """What the transform takes for the stored document `raw`: the document itself (it
+        may change it in place: `replacement` compares with a snapshot), or it loaded as the
+        old model.
 
         Raises:
             DocumentParsingError: the old model cannot load the document.
         """
-        return dict(raw) if self.takes is None else self.takes.model_validate_doc(raw)
+        return raw if self.takes is None else self.takes.model_validate_doc(raw)
 
-    def replacement(self, raw: dict[str, Any], new: Any) -> ReplaceOne[Any] | None:
-        """The replacement of `raw` by what the transform returned, or None: nothing changed.
+    def replacement(self, stored: bytes, raw: dict[str, Any], new: Any) -> ReplaceOne[Any] | None:
+        """The replacement of the document (`stored`: its BSON before the transform, `raw`:
+        it decoded) by what the transform returned, or None: nothing changed.
 
         Raises:
             TypeError: the transform returned neither a dict nor a model instance.
@@ -194,8 +192,9 @@ class Rewriter:
                 new["_id"] = raw["_id"]
         if not isinstance(new, dict):
             raise TypeError(
-                f"rewrite({self.model.__name__}): the transform returned {type(new).__name__}, "
-                "expected a dict (the new document) or a model instance"
+                f"rewrite({self.model.__name__}): the transform returned {type(new).__name__} "
+                f"for the document {raw['_id']!r}, expected a dict (the new document) or a model "
+                "instance"
             )
         new.setdefault("_id", raw["_id"])
         if new["_id"] != raw["_id"]:
@@ -204,7 +203,7 @@ class Rewriter:
                 f"{raw['_id']!r} to {new['_id']!r}; a document's _id never changes (insert a new "
                 "document and delete the old one instead)"
             )
-        if new == raw:
+        if encode(new) == stored:  # a change in place shows too
             return None
         where = target(self.model, raw, None) if self.model.__odmantic_schema__.shard_key else None
         return ReplaceOne(where or {"_id": raw["_id"]}, new)

@@ -28,7 +28,7 @@ def namespace_of(cls: type[Any]) -> dict[str, Any]:
     another module that merely has the same name."""
     module = sys.modules.get(cls.__module__)
     found = {name: c for (where, name), c in _DEFINED.items() if where == cls.__module__}
-    return {**found, **(vars(module) if module is not None else {})}
+    return {**(vars(module) if module is not None else {}), **found}
 
 
 __all__ = ["remember", "declared_later", "namespace_of"]

@@ -84,17 +84,18 @@ class SyncChangeStream(Generic[ModelT]):
         while True:
             try:  # opening again can fail too (no primary elected yet)
                 driver = self._open()
-                raw = driver.next() if wait else driver.try_next()
+                raw = driver.try_next()
             except PyMongoError as exc:
                 delay = self._resumes.after(exc, time.monotonic())
                 if delay is None:
                     raise
                 self._reopen_after(delay)
                 continue
-            if raw is None:
+            self._resumes.reset()  # the stream works: a later failover gets the whole time
+            if raw is not None:
+                return ChangeEvent(raw, self._reader)
+            if not wait or not driver.alive:  # `alive`: False once invalidated
                 return None
-            self._resumes.reset()
-            return ChangeEvent(raw, self._reader)
 
     def _reopen_after(self, delay: float) -> None:
         token = self.resume_token
@@ -133,7 +134,10 @@ class SyncChangeStream(Generic[ModelT]):
         driver, self._driver, self._closed = self._driver, None, True
         self._token = token
         if driver is not None:
-            driver.close()
+            try:
+                driver.close()
+            except PyMongoError:
+                pass  # the server went away: its cursor is gone with it
 
     def __iter__(self) -> SyncChangeStream[ModelT]:
         return self

@@ -84,5 +84,5 @@ def shard(
         collection = database[str(schema.collection)]
         collection.create_index(shard_key_index(schema), session=session)
     admin = database.client.admin
-    for command in commands:
-        admin.command(command, session=session)
+    for command in commands:  # admin commands: never in the caller's transaction
+        admin.command(command)

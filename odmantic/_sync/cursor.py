@@ -85,8 +85,11 @@ class SyncCursor(CursorBase[OutputT]):
         """The documents as the server sends them (joined, not parsed), streamed in batches
         of `SCAN_BATCH` (a whole-collection scan: decoded faster than 16 MB batches)."""
         driver_cursor = self._open(whole=False, batch=SCAN_BATCH)
-        for raw in driver_cursor:  # noqa: UP028 (the twin cannot `yield from`)
-            yield raw
+        try:
+            for raw in driver_cursor:  # noqa: UP028 (the twin cannot `yield from`)
+                yield raw
+        finally:  # the reader stopped early: the server cursor is not left open
+            driver_cursor.close()
 
     def __iter__(self) -> Iterator[OutputT]:
         parse = self._parser.one

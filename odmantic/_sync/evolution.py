@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bson import encode
 from pymongo.errors import BulkWriteError
 from pymongo.synchronous.client_session import ClientSession
 from pymongo.synchronous.collection import Collection
@@ -70,19 +71,23 @@ def rewrite(
     report = RewriteReport()
     cursor = collection.find(filter_, sort=[("_id", 1)], batch_size=batch_size, session=session)
     batch: list[tuple[Any, Any]] = []  # each document's `_id` and its replacement
-    for raw in cursor:
-        report.read += 1
-        new = adapter.resolved(transform(rewriter.argument(raw)))
-        replacement = rewriter.replacement(raw, new)
-        if replacement is not None:
-            batch.append((raw["_id"], replacement))
-        if len(batch) >= batch_size:
-            _send(collection, model, batch, report, session)
+    try:
+        for raw in cursor:
+            report.read += 1
+            stored = encode(raw)
+            new = adapter.resolved(transform(rewriter.argument(raw)))
+            replacement = rewriter.replacement(stored, raw, new)
+            if replacement is not None:
+                batch.append((raw["_id"], replacement))
+            if len(batch) >= batch_size:
+                _send(collection, model, batch, report, session)
+            if shown is not None:
+                shown.advance()
+        _send(collection, model, batch, report, session)
+    finally:  # interrupted (a transform raised, Ctrl-C): the server cursor is not left open
+        cursor.close()
         if shown is not None:
-            shown.advance()
-    _send(collection, model, batch, report, session)
-    if shown is not None:
-        shown.close()
+            shown.close()
     return report
 
 

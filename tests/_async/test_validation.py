@@ -57,7 +57,7 @@ async def test_a_document_the_model_cannot_load_is_refused(engine: AIOEngine) ->
     assert refused.value.code == DOCUMENT_VALIDATION_FAILURE
 
 
-async def test_warn_logs_and_keeps_the_document(engine: AIOEngine) -> None:
+async def test_warn_keeps_the_document(engine: AIOEngine) -> None:
     await engine.configure_database([Gamer], validation="warn")
     await engine.get_collection(Gamer).insert_one({"level": "high"})
     assert await engine.get_collection(Gamer).count_documents({}) == 1
@@ -80,3 +80,11 @@ async def test_a_polymorphic_collection_validates_each_class(engine: AIOEngine) 
 async def test_an_unknown_validation_action_is_refused(engine: AIOEngine) -> None:
     with pytest.raises(ValueError, match="validation is 'error', 'warn' or None"):
         await engine.configure_database([Gamer], validation="strict")  # type: ignore[arg-type]
+
+
+async def test_an_unknown_validation_level_is_refused_before_anything_is_sent(
+    engine: AIOEngine,
+) -> None:
+    with pytest.raises(ValueError, match="validation_level 'moderate' or 'strict'"):
+        await engine.configure_database([Gamer], validation_level="loose")  # type: ignore[arg-type]
+    assert "validated_gamers" not in await engine.database.list_collection_names()

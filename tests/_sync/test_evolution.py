@@ -138,6 +138,18 @@ def test_an_async_transform_is_awaited(engine: SyncEngine) -> None:
     assert found is not None and found.level == 5
 
 
+def test_a_change_made_in_place_is_written(engine: SyncEngine) -> None:
+    engine.get_collection(Knight).insert_one({"name": "a", "level": 1, "deeds": {"n": 1}})
+
+    def in_place(document: dict[str, Any]) -> dict[str, Any]:
+        document["deeds"]["n"] += 1  # a nested value changed where it is
+        return document
+
+    report = rewrite(engine, Knight, in_place)
+    stored = engine.get_collection(Knight).find_one({})
+    assert report.written == 1 and stored is not None and stored["deeds"] == {"n": 2}
+
+
 def test_an_unchanged_document_is_not_written(engine: SyncEngine) -> None:
     engine.save_all([Knight(name="a"), Knight(name="b")])
     report = rewrite(engine, Knight, lambda document: document)

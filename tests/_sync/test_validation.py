@@ -58,7 +58,7 @@ def test_a_document_the_model_cannot_load_is_refused(engine: SyncEngine) -> None
     assert refused.value.code == DOCUMENT_VALIDATION_FAILURE
 
 
-def test_warn_logs_and_keeps_the_document(engine: SyncEngine) -> None:
+def test_warn_keeps_the_document(engine: SyncEngine) -> None:
     engine.configure_database([Gamer], validation="warn")
     engine.get_collection(Gamer).insert_one({"level": "high"})
     assert engine.get_collection(Gamer).count_documents({}) == 1
@@ -81,3 +81,11 @@ def test_a_polymorphic_collection_validates_each_class(engine: SyncEngine) -> No
 def test_an_unknown_validation_action_is_refused(engine: SyncEngine) -> None:
     with pytest.raises(ValueError, match="validation is 'error', 'warn' or None"):
         engine.configure_database([Gamer], validation="strict")  # type: ignore[arg-type]
+
+
+def test_an_unknown_validation_level_is_refused_before_anything_is_sent(
+    engine: SyncEngine,
+) -> None:
+    with pytest.raises(ValueError, match="validation_level 'moderate' or 'strict'"):
+        engine.configure_database([Gamer], validation_level="loose")  # type: ignore[arg-type]
+    assert "validated_gamers" not in engine.database.list_collection_names()
