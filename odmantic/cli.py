@@ -199,7 +199,7 @@ def _migrate(
 ) -> int:
     """Run `direction` of the migrations `choose` picks, in order, holding the lock."""
     files = _files(arguments.path)
-    with _client(arguments) as client, _Lock(client, arguments.database):
+    with _client(arguments) as client, _Lock(client, arguments.database) as lock:
         engine = SyncEngine(client=client, database=arguments.database)
         engine.configure_database([MigrationRecord])  # one record a name
         records = _records(engine)
@@ -208,6 +208,8 @@ def _migrate(
         except ValueError as exc:
             raise Failed(str(exc)) from exc
         for file in chosen:
+            if lock.lost:
+                raise Failed(f"the lock of {LOCKS} was lost (expired or taken): stopped before {file.name}")  # fmt: skip
             _run(arguments, file, direction)
             print(f"{'applied' if direction == 'up' else 'reverted'} {file.name}")
     if not chosen:
@@ -337,12 +339,15 @@ class _Lock:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
         self._heartbeat = threading.Thread(target=self._beat, daemon=True)
+        self.lost = False
+        """The lock expired or was taken meanwhile (a clock far off, a run stalled for
+        longer than `LOCK_FOR`): the run stops before its next migration."""
 
     def _beat(self) -> None:
         """Renew the lock while a migration runs (however long), until released."""
         while not self._stop.wait(LOCK_FOR.total_seconds() / 3):
             try:
-                self.renew()
+                self.lost = self.lost or not self.renew()
             except PyMongoError:
                 pass  # tried again at the next beat; the lock holds LOCK_FOR meanwhile
 
@@ -364,12 +369,13 @@ class _Lock:
         self._heartbeat.start()
         return self
 
-    def renew(self) -> None:
-        """Hold the lock `LOCK_FOR` longer (before each migration)."""
+    def renew(self) -> bool:
+        """Hold the lock `LOCK_FOR` longer; False if this run no longer holds it."""
         expires = datetime.now(timezone.utc) + LOCK_FOR
-        self.collection.update_one(
+        renewed = self.collection.update_one(
             {"_id": "migrate", "owner": self.owner}, {"$set": {"expires": expires}}
         )
+        return renewed.matched_count == 1
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()

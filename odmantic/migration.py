@@ -78,7 +78,10 @@ def rewrite(
 
     Raises:
         TypeError: the transform returned neither a dict nor a model instance.
+        ValueError: `batch_size` below 1, or the transform changed a document's `_id`.
         DocumentParsingError: the old model of a typed transform cannot load a document.
+        DocumentRewriteError: the server refused documents of a batch (a validator, a unique
+            index), naming each one; the others were written.
 
     Example:
         ```python
