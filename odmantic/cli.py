@@ -207,10 +207,11 @@ def _migrate(
             chosen = choose(files, records)
         except ValueError as exc:
             raise Failed(str(exc)) from exc
+        transactions = _has_transactions(client)
         for file in chosen:
             if lock.lost:
                 raise Failed(f"the lock of {LOCKS} was lost (expired or taken): stopped before {file.name}")  # fmt: skip
-            _run(arguments, file, direction)
+            _run(arguments, client, file, direction, transactions)
             print(f"{'applied' if direction == 'up' else 'reverted'} {file.name}")
     if not chosen:
         print("nothing to apply" if direction == "up" else "nothing to revert")
@@ -230,8 +231,15 @@ def _records(engine: SyncEngine) -> list[MigrationRecord]:
     return engine.find(MigrationRecord).to_list()
 
 
-def _run(arguments: argparse.Namespace, file: MigrationFile, direction: str) -> None:
-    """Run `up` or `down` of one migration and record it, in one transaction when it can.
+def _run(
+    arguments: argparse.Namespace,
+    client: MongoClient[Any],
+    file: MigrationFile,
+    direction: str,
+    transactions: bool,
+) -> None:
+    """Run `up` or `down` of one migration and record it, in one transaction when the
+    deployment has them (`transactions`) and the module does not say `transactional = False`.
 
     Raises:
         Failed: the migration raised: nothing of it is recorded (and, in a transaction,
@@ -241,12 +249,54 @@ def _run(arguments: argparse.Namespace, file: MigrationFile, direction: str) -> 
     function = getattr(module, direction, None)
     if not callable(function):
         raise Failed(f"{file.path}: no {direction}() function")
-    transactional = bool(getattr(module, "transactional", True))
-    runner = _run_async if inspect.iscoroutinefunction(function) else _run_sync
+    in_transaction = transactions and bool(getattr(module, "transactional", True))
+    record = _bookkeeping(file, direction)
     try:
-        runner(arguments, file, direction, function, transactional)
+        if inspect.iscoroutinefunction(function):
+            asyncio.run(_run_async(arguments, function, record, in_transaction))
+        else:
+            engine = SyncEngine(client=client, database=arguments.database)
+
+            def work(scope: Any) -> None:
+                function(scope)
+                record(scope)
+
+            if in_transaction:
+                engine.with_transaction(work)
+            else:
+                work(engine)
     except Exception as exc:
         raise Failed(f"{file.path}: {direction}() failed: {type(exc).__name__}: {exc}") from exc
+
+
+async def _run_async(
+    arguments: argparse.Namespace,
+    function: Callable[[Any], Any],
+    record: Callable[[Any], Any],
+    in_transaction: bool,
+) -> None:
+    """An `async def` migration: with an `AIOEngine` of its own (an event loop of its own)."""
+    client: AsyncMongoClient[Any] = AsyncMongoClient(arguments.uri)
+    engine = AIOEngine(client=client, database=arguments.database)
+
+    async def work(scope: Any) -> None:
+        await function(scope)
+        await record(scope)
+
+    try:
+        await (engine.with_transaction(work) if in_transaction else work(engine))
+    finally:
+        await client.close()
+
+
+def _bookkeeping(file: MigrationFile, direction: str) -> Callable[[Any], Any]:
+    """What records a migration `direction` ran, given the engine or transaction it ran in
+    (a coroutine for the coroutine engine)."""
+    if direction == "up":
+        now = datetime.now(timezone.utc)
+        record = MigrationRecord(name=file.name, applied=now, checksum=file.checksum)
+        return lambda scope: scope.save(record)
+    return lambda scope: scope.remove(MigrationRecord, MigrationRecord.name == file.name)
 
 
 def _load(file: MigrationFile) -> Any:
@@ -262,67 +312,6 @@ def _load(file: MigrationFile) -> Any:
         del sys.modules[spec.name]
         raise Failed(f"{file.path}: cannot import it: {type(exc).__name__}: {exc}") from exc
     return module
-
-
-def _record(file: MigrationFile) -> MigrationRecord:
-    now = datetime.now(timezone.utc)
-    return MigrationRecord(name=file.name, applied=now, checksum=file.checksum)
-
-
-def _run_sync(
-    arguments: argparse.Namespace,
-    file: MigrationFile,
-    direction: str,
-    function: Callable[[Any], Any],
-    transactional: bool,
-) -> None:
-    client: MongoClient[Any] = MongoClient(arguments.uri)
-    with client:
-        engine = SyncEngine(client=client, database=arguments.database)
-        record = _record(file)
-
-        def work(scope: Any) -> None:
-            function(scope)
-            if direction == "up":
-                scope.save(record)
-            else:
-                scope.remove(MigrationRecord, MigrationRecord.name == file.name)
-
-        if transactional and _has_transactions(client):
-            engine.with_transaction(work)
-        else:
-            work(engine)
-
-
-def _run_async(
-    arguments: argparse.Namespace,
-    file: MigrationFile,
-    direction: str,
-    function: Callable[[Any], Any],
-    transactional: bool,
-) -> None:
-    async def run() -> None:
-        client: AsyncMongoClient[Any] = AsyncMongoClient(arguments.uri)
-        engine = AIOEngine(client=client, database=arguments.database)
-        record = _record(file)
-
-        async def work(scope: Any) -> None:
-            await function(scope)
-            if direction == "up":
-                await scope.save(record)
-            else:
-                await scope.remove(MigrationRecord, MigrationRecord.name == file.name)
-
-        try:
-            hello = await client.admin.command("hello")
-            if transactional and ("setName" in hello or hello.get("msg") == "isdbgrid"):
-                await engine.with_transaction(work)
-            else:
-                await work(engine)
-        finally:
-            await client.close()
-
-    asyncio.run(run())
 
 
 def _has_transactions(client: MongoClient[Any]) -> bool:
