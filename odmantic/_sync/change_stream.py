@@ -69,8 +69,9 @@ class SyncChangeStream(Generic[ModelT]):
         if self._driver is None:
             if self._session is not None and self._session.in_transaction:
                 raise RuntimeError(
-                    "watch() cannot run in a transaction (MongoDB refuses change streams in "
-                    "transactions); watch from the engine or a session"
+                    f"watch({self._reader.model.__name__}) cannot run in a transaction "
+                    "(MongoDB refuses change streams in transactions); watch from the engine "
+                    "or a session"
                 )
             request = self._request if self._token is None else self._request.resumed(self._token)
             self._driver = adapter.watch(
