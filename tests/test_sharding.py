@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from odmantic import EmbeddedModel, Field, Model
-from odmantic._internal.sharding import shard_commands
+from odmantic import EmbeddedModel, Field, Index, Model
+from odmantic._internal.sharding import refuse_unique_indexes, shard_commands
 from odmantic.bson import Regex
 from odmantic.exceptions import ModelDefinitionError
+from odmantic.index import family_indexes
 
 
 class Event(Model):
@@ -130,3 +131,21 @@ def test_sharding_a_model_without_a_shard_key_is_refused() -> None:
 
     with pytest.raises(TypeError, match="Plain has no shard key"):
         shard_commands(MONGOS, [Plain.__odmantic_schema__], "db")
+
+
+def test_a_unique_index_must_start_with_the_shard_key() -> None:
+    class Account(Model):
+        model_config = {
+            "shard_key": ("tenant",),
+            "indexes": lambda: [Index(Account.tenant, Account.email, unique=True)],
+        }
+
+        tenant: str
+        email: str
+        login: str = Field(unique=True)
+
+    indexes = family_indexes(Account)
+    prefixed = [i for i in indexes if i.document["name"] != "login_1"]
+    refuse_unique_indexes(Account.__odmantic_schema__, prefixed)  # tenant first: kept
+    with pytest.raises(TypeError, match="Account's unique index 'login_1' on \\['login'\\]"):
+        refuse_unique_indexes(Account.__odmantic_schema__, indexes)

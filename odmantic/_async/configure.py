@@ -18,8 +18,8 @@ from odmantic._internal.server_errors import (
     NAMESPACE_EXISTS,
     NAMESPACE_NOT_FOUND,
 )
-from odmantic._internal.sharding import shard_commands, shard_key_index
-from odmantic.index import conflicting_index
+from odmantic._internal.sharding import refuse_unique_indexes, shard_commands, shard_key_index
+from odmantic.index import conflicting_index, family_indexes
 
 
 async def create_indexes(
@@ -63,10 +63,14 @@ async def set_options(
 
 
 async def check_sharded_cluster(
-    database: AsyncDatabase[Any], schemas: Sequence[ModelSchema]
+    database: AsyncDatabase[Any], models: Sequence[type[Any]]
 ) -> list[dict[str, Any]]:
-    """The sharding commands for `schemas` (raises before anything is written when the server
-    is not a mongos)."""
+    """The sharding commands for `models` (raises before anything is written when a model
+    cannot be sharded or the server is not a mongos)."""
+    schemas = [model.__odmantic_schema__ for model in models]
+    for model, schema in zip(models, schemas, strict=True):
+        if schema.shard_key:  # (a model without one is refused by `shard_commands`)
+            refuse_unique_indexes(schema, family_indexes(model))
     hello = await database.command("hello")
     return shard_commands(hello, schemas, database.name)
 

@@ -941,7 +941,8 @@ class AIOEngine:
         Raises:
             RuntimeError: `shard=True` when not connected to a sharded cluster (raised before
                 anything is sent).
-            TypeError: `shard=True` with a model that has no shard key.
+            TypeError: `shard=True` with a model that has no shard key, or a unique index that
+                does not start with it.
             ValueError: an unknown validation action or level.
 
         Example:
@@ -954,7 +955,7 @@ class AIOEngine:
         check_validation(validation, validation_level)
         driver_session = self._driver_session(session)
         schemas = [model.__odmantic_schema__ for model in models]
-        sharding = await configure.check_sharded_cluster(self.database, schemas) if shard else []
+        sharding = await configure.check_sharded_cluster(self.database, models) if shard else []
         for model in models:
             collection = self.get_collection(model)
             indexes = family_indexes(model)

@@ -180,6 +180,25 @@ def shard_commands(
     return commands
 
 
+def refuse_unique_indexes(schema: ModelSchema, indexes: Sequence[Any]) -> None:
+    """Refuse a unique index that MongoDB cannot keep on the sharded collection of `schema`
+    (`indexes`: its `pymongo.IndexModel`s): one whose keys do not start with the shard key.
+
+    Raises:
+        TypeError: naming the model and the index.
+    """
+    prefix = [field.key_name for field, _ in schema.shard_key]
+    for index in indexes:
+        document = index.document
+        keys = list(document["key"])
+        if document.get("unique") and keys[: len(prefix)] != prefix:
+            raise TypeError(
+                f"configure_database(shard=True): {schema.name}'s unique index "
+                f"{document['name']!r} on {keys} does not start with the shard key {prefix}; "
+                "MongoDB keeps a unique index on a sharded collection only when it does"
+            )
+
+
 def shard_key_index(schema: ModelSchema) -> list[tuple[str, Any]]:
     """The keys of the index a shard key needs (created before `shardCollection`, which asks
     for it on a collection holding documents)."""
@@ -195,5 +214,6 @@ __all__ = [
     "target",
     "targets",
     "shard_commands",
+    "refuse_unique_indexes",
     "shard_key_index",
 ]
