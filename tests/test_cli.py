@@ -293,3 +293,26 @@ def test_a_migration_defines_the_old_model_for_a_typed_rewrite(
     run = odmantic(project, mongo_uri, "migrate", "up", "--database", database.name)
     assert run.returncode == 0, run.stderr
     assert database.heroes.find_one({}, {"_id": 0}) == {"name": "ada", "level": 4}
+
+
+def test_raw_driver_calls_in_a_migration_roll_back_with_it(
+    project: Path, mongo_uri: str, database: Any
+) -> None:
+    database.heroes.insert_one({"name": "ada", "level": 1})
+    write_migration(
+        project,
+        mongo_uri,
+        "raw",
+        """
+        from heroes import Hero
+
+        async def up(engine):
+            collection = engine.get_collection(Hero)
+            await collection.update_many(
+                {}, {"$inc": {"level": 1}}, session=engine.get_driver_session()
+            )
+            raise RuntimeError("stop")
+        """,
+    )
+    failed = odmantic(project, mongo_uri, "migrate", "up", "--database", database.name)
+    assert failed.returncode == 1 and database.heroes.find_one({})["level"] == 1

@@ -1112,6 +1112,26 @@ class AIOSessionBase(SessionScope):
     watch = _in_session(lambda engine: engine.watch)
     check_documents = _in_session(lambda engine: engine.check_documents)
 
+    def get_collection(self, model: type[Model]) -> AsyncCollection[Any]:
+        """The driver collection storing `model` (`AIOEngine.get_collection`); its calls run
+        in this session or transaction when given `session=self.get_driver_session()`.
+
+        Args:
+            model: a `Model` subclass.
+
+        Returns:
+            PyMongo's collection.
+
+        Example:
+            ```python
+            collection = transaction.get_collection(Player)
+            await collection.update_many(
+                {}, {"$rename": {"lvl": "level"}}, session=transaction.get_driver_session()
+            )
+            ```
+        """
+        return self.engine.get_collection(model)
+
 
 class AIOSession(SessionLifecycle, AIOSessionBase):
     """A session object for ordering sequential operations.

@@ -1109,6 +1109,26 @@ class SyncSessionBase(SessionScope):
     watch = _in_session(lambda engine: engine.watch)
     check_documents = _in_session(lambda engine: engine.check_documents)
 
+    def get_collection(self, model: type[Model]) -> Collection[Any]:
+        """The driver collection storing `model` (`SyncEngine.get_collection`); its calls run
+        in this session or transaction when given `session=self.get_driver_session()`.
+
+        Args:
+            model: a `Model` subclass.
+
+        Returns:
+            PyMongo's collection.
+
+        Example:
+            ```python
+            collection = transaction.get_collection(Player)
+            collection.update_many(
+                {}, {"$rename": {"lvl": "level"}}, session=transaction.get_driver_session()
+            )
+            ```
+        """
+        return self.engine.get_collection(model)
+
 
 class SyncSession(SessionLifecycle, SyncSessionBase):
     """A session object for ordering sequential operations.

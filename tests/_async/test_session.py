@@ -208,3 +208,11 @@ async def test_a_session_runs_an_engine_subclass_override(engine: AIOEngine) -> 
     async with counting.session() as session:
         assert await session.count(Player) == 0
     assert seen == ["Player"]
+
+
+async def test_a_transaction_gives_the_engines_collections(engine: AIOEngine) -> None:
+    async with engine.transaction() as transaction:
+        collection = transaction.get_collection(Player)
+        await collection.insert_one({"name": "raw"}, session=transaction.get_driver_session())
+        await transaction.abort()
+    assert collection is engine.get_collection(Player) and await engine.count(Player) == 0

@@ -209,3 +209,11 @@ def test_a_session_runs_an_engine_subclass_override(engine: SyncEngine) -> None:
     with counting.session() as session:
         assert session.count(Player) == 0
     assert seen == ["Player"]
+
+
+def test_a_transaction_gives_the_engines_collections(engine: SyncEngine) -> None:
+    with engine.transaction() as transaction:
+        collection = transaction.get_collection(Player)
+        collection.insert_one({"name": "raw"}, session=transaction.get_driver_session())
+        transaction.abort()
+    assert collection is engine.get_collection(Player) and engine.count(Player) == 0
