@@ -34,6 +34,7 @@ from pymongo import AsyncMongoClient, MongoClient
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from odmantic._async.engine import AIOEngine
+from odmantic._internal.deployment import has_transactions
 from odmantic._internal.migrations import (
     LOCKS,
     MigrationFile,
@@ -315,8 +316,7 @@ def _load(file: MigrationFile) -> Any:
 
 
 def _has_transactions(client: MongoClient[Any]) -> bool:
-    hello = client.admin.command("hello")
-    return "setName" in hello or hello.get("msg") == "isdbgrid"
+    return has_transactions(client.admin.command("hello"))
 
 
 class _Lock:

@@ -14,6 +14,7 @@ from odmantic._internal.delete_rules import (
     RunHooks,
     delete_steps,
 )
+from odmantic._internal.deployment import has_transactions
 
 
 async def delete_with_rules(
@@ -72,7 +73,7 @@ async def _has_transactions(engine: Any) -> bool:
     if known is not None:
         return known
     hello = await engine.database.command("hello")
-    found = "setName" in hello or hello.get("msg") == "isdbgrid"
+    found = has_transactions(hello)
     engine._odmantic_has_transactions = found
     return found
 

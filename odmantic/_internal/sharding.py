@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, get_origin
 
 from odmantic._internal.annotations import alternatives
+from odmantic._internal.deployment import is_sharded_cluster
 from odmantic.exceptions import ModelDefinitionError, ShardKeyChangedError
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ def shard_commands(
                 f"configure_database(shard=True): {schema.name} has no shard key; set "
                 "model_config['shard_key'] (or leave the model out)"
             )
-    if hello.get("msg") != "isdbgrid":
+    if not is_sharded_cluster(hello):
         kind = f"replica set {hello['setName']!r}" if "setName" in hello else "a standalone server"
         raise RuntimeError(
             f"configure_database(shard=True): not connected to a sharded cluster (a mongos), "

@@ -13,6 +13,7 @@ from odmantic._internal.delete_rules import (
     RunHooks,
     delete_steps,
 )
+from odmantic._internal.deployment import has_transactions
 from odmantic._sync import adapter, hooks
 from odmantic._sync.session import SessionLifecycle, TransactionLifecycle
 
@@ -73,7 +74,7 @@ def _has_transactions(engine: Any) -> bool:
     if known is not None:
         return known
     hello = engine.database.command("hello")
-    found = "setName" in hello or hello.get("msg") == "isdbgrid"
+    found = has_transactions(hello)
     engine._odmantic_has_transactions = found
     return found
 
